@@ -1,0 +1,54 @@
+# Two commands on a fresh machine: `make run` and `make test`. Each sets up what it needs on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PO     := $(wildcard locales/*/LC_MESSAGES/lotse.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test lint typecheck pytest i18n catalogs setup browser bench eval screenshots clean
+
+run: setup
+	$(BIN)/lotse serve
+
+setup: $(STAMP) catalogs
+	$(BIN)/lotse setup
+
+test: $(STAMP) catalogs browser lint
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests data/tools
+	$(BIN)/mypy
+
+# A virtual environment with the project and its test tools; redone when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Compiled catalogs are build products (never committed, so they cannot go stale).
+catalogs: $(MO)
+locales/%/LC_MESSAGES/lotse.mo: locales/%/LC_MESSAGES/lotse.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy=false -D lotse -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -D lotse -i $< -o $@
+
+# Re-extract messages from the code and merge them into every catalog.
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
+		-o locales/lotse.pot --project=Lotse --copyright-holder="Lotse contributors" .
+	$(BIN)/pybabel update -D lotse -i locales/lotse.pot -d locales --no-fuzzy-matching --ignore-obsolete
+
+# Headless Chromium for the browser tests (Debian's package; installed when missing).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+bench: setup
+	$(BIN)/lotse bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	find locales -name '*.mo' -delete

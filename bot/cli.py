@@ -1,0 +1,142 @@
+"""The `lotse` command: serve, chat, ask, eval, bench, offers, admin, i18n."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import Settings
+
+
+@click.group()
+@click.version_option(package_name="lotse")
+def cli() -> None:
+    """Lotse: a multilingual help bot for newcomers in German districts."""
+
+
+@cli.command()
+@click.option("--demo/--no-demo", default=True, show_default=True, help="Fill an empty database with demo offers.")
+def setup(demo: bool) -> None:
+    """Create the database (and demo offers when it has none).
+
+    Example: lotse setup
+    """
+    from bot.offers.db import open_db
+    from bot.offers.demo import build_demo
+
+    settings = Settings.from_env()
+    db = open_db(settings.db_path)
+    count = db.execute("SELECT count(*) FROM offers").fetchone()[0]
+    if count == 0 and demo:
+        count = build_demo(db)
+        click.echo(f"demo database created: {settings.db_path} ({count} offers)")
+    else:
+        click.echo(f"database ready: {settings.db_path} ({count} offers)")
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (default LOTSE_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default LOTSE_PORT or 8080).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web chat (and the Telegram bot when TELEGRAM_BOT_TOKEN is set).
+
+    Example: LOTSE_PORT=8081 lotse serve
+    """
+    from aiohttp import web
+
+    from bot.web.app import create_app
+
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host, port = host or settings.host, port or settings.port
+    app = create_app(settings)
+    click.echo(f"Lotse web chat: open http://{host}:{port}/ (Ctrl+C to stop)")
+    if settings.telegram_token:
+        click.echo(f"Telegram bot: on, via {settings.telegram_api_base_url}")
+    web.run_app(app, host=host, port=port, print=None, access_log=None)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from bot.engine import Engine
+    from bot.offers.db import open_db
+
+    settings = Settings.from_env()
+    return Engine(open_db(settings.db_path), default_lang=settings.default_lang, results=settings.results)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--lang", help="Language hint, e.g. de or ar.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (intent, score, lang, place, ...).")
+def ask(text: str, lang: str | None, as_json: bool) -> None:
+    """Show what Lotse understands of TEXT.
+
+    Example: lotse ask "Deutschkurs in Unna" --json
+    """
+    from bot.nlu import default_nlu
+
+    result = default_nlu().understand(text, lang_hint=lang)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    data = result.to_json()
+    place = data["place"]["name"] if data["place"] else "-"
+    click.echo(f"intent {data['intent']} ({data['score']:.2f}), language {data['lang']}, place {place}")
+    for alt in data["alternatives"]:
+        click.echo(f"  or {alt['intent']} ({alt['score']:.2f})")
+
+
+@cli.command()
+@click.option("--lang", help="Language to start in.")
+def chat(lang: str | None) -> None:
+    """Talk to the engine in the terminal (empty line or Ctrl+D ends).
+
+    Example: lotse chat --lang en
+    """
+    from bot.engine import Incoming
+
+    engine = _engine()
+    user = "cli:terminal"
+    while True:
+        try:
+            line = input("> ")
+        except EOFError:
+            break
+        if not line.strip():
+            break
+        reply = engine.handle(Incoming(user, button=line[1:], lang_hint=lang) if line.startswith("!")
+                              else Incoming(user, text=line, lang_hint=lang))
+        for message in reply.messages:
+            click.echo(message.text)
+            for place in message.places:
+                click.echo(f"  - {place.name} ({place.distance_km:.1f} km) {place.address}")
+            if message.buttons:
+                click.echo("  [" + " | ".join(f"{b.label} = !{b.data}" for b in message.buttons) + "]")
+
+
+@cli.command(name="eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def eval_cmd(file: Path) -> None:
+    """Measure intent, language-wise accuracy and place extraction on a YAML file of questions.
+
+    Example: lotse eval ../shared/eval/dev.yaml
+    """
+    from bot.nlu.evaluate import evaluate, format_table, load_cases
+
+    report = evaluate(load_cases(file))
+    click.echo(format_table(report))
+    click.echo(json.dumps(report.summary(), ensure_ascii=False))
+
+
+def main() -> None:
+    """Entry point of the `lotse` script."""
+    cli(prog_name="lotse")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+    sys.exit(0)

@@ -1,0 +1,239 @@
+"""The conversation: decide between answering, asking for a place, clarifying and falling back.
+
+Button data is compact text (Telegram allows 64 bytes): `t:<intent>` a topic, `l:<lang>` a language,
+`lang` the language picker, `m` the menu, `more:<intent>:<offset>` the next results, `forget` and
+`forget:yes` deleting what is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlite_utils import Database
+
+from bot import i18n
+from bot.engine.answers import Answer, default_answers
+from bot.engine.models import Button, Incoming, Message, PlaceOut, Reply
+from bot.engine.sessions import Session, SessionStore
+from bot.geo.distance import Point
+from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
+from bot.i18n import LANGUAGES, _
+from bot.nlu import NLU, Understanding, default_nlu
+from bot.nlu.intents import Intent, load_intents
+from bot.offers.store import nearest
+
+MAX_TEXT = 4000  # longer messages are cut before matching: nobody asks for a Kita in 4,000 characters
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (it is translated when shown)."""
+    return message
+
+
+# Topic buttons, in menu order; labels are translated when the menu is rendered.
+TOPICS: dict[str, str] = {
+    "kita": N_("Kita (daycare)"),
+    "school": N_("School"),
+    "language_course": N_("German course"),
+    "migration_counselling": N_("Counselling"),
+    "residence_permit": N_("Residence permit"),
+    "asylum_advice": N_("Asylum"),
+    "work": N_("Work"),
+    "recognition": N_("Recognition of diplomas"),
+    "housing": N_("Housing"),
+    "health": N_("Health"),
+    "violence_protection": N_("Protection from violence"),
+    "mental_health": N_("Mental health"),
+    "benefits": N_("Money and benefits"),
+    "interpreter": N_("Interpreter"),
+    "youth": N_("Young people"),
+    "registration_office": N_("Registering an address"),
+    "transport": N_("Bus and train"),
+    "sports_leisure": N_("Sports and leisure"),
+    "volunteering": N_("Volunteering"),
+    "human_contact": N_("Talk to a person"),
+    "emergency": N_("Emergency"),
+}
+NO_PLACE_NEEDED = {"emergency"}
+SMALL_TALK = {"greeting", "help", "thanks", "change_language", "none"}
+
+
+class Engine:
+    """Turns an Incoming into a Reply. Plain Python: every transport and every test uses the same engine."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        nlu: NLU | None = None,
+        intents: dict[str, Intent] | None = None,
+        answers: dict[str, Answer] | None = None,
+        gazetteer: Gazetteer | None = None,
+        default_lang: str = "de",
+        results: int = 3,
+    ) -> None:
+        self.db = db
+        self.nlu = nlu or default_nlu()
+        self.intents = intents or load_intents(strict=False)
+        self.answers = answers if answers is not None else default_answers()
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.sessions = SessionStore(db)
+        self.default_lang = default_lang
+        self.results = results
+
+    # -- entry point -------------------------------------------------------------------------------------
+    def handle(self, incoming: Incoming) -> Reply:
+        """Answer one thing a person did. Never raises on user input."""
+        session = self.sessions.load(incoming.user_id)
+        lang = session.lang or i18n.normalise_lang(incoming.lang_hint) or self.default_lang
+        with i18n.use(lang):
+            if incoming.button is not None:
+                reply = self._button(incoming, session)
+            elif incoming.location is not None:
+                reply = self._location(incoming, session, incoming.location)
+            else:
+                reply = self._text(incoming, session)
+        return reply
+
+    def forget(self, user_id: str) -> bool:
+        """Delete everything stored about a user."""
+        return self.sessions.forget(user_id)
+
+    # -- kinds of input ----------------------------------------------------------------------------------
+    def _text(self, incoming: Incoming, session: Session) -> Reply:
+        text = (incoming.text or "").strip()[:MAX_TEXT]
+        if not any(ch.isalnum() for ch in text):
+            return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
+                                                 self.menu_buttons())])
+        understanding = self.nlu.understand(text, lang_hint=session.lang or incoming.lang_hint)
+        if session.lang is None:
+            # Answer in the language the person writes in until they choose one.
+            i18n.set_lang(understanding.lang)
+        lang = i18n.current()
+        if understanding.place is not None:
+            self._remember_place(session, understanding.place)
+        intent = understanding.intent
+        if intent == "none" and understanding.place is not None and session.last_intent:
+            # "in Lünen" after a topic: the same topic, in the new place.
+            intent = session.last_intent
+        elif intent == "none":
+            self.sessions.log_unanswered(text, lang)
+            self._save(incoming, session)
+            return self._reply(session, [Message(
+                self._answer_text("none") or _("Sorry, I can't help with that. Pick a topic:"),
+                self.menu_buttons())])
+        elif understanding.ambiguous:
+            self._save(incoming, session)
+            return self._clarify(session, understanding)
+        return self._topic(incoming, session, intent)
+
+    def _location(self, incoming: Incoming, session: Session, point: Point) -> Reply:
+        town = self.gazetteer.nearest_town(point)
+        session.lat, session.lon = point.lat, point.lon
+        session.place_name = town.name if town else None
+        if session.last_intent and session.last_intent not in SMALL_TALK:
+            return self._topic(incoming, session, session.last_intent)
+        self._save(incoming, session)
+        return self._reply(session, [Message(_("Thank you, I saved your location. What are you looking for?"),
+                                             self.menu_buttons())])
+
+    def _button(self, incoming: Incoming, session: Session) -> Reply:
+        data = incoming.button or ""
+        kind, _sep, arg = data.partition(":")
+        if kind == "t" and arg in self.intents:
+            return self._topic(incoming, session, arg)
+        if kind == "l" and arg in LANGUAGES:
+            session.lang = arg
+            i18n.set_lang(arg)
+            self._save(incoming, session)
+            return self._reply(session, [Message(self._answer_text("greeting") or _("Hello!"),
+                                                 self.menu_buttons())])
+        if data == "lang":
+            return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
+        if kind == "more":
+            intent, _sep, offset = arg.partition(":")
+            if intent in self.intents and offset.isdigit():
+                return self._topic(incoming, session, intent, offset=min(int(offset), 100))
+        if data == "forget":
+            return self._reply(session, [Message(
+                _("Delete everything Lotse remembers about you (language and place)?"),
+                [Button(_("Yes, delete"), "forget:yes"), Button(_("No"), "m")])])
+        if data == "forget:yes":
+            self.sessions.forget(incoming.user_id)
+            return Reply([Message(_("Done. Lotse no longer remembers anything about you."))], i18n.current(),
+                         rtl=i18n.is_rtl())
+        # "m", and old or unknown buttons (e.g. after a restart): a fresh menu.
+        return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
+
+    # -- answers ----------------------------------------------------------------------------------------
+    def _topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0) -> Reply:
+        """Answer a topic: its text, then the nearest offers, or a request for a place."""
+        session.last_intent = intent
+        self._save(incoming, session)
+        if intent in ("greeting", "help"):
+            return self._reply(session, [Message(self._answer_text(intent), self.menu_buttons())])
+        if intent == "change_language":
+            return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
+        if intent == "thanks":
+            return self._reply(session, [Message(self._answer_text(intent) or _("You're welcome!"))])
+        messages = [Message(self._answer_text(intent))] if offset == 0 else []
+        categories = list(self.intents[intent].categories) if intent in self.intents else []
+        if session.lat is None or session.lon is None:
+            if intent in NO_PLACE_NEEDED:
+                return self._reply(session, messages)
+            messages.append(Message(_("Where are you? Write your town or postcode, or share your location."),
+                                    [Button(_("Share my location"), "location")]))
+            return self._reply(session, messages)
+        point = Point(session.lat, session.lon)
+        hits = nearest(self.db, categories, point, self.results, offset=offset)
+        if not hits:
+            messages.append(Message(_("I found no offers for this near {place}.").format(
+                place=i18n.isolate(session.place_name or "")), self.menu_buttons()))
+            return self._reply(session, messages)
+        places = [
+            PlaceOut(name=h.offer.name, address=h.offer.address, distance_km=h.distance_km,
+                     lat=h.offer.lat or 0.0, lon=h.offer.lon or 0.0, phone=h.offer.phone, url=h.offer.website,
+                     example=h.offer.example, approximate=h.offer.approximate, source=h.offer.source,
+                     source_date=h.offer.source_date, id=h.offer.id)
+            for h in hits
+        ]
+        more = nearest(self.db, categories, point, 1, offset=offset + len(hits))
+        buttons = [Button(_("More results"), f"more:{intent}:{offset + len(hits)}")] if more else []
+        buttons.append(Button(_("Topics"), "m"))
+        heading = _("Near {place}:").format(place=i18n.isolate(session.place_name or _("you")))
+        messages.append(Message(heading, buttons, places))
+        return self._reply(session, messages)
+
+    def _clarify(self, session: Session, understanding: Understanding) -> Reply:
+        first, second = understanding.intent, understanding.alternatives[0][0]
+        buttons = [Button(self.topic_label(i), f"t:{i}") for i in (first, second)]
+        return self._reply(session, [Message(_("Did you mean one of these?"), buttons)])
+
+    def _answer_text(self, intent: str) -> str:
+        answer = self.answers.get(intent)
+        return answer.in_lang(i18n.current()) if answer else ""
+
+    # -- helpers ----------------------------------------------------------------------------------------
+    def topic_label(self, intent: str) -> str:
+        """The translated button label of a topic."""
+        label = TOPICS.get(intent)
+        return _(label) if label else intent
+
+    def menu_buttons(self) -> list[Button]:
+        """The topic menu, then the language picker."""
+        return [Button(_(label), f"t:{intent}") for intent, label in TOPICS.items()] + [
+            Button("🌐 " + _("Language"), "lang")]
+
+    @staticmethod
+    def language_buttons() -> list[Button]:
+        """Each language in its own name."""
+        return [Button(name, f"l:{code}") for code, name in LANGUAGES.items()]
+
+    def _remember_place(self, session: Session, place: Place) -> None:
+        session.place_name, session.lat, session.lon = place.name, place.point.lat, place.point.lon
+
+    def _save(self, incoming: Incoming, session: Session) -> None:
+        self.sessions.save(incoming.user_id, replace(session))
+
+    def _reply(self, session: Session, messages: list[Message]) -> Reply:
+        return Reply(messages, i18n.current(), session.last_intent, rtl=i18n.is_rtl())

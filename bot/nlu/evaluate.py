@@ -1,0 +1,92 @@
+"""`lotse eval`: accuracy of the matcher on a YAML list of {t, l, i, p} questions."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.geo.gazetteer import fold
+from bot.nlu.understand import NLU, default_nlu
+
+
+@dataclass
+class Report:
+    """Per-question outcomes and their summary."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    times_ms: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON object of DESIGN.md: n, top1, top3, per_lang, oos_precision, oos_recall, place_accuracy, ms."""
+        n = len(self.rows)
+        per_lang: dict[str, list[bool]] = defaultdict(list)
+        for row in self.rows:
+            per_lang[row["l"]].append(row["top1"])
+        predicted_none = [r for r in self.rows if r["got"] == "none"]
+        actual_none = [r for r in self.rows if r["i"] == "none"]
+        with_place = [r for r in self.rows if r.get("p")]
+        times = sorted(self.times_ms)
+
+        def frac(hits: int, total: int) -> float:
+            return round(hits / total, 4) if total else 1.0
+
+        return {
+            "n": n,
+            "top1": frac(sum(r["top1"] for r in self.rows), n),
+            "top3": frac(sum(r["top3"] for r in self.rows), n),
+            "per_lang": {lang: frac(sum(v), len(v)) for lang, v in sorted(per_lang.items())},
+            "oos_precision": frac(sum(r["i"] == "none" for r in predicted_none), len(predicted_none)),
+            "oos_recall": frac(sum(r["got"] == "none" for r in actual_none), len(actual_none)),
+            "place_accuracy": frac(sum(r["place_ok"] for r in with_place), len(with_place)),
+            "median_ms": round(statistics.median(times), 3) if times else 0.0,
+            "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 3) if times else 0.0,
+        }
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """The questions of an eval file."""
+    cases = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [c for c in cases if isinstance(c, dict) and "t" in c and "i" in c]
+
+
+def evaluate(cases: list[dict[str, Any]], nlu: NLU | None = None) -> Report:
+    """Run every case through the NLU and record hits, misses and time."""
+    nlu = nlu or default_nlu()
+    report = Report()
+    for case in cases:
+        start = time.perf_counter()
+        result = nlu.understand(str(case["t"]))
+        report.times_ms.append((time.perf_counter() - start) * 1000)
+        ranked = [result.intent] + [i for i, _s in result.alternatives]
+        expected_place = case.get("p")
+        got_place = result.place.name if result.place else None
+        report.rows.append({
+            "t": case["t"], "l": case.get("l", "?"), "i": case["i"], "got": result.intent, "lang": result.lang,
+            "top1": result.intent == case["i"], "top3": case["i"] in ranked[:3],
+            "p": expected_place, "got_place": got_place,
+            "place_ok": bool(expected_place) and got_place is not None and fold(got_place) == fold(expected_place),
+        })
+    return report
+
+
+def format_table(report: Report) -> str:
+    """A per-language table, then the misses."""
+    summary = report.summary()
+    counts: dict[str, int] = defaultdict(int)
+    for row in report.rows:
+        counts[row["l"]] += 1
+    lines = [f"{'lang':<6}{'n':>5}{'top1':>8}"]
+    for lang, top1 in summary["per_lang"].items():
+        lines.append(f"{lang:<6}{counts[lang]:>5}{top1:>8.3f}")
+    lines.append(f"{'all':<6}{summary['n']:>5}{summary['top1']:>8.3f}")
+    misses = [r for r in report.rows if not r["top1"]]
+    if misses:
+        lines.append("misses:")
+        lines += [f"  [{r['l']}] {r['t']!r}: expected {r['i']}, got {r['got']}" for r in misses]
+    return "\n".join(lines)

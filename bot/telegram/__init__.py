@@ -1,0 +1,1 @@
+"""The Telegram transport: python-telegram-bot Application over the engine."""

@@ -1,0 +1,1 @@
+"""The aiohttp side: web chat page and API, health check, Telegram webhook, admin."""

@@ -1,0 +1,15 @@
+"""Typed application keys shared by the factory and the handlers."""
+
+from __future__ import annotations
+
+import jinja2
+from aiohttp import web
+from sqlite_utils import Database
+
+from bot.config import Settings
+from bot.engine import Engine
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
+DB: web.AppKey[Database] = web.AppKey("db", Database)
+ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
+TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)

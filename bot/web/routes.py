@@ -1,0 +1,15 @@
+"""URL table."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web import views
+
+
+def setup_routes(app: web.Application) -> None:
+    """Register every route of the web side."""
+    app.router.add_get("/", views.index, name="index")
+    app.router.add_post("/api/chat", views.chat, name="chat")
+    app.router.add_get("/healthz", views.healthz, name="healthz")
+    app.router.add_static("/static", views.STATIC, name="static")

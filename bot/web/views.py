@@ -1,0 +1,99 @@
+"""Handlers of the web chat: parse the request, call the engine, answer JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot import i18n
+from bot.engine import Incoming
+from bot.geo.distance import Point
+from bot.web.keys import ENGINE, SETTINGS, TEMPLATES
+from bot.web.middlewares import error_json
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_SESSION = 128
+
+
+def preferred_lang(request: web.Request, default: str) -> str:
+    """The first supported language of the browser's Accept-Language header."""
+    ranked: list[tuple[float, str]] = []
+    for part in request.headers.get("Accept-Language", "").split(","):
+        code, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if (lang := i18n.normalise_lang(code)) is not None:
+            ranked.append((quality, lang))
+    ranked.sort(key=lambda item: -item[0])
+    return ranked[0][1] if ranked else default
+
+
+async def index(request: web.Request) -> web.Response:
+    """The web chat page, in the browser's language."""
+    lang = i18n.normalise_lang(request.query.get("lang")) or preferred_lang(
+        request, request.app[SETTINGS].default_lang
+    )
+    with i18n.use(lang):
+        html = request.app[TEMPLATES].get_template("index.html").render(
+            lang=lang, dir="rtl" if i18n.is_rtl(lang) else "ltr", _=i18n.gettext, languages=i18n.LANGUAGES
+        )
+    return web.Response(text=html, content_type="text/html")
+
+
+def _parse_chat(body: Any) -> Incoming | str:
+    """An Incoming from the JSON body, or the reason it is not acceptable."""
+    if not isinstance(body, dict):
+        return "The body must be a JSON object."
+    session = body.get("session")
+    if not isinstance(session, str) or not session.strip() or len(session) > MAX_SESSION:
+        return "'session' must be a non-empty string of at most 128 characters."
+    lang = body.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        return "'lang' must be a language code such as 'de' or 'ar'."
+    user = "web:" + session
+    if "location" in body:
+        loc = body["location"]
+        try:
+            lat, lon = float(loc["lat"]), float(loc["lon"])
+        except (TypeError, KeyError, ValueError):
+            return "'location' must be an object with numbers 'lat' and 'lon'."
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            return "'location' is outside the range of coordinates."
+        return Incoming(user, location=Point(lat, lon), lang_hint=lang)
+    if "button" in body:
+        if not isinstance(body["button"], str) or len(body["button"]) > 64:
+            return "'button' must be a short string."
+        return Incoming(user, button=body["button"], lang_hint=lang)
+    if "text" in body:
+        if not isinstance(body["text"], str):
+            return "'text' must be a string."
+        return Incoming(user, text=body["text"], lang_hint=lang)
+    return "Send one of 'text', 'location' or 'button'."
+
+
+async def chat(request: web.Request) -> web.Response:
+    """POST /api/chat: one step of a conversation."""
+    try:
+        body = json.loads(await request.read())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return error_json(400, "The body must be JSON, for example {\"session\": \"abc\", \"text\": \"Kita\"}.")
+    parsed = _parse_chat(body)
+    if isinstance(parsed, str):
+        return error_json(400, parsed)
+    reply = request.app[ENGINE].handle(parsed)
+    return web.json_response(reply.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 with a small status once the engine is ready."""
+    engine = request.app[ENGINE]
+    offers = engine.db.execute("SELECT count(*) FROM offers WHERE active = 1").fetchone()[0]
+    return web.json_response({"status": "ok", "offers": offers, "intents": len(engine.intents)})

@@ -1,0 +1,69 @@
+"""Conversations with the engine as plain Python: what a person would see."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine, Incoming
+from bot.geo.distance import Point
+
+LUENEN = Point(51.6164, 7.5228)
+
+
+def texts(reply) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(m.text for m in reply.messages)
+
+
+def test_language_course_in_unna_lists_courses_with_distance(engine: Engine) -> None:
+    reply = engine.handle(Incoming("u1", text="Deutschkurs in Unna"))
+    assert reply.lang == "de"
+    assert reply.intent == "language_course"
+    places = [p for m in reply.messages for p in m.places]
+    assert places, texts(reply)
+    assert all("Deutschkurs" in p.name for p in places)
+    assert places[0].distance_km < 3
+    assert [p.distance_km for p in places] == sorted(p.distance_km for p in places)
+
+
+def test_kita_then_location_lists_nearest_kitas(engine: Engine) -> None:
+    first = engine.handle(Incoming("u2", text="Kita"))
+    assert not any(m.places for m in first.messages)
+    assert any(b.data == "location" for m in first.messages for b in m.buttons)
+    second = engine.handle(Incoming("u2", location=LUENEN))
+    places = [p for m in second.messages for p in m.places]
+    assert places and "Kita" in places[0].name and "Lünen" in places[0].name
+
+
+def test_out_of_scope_gets_kind_answer_and_menu(engine: Engine) -> None:
+    reply = engine.handle(Incoming("u3", text="weather tomorrow", lang_hint="en"))
+    assert reply.intent != "kita"
+    assert "can't help" in texts(reply)
+    assert any(b.data.startswith("t:") for m in reply.messages for b in m.buttons)
+    logged = engine.db.execute("SELECT text FROM unanswered").fetchall()
+    assert logged == [("weather tomorrow",)]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "\x00\x01", "?!?"])
+def test_empty_or_symbol_only_text_gets_a_kind_prompt(engine: Engine, text: str) -> None:
+    reply = engine.handle(Incoming("u4", text=text))
+    assert reply.messages and reply.messages[0].buttons
+
+
+@pytest.mark.parametrize("data", ["bogus", "t:nonexistent", "more:kita:x", "l:xx", ""])
+def test_unknown_button_gives_fresh_menu(engine: Engine, data: str) -> None:
+    reply = engine.handle(Incoming("u5", button=data))
+    assert any(b.data.startswith("t:") for m in reply.messages for b in m.buttons)
+
+
+def test_language_choice_is_remembered_and_forgotten(engine: Engine) -> None:
+    engine.handle(Incoming("u6", button="l:ar"))
+    reply = engine.handle(Incoming("u6", text="Kita in Lünen"))
+    assert reply.lang == "ar" and reply.rtl
+    assert engine.forget("u6")
+    assert engine.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+
+
+def test_sessions_hold_no_user_ids(engine: Engine) -> None:
+    engine.handle(Incoming("tg:424242", text="Kita in Unna"))
+    dump = "\n".join(str(row) for row in engine.db.execute("SELECT * FROM sessions").fetchall())
+    assert "424242" not in dump

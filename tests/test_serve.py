@@ -1,0 +1,52 @@
+"""`lotse serve` as a real subprocess on a free port: health, then a question over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_serve_answers_over_http(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "LOTSE_DB": str(tmp_path / "lotse.db"), "LOTSE_PORT": str(port)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    subprocess.run([sys.executable, "-m", "bot", "setup"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
+                    assert resp.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "server did not become healthy in 30 s"
+                time.sleep(0.2)
+        request = urllib.request.Request(
+            base + "/api/chat", data=json.dumps({"session": "t", "text": "Deutschkurs in Unna"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            data = json.loads(resp.read())
+        assert any(p["distance_km"] >= 0 for m in data["messages"] for p in m["places"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
