@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from bot.config import Settings
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose subcommands live in other modules and are imported only when used (fast start-up)."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, _sep, attr = self.lazy[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module_name), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+# Subcommands owned by their areas: each module defines a click command or group.
+LAZY_COMMANDS = {
+    "offers": "bot.offers.cli:offers",
+    "bench": "bot.bench:bench",
+}
+
+
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 @click.version_option(package_name="lotse")
 def cli() -> None:
     """Lotse: a multilingual help bot for newcomers in German districts."""

@@ -1,0 +1,41 @@
+"""`lotse bench`: performance benchmarks (not timed tests). Each area adds a module with a `run()` function.
+
+`lotse bench` runs them all; `lotse bench nlu` (or offers, telegram) runs one. Each prints a table, and the
+last line of the output is one JSON object with every measured number.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+# name -> module with `run(echo) -> dict` (prints its own table through echo, returns its numbers).
+BENCHES = {
+    "nlu": "bot.bench.nlu",
+    "offers": "bot.bench.offers",
+    "telegram": "bot.bench.telegram",
+}
+
+
+def _runner(name: str) -> Callable[[Callable[[str], None]], dict[str, Any]]:
+    module = importlib.import_module(BENCHES[name])
+    run: Callable[[Callable[[str], None]], dict[str, Any]] = module.run
+    return run
+
+
+@click.command()
+@click.argument("names", nargs=-1, type=click.Choice(sorted(BENCHES)))
+def bench(names: tuple[str, ...]) -> None:
+    """Run performance benchmarks (all when none is named); the last line is JSON.
+
+    Example: lotse bench nlu
+    """
+    results: dict[str, Any] = {}
+    for name in names or tuple(BENCHES):
+        click.echo(f"== {name}")
+        results[name] = _runner(name)(click.echo)
+    click.echo(json.dumps(results if len(results) > 1 else next(iter(results.values())), ensure_ascii=False))
