@@ -106,8 +106,9 @@ class Engine:
             return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
                                                  self.menu_buttons())])
         understanding = self.nlu.understand(text, lang_hint=session.lang or incoming.lang_hint)
-        if session.lang is None:
-            # Answer in the language the person writes in until they choose one.
+        if session.lang is None and (understanding.lang_confident or not incoming.lang_hint):
+            # No language chosen yet: answer in the language the text is clearly written in (an Arabic question
+            # from a phone set to German gets an Arabic answer); otherwise the device's language stands.
             i18n.set_lang(understanding.lang)
         lang = i18n.current()
         if understanding.place is not None:

@@ -31,6 +31,9 @@ class Understanding:
     lang: str
     place: Place | None = None
     alternatives: list[tuple[str, float]] = field(default_factory=list)
+    #: True when the text itself decides the language (its script, or clear words); the engine then answers in
+    #: it even when the browser or Telegram suggests another language.
+    lang_confident: bool = False
 
     @property
     def ambiguous(self) -> bool:
@@ -92,11 +95,13 @@ class NLU:
                 if phrase:
                     votes[self.lang_of[index]] = votes.get(self.lang_of[index], 0) + 1
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        lang = detect_script_lang(text) or lang_hint or (max(votes, key=lambda k: votes[k]) if votes else "de")
+        script_lang = detect_script_lang(text)
+        lang = script_lang or lang_hint or (max(votes, key=lambda k: votes[k]) if votes else "de")
         place = self.extract_place(text)
+        confident = script_lang is not None
         if not ranked or ranked[0][1] < THRESHOLD:
-            return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place, ranked[:3])
-        return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4])
+            return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place, ranked[:3], confident)
+        return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], confident)
 
     def extract_place(self, text: str) -> Place | None:
         """A German postcode or a town name (up to three words) in the text."""
