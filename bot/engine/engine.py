@@ -174,7 +174,8 @@ class Engine:
         if intent in ("greeting", "help"):
             return self._reply(session, [Message(self._answer_text(intent), self.menu_buttons())])
         if intent == "change_language":
-            return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
+            text = self._answer_text(intent) or _("Choose your language:")
+            return self._reply(session, [Message(text, self.language_buttons())])
         if intent == "thanks":
             return self._reply(session, [Message(self._answer_text(intent) or _("You're welcome!"))])
         messages = [Message(self._answer_text(intent))] if offset == 0 else []
