@@ -27,6 +27,7 @@ class Settings:
     default_district: str | None = None
     results: int = 3
     log_level: str = "INFO"
+    admin_token: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,4 +51,5 @@ class Settings:
             default_district=get("LOTSE_DISTRICT"),
             results=int(get("LOTSE_RESULTS") or base.results),
             log_level=(get("LOTSE_LOG_LEVEL") or base.log_level).upper(),
+            admin_token=get("LOTSE_ADMIN_TOKEN"),
         )

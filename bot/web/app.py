@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.engine import Engine
 from bot.offers.db import open_db
+from bot.web.admin import setup_admin
 from bot.web.keys import DB, ENGINE, SETTINGS, TEMPLATES
 from bot.web.middlewares import json_errors
 from bot.web.routes import setup_routes
@@ -56,4 +57,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(engine_ctx)
     app.cleanup_ctx.append(telegram_ctx)
     setup_routes(app)
+    setup_admin(app)
     return app
