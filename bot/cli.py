@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
 LAZY_COMMANDS = {
     "offers": "bot.offers.cli:offers",
     "bench": "bot.bench:bench",
+    "i18n": "bot.i18n_cli:i18n",
 }
 
 
@@ -48,17 +49,18 @@ def cli() -> None:
 @cli.command()
 @click.option("--demo/--no-demo", default=True, show_default=True, help="Fill an empty database with demo offers.")
 def setup(demo: bool) -> None:
-    """Create the database (and demo offers when it has none).
+    """Create or migrate the database; fill it with demo offers when it has none (or only older demo data).
 
     Example: lotse setup
     """
     from bot.offers.db import open_db
-    from bot.offers.demo import build_demo
+    from bot.offers.demo import DEMO_VERSION, build_demo, is_demo_only
 
     settings = Settings.from_env()
     db = open_db(settings.db_path)
     count = db.execute("SELECT count(*) FROM offers").fetchone()[0]
-    if count == 0 and demo:
+    version = db.execute("SELECT value FROM meta WHERE key = 'demo_version'").fetchone()
+    if demo and (count == 0 or (is_demo_only(db) and (version is None or version[0] != DEMO_VERSION))):
         count = build_demo(db)
         click.echo(f"demo database created: {settings.db_path} ({count} offers)")
     else:
@@ -112,7 +114,9 @@ def ask(text: str, lang: str | None, as_json: bool) -> None:
         return
     data = result.to_json()
     place = data["place"]["name"] if data["place"] else "-"
-    click.echo(f"intent {data['intent']} ({data['score']:.2f}), language {data['lang']}, place {place}")
+    how = "from the text" if result.lang_confident else "hint or default"
+    click.echo(f"intent {data['intent']} ({data['score']:.2f}{', ambiguous' if result.ambiguous else ''}), "
+               f"language {data['lang']} ({how}), place {place}")
     for alt in data["alternatives"]:
         click.echo(f"  or {alt['intent']} ({alt['score']:.2f})")
 

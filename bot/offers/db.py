@@ -1,46 +1,146 @@
-"""Opening the SQLite database and keeping its schema current."""
+"""Opening the SQLite database and keeping its schema current (versioned migrations in PRAGMA user_version).
+
+Schema of the offers (migration 2):
+- `offers`: one row per offer, keyed by a stable text `id`. Names and descriptions per language are columns
+  `name_<lang>` / `description_<lang>` (German `name_de` required, the others optional), so an admin's
+  spreadsheet has one plain column per language. `categories` is a JSON list kept for display and export.
+- `offer_categories`: one row per (offer, category), filled by triggers from `offers.categories`, carrying the
+  offer's lat/lon/active and grid cell, so "nearest Kita" reads a few grid cells of a covering index
+  (category, cell, lat, lon) instead of scanning JSON. `offers.cell` (a generated column) does the same for
+  "any category".
+- `offers_fts`: FTS5 over all names and descriptions (the layout sqlite-utils' enable_fts makes, so
+  `db["offers"].search(q, quote=True)` works), kept current by triggers.
+- `audit`: every change with time, actor, action and the old and new row as JSON.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlite_utils import Database
 
-# Versioned migrations: each entry runs once, in order, inside a transaction; user_version records progress.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE IF NOT EXISTS offers (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        categories TEXT NOT NULL DEFAULT '[]',
-        street TEXT, postcode TEXT, city TEXT,
-        lat REAL, lon REAL, approximate INTEGER NOT NULL DEFAULT 0,
-        phone TEXT, website TEXT,
-        example INTEGER NOT NULL DEFAULT 0,
-        source TEXT, source_date TEXT,
-        active INTEGER NOT NULL DEFAULT 1
-    );
-    CREATE INDEX IF NOT EXISTS offers_lat_lon ON offers(lat, lon);
-    CREATE TABLE IF NOT EXISTS sessions (
-        user_key TEXT PRIMARY KEY,
-        lang TEXT, place_name TEXT, lat REAL, lon REAL, last_intent TEXT,
-        updated_at TEXT
-    );
-    CREATE TABLE IF NOT EXISTS unanswered (
-        id INTEGER PRIMARY KEY, text TEXT NOT NULL, lang TEXT, created_at TEXT NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-    """,
-]
+#: Languages with their own name/description columns (the bot's languages; German is required).
+LANGS: tuple[str, ...] = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr", "ku", "ti", "ps", "so")
+NAME_COLUMNS = tuple(f"name_{lang}" for lang in LANGS)
+DESCRIPTION_COLUMNS = tuple(f"description_{lang}" for lang in LANGS)
+FTS_COLUMNS = (*NAME_COLUMNS, *DESCRIPTION_COLUMNS, "organisation", "city")
+#: Grid cell of a point (0.1 degree, ~11 x 7 km in Germany) for the geo indexes; store.cell() computes the same.
+CELL_DEG = 0.1
+CELL_SQL = "CAST(({lat} + 90) * 10 AS INTEGER) * 10000 + CAST(({lon} + 180) * 10 AS INTEGER)"
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS offers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    categories TEXT NOT NULL DEFAULT '[]',
+    street TEXT, postcode TEXT, city TEXT,
+    lat REAL, lon REAL, approximate INTEGER NOT NULL DEFAULT 0,
+    phone TEXT, website TEXT,
+    example INTEGER NOT NULL DEFAULT 0,
+    source TEXT, source_date TEXT,
+    active INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS offers_lat_lon ON offers(lat, lon);
+CREATE TABLE IF NOT EXISTS sessions (
+    user_key TEXT PRIMARY KEY,
+    lang TEXT, place_name TEXT, lat REAL, lon REAL, last_intent TEXT,
+    updated_at TEXT
+);
+CREATE TABLE IF NOT EXISTS unanswered (
+    id INTEGER PRIMARY KEY, text TEXT NOT NULL, lang TEXT, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def _v2() -> str:
+    """The offers table of issue 4, migrated forward from the skeleton's (name -> name_de)."""
+    lang_columns = ",\n    ".join(f"{c} TEXT" for c in (*NAME_COLUMNS[1:], *DESCRIPTION_COLUMNS))
+    fts_cols = ", ".join(FTS_COLUMNS)
+    new_cols = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old_cols = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    cell = CELL_SQL.format(lat="{r}.lat", lon="{r}.lon")
+    categories_of = f"SELECT {{r}}.id, value, {{r}}.lat, {{r}}.lon, {{r}}.active, {cell} " \
+        "FROM json_each({r}.categories)"
+    return f"""
+CREATE TABLE offers_v2 (
+    id TEXT PRIMARY KEY,
+    name_de TEXT NOT NULL,
+    {lang_columns},
+    name TEXT GENERATED ALWAYS AS (name_de) VIRTUAL,
+    categories TEXT NOT NULL DEFAULT '[]',
+    organisation TEXT, street TEXT, postcode TEXT, city TEXT, district TEXT,
+    lat REAL, lon REAL,
+    approximate INTEGER NOT NULL DEFAULT 0,
+    national INTEGER NOT NULL DEFAULT 0,
+    phone TEXT, email TEXT, website TEXT,
+    opening_hours TEXT, languages TEXT, target_group TEXT, cost TEXT,
+    appointment INTEGER, barrier_free INTEGER,
+    example INTEGER NOT NULL DEFAULT 0,
+    source TEXT, source_date TEXT,
+    updated_at TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    cell INTEGER GENERATED ALWAYS AS ({CELL_SQL.format(lat="lat", lon="lon")}) VIRTUAL
+);
+INSERT INTO offers_v2 (id, name_de, categories, street, postcode, city, lat, lon, approximate, phone, website,
+                       example, source, source_date, active, updated_at)
+    SELECT id, name, categories, street, postcode, city, lat, lon, approximate, phone, website,
+           example, source, source_date, active, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM offers;
+DROP TABLE offers;
+ALTER TABLE offers_v2 RENAME TO offers;
+CREATE INDEX offers_geo ON offers(cell, lat, lon, id) WHERE active = 1;
+
+CREATE TABLE offer_categories (
+    offer_id TEXT NOT NULL, category TEXT NOT NULL, lat REAL, lon REAL, active INTEGER NOT NULL, cell INTEGER,
+    PRIMARY KEY (offer_id, category)
+) WITHOUT ROWID;
+CREATE INDEX offer_categories_geo ON offer_categories(category, cell, lat, lon, offer_id) WHERE active = 1;
+INSERT OR IGNORE INTO offer_categories {categories_of.format(r="offers")}, offers;
+CREATE TRIGGER offers_categories_ai AFTER INSERT ON offers BEGIN
+    INSERT OR IGNORE INTO offer_categories {categories_of.format(r="new")};
+END;
+CREATE TRIGGER offers_categories_au AFTER UPDATE ON offers BEGIN
+    DELETE FROM offer_categories WHERE offer_id = old.id;
+    INSERT OR IGNORE INTO offer_categories {categories_of.format(r="new")};
+END;
+CREATE TRIGGER offers_categories_ad AFTER DELETE ON offers BEGIN
+    DELETE FROM offer_categories WHERE offer_id = old.id;
+END;
+
+CREATE VIRTUAL TABLE offers_fts USING FTS5 ({fts_cols}, content=[offers], tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER offers_ai AFTER INSERT ON offers BEGIN
+    INSERT INTO offers_fts (rowid, {fts_cols}) VALUES (new.rowid, {new_cols});
+END;
+CREATE TRIGGER offers_ad AFTER DELETE ON offers BEGIN
+    INSERT INTO offers_fts (offers_fts, rowid, {fts_cols}) VALUES ('delete', old.rowid, {old_cols});
+END;
+CREATE TRIGGER offers_au AFTER UPDATE ON offers BEGIN
+    INSERT INTO offers_fts (offers_fts, rowid, {fts_cols}) VALUES ('delete', old.rowid, {old_cols});
+    INSERT INTO offers_fts (rowid, {fts_cols}) VALUES (new.rowid, {new_cols});
+END;
+INSERT INTO offers_fts (offers_fts) VALUES ('rebuild');
+
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, offer_id TEXT NOT NULL,
+    old TEXT, new TEXT
+);
+CREATE INDEX audit_offer ON audit(offer_id, id);
+"""
+
+
+# Versioned migrations: each runs once, in order, in one transaction with the user_version bump.
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2]
 
 
 def migrate(db: Database) -> None:
     """Bring the schema up to the newest version."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db.conn:
-            db.conn.executescript(script)
-            db.execute(f"PRAGMA user_version = {number}")
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        script = step() if callable(step) else step
+        # executescript commits what was open; BEGIN ... COMMIT makes the step and its version atomic.
+        db.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
 
 def open_db(path: Path | str | None = None, *, memory: bool = False) -> Database:
@@ -52,5 +152,8 @@ def open_db(path: Path | str | None = None, *, memory: bool = False) -> Database
         db = Database(str(path))
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=5000")
+        # Reads dominate (every answer is a nearest search): map the file and keep hot pages in memory.
+        db.execute("PRAGMA mmap_size=268435456")
+        db.execute("PRAGMA cache_size=-32000")
     migrate(db)
     return db

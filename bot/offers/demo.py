@@ -1,22 +1,33 @@
-"""The demo database: real contact points from data/nrw_contact_points.csv plus clearly marked example offers.
+"""The demo database `lotse setup` builds: real contact points, real national services, marked example offers.
 
-Example offers have no phone number, address or website: they stand at a town's centre so the demo can show
-distances, and every user-facing view marks them as example data. Real offers come from `lotse offers import`.
+- Real contact points: data/nrw_contact_points.csv as transcribed (source URL and date kept; missing fields stay
+  empty; placed at their postcode or town centre, flagged approximate). Their opening hours are the source's
+  own words rewritten in opening_hours syntax, nothing added.
+- Real national services (112, 110, 116 117, 116 016 and the two helplines of data/verified_numbers.yaml):
+  `national` offers without a place; `store.national_offers()` returns them, `nearest()` does not.
+- Example offers in every category but emergency (an invented emergency room would be harmful even in a demo;
+  the national 112/110 cover it) in ten towns of each of Kreis Unna, Recklinghausen and Heinsberg. They have no
+  street, phone or website, stand near the town centre, carry `example = 1` and "(Beispiel)" in their name.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import json
+import re
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot import ROOT
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
+from bot.offers.fields import CATEGORIES
+from bot.offers.store import rows_by_id
+from bot.offers.write import DEFAULTS, Change, content, now, write_rows
 
 CONTACT_POINTS_CSV = ROOT / "data" / "nrw_contact_points.csv"
+DEMO_VERSION = "2"
+DEMO_PREFIXES = ("nrw-", "nat-", "demo-")
 
 # What each kind of real contact point offers, by words in its type.
 _TYPE_CATEGORIES = [
@@ -28,10 +39,83 @@ _TYPE_CATEGORIES = [
     ("Jugendmigrationsdienst", ["youth", "counselling"]),
     ("Flüchtlings", ["counselling", "asylum_advice"]),
 ]
+# The "hours" column of the contact points in opening_hours syntax (row number -> value), word for word.
+_HOURS = {
+    1: "Mo-Fr 08:30-12:00; Tu,Th 08:30-12:00,14:00-17:00",
+    3: 'Mo 08:00-13:00; Tu "nach Vereinbarung"; We 08:00-13:00; Th 08:00-18:00; Fr 08:00-13:00',
+    7: 'Tu-Th "Sprechstunden auch in Heinsberg, Hückelhoven, Wegberg, Geilenkirchen, Übach-Palenberg"',
+    8: 'Mo,We 10:00-14:00 "Stand 2017"',
+}
 
-DEMO_TOWNS = ["Unna", "Lünen", "Kamen", "Bergkamen", "Schwerte", "Selm", "Werne", "Fröndenberg", "Holzwickede",
-              "Bönen"]
-DEMO_KINDS = [("kita", "Beispiel-Kita"), ("language_course", "Beispiel-Deutschkurs")]
+_VERIFIED_DATE = "2026-11-21"  # when data/verified_numbers.yaml (the source of these numbers) was checked
+NATIONAL: list[dict[str, Any]] = [
+    {"id": "nat-112", "categories": ["emergency", "health"], "phone": "112", "opening_hours": "24/7",
+     "cost": "kostenlos", "source": "https://digital-strategy.ec.europa.eu/en/news/112-day-raises-awareness-eu-emergency-number",
+     "name_de": "Notruf 112: Feuerwehr und Rettungsdienst", "name_en": "Emergency 112: fire brigade and ambulance",
+     "name_fr": "Urgences 112 : pompiers et ambulance", "name_tr": "Acil 112: itfaiye ve ambulans",
+     "name_uk": "Екстрений виклик 112: пожежна служба і швидка допомога",
+     "name_ru": "Экстренный вызов 112: пожарные и скорая помощь", "name_ar": "الطوارئ 112: الإطفاء والإسعاف",
+     "name_fa": "اورژانس 112: آتش‌نشانی و آمبولانس"},
+    {"id": "nat-110", "categories": ["emergency", "violence_protection"], "phone": "110", "opening_hours": "24/7",
+     "cost": "kostenlos", "source": "https://aachen.polizei.nrw/faq/notruf",
+     "name_de": "Polizei-Notruf 110", "name_en": "Police emergency 110", "name_fr": "Police secours 110",
+     "name_tr": "Polis imdat 110", "name_uk": "Поліція 110", "name_ru": "Полиция 110", "name_ar": "الشرطة 110",
+     "name_fa": "پلیس 110"},
+    {"id": "nat-116117", "categories": ["health"], "phone": "116 117", "cost": "kostenlos",
+     "source": "https://www.116117.de/", "website": "https://www.116117.de/",
+     "name_de": "Ärztlicher Bereitschaftsdienst 116 117", "name_en": "Medical on-call service 116 117",
+     "name_fr": "Permanence médicale 116 117", "name_tr": "Nöbetçi doktor hizmeti 116 117",
+     "name_uk": "Чергова лікарська служба 116 117", "name_ru": "Дежурная врачебная служба 116 117",
+     "name_ar": "خدمة الطبيب المناوب 116 117", "name_fa": "پزشک کشیک 116 117"},
+    {"id": "nat-116016", "categories": ["violence_protection"], "phone": "116 016", "opening_hours": "24/7",
+     "cost": "kostenlos", "source": "https://www.hilfetelefon.de/", "website": "https://www.hilfetelefon.de/",
+     "target_group": "Frauen", "name_de": "Hilfetelefon Gewalt gegen Frauen 116 016",
+     "name_en": "Violence against women helpline 116 016",
+     "name_fr": "Ligne d'aide violences faites aux femmes 116 016",
+     "name_tr": "Kadına yönelik şiddet yardım hattı 116 016",
+     "name_uk": "Гаряча лінія «Насильство проти жінок» 116 016",
+     "name_ru": "Горячая линия «Насилие в отношении женщин» 116 016",
+     "name_ar": "هاتف المساعدة للنساء ضحايا العنف 116 016", "name_fa": "خط کمک خشونت علیه زنان 116 016"},
+    {"id": "nat-116111", "categories": ["youth", "mental_health"], "phone": "116 111", "cost": "kostenlos",
+     "source": "https://www.nummergegenkummer.de/", "website": "https://www.nummergegenkummer.de/",
+     "target_group": "Kinder und Jugendliche", "name_de": "Nummer gegen Kummer: Kinder- und Jugendtelefon 116 111",
+     "name_en": "Helpline for children and young people 116 111"},
+    {"id": "nat-telefonseelsorge", "categories": ["mental_health"], "phone": "0800 111 0 111",
+     "opening_hours": "24/7", "cost": "kostenlos", "source": "https://www.telefonseelsorge.de/",
+     "website": "https://www.telefonseelsorge.de/", "name_de": "TelefonSeelsorge 0800 111 0 111",
+     "name_en": "TelefonSeelsorge crisis line 0800 111 0 111"},
+]
+
+DEMO_TOWNS = {
+    "Kreis Unna": ["Unna", "Lünen", "Kamen", "Bergkamen", "Schwerte", "Selm", "Werne", "Fröndenberg",
+                   "Holzwickede", "Bönen"],
+    "Kreis Recklinghausen": ["Recklinghausen", "Marl", "Castrop-Rauxel", "Gladbeck", "Dorsten", "Herten",
+                             "Datteln", "Haltern am See", "Oer-Erkenschwick", "Waltrop"],
+    "Kreis Heinsberg": ["Heinsberg", "Erkelenz", "Geilenkirchen", "Hückelhoven", "Übach-Palenberg", "Wassenberg",
+                        "Wegberg", "Gangelt", "Selfkant", "Waldfeucht"],
+}
+# category -> (German label, English label) of the example offers.
+EXAMPLE_LABELS: dict[str, tuple[str, str]] = {
+    "kita": ("Kita", "Daycare centre"), "school_enrolment": ("Schulanmeldung", "School enrolment"),
+    "language_course": ("Deutschkurs", "German course"), "counselling": ("Migrationsberatung", "Migration counselling"),
+    "foreigners_office": ("Ausländerbehörde", "Foreigners' office"), "asylum_advice": ("Asylberatung", "Asylum advice"),
+    "work": ("Jobberatung", "Job advice"), "recognition": ("Anerkennungsberatung", "Recognition advice"),
+    "housing": ("Wohnungsberatung", "Housing advice"), "health": ("Gesundheitsberatung", "Health advice"),
+    "violence_protection": ("Beratung bei Gewalt", "Counselling on violence"),
+    "mental_health": ("Psychosoziale Beratung", "Psychosocial counselling"),
+    "benefits": ("Sozialberatung", "Benefits advice"), "interpreter": ("Dolmetscherdienst", "Interpreter service"),
+    "volunteering": ("Ehrenamtsbörse", "Volunteering exchange"), "sports_leisure": ("Sportverein", "Sports club"),
+    "youth": ("Jugendtreff", "Youth centre"), "registration_office": ("Bürgerbüro", "Citizens' office"),
+    "transport": ("Mobilitätsberatung", "Mobility advice"),
+    "integration_centre": ("Integrationspunkt", "Integration point"),
+}
+_EXAMPLE_HOURS = ("Mo-Fr 09:00-12:00", "Mo-Th 08:00-16:00; Fr 08:00-12:00", 'Tu,Th 14:00-18:00 "nur mit Termin"')
+
+
+def _slug(town: str) -> str:
+    """ASCII id part of a town name: 'Übach-Palenberg' -> 'uebach-palenberg'."""
+    text = town.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def _offset(seed: str) -> tuple[float, float]:
@@ -50,48 +134,81 @@ def contact_point_rows(gaz: Gazetteer) -> list[dict[str, Any]]:
                 if word in rec["type"]:
                     cats += [c for c in extra if c not in cats]
             town = rec["city"].split(";")[0].strip()
-            place = (gaz.postcode(rec["postcode"]) if rec["postcode"] else None) or gaz.town(town)
+            place = (gaz.postcode(rec["postcode"]) if rec["postcode"] else None) or gaz.town(town, fuzzy=False)
             rows.append({
-                "id": f"nrw-{rec['kreis_ags']}-{number}",
-                "name": rec["name"],
-                "categories": json.dumps(cats or ["counselling"]),
-                "street": rec["street"], "postcode": rec["postcode"], "city": rec["city"],
+                "id": f"nrw-{rec['kreis_ags']}-{number}", "name_de": rec["name"], "categories": cats or ["counselling"],
+                # Transcription notes such as "(street not given)" are for us, not for the people asking.
+                "street": re.sub(r"\s*\([^)]*not given\)", "", rec["street"]),
+                "postcode": rec["postcode"], "city": rec["city"],
+                "district": f"Kreis {rec['kreis']}",
                 "lat": place.point.lat if place else None, "lon": place.point.lon if place else None,
-                "approximate": 1,
-                "phone": rec["phone"], "website": "",
-                "example": 0,
+                "approximate": 1, "phone": rec["phone"], "opening_hours": _HOURS.get(number, ""),
                 "source": rec["source_url"], "source_date": rec["source_date"],
-                "active": 1,
             })
     return rows
+
+
+def national_rows() -> list[dict[str, Any]]:
+    """The nationwide services: no place, `national = 1`."""
+    return [{**row, "national": 1, "source_date": _VERIFIED_DATE} for row in NATIONAL]
 
 
 def example_rows(gaz: Gazetteer) -> list[dict[str, Any]]:
-    """Example offers in the demo towns, marked as such."""
+    """Example offers in every category (but emergency) in the demo towns, marked as such."""
     rows = []
-    for town in DEMO_TOWNS:
-        place = gaz.town(town)
-        if place is None:
-            continue
-        for category, label in DEMO_KINDS:
-            dlat, dlon = _offset(category + town)
-            rows.append({
-                "id": f"demo-{category}-{place.postcode}",
-                "name": f"{label} {town} (Beispieldaten)",
-                "categories": json.dumps([category]),
-                "street": "", "postcode": place.postcode or "", "city": town,
-                "lat": round(place.point.lat + dlat, 5), "lon": round(place.point.lon + dlon, 5),
-                "approximate": 0, "phone": "", "website": "",
-                "example": 1, "source": "Lotse demo data", "source_date": "",
-                "active": 1,
-            })
+    for district, towns in DEMO_TOWNS.items():
+        for town in towns:
+            place = gaz.town(town, fuzzy=False)
+            if place is None:
+                continue
+            for index, category in enumerate(c for c in CATEGORIES if c in EXAMPLE_LABELS):
+                label_de, label_en = EXAMPLE_LABELS[category]
+                dlat, dlon = _offset(category + town)
+                rows.append({
+                    "id": f"demo-{category}-{place.postcode}-{_slug(town)}",
+                    "name_de": f"{label_de} {town} (Beispiel)", "name_en": f"{label_en} {town} (example)",
+                    "description_de": "Beispieldaten für die Demo, kein echtes Angebot.",
+                    "description_en": "Example data for the demo, not a real offer.",
+                    "categories": [category], "postcode": place.postcode or "", "city": town, "district": district,
+                    "lat": round(place.point.lat + dlat, 5), "lon": round(place.point.lon + dlon, 5),
+                    "opening_hours": _EXAMPLE_HOURS[index % len(_EXAMPLE_HOURS)], "example": 1,
+                    "source": "Lotse-Beispieldaten",
+                })
     return rows
 
 
-def build_demo(db: Database, gaz: Gazetteer | None = None) -> int:
-    """Fill the offers table with the demo data (replacing earlier demo rows); returns the count."""
+def demo_rows(gaz: Gazetteer | None = None) -> list[dict[str, Any]]:
+    """Every demo offer as field -> value."""
     gaz = gaz or default_gazetteer()
-    rows = contact_point_rows(gaz) + example_rows(gaz)
+    return contact_point_rows(gaz) + national_rows() + example_rows(gaz)
+
+
+def is_demo_only(db: Database) -> bool:
+    """True when every stored offer is demo data (so rebuilding the demo loses nothing of an admin's)."""
+    clause = " AND ".join("id NOT LIKE ?" for _ in DEMO_PREFIXES)
+    sql = f"SELECT count(*) FROM offers WHERE {clause}"
+    return int(db.execute(sql, [p + "%" for p in DEMO_PREFIXES]).fetchone()[0]) == 0
+
+
+def build_demo(db: Database, gaz: Gazetteer | None = None) -> int:
+    """Write the demo offers (replacing older demo rows, with audit entries); returns how many there are."""
+    rows = demo_rows(gaz)
+    ids = [r["id"] for r in rows]
     with db.conn:
-        db["offers"].upsert_all(rows, pk="id")
+        stale = [r[0] for r in db.execute(
+            "SELECT id FROM offers WHERE " + " OR ".join("id LIKE ?" for _ in DEMO_PREFIXES),
+            [p + "%" for p in DEMO_PREFIXES]).fetchall() if r[0] not in set(ids)]
+        for offer_id in stale:  # demo rows of an older demo version: gone, they were never real
+            db.conn.execute("DELETE FROM offers WHERE id = ?", [offer_id])
+        stored: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            stored.update(rows_by_id(db, ids[start:start + 500]))
+        changes = []
+        for row in rows:
+            old = content(stored[row["id"]]) if row["id"] in stored else None
+            changes.append(Change(row["id"], old, content({**DEFAULTS, **row}), "demo"))
+        write_rows(db, changes, "lotse setup")
+        db.conn.execute("INSERT INTO meta (key, value) VALUES ('demo_version', ?), ('demo_built', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [DEMO_VERSION, now()])
     return len(rows)
+

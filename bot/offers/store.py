@@ -1,21 +1,83 @@
-"""Queries on offers: the nearest offers of some categories to a point."""
+"""Queries on offers: nearest offers to a point, national offers, one offer, listing and full-text search.
+
+Nearest search: a bounding box around the point, looked up by the 0.1-degree grid cells it touches on the
+covering index of `offer_categories` (category, cell, lat, lon) or of `offers` (cell, lat, lon) for "all
+categories". The box encloses the circle of radius r
+exactly (spherical bounds, not a flat approximation), so once the circle holds enough offers no nearer one
+can hide in a corner; otherwise r grows and the box is asked again.
+"""
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlite_utils import Database
 
-from bot.geo.distance import Point, haversine_km
+from bot.geo.distance import EARTH_RADIUS_KM, Point, haversine_km
 from bot.offers.model import Offer, OfferHit
+
+START_RADIUS_KM = 3.0
+GROWTH = 2.5
+MAX_CELLS = 1000  # one index seek per cell; larger boxes read whole rows of cells (a band)
+WHOLE_EARTH_KM = math.pi * EARTH_RADIUS_KM + 1.0  # any two points are closer than this
 
 
 def _box(point: Point, radius_km: float) -> tuple[float, float, float, float]:
-    dlat = radius_km / 111.2
-    dlon = radius_km / (111.2 * max(0.01, math.cos(math.radians(point.lat))))
-    return point.lat - dlat, point.lat + dlat, point.lon - dlon, point.lon + dlon
+    """Latitude and longitude bounds of every point within `radius_km` (the spherical cap's exact extent)."""
+    angle = radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(angle) * 1.000001 + 1e-9
+    lat0, lat1 = point.lat - dlat, point.lat + dlat
+    cos_lat = math.cos(math.radians(point.lat))
+    if angle >= math.pi / 2 or lat0 <= -90 or lat1 >= 90 or math.sin(angle) >= cos_lat:
+        return lat0, lat1, -360.0, 360.0  # the cap reaches a pole: every longitude
+    dlon = math.degrees(math.asin(math.sin(angle) / cos_lat)) * 1.000001 + 1e-9
+    return lat0, lat1, point.lon - dlon, point.lon + dlon
+
+
+def rows_by_id(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Full offer rows for some ids."""
+    if not ids:
+        return {}
+    cursor = db.execute(f"SELECT * FROM offers WHERE id IN ({','.join('?' * len(ids))})", list(ids))
+    columns = [d[0] for d in cursor.description]
+    return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+
+
+def _cells(box: tuple[float, float, float, float]) -> tuple[str, list[int]]:
+    """SQL condition and parameters for the grid cells a box touches (db.CELL_SQL computes a row's cell)."""
+    lat0, lat1, lon0, lon1 = box
+    i0, i1 = int((max(lat0, -90.0) + 90) * 10), int((min(lat1, 90.0) + 90) * 10)
+    j0, j1 = int((max(lon0, -180.0) + 180) * 10), int((min(lon1, 180.0) + 180) * 10)
+    if (i1 - i0 + 1) * (j1 - j0 + 1) > MAX_CELLS:
+        return "cell BETWEEN ? AND ?", [i0 * 10000, i1 * 10000 + 9999]  # a band of whole rows of cells
+    cells = [i * 10000 + j for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
+    return f"cell IN ({','.join('?' * len(cells))})", cells
+
+
+def _candidates(db: Database, categories: Sequence[str], box: tuple[float, float, float, float]) -> list[Any]:
+    lat0, lat1, lon0, lon1 = box
+    cells, cell_params = _cells(box)
+    if categories:
+        marks = ",".join("?" * len(categories))
+        sql = (f"SELECT offer_id, lat, lon FROM offer_categories WHERE category IN ({marks}) AND active = 1 "
+               f"AND {cells} AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?")
+        rows = db.execute(sql, [*categories, *cell_params, lat0, lat1, lon0, lon1]).fetchall()
+        return list({r[0]: r for r in rows}.values()) if len(categories) > 1 else rows
+    sql = (f"SELECT id, lat, lon FROM offers WHERE active = 1 AND {cells} "
+           "AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?")
+    return db.execute(sql, [*cell_params, lat0, lat1, lon0, lon1]).fetchall()
+
+
+def _count(db: Database, categories: Sequence[str]) -> int:
+    """How many active offers with coordinates there are in the categories (all when none)."""
+    if categories:
+        marks = ",".join("?" * len(categories))
+        sql = (f"SELECT count(DISTINCT offer_id) FROM offer_categories WHERE category IN ({marks}) "
+               "AND active = 1 AND lat IS NOT NULL")
+        return int(db.execute(sql, list(categories)).fetchone()[0])
+    return int(db.execute("SELECT count(*) FROM offers WHERE active = 1 AND lat IS NOT NULL").fetchone()[0])
 
 
 def nearest(
@@ -27,33 +89,76 @@ def nearest(
     offset: int = 0,
     radius_km: float | None = None,
 ) -> list[OfferHit]:
-    """Active offers in any of `categories` (all when empty), nearest first by true distance.
+    """Active offers with a place in any of `categories` (all when empty), nearest first by true distance.
 
-    The search starts with a small bounding box on the (lat, lon) index and doubles it until it holds
-    enough offers that lie inside the circle the box encloses, so no nearer offer can hide in a corner.
+    Ties are broken by id, so paging with `offset` is stable. National offers (no place) are not included:
+    see `national_offers`.
     """
-    wanted = set(categories)
     need = n + offset
-    radius = 5.0
-    limit = radius_km if radius_km is not None else 20_000.0
+    if n <= 0 or need <= 0:
+        return []
+    limit = min(radius_km, WHOLE_EARTH_KM) if radius_km is not None else WHOLE_EARTH_KM
+    categories = list(dict.fromkeys(categories))
+    radius = min(START_RADIUS_KM, limit)
+    total: int | None = None
     while True:
-        r = min(radius, limit)
-        lat0, lat1, lon0, lon1 = _box(point, r)
-        rows = db.execute(
-            "SELECT * FROM offers WHERE active = 1 AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
-            [lat0, lat1, lon0, lon1],
-        )
-        columns = [d[0] for d in rows.description]
-        hits: list[OfferHit] = []
-        for values in rows.fetchall():
-            row = dict(zip(columns, values, strict=True))
-            if wanted and not wanted.intersection(json.loads(row["categories"])):
-                continue
-            offer = Offer.from_row(row)
-            distance = haversine_km(point, Point(offer.lat or 0.0, offer.lon or 0.0))
-            if distance <= r:
-                hits.append(OfferHit(offer, distance))
-        if len(hits) >= need or r >= limit:
-            hits.sort(key=lambda h: (h.distance_km, h.offer.id))
-            return hits[offset:need]
-        radius *= 2
+        found = _candidates(db, categories, _box(point, radius))
+        inside = [(haversine_km(point, Point(lat, lon)), oid) for oid, lat, lon in found]
+        inside = [(km, oid) for km, oid in inside if km <= radius]
+        if len(inside) < need and radius < limit and radius > 50:
+            # Far out: stop growing once the box already holds every candidate there is.
+            total = _count(db, categories) if total is None else total
+            if len(found) >= total:
+                radius = limit
+                inside = [(haversine_km(point, Point(lat, lon)), oid) for oid, lat, lon in found]
+                inside = [(km, oid) for km, oid in inside if km <= radius]
+        if len(inside) >= need or radius >= limit:
+            inside.sort()
+            page = inside[offset:need]
+            rows = rows_by_id(db, [oid for _km, oid in page])
+            return [OfferHit(Offer.from_row(rows[oid]), km) for km, oid in page if oid in rows]
+        radius = min(radius * GROWTH, limit)
+
+
+def national_offers(db: Database, categories: Sequence[str] = ()) -> list[Offer]:
+    """Active offers that serve all of Germany (hotlines such as 112 or 116 016) in any of `categories`."""
+    if categories:
+        marks = ",".join("?" * len(categories))
+        sql = (f"SELECT DISTINCT offer_id FROM offer_categories WHERE category IN ({marks}) AND active = 1 "
+               f"AND offer_id IN (SELECT id FROM offers WHERE national = 1)")
+        ids = [r[0] for r in db.execute(sql, list(categories)).fetchall()]
+    else:
+        ids = [r[0] for r in db.execute("SELECT id FROM offers WHERE national = 1 AND active = 1").fetchall()]
+    rows = rows_by_id(db, ids)
+    return sorted((Offer.from_row(r) for r in rows.values()), key=lambda o: o.id)
+
+
+def get_offer(db: Database, offer_id: str) -> Offer | None:
+    """One offer by id (also when deleted, i.e. inactive)."""
+    row = rows_by_id(db, [offer_id]).get(offer_id)
+    return Offer.from_row(row) if row else None
+
+
+def list_offers(db: Database, *, category: str | None = None, inactive: bool = False,
+                limit: int | None = None) -> Iterable[Offer]:
+    """Offers ordered by id, optionally of one category and including deleted ones."""
+    where = [] if inactive else ["active = 1"]
+    params: list[Any] = []
+    if category:
+        where.append("id IN (SELECT offer_id FROM offer_categories WHERE category = ?)")
+        params.append(category)
+    sql = "SELECT * FROM offers" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    cursor = db.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield Offer.from_row(dict(zip(columns, values, strict=True)))
+
+
+def search(db: Database, query: str, limit: int = 20) -> list[Offer]:
+    """Full-text search over names and descriptions in every language; user input is quoted (no FTS syntax)."""
+    if not query.strip():
+        return []
+    rows = db.table("offers").search(query, quote=True, limit=limit, where="active = 1")
+    return [Offer.from_row(dict(row)) for row in rows]
