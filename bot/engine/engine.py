@@ -13,14 +13,16 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.engine.answers import Answer, default_answers
-from bot.engine.models import Button, Incoming, Message, PlaceOut, Reply
+from bot.engine.districts import default_districts
+from bot.engine.models import Button, Incoming, Message, Reply, place_out
 from bot.engine.sessions import Session, SessionStore
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
 from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import Intent, load_intents
-from bot.offers.store import nearest
+from bot.offers.model import Offer
+from bot.offers.store import national_offers, nearest
 
 MAX_TEXT = 4000  # longer messages are cut before matching: nobody asks for a Kita in 4,000 characters
 
@@ -76,6 +78,7 @@ class Engine:
         self.nlu = nlu or default_nlu()
         self.intents = intents or load_intents(strict=False)
         self.answers = answers if answers is not None else default_answers()
+        self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
         self.gazetteer = gazetteer or default_gazetteer()
         self.sessions = SessionStore(db)
         self.default_lang = default_lang
@@ -178,8 +181,12 @@ class Engine:
             return self._reply(session, [Message(text, self.language_buttons())])
         if intent == "thanks":
             return self._reply(session, [Message(self._answer_text(intent) or _("You're welcome!"))])
-        messages = [Message(self._answer_text(intent))] if offset == 0 else []
+        messages = [Message(self._answer_text(intent) + self._district_note(intent, session))] if offset == 0 else []
         categories = list(self.intents[intent].categories) if intent in self.intents else []
+        # Nationwide services (112, 116 016 ...) need no place: they come first, wherever the person is.
+        national = national_offers(self.db, categories) if categories and offset == 0 else []
+        if national:
+            messages.append(Message(self._hotlines(national)))
         if session.lat is None or session.lon is None:
             if intent in NO_PLACE_NEEDED:
                 return self._reply(session, messages)
@@ -189,20 +196,17 @@ class Engine:
         point = Point(session.lat, session.lon)
         hits = nearest(self.db, categories, point, self.results, offset=offset)
         if not hits:
-            messages.append(Message(_("I found no offers for this near {place}.").format(
-                place=i18n.isolate(session.place_name or "")), self.menu_buttons()))
+            if not national:
+                messages.append(Message(_("I found no offers for this near {place}.").format(
+                    place=i18n.isolate(session.place_name or "")), self.menu_buttons()))
             return self._reply(session, messages)
-        places = [
-            PlaceOut(name=h.offer.name, address=h.offer.address, distance_km=h.distance_km,
-                     lat=h.offer.lat or 0.0, lon=h.offer.lon or 0.0, phone=h.offer.phone, url=h.offer.website,
-                     example=h.offer.example, approximate=h.offer.approximate, source=h.offer.source,
-                     source_date=h.offer.source_date, id=h.offer.id)
-            for h in hits
-        ]
+        places = [place_out(h, i18n.current()) for h in hits]
         more = nearest(self.db, categories, point, 1, offset=offset + len(hits))
         buttons = [Button(_("More results"), f"more:{intent}:{offset + len(hits)}")] if more else []
         buttons.append(Button(_("Topics"), "m"))
-        heading = _("Near {place}:").format(place=i18n.isolate(session.place_name or _("you")))
+        heading = i18n.ngettext("I found {n} offer near {place}:", "I found {n} offers near {place}:", len(places))
+        place = i18n.isolate(session.place_name or _("you"))
+        heading = heading.format(n=i18n.format_number(len(places), 0), place=place)
         messages.append(Message(heading, buttons, places))
         return self._reply(session, messages)
 
@@ -211,9 +215,31 @@ class Engine:
         buttons = [Button(self.topic_label(i), f"t:{i}") for i in (first, second)]
         return self._reply(session, [Message(_("Did you mean one of these?"), buttons)])
 
+    @staticmethod
+    def _hotlines(offers: list[Offer]) -> str:
+        """Nationwide services as lines of phone number and name (isolated in right-to-left text)."""
+        lang = i18n.current()
+        lines = []
+        for offer in offers:
+            name = offer.name_in(lang)
+            # Most hotline names carry their number ("Polizei-Notruf 110"); do not say it twice.
+            shown = name if offer.phone.replace(" ", "") in name.replace(" ", "") else f"{offer.phone} · {name}"
+            lines.append("📞 " + i18n.isolate(shown))
+        return "\n".join(lines)
+
     def _answer_text(self, intent: str) -> str:
         answer = self.answers.get(intent)
         return answer.in_lang(i18n.current()) if answer else ""
+
+    def _district_note(self, intent: str, session: Session) -> str:
+        """The district's link under an answer with `link:` (bot/engine/districts.py), as a new paragraph."""
+        answer = self.answers.get(intent)
+        if answer is None or not answer.link:
+            return ""
+        known = session.lat is not None and session.lon is not None
+        code = self.gazetteer.district_of(Point(session.lat or 0.0, session.lon or 0.0)) if known else None
+        note = self.districts.note(answer.link, code)
+        return "\n\n" + note if note else ""
 
     # -- helpers ----------------------------------------------------------------------------------------
     def topic_label(self, intent: str) -> str:

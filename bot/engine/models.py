@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.geo.distance import Point
+from bot.offers.model import OfferHit
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,12 @@ class Reply:
             "lang": self.lang,
             "rtl": self.rtl,
         }
+
+
+def place_out(hit: OfferHit, lang: str) -> PlaceOut:
+    """An offer hit as shown to a person, with the offer's name in their language where it has one."""
+    offer = hit.offer
+    return PlaceOut(name=offer.name_in(lang), address=offer.address, distance_km=hit.distance_km,
+                    lat=offer.lat or 0.0, lon=offer.lon or 0.0, phone=offer.phone, url=offer.website,
+                    example=offer.example, approximate=offer.approximate, source=offer.source,
+                    source_date=offer.source_date, id=offer.id)
