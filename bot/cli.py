@@ -7,11 +7,14 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 
 class LazyGroup(click.Group):
@@ -36,6 +39,7 @@ class LazyGroup(click.Group):
 LAZY_COMMANDS = {
     "offers": "bot.offers.cli:offers",
     "bench": "bot.bench:bench",
+    "link": "bot.telegram.linkcli:link",
     "i18n": "bot.i18n_cli:i18n",
 }
 
@@ -89,7 +93,7 @@ def serve(host: str | None, port: int | None) -> None:
     web.run_app(app, host=host, port=port, print=None, access_log=None)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from bot.engine import Engine
     from bot.offers.db import open_db
 

@@ -20,11 +20,11 @@ GOOD_CSV = (
     "t-1;Testkita Sonnenschein (Beispiel);kita;;59423;Unna\r\n"
 ).encode("cp1252")
 BAD_CSV = (
-    "ID;Name;Kategorie;PLZ;Ort\r\n"
-    "t-2;Gute Zeile;kita;59423;Unna\r\n"
-    "t-3;;kita;59423;Unna\r\n"
-    "t-4;Falsche Kategorie;Zauberei;59423;Unna\r\n"
-).encode("utf-8")
+    b"ID;Name;Kategorie;PLZ;Ort\r\n"
+    b"t-2;Gute Zeile;kita;59423;Unna\r\n"
+    b"t-3;;kita;59423;Unna\r\n"
+    b"t-4;Falsche Kategorie;Zauberei;59423;Unna\r\n"
+)
 
 
 async def _client(tmp_path: Path, token: str | None = None) -> TestClient:

@@ -1,67 +1,305 @@
-"""Thin handlers: parse the update, call the engine, send the reply."""
+"""Thin handlers: turn an update into an Incoming, ask the engine, send the reply.
+
+Nothing here decides what to answer; that is the engine's job. Here: who the user is (a pseudonymous
+`tg:<id>` the session store hashes), which language their phone uses, and how a Reply becomes Telegram
+messages (HTML, keyboards, a venue for the nearest offer, edits for button presses).
+"""
 
 from __future__ import annotations
 
-import html
+import contextlib
+import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import CallbackQuery, Chat, ReplyParameters, Update
+from telegram import Message as TgMessage
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import i18n
 from bot.engine import Engine, Incoming, Reply
+from bot.engine.deeplinks import apply_preset, decode, encode
+from bot.engine.lookup import set_place
+from bot.engine.models import Button, Message
 from bot.geo.distance import Point
+from bot.i18n import _
+from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
+from bot.telegram.render import render
+from bot.telegram.workers import EngineWorker
+
+log = logging.getLogger(__name__)
+
+AWAITING_PLACE = "awaiting_place"
+WORKER = "engine_worker"
 
 
-def _engine(context: ContextTypes.DEFAULT_TYPE) -> Engine:
+# -- who, in which language -------------------------------------------------------------------------------
+def engine_of(context: ContextTypes.DEFAULT_TYPE) -> Engine:
     engine: Engine = context.bot_data["engine"]
     return engine
 
 
-def _user_id(update: Update) -> str:
-    return f"tg:{update.effective_user.id if update.effective_user else update.effective_chat.id}"  # type: ignore[union-attr]
+def user_key(update: Update) -> str:
+    """The user id handed to the engine (hashed there before it is stored)."""
+    who = update.effective_user or update.effective_chat
+    return f"tg:{who.id if who else 0}"
 
 
-async def send_reply(update: Update, reply: Reply) -> None:
-    """Send each message of a reply, with its buttons as an inline keyboard."""
+def lang_hint(update: Update) -> str | None:
+    """The language of the user's Telegram app."""
+    return update.effective_user.language_code if update.effective_user else None
+
+
+def user_lang(engine: Engine, update: Update) -> str:
+    """The language to talk in: the chosen one, else the app's, else the default."""
+    return (engine.sessions.load(user_key(update)).lang or i18n.normalise_lang(lang_hint(update))
+            or engine.default_lang)
+
+
+async def answer(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming) -> Reply:
+    """The engine's reply: from the worker process when there is one (bot/telegram/workers.py)."""
+    worker: EngineWorker | None = context.bot_data.get(WORKER)
+    if worker is not None:
+        return await worker.handle(incoming)
+    return engine_of(context).handle(incoming)
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, **kwargs: object) -> None:
+    """Hand one Incoming to the engine and deliver what it answers."""
+    await deliver(update, context, await answer(context, incoming), **kwargs)  # type: ignore[arg-type]
+
+
+# -- sending ---------------------------------------------------------------------------------------------
+def share_query(engine: Engine, update: Update, reply: Reply) -> str | None:
+    """The inline query that reproduces a result list in any chat ("share this")."""
+    session = engine.sessions.load(user_key(update))
+    try:
+        return encode(topic=reply.intent, place=session.place_name)
+    except ValueError:
+        return None
+
+
+def merged(messages: list[Message]) -> list[Message]:
+    """Join a text-only message with the next one: the answer and its follow-up ("Where are you?", the
+    list of offers) arrive as one message, with the follow-up's buttons under it."""
+    out: list[Message] = []
+    pending: list[str] = []
+    for message in messages:
+        if not message.buttons and not message.places:
+            if message.text.strip():
+                pending.append(message.text)
+            continue
+        if pending:
+            message = Message("\n\n".join([*pending, message.text]), message.buttons, message.places)
+            pending = []
+        out.append(message)
+    if pending:
+        out.append(Message("\n\n".join(pending)))
+    return out
+
+
+async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply, *,
+                  edit: CallbackQuery | None = None, venue: bool = True) -> None:
+    """Send each message of a reply (or edit the pressed message when the reply is a single plain one)."""
     chat = update.effective_chat
     if chat is None:
         return
-    for message in reply.messages:
-        lines = [html.escape(message.text)]
-        for place in message.places:
-            lines.append(f"• <b>{html.escape(place.name)}</b> ({place.distance_km:.1f} km)")
-        markup = None
-        if message.buttons:
-            rows = [message.buttons[i:i + 2] for i in range(0, len(message.buttons), 2)]
-            markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-            )
-        await chat.send_message("\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=markup)
+    private = chat.type == ChatType.PRIVATE
+    quote = update.effective_message if not private and update.callback_query is None else None
+    messages = merged(reply.messages)
+    with i18n.use(reply.lang):
+        for message in messages:
+            chunks = render(message, reply.rtl)
+            if not chunks and not message.buttons:
+                continue
+            chunks = chunks or [_("What are you looking for?")]
+            location = wants_location(message.buttons)
+            share = None
+            if message.places and context.bot.supports_inline_queries and reply.intent:
+                share = share_query(engine_of(context), update, reply)
+            markup = (location_keyboard(location.label) if location and private
+                      else inline_keyboard(message.buttons, share))
+            if (edit is not None and len(messages) == 1 and len(chunks) == 1 and not message.places
+                    and not (location and private) and await _edit(edit, chunks[0], markup)):
+                return
+            await _send(context, chat, chunks, markup, quote)
+            quote = None
+            if venue and message.places:
+                await _venue(context, chat, message)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: greet with the topic menu."""
-    lang = update.effective_user.language_code if update.effective_user else None
-    reply = _engine(context).handle(Incoming(_user_id(update), button="t:greeting", lang_hint=lang))
-    await send_reply(update, reply)
+async def _edit(query: CallbackQuery, text: str, markup: object) -> bool:
+    """Edit the message whose button was pressed; False when that is not possible (send a new one then)."""
+    if not isinstance(query.message, TgMessage) or not query.message.text:
+        return False
+    try:
+        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    except BadRequest as err:
+        if "not modified" in str(err).lower():
+            return True
+        log.info("edit failed, sending instead: %s", err)
+        return False
+    return True
 
 
-async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Free text goes through the engine."""
-    if update.message is None:
+async def _send(context: ContextTypes.DEFAULT_TYPE, chat: Chat, chunks: list[str], markup: object,
+                quote: TgMessage | None) -> None:
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        await context.bot.send_message(
+            chat.id, chunk, reply_markup=markup if last else None,  # type: ignore[arg-type]
+            reply_parameters=ReplyParameters(quote.message_id, allow_sending_without_reply=True)
+            if quote is not None and index == 0 else None,
+        )
+
+
+async def _venue(context: ContextTypes.DEFAULT_TYPE, chat: Chat, message: Message) -> None:
+    """The nearest offer once more as a venue: one tap opens it in the phone's map app."""
+    place = message.places[0]
+    if not (place.lat or place.lon):
         return
-    lang = update.effective_user.language_code if update.effective_user else None
-    reply = _engine(context).handle(Incoming(_user_id(update), text=update.message.text, lang_hint=lang))
-    await send_reply(update, reply)
+    await context.bot.send_venue(chat.id, latitude=place.lat, longitude=place.lon, title=place.name[:128],
+                                 address=(place.address or place.name)[:256])
+
+
+# -- commands --------------------------------------------------------------------------------------------
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start, with an optional deep-link payload presetting language, topic and place."""
+    engine = engine_of(context)
+    preset = decode(context.args[0] if context.args else None, engine.intents)
+    if preset.empty:
+        await ask(update, context, Incoming(user_key(update), button="t:greeting", lang_hint=lang_hint(update)))
+        return
+    await deliver(update, context, apply_preset(engine, user_key(update), preset, lang_hint(update)))
+
+
+async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: what Lotse can do, with the topics."""
+    await ask(update, context, Incoming(user_key(update), button="t:help", lang_hint=lang_hint(update)))
+
+
+async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/menu: the topic buttons."""
+    await ask(update, context, Incoming(user_key(update), button="m", lang_hint=lang_hint(update)))
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language: the picker, each language in its own name."""
+    await ask(update, context, Incoming(user_key(update), button="lang", lang_hint=lang_hint(update)))
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/forget: asks to confirm; the button "forget:yes" deletes."""
+    await ask(update, context, Incoming(user_key(update), button="forget", lang_hint=lang_hint(update)))
+
+
+async def place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/place: ask for the home town (typed) or the location (button); the next text is read as a place."""
+    engine = engine_of(context)
+    lang = user_lang(engine, update)
+    if context.user_data is not None:
+        context.user_data[AWAITING_PLACE] = True
+    with i18n.use(lang):
+        message = Message(_("Where are you? Write your town or postcode, or share your location."),
+                          [Button(_("Share my location"), "location")])
+        reply = Reply([message], lang, rtl=i18n.is_rtl())
+    await deliver(update, context, reply)
+
+
+# -- messages --------------------------------------------------------------------------------------------
+async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text in a private chat goes through the engine (after /place: first read as a town)."""
+    if update.message is None or update.message.text is None:
+        return
+    if context.user_data is not None and context.user_data.pop(AWAITING_PLACE, False):
+        reply = set_place(engine_of(context), user_key(update), update.message.text, lang_hint(update))
+        if reply is not None:
+            await deliver(update, context, reply)
+            return
+    await ask(update, context, Incoming(user_key(update), text=update.message.text, lang_hint=lang_hint(update)))
+
+
+async def group_mention(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups Lotse answers only when mentioned (@bot kita in Unna); other talk is not its business."""
+    message = update.message
+    if message is None or message.text is None:
+        return
+    handle = "@" + (context.bot.username or "")
+    if handle.lower() not in message.text.lower():
+        return
+    start = message.text.lower().index(handle.lower())
+    question = (message.text[:start] + message.text[start + len(handle):]).strip()
+    incoming = Incoming(user_key(update), text=question, lang_hint=lang_hint(update))
+    await ask(update, context, incoming)
 
 
 async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A shared location lists the nearest offers for the last topic."""
+    """A shared location (or the start of a live location) lists the nearest offers for the topic."""
     if update.message is None or update.message.location is None:
         return
+    if context.user_data is not None:
+        context.user_data.pop(AWAITING_PLACE, None)
     loc = update.message.location
-    lang = update.effective_user.language_code if update.effective_user else None
-    reply = _engine(context).handle(
-        Incoming(_user_id(update), location=Point(loc.latitude, loc.longitude), lang_hint=lang)
-    )
-    await send_reply(update, reply)
+    await ask(update, context, Incoming(user_key(update), location=Point(loc.latitude, loc.longitude),
+                                        lang_hint=lang_hint(update)))
+
+
+async def live_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A live location moved: remember the new point quietly (answering every move would flood the chat)."""
+    message = update.edited_message
+    if message is None or message.location is None:
+        return
+    loc = message.location
+    await answer(context, Incoming(user_key(update), location=Point(loc.latitude, loc.longitude),
+                                   lang_hint=lang_hint(update)))
+
+
+async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, documents: Lotse reads text; ask kindly for words or a location."""
+    engine = engine_of(context)
+    lang = user_lang(engine, update)
+    with i18n.use(lang):
+        message = Message(_("I can only read text. Please write your question in a few words, "
+                            "or share your location."), [Button(_("Share my location"), "location")])
+        reply = Reply([message], lang, rtl=i18n.is_rtl())
+    await deliver(update, context, reply)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inline button: the engine answers its data (old or unknown data gets a fresh menu)."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()  # stop the button's spinner at once
+    data = query.data or ""
+    if data == "forget:yes" and context.user_data is not None:
+        context.user_data.clear()
+    reply = await answer(context, Incoming(user_key(update), button=data[:64], lang_hint=lang_hint(update)))
+    # Paging and topics add new messages (the earlier results stay readable); menus and pickers are edited in place.
+    paging = data.startswith("more:")
+    await deliver(update, context, reply, edit=None if paging or data.startswith("t:") else query,
+                  venue=not paging)
+
+
+# -- errors ----------------------------------------------------------------------------------------------
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log, and answer the user kindly; never show a traceback. Blocked bots and network trouble are expected."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, Forbidden):
+        log.info("update %s: the user blocked the bot or left the chat (%s)", update_id, error)
+        return
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.warning("update %s: network error talking to Telegram: %s", update_id, error)
+        return
+    log.error("update %s: error while handling", update_id, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return
+    try:
+        lang = user_lang(engine_of(context), update)
+    except Exception:  # the database may be what failed: answer in the default language then
+        lang = i18n.DEFAULT_LANG
+    with i18n.use(lang), contextlib.suppress(TelegramError):
+        await context.bot.send_message(update.effective_chat.id, _("Sorry, something went wrong. Please try again."))

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.offers import importer, store, write
 from bot.offers.export import export_file
@@ -135,13 +135,15 @@ async def upload(request: web.Request) -> web.Response:
     reader = await request.multipart()
     dry_run, data, filename = False, b"", ""
     async for part in reader:
+        if not isinstance(part, BodyPartReader):  # nested multipart: not something a browser form sends
+            continue
         if part.name == "dry_run":
-            dry_run = (await part.text()) in ("1", "on", "true")  # type: ignore[union-attr]
+            dry_run = (await part.text()) in ("1", "on", "true")
         elif part.name == "file":
-            filename = part.filename or ""  # type: ignore[union-attr]
+            filename = part.filename or ""
             chunks: list[bytes] = []
             size = 0
-            while chunk := await part.read_chunk():  # type: ignore[union-attr]
+            while chunk := await part.read_chunk():
                 size += len(chunk)
                 if size > MAX_UPLOAD:
                     return _render(request, "admin_import.html", status=413, result=None, filename=filename,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import views
+from bot.web import views, webhook
 
 
 def setup_routes(app: web.Application) -> None:
@@ -13,3 +13,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/chat", views.chat, name="chat")
     app.router.add_get("/healthz", views.healthz, name="healthz")
     app.router.add_static("/static", views.STATIC, name="static")
+    webhook.setup(app)  # POST /telegram/webhook (answers 404 unless the bot runs in webhook mode)

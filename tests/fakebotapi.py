@@ -1,0 +1,429 @@
+"""A fake Telegram Bot API server (aiohttp on 127.0.0.1) for end-to-end tests and `lotse bench telegram`.
+
+It speaks enough of the Bot API for python-telegram-bot (or any other client) to run against it: requests to
+`/bot<token>/<method>` with the parameters form-encoded (values JSON-encoded, as Telegram receives them),
+multipart or JSON; answers `{"ok": true, "result": ...}` with real-looking objects. Every call is recorded.
+Tests push updates (built with tests/fakeupdates.py), served by `getUpdates` with offset and long-poll timeout
+or POSTed to the webhook when one is set, and await the bot's calls.
+
+Run as a script (`python tests/fakebotapi.py --port 0`) it prints `PORT <n>` and serves until killed; the
+control routes under `/_fake/` then push a load of text updates and report the measured latencies (the
+Telegram benchmark runs the server in its own process, so the bot's process has its core to itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import ClientSession, ClientTimeout, web
+from fakeupdates import BOT_ID, text_update
+
+SEND_METHODS = frozenset({"sendMessage", "sendVenue", "sendLocation", "editMessageText", "sendPhoto"})
+# Parameters Telegram reads as numbers, everything else stays a string unless it is a JSON object or array.
+NUMERIC = frozenset({"chat_id", "offset", "limit", "timeout", "message_id", "latitude", "longitude", "cache_time",
+                     "reply_to_message_id", "max_connections", "horizontal_accuracy", "live_period"})
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if isinstance(value, int | float | str) and str(value).lstrip("-").isdigit() else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def markup(self) -> dict[str, Any]:
+        markup = self.params.get("reply_markup") or {}
+        return markup if isinstance(markup, dict) else {}
+
+    def button_data(self) -> list[str]:
+        """Callback data of every inline button of the call's keyboard."""
+        return [b.get("callback_data", "") for row in self.markup.get("inline_keyboard", []) for b in row]
+
+
+class ApiError(Exception):
+    """An error answer: {"ok": false, "error_code": ..., "description": ...}."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code, self.description = code, description
+
+
+def parse_value(key: str, value: str) -> Any:
+    """A form value as Telegram reads it: JSON for objects and arrays, numbers where numbers are expected."""
+    if value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    if key in NUMERIC:
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            return value
+    if value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+class FakeBotAPI:
+    """The fake server. `async with FakeBotAPI() as api:` starts it on a free loopback port."""
+
+    def __init__(self, token: str = "123:ABC", *, username: str = "LotseTestBot", port: int = 0) -> None:
+        self.token, self.username, self.port = token, username, port
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] = {}
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.failures: dict[str, list[ApiError]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._new_update = asyncio.Event()
+        self._new_call = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._client: ClientSession | None = None
+        self.load: LoadTracker | None = None
+        self.draining = False
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    async def start(self) -> FakeBotAPI:
+        app = web.Application(client_max_size=10 * 1024 * 1024)
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_post("/_fake/load", self._load)
+        app.router.add_get("/_fake/result", self._result)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        return self
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeBotAPI:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """What TELEGRAM_API_BASE_URL should be set to."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # -- the Bot API ----------------------------------------------------------------------------------
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await self._params(request)
+        call = Call(method, params)
+        self.calls.append(call)
+        if self.load is not None:
+            self.load.seen(call)
+        self._new_call.set()
+        self._new_call = asyncio.Event()
+        try:
+            pending = self.failures.get(method)
+            if pending:
+                raise pending.pop(0)
+            result = await self._dispatch(method, params)
+        except ApiError as err:
+            body = {"ok": False, "error_code": err.code, "description": err.description}
+            return web.json_response(body, status=err.code)
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    async def _params(request: web.Request) -> dict[str, Any]:
+        ctype = request.content_type
+        if ctype == "application/json":
+            body = await request.json()
+            return dict(body) if isinstance(body, dict) else {}
+        params: dict[str, Any] = {}
+        if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.post()
+            for key, value in form.items():
+                params[key] = parse_value(key, value) if isinstance(value, str) else value
+        for key, value in request.query.items():
+            params.setdefault(key, parse_value(key, value))
+        return params
+
+    async def _dispatch(self, method: str, p: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "Lotse", "username": self.username,
+                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+        if method == "getUpdates":
+            return await self._get_updates(p)
+        if method in ("sendMessage", "sendVenue", "sendLocation"):
+            return self._new_message(p)
+        if method == "editMessageText":
+            key = (int(p["chat_id"]), int(p["message_id"]))
+            if key not in self.messages:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            self.messages[key].update(text=p.get("text", ""), reply_markup=p.get("reply_markup"))
+            return self._message_json(key)
+        if method in ("answerCallbackQuery", "answerInlineQuery", "deleteMessage", "sendChatAction",
+                      "close", "logOut", "editMessageReplyMarkup"):
+            return True
+        if method == "setMyCommands":
+            self.commands[str(p.get("language_code", ""))] = list(p.get("commands") or [])
+            return True
+        if method == "deleteMyCommands":
+            self.commands.pop(str(p.get("language_code", "")), None)
+            return True
+        if method == "getMyCommands":
+            return self.commands.get(str(p.get("language_code", "")), [])
+        if method == "setWebhook":
+            self.webhook = {"url": p.get("url", ""), "secret_token": p.get("secret_token")}
+            return True
+        if method == "deleteWebhook":
+            self.webhook = {}
+            if p.get("drop_pending_updates"):
+                self.updates.clear()
+            return True
+        if method == "getWebhookInfo":
+            return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                    "pending_update_count": len(self.updates)}
+        raise ApiError(404, "Not Found: method not found")
+
+    async def _get_updates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook.get("url"):
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
+        offset, limit = int(p.get("offset") or 0), int(p.get("limit") or 100)
+        if offset:
+            # Telegram forgets every update below the offset: they are confirmed.
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        deadline = time.monotonic() + (0.0 if self.draining else float(p.get("timeout") or 0))
+        while not self.updates and not self.draining:
+            event = self._new_update
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                return []
+        delivered = self.updates[:limit]
+        if self.load is not None:
+            self.load.delivered(delivered)
+        return delivered
+
+    def _new_message(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(p["chat_id"])
+        key = (chat_id, next(self._message_ids))
+        self.messages[key] = {k: p[k] for k in ("text", "reply_markup", "latitude", "longitude", "title",
+                                                "address") if k in p}
+        return self._message_json(key)
+
+    def _message_json(self, key: tuple[int, int]) -> dict[str, Any]:
+        chat_id, message_id = key
+        stored = self.messages[key]
+        message: dict[str, Any] = {
+            "message_id": message_id, "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group", "first_name": "Test"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Lotse", "username": self.username},
+        }
+        if "title" in stored:
+            location = {"latitude": stored["latitude"], "longitude": stored["longitude"]}
+            message["venue"] = {"location": location, "title": stored["title"], "address": stored["address"]}
+            message["location"] = location
+        elif "latitude" in stored:
+            message["location"] = {"latitude": stored["latitude"], "longitude": stored["longitude"]}
+        else:
+            message["text"] = stored.get("text", "")
+        if isinstance(stored.get("reply_markup"), dict) and "inline_keyboard" in stored["reply_markup"]:
+            message["reply_markup"] = stored["reply_markup"]
+        return message
+
+    # -- what tests use -------------------------------------------------------------------------------
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update (numbered here) for getUpdates, or deliver it to the webhook when one is set."""
+        update = {"update_id": next(self._update_ids), **update}
+        if self.webhook.get("url"):
+            asyncio.get_running_loop().create_task(self._deliver(update))
+        else:
+            self.updates.append(update)
+            self._new_update.set()
+            self._new_update = asyncio.Event()
+        return int(update["update_id"])
+
+    async def _deliver(self, update: dict[str, Any]) -> None:
+        if self._client is None:
+            self._client = ClientSession(timeout=ClientTimeout(total=10))
+        headers = {}
+        if self.webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
+        async with self._client.post(self.webhook["url"], json=update, headers=headers) as resp:
+            await resp.read()
+
+    def drain(self) -> None:
+        """Answer pending and future long polls at once (lets a polling bot stop without waiting them out)."""
+        self.draining = True
+        self._new_update.set()
+        self._new_update = asyncio.Event()
+
+    def fail_next(self, method: str, code: int, description: str) -> None:
+        """Answer the next call of `method` with an error (e.g. 403 'bot was blocked by the user')."""
+        self.failures.setdefault(method, []).append(ApiError(code, description))
+
+    def sent(self, chat_id: int | None = None, methods: Iterable[str] = SEND_METHODS) -> list[Call]:
+        """The calls that sent or edited something, optionally to one chat."""
+        wanted = set(methods)
+        return [c for c in self.calls if c.method in wanted and (chat_id is None or c.chat_id == chat_id)]
+
+    async def wait_for(self, method: str, n: int = 1, timeout: float = 5.0, **match: Any) -> list[Call]:
+        """Wait until at least `n` calls of `method` whose params contain `match` were made; return them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.calls if c.method == method
+                     and all(c.params.get(k) == v or (c.chat_id == v and k == "chat_id") for k, v in match.items())]
+            if len(found) >= n:
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [(c.method, c.params) for c in self.calls[-8:]]
+                raise AssertionError(f"no {n} x {method} {match} within {timeout} s; last calls: {seen}")
+            event = self._new_call
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                continue
+
+    async def settle(self, quiet: float = 0.15, timeout: float = 5.0) -> None:
+        """Wait until the bot has made no call (other than polling) for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            count = sum(c.method != "getUpdates" for c in self.calls)
+            await asyncio.sleep(quiet)
+            if sum(c.method != "getUpdates" for c in self.calls) == count:
+                return
+
+    # -- load generation (the benchmark) --------------------------------------------------------------
+    async def _load(self, request: web.Request) -> web.Response:
+        spec = await request.json()
+        replies = spec.get("replies", 1)
+        self.load = LoadTracker(replies if isinstance(replies, list) else [int(replies)], int(spec["n"]))
+        asyncio.get_running_loop().create_task(self._generate(spec))
+        return web.json_response({"ok": True})
+
+    async def _generate(self, spec: dict[str, Any]) -> None:
+        assert self.load is not None
+        texts: list[str] = list(spec["texts"])
+        n, rate, first_chat = int(spec["n"]), float(spec.get("rate") or 0), int(spec.get("first_chat", 10_000_000))
+        start = time.monotonic()
+        for i in range(n):
+            if rate:
+                delay = start + i / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            chat = first_chat + i
+            self.load.pushed(chat, i)
+            self.push(text_update(chat, texts[i % len(texts)]))
+
+    async def _result(self, request: web.Request) -> web.Response:
+        timeout = float(request.query.get("timeout", "60"))
+        assert self.load is not None
+        await self.load.wait(timeout)
+        return web.json_response(self.load.summary())
+
+
+class LoadTracker:
+    """Times each load update from the moment it is queued to the bot's first and last reply to its chat."""
+
+    def __init__(self, replies: list[int], total: int) -> None:
+        self.total = total
+        self.replies = replies  # messages the bot sends per update, by the text's index in the load
+        self.expect: dict[int, int] = {}
+        self.pushed_at: dict[int, float] = {}
+        self.first: dict[int, float] = {}
+        self.count: dict[int, int] = {}
+        self.done_at: dict[int, float] = {}
+        self.batches: list[int] = []
+        self.methods: dict[str, int] = {}
+        self._done = asyncio.Event()
+
+    def pushed(self, chat: int, index: int = 0) -> None:
+        self.pushed_at[chat] = time.monotonic()
+        self.expect[chat] = max(1, self.replies[index % len(self.replies)])
+
+    def delivered(self, updates: list[dict[str, Any]]) -> None:
+        self.batches.append(len(updates))
+
+    def seen(self, call: Call) -> None:
+        self.methods[call.method] = self.methods.get(call.method, 0) + 1
+        chat = call.chat_id
+        if call.method not in SEND_METHODS or chat not in self.pushed_at:
+            return
+        self.first.setdefault(chat, call.at)
+        self.count[chat] = self.count.get(chat, 0) + 1
+        if self.count[chat] == self.expect[chat]:
+            self.done_at[chat] = call.at
+            if len(self.done_at) == self.total:
+                self._done.set()
+
+    async def wait(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._done.wait(), timeout)
+
+    def summary(self) -> dict[str, Any]:
+        first = [self.first[c] - t for c, t in self.pushed_at.items() if c in self.first]
+        last = [self.done_at[c] - t for c, t in self.pushed_at.items() if c in self.done_at]
+        span = (max(self.done_at.values()) - min(self.pushed_at.values())) if self.done_at else 0.0
+        return {"pushed": len(self.pushed_at), "answered": len(self.done_at), "seconds": span,
+                "first_reply_s": first, "last_reply_s": last,
+                "mean_batch": sum(self.batches) / len(self.batches) if self.batches else 0.0,
+                "methods": self.methods}
+
+
+async def _serve(port: int) -> None:
+    api = await FakeBotAPI(port=port).start()
+    print(f"PORT {api.port}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve until killed (used by `lotse bench telegram`)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        import uvloop  # type: ignore[import-not-found]
+
+        uvloop.install()
+    except ImportError:
+        pass
+    try:
+        asyncio.run(_serve(args.port))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
