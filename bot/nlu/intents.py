@@ -1,7 +1,17 @@
-"""Intents as data: one YAML file per intent under intents/, validated when loaded."""
+"""Intents as data: one YAML file per intent under intents/, validated when loaded.
+
+A file looks like this (intents/answers/ holds the answer texts and is not read here):
+
+    id: kita
+    categories: [kita]
+    examples:
+      de: [Kita, Kitaplatz, ...]
+      ar: [روضة أطفال, ...]
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +30,21 @@ CATALOGUE = (
     "emergency", "violence_protection", "mental_health", "benefits", "interpreter", "volunteering",
     "sports_leisure", "youth", "registration_office", "transport", "nearby", "none",
 )
+
+#: Offer categories of the offers database (CONTEXT.md); an intent may name only these.
+OFFER_CATEGORIES = frozenset({
+    "kita", "school_enrolment", "language_course", "counselling", "foreigners_office", "asylum_advice", "work",
+    "recognition", "housing", "health", "emergency", "violence_protection", "mental_health", "benefits",
+    "interpreter", "volunteering", "sports_leisure", "youth", "registration_office", "transport",
+    "integration_centre",
+})
+
+#: Fewest examples per language the data should have (issue 3): many in the eight big languages, fewer in the others.
+MIN_EXAMPLES = {"de": 25, "en": 25, "ar": 25, "fa": 25, "uk": 25, "ru": 25, "tr": 25, "fr": 25,
+                "ku": 8, "ti": 8, "ps": 8, "so": 8}
+
+# libyaml parses the ~30 intent files several times faster than the pure-Python loader: start-up time matters.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class IntentDataError(ValueError):
@@ -40,14 +65,25 @@ def load_intents(directory: Path = INTENTS_DIR, *, strict: bool = True) -> dict[
     intents: dict[str, Intent] = {}
     problems: list[str] = []
     for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.name}: not valid YAML ({exc})")
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"{path.name}: not a mapping")
+            continue
         intent_id = data.get("id")
         if intent_id != path.stem:
             problems.append(f"{path.name}: id {intent_id!r} does not match the file name")
             continue
+        raw = data.get("examples") or {}
+        if not isinstance(raw, dict):
+            problems.append(f"{path.name}: examples must map a language to a list of phrases")
+            continue
         examples = {
-            lang: tuple(str(p).strip() for p in phrases or [] if str(p).strip())
-            for lang, phrases in (data.get("examples") or {}).items()
+            str(lang): tuple(str(p).strip() for p in phrases or [] if p is not None and str(p).strip())
+            for lang, phrases in raw.items()
         }
         intents[intent_id] = Intent(intent_id, tuple(data.get("categories") or ()), examples)
     if strict:
@@ -57,21 +93,35 @@ def load_intents(directory: Path = INTENTS_DIR, *, strict: bool = True) -> dict[
     return intents
 
 
-def validate(intents: dict[str, Intent]) -> list[str]:
-    """Every catalogue id present, examples in every language, no phrase under two intents."""
+def validate(intents: dict[str, Intent], *, minimum: dict[str, int] | None = None,
+             keys: Mapping[str, str] | None = None) -> list[str]:
+    """Every catalogue id present, examples in every language, no phrase under two intents, known categories.
+
+    With `minimum` (e.g. MIN_EXAMPLES), also every language has at least that many examples per intent
+    ("none" excepted: out-of-scope examples only need to exist). `keys` may hold phrase -> normalised phrase
+    already computed (the NLU passes its own, so start-up normalises every phrase once).
+    """
     problems = [f"unknown intent id {i!r}" for i in intents if i not in CATALOGUE]
     problems += [f"missing intent {i!r}" for i in CATALOGUE if i not in intents]
     owner: dict[str, str] = {}
     for intent in intents.values():
+        problems += [f"{intent.id}: unknown offer category {c!r}" for c in intent.categories
+                     if c not in OFFER_CATEGORIES]
         for lang in LANGUAGES:
-            if not intent.examples.get(lang):
+            count = len(intent.examples.get(lang, ()))
+            if not count:
                 problems.append(f"{intent.id}: no examples in {lang}")
+            elif minimum and intent.id != "none" and count < minimum.get(lang, 0):
+                problems.append(f"{intent.id}: only {count} examples in {lang} (want {minimum[lang]})")
         for lang in intent.examples:
             if lang not in LANGUAGES:
                 problems.append(f"{intent.id}: unsupported language {lang!r}")
         for phrases in intent.examples.values():
             for phrase in phrases:
-                key = normalise(phrase)
+                key = keys[phrase] if keys is not None and phrase in keys else normalise(phrase)
+                if not key:
+                    problems.append(f"{intent.id}: phrase {phrase!r} is empty once normalised")
+                    continue
                 other = owner.setdefault(key, intent.id)
                 if other != intent.id:
                     problems.append(f"phrase {phrase!r} is under both {other} and {intent.id}")

@@ -1,23 +1,71 @@
-"""Text normalisation that respects the scripts people write in."""
+"""Text normalisation that respects the scripts people write in.
+
+Two levels:
+- `light()` keeps every letter as typed (language detection needs ي vs ی, ё, ş ...): NFKC, case folding,
+  Arabic diacritics and tatweel removed, invisible characters dropped, spaces collapsed.
+- `normalise()` is the matching key: on top of `light()`, Arabic/Persian letter variants are unified, Latin and
+  Cyrillic accents are stripped (people type "Lunen", "kursu", "ucret" on foreign keyboards), Eastern Arabic
+  digits become ASCII, runs of three or more equal letters shrink ("hiiii" -> "hi"), punctuation becomes space.
+
+rapidfuzz's default processor is never used: it treats Arabic vowel marks as separators and splits words.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # diacritics and tatweel
+# Arabic harakat, Quranic marks, superscript alef and tatweel: decoration, not letters.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+# Zero-width non-joiner separates the parts of a Persian word (می‌خواهم); people type it as a space or not at all.
+_ZWNJ = "\u200c"
 _ARABIC_VARIANTS = str.maketrans({
-    "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و",
-    "\u200c": " ",  # zero-width non-joiner separates the parts of a Persian word: treat as a space
+    "ي": "ی", "ى": "ی", "ئ": "ی", "ۍ": "ی", "ې": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا",
+    "ٱ": "ا", "ؤ": "و", "ء": "",
+    # Eastern Arabic and Persian digits: postcodes and 112 are written with them too.
+    "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
+    "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
+    # Turkish dotless i, and letters NFKD does not decompose.
+    "ı": "i", "ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe",
 })
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+_REPEATS = re.compile(r"(\D)\1{2,}")
+# Latin and Cyrillic letters whose accents are dropped; other scripts are left alone (Ge'ez has no combining
+# marks, Arabic marks are removed above).
+_FOLDABLE = re.compile("[\u00c0-\u024f\u0400-\u04ff]")
+
+
+def _strip_controls(text: str) -> str:
+    # Format and control characters (zero-width joiners, bidi marks, BOM) are invisible: they become spaces.
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+
+
+def light(text: str) -> str:
+    """NFKC, case folding, Arabic diacritics removed, invisible characters dropped; letters otherwise as typed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ARABIC_MARKS.sub("", text).replace(_ZWNJ, " ")
+    return _SPACES.sub(" ", _strip_controls(text)).strip()
+
+
+def _strip_accents(text: str) -> str:
+    if not _FOLDABLE.search(text):
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
 def normalise(text: str) -> str:
-    """NFKC, case folding, Arabic diacritics removed and letter variants unified, no punctuation."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_VARIANTS)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
+    """The matching key of a text: script-aware, accent- and punctuation-free, single spaces."""
+    text = light(text).translate(_ARABIC_VARIANTS)
+    text = _strip_accents(text)
     text = _PUNCT.sub(" ", text)
+    text = _REPEATS.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """The words of a normalised text."""
+    return text.split()

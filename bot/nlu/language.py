@@ -1,0 +1,190 @@
+"""Which language a message is written in: the script first, then letters and words, then lingua.
+
+- Ge'ez script -> ti (the only supported language written in it).
+- Arabic script -> ps when Pashto-only letters appear (ټ ډ ړ ښ ږ ګ ڼ ځ څ ۍ ې), else ar or fa by a small
+  naive-Bayes model over letters and words learnt from the intent examples (Persian پ چ ژ گ and Arabic ة ي ك أ
+  are part of what it learns).
+- Cyrillic -> uk with і ї є ґ, ru with ы э ё ъ, else the naive-Bayes model decides.
+- Latin -> the naive-Bayes model over all Latin-script examples (de en fr tr ku so, and Arabizi or transliterated
+  Russian), combined with lingua-language-detector restricted to de en fr tr so (lingua has no Kurmanji). lingua
+  is loaded lazily, in low-accuracy mode (25 MB, 0.1 s), only when a Latin-script message needs it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from bot.nlu.normalise import light
+
+_GEEZ = re.compile("[\u1200-\u139f\u2d80-\u2ddf\uab00-\uab2f]")
+# Letters only: Eastern Arabic digits in "Kita ٥٩٤٢٣" do not make a message Arabic.
+_ARABIC = re.compile("[\u0620-\u065f\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[a-zà-ɏ]")
+_PASHTO = re.compile("[ټډړښږګڼځڅۍې]")
+_UKRAINIAN = re.compile("[іїєґ]")
+_RUSSIAN = re.compile("[ыэёъ]")
+# Words with their digits: Arabizi writes ع as 3 and ح as 7 ("3ayez", "a7tag").
+_WORD = re.compile(r"[^\W_]+")
+
+LINGUA_SHARE = 0.25
+#: lingua names of the languages it may choose between, and our codes for them.
+LINGUA = {"GERMAN": "de", "ENGLISH": "en", "FRENCH": "fr", "TURKISH": "tr", "SOMALI": "so"}
+
+
+def script_of(text: str) -> str:
+    """'geez', 'arabic', 'cyrillic', 'latin' or 'none': which script carries the message.
+
+    A German office word inside an Arabic or Russian sentence ("Krankenkasse شو هي") must not make it Latin:
+    any real amount of a non-Latin script decides.
+    """
+    if _GEEZ.search(text):
+        return "geez"
+    if len(_ARABIC.findall(text)) >= 2:
+        return "arabic"
+    if len(_CYRILLIC.findall(text)) >= 2:
+        return "cyrillic"
+    if _LATIN.search(text):
+        return "latin"
+    return "arabic" if _ARABIC.search(text) else "cyrillic" if _CYRILLIC.search(text) else "none"
+
+
+def _features(text: str) -> list[str]:
+    feats: list[str] = []
+    for word in _WORD.findall(text):
+        feats.append("w" + word)
+        padded = f" {word} "
+        feats += [padded[i:i + 3] for i in range(len(padded) - 2)]
+        feats += list(word)
+    return feats
+
+
+class NaiveBayes:
+    """Multinomial naive Bayes over words, letters and letter trigrams (tiny, trained at start-up)."""
+
+    def __init__(self, samples: Iterable[tuple[str, str]], alpha: float = 0.5) -> None:
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for lang, text in samples:
+            for feat in _features(text):
+                counts[lang][feat] += 1
+        vocab = {f for c in counts.values() for f in c}
+        self.langs = sorted(counts)
+        self.log_prob: dict[str, dict[str, float]] = {}
+        self.unseen: dict[str, float] = {}
+        for lang in self.langs:
+            total = sum(counts[lang].values()) + alpha * (len(vocab) + 1)
+            self.log_prob[lang] = {f: math.log((n + alpha) / total) for f, n in counts[lang].items()}
+            self.unseen[lang] = math.log(alpha / total)
+        self.vocab = vocab
+
+    def probabilities(self, text: str, langs: Iterable[str] | None = None) -> dict[str, float]:
+        """Posterior per language (uniform prior) from the features the model knows."""
+        feats = [f for f in _features(text) if f in self.vocab]
+        candidates = [lang for lang in (langs or self.langs) if lang in self.log_prob]
+        if not feats or not candidates:
+            return {}
+        scores = {lang: sum(self.log_prob[lang].get(f, self.unseen[lang]) for f in feats) for lang in candidates}
+        top = max(scores.values())
+        # Temper the evidence: naive Bayes is over-confident on correlated n-grams.
+        exp = {lang: math.exp((s - top) / max(1.0, len(feats) ** 0.5)) for lang, s in scores.items()}
+        total = sum(exp.values())
+        return {lang: v / total for lang, v in exp.items()}
+
+
+class LanguageDetector:
+    """Detects the language of a message; trained from the intent examples at start-up."""
+
+    def __init__(self, examples: Iterable[tuple[str, str]]) -> None:
+        # The models are trained on first use of their script: `lotse ask` in one script trains one model.
+        self.samples = list(examples)
+        self._models: dict[str, NaiveBayes | None] = {}
+        self._lock = threading.Lock()
+        self._lingua: Any = None
+
+    def model(self, script: str) -> NaiveBayes | None:
+        """The naive-Bayes model of one script, trained on the examples written in it."""
+        if script not in self._models:
+            with self._lock:
+                if script not in self._models:
+                    samples = [(lang, clean) for lang, text in self.samples
+                               if script_of(clean := light(text)) == script]
+                    self._models[script] = NaiveBayes(samples) if samples else None
+        return self._models[script]
+
+    def detect(self, text: str, hint: str | None = None) -> tuple[str | None, bool]:
+        """(language or None when nothing tells, confident): confident means the text itself decides."""
+        clean = light(text)
+        script = script_of(clean)
+        if script == "geez":
+            return "ti", True
+        if script == "arabic":
+            if _PASHTO.search(clean):
+                return "ps", True
+            return self._choose(clean, "arabic", ("ar", "fa", "ps"), hint, sure=0.75)
+        if script == "cyrillic":
+            uk, ru = bool(_UKRAINIAN.search(clean)), bool(_RUSSIAN.search(clean))
+            if uk != ru:
+                return ("uk" if uk else "ru"), True
+            return self._choose(clean, "cyrillic", ("uk", "ru"), hint, sure=0.8)
+        if script == "latin":
+            return self._latin(clean, hint)
+        return None, False
+
+    def _choose(self, clean: str, script: str, langs: tuple[str, ...], hint: str | None,
+                sure: float) -> tuple[str | None, bool]:
+        model = self.model(script)
+        probs = model.probabilities(clean, langs) if model else {}
+        if not probs:
+            return (hint if hint in langs else langs[0]), True
+        best = max(probs, key=lambda k: probs[k])
+        if hint in langs and probs[best] < sure:
+            return hint, True  # the script is certain, the dialect is not: the person's own setting decides
+        return best, True
+
+    def _latin(self, clean: str, hint: str | None) -> tuple[str | None, bool]:
+        model = self.model("latin")
+        probs = model.probabilities(clean) if model else {}
+        words = _WORD.findall(clean)
+        lingua = self.lingua_probabilities(clean) if sum(len(w) for w in words) >= 6 else {}
+        combined: dict[str, float] = {}
+        for lang in set(probs) | set(lingua):
+            # Our model knows how people write to Lotse (and knows ku and Arabizi, which lingua does not);
+            # lingua knows the five big languages in general. Ours leads, lingua breaks ties.
+            combined[lang] = LINGUA_SHARE * lingua.get(lang, 0.0) + (1 - LINGUA_SHARE if lingua else 1.0) * (
+                probs.get(lang, 0.0))
+        if not combined:
+            return None, False
+        best = max(combined, key=lambda k: combined[k])
+        letters = sum(len(w) for w in words)
+        # One word decides only when it is clearly one language's ("merhaba"), not a shared office word.
+        confident = combined[best] >= (0.6 if len(words) >= 2 else 0.85) and letters >= 5
+        if not confident and (combined[best] < 0.5 or letters < 4):
+            return None, False  # "ok", "Kita": a guess would be noise; the hint or German decides
+        return best, confident
+
+    def lingua_probabilities(self, text: str) -> dict[str, float]:
+        """lingua's confidence for de en fr tr so (empty when lingua is unavailable)."""
+        detector = self._load_lingua()
+        if detector is None:
+            return {}
+        values = detector.compute_language_confidence_values(text)
+        return {LINGUA[v.language.name]: float(v.value) for v in values if v.language.name in LINGUA}
+
+    def _load_lingua(self) -> Any:
+        if self._lingua is None:
+            with self._lock:
+                if self._lingua is None:
+                    try:
+                        from lingua import Language, LanguageDetectorBuilder
+                    except ImportError:  # pragma: no cover - lingua is a declared dependency
+                        self._lingua = False
+                        return None
+                    languages = [getattr(Language, name) for name in LINGUA]
+                    self._lingua = (LanguageDetectorBuilder.from_languages(*languages)
+                                    .with_low_accuracy_mode().build())
+        return self._lingua or None

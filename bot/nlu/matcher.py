@@ -1,0 +1,118 @@
+"""Intent matching: an inverted index picks candidate examples, rapidfuzz scores only those.
+
+Every example phrase (normalised) becomes a sparse TF-IDF vector of its words and of the character 3- and
+4-grams of its words ("<kita>" -> "<ki", "kit", "ita", "ta>", "<kit", ...). Character n-grams carry the
+misspellings, inflections and glued prefixes people type ("Kitaplatz", "kursu", "والمدرسة"). A query walks only
+the posting lists of its own features, so one message touches a few hundred examples, not all of them; the best
+few dozen by cosine are re-scored with rapidfuzz (understand.py then ranks each intent by its best two).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+#: Candidates re-scored with rapidfuzz per query.
+CANDIDATES = 40
+#: Features present in more examples than this share are too common to pick candidates ("<de", "en>").
+COMMON_SHARE = 0.04
+WORD_WEIGHT = 1.5  # a whole-word hit says more than a shared trigram
+FUZZY_SHARE = 0.5  # share of rapidfuzz in an example's score; the rest is the n-gram cosine
+COSINE_STRETCH = 1.25  # a cosine of 0.8 already means the same words: count it as full
+
+
+@lru_cache(maxsize=65536)
+def _token_features(token: str) -> tuple[str, ...]:
+    padded = f"<{token}>"
+    grams = [padded[i:i + 3] for i in range(max(1, len(padded) - 2))]
+    grams += [padded[i:i + 4] for i in range(len(padded) - 3)]
+    return ("w" + token, *grams)
+
+
+def features(text: str) -> set[str]:
+    """The words ("w" + word) and character 3/4-grams of a normalised text.
+
+    Presence, not counts: examples are a few words long, and a repeated n-gram says little more.
+    """
+    feats: set[str] = set()
+    for token in text.split():
+        feats.update(_token_features(token))
+    return feats
+
+
+@dataclass(frozen=True)
+class Example:
+    """One indexed example phrase."""
+
+    text: str
+    intent: str
+    lang: str
+
+
+class Matcher:
+    """Ranks examples for a normalised query by TF-IDF cosine over an inverted index."""
+
+    def __init__(self, examples: list[Example]) -> None:
+        self.examples = examples
+        count = max(1, len(examples))
+        vectors = [features(e.text) for e in examples]
+        postings: dict[str, list[int]] = {}
+        for index, vec in enumerate(vectors):
+            for feat in vec:
+                plist = postings.get(feat)
+                if plist is None:
+                    postings[feat] = [index]
+                else:
+                    plist.append(index)
+        # idf squared is what a shared feature adds to the dot product of two binary TF-IDF vectors.
+        self.idf2: dict[str, float] = {}
+        for feat, plist in postings.items():
+            idf = math.log(count / len(plist)) + 1.0
+            if feat[0] == "w":
+                idf *= WORD_WEIGHT
+            self.idf2[feat] = idf * idf
+        idf2 = self.idf2
+        self.norms = [math.sqrt(sum(idf2[f] for f in vec)) or 1.0 for vec in vectors]
+        common = max(20, int(count * COMMON_SHARE))
+        self.postings = {f: plist for f, plist in postings.items() if len(plist) <= common}
+
+    def candidates(self, query: str, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        """Example indices with their cosine similarity to the query, best first.
+
+        Features shared by very many examples are skipped when picking candidates (they move every score
+        alike); the cosine is still divided by the full norms.
+        """
+        qfeats = [f for f in features(query) if f in self.idf2]
+        if not qfeats:
+            return []
+        idf2, postings = self.idf2, self.postings
+        qnorm = math.sqrt(sum(idf2[f] for f in qfeats))
+        acc: dict[int, float] = {}
+        get = acc.get
+        for feat in qfeats:
+            plist = postings.get(feat)
+            if plist:
+                weight = idf2[feat]
+                for index in plist:
+                    acc[index] = get(index, 0.0) + weight
+        norms = self.norms
+        best = heapq.nlargest(limit, acc.items(), key=lambda kv: kv[1] / norms[kv[0]])
+        return [(index, dot / (qnorm * norms[index])) for index, dot in best]
+
+    @staticmethod
+    def score(query: str, example: str, cosine: float) -> float:
+        """One score 0..100 from the n-gram cosine and rapidfuzz's view of the two strings.
+
+        token_set_ratio rewards a query that contains the whole example ("kita" in "kita in lunen"). The other
+        way round, a query that is only part of a longer example ("help" in "emergency help") says less: there
+        the plain ratio of the strings is mixed in. The cosine keeps a long query with one shared word from
+        looking like a perfect match.
+        """
+        fuzzy = fuzz.token_set_ratio(query, example)
+        if len(example) > len(query):
+            fuzzy = (fuzzy + fuzz.ratio(query, example)) / 2
+        return FUZZY_SHARE * fuzzy + (100.0 - 100.0 * FUZZY_SHARE) * min(1.0, cosine * COSINE_STRETCH)

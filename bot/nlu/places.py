@@ -1,0 +1,218 @@
+"""Place extraction: a German postcode or a town, in any script, inflected, typo-tolerant but cautious.
+
+Two tiers of towns:
+- the towns of the three districts and the big NRW cities (place_names.SPELLINGS): matched in every script
+  (Cyrillic with case endings "у Люнені", "в Унне"; Arabic script with glued prepositions "بلونن"; Turkish and
+  Kurmanji suffixes "Unnada", "Lünenê") and, for long names, with small typos;
+- every other town of the gazetteer (~13,000 names, many of them also words: "Meine", "Ohne", "Wetter",
+  "Schutz", "List"): only exact, and only when a cue says it is a place ("in Kleve", "Kleve'de", "Stadt Kleve")
+  or when the whole message is the name.
+A postcode (5 digits, also in Eastern Arabic digits) that the gazetteer knows wins over names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.geo.gazetteer import Gazetteer, Place, fold
+from bot.nlu.normalise import normalise
+from bot.nlu.place_names import AMBIGUOUS, SPELLINGS
+
+_POSTCODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+_SEPARATORS = re.compile(r"[^\w]+|_")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_LATIN = re.compile("[a-z]")
+
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Words before a name that say "this is a place" (matching keys, all languages).
+CUES_BEFORE = _words(
+    "in im bei nach aus nahe nahe um von zu stadt kreis raum umgebung richtung "  # de
+    "at near around from to city town "  # en
+    "a en pres vers dans ville "  # fr
+    "li ji bajare nezik "  # ku
+    "ee magaalada "  # so
+    "في فی قرب من الی الى مدینه بمدینه منطقه عند "  # ar
+    "در نزدیک شهر از به "  # fa
+    "په ښار "  # ps
+    "в у во біля возле около рядом из із з до місто город м"  # uk, ru
+)
+#: Words after a name that say the same: Turkish case suffixes written apart ("Unna'da" -> "unna da"),
+#: Pashto and Somali postpositions.
+CUES_AFTER = _words("de da te ta den dan ten tan deki daki e a ye ya yi ê ye کی کې gudaheeda")
+#: Turkish and Kurmanji suffixes glued to a name ("Unnada", "Lünende", "Dortmundê"): folded, longest first.
+_SUFFIXES = ("daki", "deki", "taki", "teki", "dan", "den", "tan", "ten", "da", "de", "ta", "te", "ya", "ye", "e",
+             "a")
+#: Cyrillic case endings after a stem ("Унн|е", "Люнен|і", "Дортмунд|ом").
+_CYR_ENDINGS = frozenset(["", "а", "е", "і", "и", "у", "ю", "я", "ы", "ом", "ем", "ою", "ой", "ові", "ах", "ам"])
+_CYR_VOWELS = "аеиоуыэюяіїєь"
+_UK_ALTERNATIONS = {"зі": "г", "ці": "к", "сі": "х"}
+#: Glued Arabic-script prepositions: ب "in", ل "to", و "and", ف, and their pairs.
+_AR_PREFIXES = ("وب", "ول", "فب", "ب", "ل", "و")
+
+
+def key(word: str) -> str:
+    """Matching key of a word or name: normalised, then folded like the gazetteer."""
+    return fold(normalise(word))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A place in a message and the token span it covers (with its cue word, if any)."""
+
+    place: Place
+    start: int
+    end: int
+
+
+class PlaceFinder:
+    """Finds the place a message names."""
+
+    def __init__(self, gazetteer: Gazetteer, common_words: frozenset[str] = frozenset()) -> None:
+        self.gazetteer = gazetteer
+        self.common = common_words
+        self.ambiguous = frozenset(key(w) for w in AMBIGUOUS)
+        # first token key -> [(token keys, place, priority)], longest names first
+        self.names: dict[str, list[tuple[tuple[str, ...], Place, bool]]] = {}
+        for name_key, place in gazetteer.by_name.items():
+            parts = tuple(_SEPARATORS.sub(" ", name_key).split())  # already folded by the gazetteer
+            if parts:
+                self.names.setdefault(parts[0], []).append((parts, place, False))
+        self.cyrillic: dict[str, list[tuple[str, Place]]] = {}  # first two letters -> [(stem, place)]
+        self.arabic: dict[str, Place] = {}
+        self.fuzzy_latin: dict[str, Place] = {}
+        for town, spellings in SPELLINGS.items():
+            known = gazetteer.town(town)
+            if known is None:  # another district's gazetteer: skip what it does not have
+                continue
+            for spelling in (town, *spellings):
+                self._add_spelling(spelling, known)
+        for entries in self.names.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self._arabic_keys = [k for k in self.arabic if len(k) >= 5]
+        self._latin_keys = [k for k in self.fuzzy_latin if len(k) >= 5]
+
+    def _add_spelling(self, spelling: str, place: Place) -> None:
+        parts = tuple(key(spelling).split())
+        if not parts:
+            return
+        longest = max(parts, key=len)
+        if _CYRILLIC.search(longest):
+            stem = longest.rstrip(_CYR_VOWELS) or longest
+            self.cyrillic.setdefault(stem[:2], []).append((stem, place))
+        elif _ARABIC.search(longest):
+            variants = {" ".join(parts), longest}
+            for variant in list(variants):  # Persian writes g as گ, Arabic as غ or ج
+                variants |= {variant.replace("غ", "گ"), variant.replace("غ", "ج")}
+            for variant in variants:
+                self.arabic[variant] = place
+        else:
+            entry = (parts, place, True)
+            bucket = self.names.setdefault(parts[0], [])
+            bucket[:] = [e for e in bucket if e[0] != parts] + [entry]
+            if len(parts) == 1:
+                self.fuzzy_latin[parts[0]] = place
+
+    # -- finding ------------------------------------------------------------------------------------------
+    def find(self, text: str) -> Found | None:
+        """The place of a message (postcode first, then the big towns, then any town with a cue), or None."""
+        words = normalise(text).split()
+        if not words:
+            return None
+        for index, word in enumerate(words):
+            match = _POSTCODE.fullmatch(word) or (_POSTCODE.search(word) if word.isdigit() else None)
+            if match and (place := self.gazetteer.postcode(match.group(1))):
+                return Found(place, index, index + 1)
+        keys = [fold(w) for w in words]
+        best: tuple[int, Found] | None = None  # (rank: 0 priority, 1 other), first in reading order wins
+        for index in range(len(keys)):
+            found = self._at(keys, index)
+            if found is not None:
+                rank, hit = found
+                if best is None or rank < best[0]:
+                    best = (rank, hit)
+                if rank == 0:
+                    break
+        if best is None:
+            return None
+        hit = best[1]
+        if hit.start > 0 and keys[hit.start - 1] in CUES_BEFORE:
+            hit = Found(hit.place, hit.start - 1, hit.end)
+        return hit
+
+    def _cued(self, keys: list[str], start: int, end: int) -> bool:
+        before = keys[start - 1] if start > 0 else None
+        after = keys[end] if end < len(keys) else None
+        whole = start == 0 and end == len(keys)
+        return whole or before in CUES_BEFORE or after in CUES_AFTER or (before or "").startswith("ب")
+
+    def _at(self, keys: list[str], index: int) -> tuple[int, Found] | None:
+        word = keys[index]
+        for parts, place, priority in self.names.get(word, ()):
+            end = index + len(parts)
+            if tuple(keys[index:end]) != parts:
+                continue
+            cued = self._cued(keys, index, end)
+            name = " ".join(parts)
+            if priority and (name not in self.ambiguous or cued):
+                return 0, Found(place, index, end)
+            if not priority and cued and len(name) >= 4 and name not in self.common:
+                return 1, Found(place, index, end)
+        if _CYRILLIC.search(word):
+            return self._cyrillic(keys, index)
+        if _ARABIC.search(word):
+            return self._arabic(keys, index)
+        if _LATIN.search(word) and len(word) >= 5 and word not in self.common:
+            return self._latin(keys, index)
+        return None
+
+    def _cyrillic(self, keys: list[str], index: int) -> tuple[int, Found] | None:
+        word = keys[index]
+        forms = [word]
+        if word[-2:] in _UK_ALTERNATIONS:  # Ukrainian locative: Гайнсберг -> у Гайнсберзі, Гладбек -> у Гладбеці
+            forms.append(word[:-2] + _UK_ALTERNATIONS[word[-2:]])
+        for form in forms:
+            for stem, place in self.cyrillic.get(form[:2], ()):
+                # Short stems ("унн", "верн") are parts of ordinary words too: they need a cue.
+                if (form.startswith(stem) and form[len(stem):] in _CYR_ENDINGS
+                        and (len(stem) >= 5 or self._cued(keys, index, index + 1))):
+                    return 0, Found(place, index, index + 1)
+        return None
+
+    def _arabic(self, keys: list[str], index: int) -> tuple[int, Found] | None:
+        word = keys[index]
+        pair = f"{word} {keys[index + 1]}" if index + 1 < len(keys) else None
+        if pair and pair in self.arabic:
+            return 0, Found(self.arabic[pair], index, index + 2)
+        forms = [(word, False)] + [(word[len(p):], True) for p in _AR_PREFIXES if word.startswith(p)]
+        for form, glued in forms:
+            place = self.arabic.get(form)
+            if place is not None and (form not in self.ambiguous or glued or self._cued(keys, index, index + 1)):
+                return 0, Found(place, index, index + 1)
+        for form, _glued in forms:
+            if len(form) >= 5 and (hit := process.extractOne(form, self._arabic_keys, scorer=fuzz.ratio,
+                                                               score_cutoff=85)):
+                return 0, Found(self.arabic[hit[0]], index, index + 1)
+        return None
+
+    def _latin(self, keys: list[str], index: int) -> tuple[int, Found] | None:
+        word = keys[index]
+        for suffix in _SUFFIXES:  # "unnada", "lunende", "dortmunde"
+            stem = word[: -len(suffix)]
+            if word.endswith(suffix) and len(stem) >= 4 and stem in self.fuzzy_latin and stem not in self.ambiguous:
+                return 0, Found(self.fuzzy_latin[stem], index, index + 1)
+        hit = process.extractOne(word, self._latin_keys, scorer=fuzz.ratio, score_cutoff=86)
+        if hit is None or hit[0] in self.ambiguous or hit[0][0] != word[0]:
+            return None
+        # Short names are one letter away from ordinary words ("Werner" / "Werne"): typos of them need a cue.
+        if len(hit[0]) >= 7 or self._cued(keys, index, index + 1):
+            return 0, Found(self.fuzzy_latin[hit[0]], index, index + 1)
+        return None
