@@ -46,6 +46,16 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The web chat in headless Chromium at phone size, in Arabic and Ukrainian: var/screenshots/chat-{ar,uk}*.png.
+# Noto fonts (Debian's fonts-noto-core) are installed when missing, so Arabic and Ge'ez script show as text.
+screenshots: $(STAMP) catalogs browser
+	@fc-list 2>/dev/null | grep -qi "Noto Sans Arabic" || { \
+		echo "installing Debian fonts-noto-core for the screenshots"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-noto-core >/dev/null; }
+	$(BIN)/pytest -q -m browser tests/test_browser.py
+	@ls -1 var/screenshots/*.png
+
 bench: setup
 	$(BIN)/lotse bench
 

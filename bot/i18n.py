@@ -3,11 +3,17 @@
 The current locale lives in a ContextVar (as in aiogram), never in a global, so concurrent conversations in
 different languages cannot leak into each other. Catalogs are gettext files under locales/, compiled to .mo
 during set-up (`make` does it; a missing .mo falls back to the English msgids rather than failing).
+
+Right to left (ar, fa, ps): translations and answer texts come back with every Latin run (a German office word, an
+address, a phone number, a URL) wrapped in Unicode isolates (FSI ... PDI), so Telegram and the web chat keep each
+fragment in its own order and the sentence in right-to-left order. Numbers use the locale's own digits (Persian
+digits for fa and ps) through babel.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -87,13 +93,19 @@ def translations(lang: str) -> _gettext.NullTranslations:
 
 
 def gettext(message: str) -> str:
-    """Translate a literal message into the current language. Never pass an f-string: format afterwards."""
-    return translations(current()).gettext(message)
+    """Translate a literal message into the current language. Never pass an f-string: format afterwards.
+
+    In a right-to-left language the Latin fragments of the translation (a German office word in brackets) come
+    back wrapped in bidi isolates, so every transport shows them in the right place.
+    """
+    lang = current()
+    return isolate_ltr_runs(translations(lang).gettext(message), lang)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """Plural-aware translation (Arabic has six forms, Russian and Ukrainian three)."""
-    return translations(current()).ngettext(singular, plural, n)
+    """Plural-aware translation (Arabic has six forms, Russian and Ukrainian three), isolated like gettext."""
+    lang = current()
+    return isolate_ltr_runs(translations(lang).ngettext(singular, plural, n), lang)
 
 
 _ = gettext
@@ -104,10 +116,20 @@ def babel_locale(lang: str | None = None) -> Locale:
     return Locale.parse(lang or current())
 
 
+_NATIVE_DIGITS: dict[str, dict[int, int]] = {
+    "arab": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+    "arabext": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
+}
+
+
 def format_number(value: float, digits: int = 1) -> str:
     """A number in the current locale's digits and separators (e.g. Arabic-Indic digits for ar)."""
     fmt = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=fmt, locale=babel_locale())
+    # The locale's own digits and separators: Persian digits for fa and ps, Latin digits where CLDR says so (also
+    # for ar). Babel switches the separators with the numbering system but leaves the digits Latin: map them too.
+    locale = babel_locale()
+    text = format_decimal(value, format=fmt, locale=locale, numbering_system="default")
+    return text.translate(_NATIVE_DIGITS.get(str(locale.default_numbering_system), {}))
 
 
 def format_distance(km: float) -> str:
@@ -128,3 +150,48 @@ def isolate(fragment: str, lang: str | None = None) -> str:
     if not fragment or not is_rtl(lang):
         return fragment
     return f"{FSI}{fragment}{PDI}"
+
+
+
+# A left-to-right run inside right-to-left text: a URL, or Latin words and numbers (Latin, Arabic-Indic or Persian
+# digits) joined by spaces and the punctuation of addresses, phone numbers and office names ("Kamener Straße 110",
+# "02361 / 50 20 12", "Kommunales Integrationszentrum (KI) Kreis Unna"). A run starts with a letter or digit and ends
+# with one or with a bracket it opened, so the sentence's own full stop or comma stays outside in its right-to-left
+# place, and a bracket is never split between inside and outside (it would be mirrored into two opening ones).
+_A = "[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0660-\u0669\u06f0-\u06f9]"
+_G = "[ .,:/\\-\u2010-\u2013+&@'\u2019\u00a7\u066b\u066c]"
+_LTR_RUN = re.compile(
+    "\\{[^{}\\s]*\\}|https?://[^\\s\u2066-\u2069]*[^\\s\u2066-\u2069.,:;!?)\u060c\u061b\u061f]"
+    f"|{_A}(?:{_G}*(?:{_A}|\\({_A}(?:{_G}*{_A})*\\)))*"
+)
+_ISOLATED = re.compile("[\u2066-\u2068][^\u2069]*\u2069")
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _wrap(match: re.Match[str]) -> str:
+    run = match.group()
+    # A "{place}" placeholder is filled in later (with its own isolate): it must stay as it is.
+    return run if run.startswith("{") else f"{FSI}{run}{PDI}"
+
+
+def isolate_ltr_runs(text: str, lang: str | None = None) -> str:
+    """Wrap every left-to-right run of a right-to-left text in FSI ... PDI (idempotent; LTR text is unchanged).
+
+    Without isolates "116 117" in Arabic text shows as "117 116", a Latin address reorders the words around it, and
+    a reply that starts with a German word is laid out left to right. Runs already isolated are left alone.
+    """
+    if not text or not is_rtl(lang) or not _RTL_LETTER.search(text):
+        return text
+    out: list[str] = []
+    pos = 0
+    for done in _ISOLATED.finditer(text):
+        out.append(_LTR_RUN.sub(_wrap, text[pos:done.start()]))
+        out.append(done.group())
+        pos = done.end()
+    out.append(_LTR_RUN.sub(_wrap, text[pos:]))
+    return "".join(out)
+
+
+def strip_isolates(text: str) -> str:
+    """The text without bidi controls (for matching, logging and tests)."""
+    return re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)

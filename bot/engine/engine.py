@@ -224,7 +224,10 @@ class Engine:
             name = offer.name_in(lang)
             # Most hotline names carry their number ("Polizei-Notruf 110"); do not say it twice.
             shown = name if offer.phone.replace(" ", "") in name.replace(" ", "") else f"{offer.phone} · {name}"
-            lines.append("📞 " + i18n.isolate(shown))
+            # Only the Latin runs are isolated, and an RTL line starts with a right-to-left mark: a line whose
+            # every letter sits inside an isolate would be laid out left to right (icon on the wrong side).
+            mark = i18n.RLM if i18n.is_rtl() else ""
+            lines.append(mark + "📞 " + i18n.isolate_ltr_runs(shown))
         return "\n".join(lines)
 
     def _answer_text(self, intent: str) -> str:

@@ -30,7 +30,8 @@ def preferred_lang(request: web.Request, default: str) -> str:
                 quality = float(params.strip()[2:])
             except ValueError:
                 quality = 0.0
-        if (lang := i18n.normalise_lang(code)) is not None:
+        # q=0 means "not this one"; the sort is stable, so equal qualities keep the browser's order.
+        if quality > 0 and (lang := i18n.normalise_lang(code)) is not None:
             ranked.append((quality, lang))
     ranked.sort(key=lambda item: -item[0])
     return ranked[0][1] if ranked else default
@@ -45,7 +46,9 @@ async def index(request: web.Request) -> web.Response:
         html = request.app[TEMPLATES].get_template("index.html").render(
             lang=lang, dir="rtl" if i18n.is_rtl(lang) else "ltr", _=i18n.gettext, languages=i18n.LANGUAGES
         )
-    return web.Response(text=html, content_type="text/html")
+    # The page differs by Accept-Language: caches must not serve the Arabic page to a Ukrainian browser.
+    return web.Response(text=html, content_type="text/html",
+                        headers={"Vary": "Accept-Language", "Content-Language": lang})
 
 
 def _parse_chat(body: Any) -> Incoming | str:

@@ -1,9 +1,12 @@
 // Lotse web chat: plain JavaScript, no build step. Talks to POST /api/chat.
+// Right-to-left: the page's dir follows the reply's language; every bubble has unicode-bidi: plaintext, and
+// names, addresses, phone numbers and links sit in <bdi> (or dir="ltr") so they keep their own order.
 "use strict";
 (function () {
   const log = document.getElementById("log");
   const form = document.getElementById("form");
   const input = document.getElementById("text");
+  const sendButton = document.getElementById("send");
   const langSelect = document.getElementById("lang");
   const t = log.dataset;
   let lang = t.lang;
@@ -22,30 +25,58 @@
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
+  // The same rule as bot.i18n.format_distance: metres under 1 km, one decimal under 20 km.
+  function distance(km) {
+    if (km < 1) {
+      const metres = Math.round(km * 100) * 10;
+      return t.m.replace("{distance}", new Intl.NumberFormat(lang, { maximumFractionDigits: 0 }).format(metres));
+    }
+    const digits = km < 20 ? 1 : 0;
+    return t.km.replace("{distance}", new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(km));
+  }
+
+  function link(text, href, cls) {
+    const a = el("a", cls || "", text);
+    a.href = href;
+    a.dir = "ltr";
+    if (!href.startsWith("tel:")) { a.target = "_blank"; a.rel = "noopener"; }
+    return a;
+  }
+
   function place(p) {
     const li = el("li", "place");
-    li.appendChild(el("div", "name", p.name));
+    // The name and address sit in <bdi>: a German name keeps its order inside an Arabic line, while the line
+    // itself still starts on the side of the page's language.
+    li.appendChild(el("div", "name")).appendChild(el("bdi", "", p.name));
     const meta = el("div", "meta");
-    const km = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(p.distance_km);
-    meta.appendChild(el("span", "", km + " km"));
-    if (p.address) meta.appendChild(el("span", "", " · " + p.address));
+    meta.appendChild(el("span", "distance", distance(p.distance_km)));
+    if (p.address) { meta.append(" · "); meta.appendChild(el("bdi", "address", p.address)); }
     li.appendChild(meta);
-    const extra = el("div", "meta");
+    const extra = el("div", "meta links");
     if (p.example) extra.appendChild(el("span", "tag", t.example));
     if (p.approximate) extra.appendChild(el("span", "tag", t.approximate));
-    if (p.phone) { const a = el("a", "", p.phone); a.href = "tel:" + p.phone.replace(/[^0-9+]/g, ""); a.dir = "ltr"; extra.appendChild(a); extra.append(" "); }
-    if (p.url) { const a = el("a", "", p.url.replace(/^https?:\/\//, "")); a.href = p.url; a.rel = "noopener"; a.target = "_blank"; a.dir = "ltr"; extra.appendChild(a); extra.append(" "); }
-    const map = el("a", "", t.map);
-    map.href = "https://www.openstreetmap.org/?mlat=" + p.lat + "&mlon=" + p.lon + "#map=17/" + p.lat + "/" + p.lon;
-    map.target = "_blank"; map.rel = "noopener";
-    extra.appendChild(map);
+    if (p.phone) extra.appendChild(link(p.phone, "tel:" + p.phone.replace(/[^0-9+]/g, ""), "phone"));
+    if (p.url) extra.appendChild(link(p.url.replace(/^https?:\/\//, "").replace(/\/$/, ""), p.url, "url"));
+    extra.appendChild(link(t.map, "https://www.openstreetmap.org/?mlat=" + p.lat + "&mlon=" + p.lon +
+                                   "#map=17/" + p.lat + "/" + p.lon, "map"));
     li.appendChild(extra);
     return li;
   }
 
+  // Text with its web addresses as links (answers end with a district link on their own line).
+  function paragraph(text) {
+    const p = el("p", "text");
+    const parts = text.split(/(https?:\/\/[^\s\u2066-\u2069]+[^\s\u2066-\u2069.,:;!?)])/);
+    parts.forEach((part, i) => {
+      if (i % 2 === 1) p.appendChild(link(part.replace(/^https?:\/\//, "").replace(/\/$/, ""), part, "url"));
+      else if (part) p.append(part);
+    });
+    return p;
+  }
+
   function show(message) {
     const bubble = el("div", "bubble bot");
-    bubble.appendChild(el("p", "", message.text)).style.margin = "0";
+    bubble.appendChild(paragraph(message.text || ""));
     if (message.places && message.places.length) {
       const ul = el("ul", "places");
       message.places.forEach((p) => ul.appendChild(place(p)));
@@ -57,7 +88,12 @@
         const btn = el("button", "", b.label);
         btn.type = "button";
         btn.dataset.data = b.data;
-        btn.addEventListener("click", () => b.data === "location" ? locate() : send({ button: b.data }, b.label));
+        if (b.data.startsWith("l:")) btn.lang = b.data.slice(2);
+        btn.addEventListener("click", () => {
+          if (b.data === "location") locate();
+          else if (b.data.startsWith("l:")) chooseLanguage(b.data.slice(2));
+          else send({ button: b.data }, b.label);
+        });
         row.appendChild(btn);
       });
       bubble.appendChild(row);
@@ -73,8 +109,24 @@
     langSelect.value = code;
   }
 
+  let waiting = null;
+  function busy(on) {
+    sendButton.disabled = on;
+    if (on && !waiting) {
+      waiting = el("p", "bubble bot writing");
+      waiting.setAttribute("aria-label", t.writing);
+      waiting.append(el("span", "dot"), el("span", "dot"), el("span", "dot"));
+      log.appendChild(waiting);
+      scroll();
+    } else if (!on && waiting) {
+      waiting.remove();
+      waiting = null;
+    }
+  }
+
   async function send(payload, echo) {
     if (echo) { log.appendChild(el("p", "bubble me", echo)); scroll(); }
+    busy(true);
     try {
       const res = await fetch("/api/chat", {
         method: "POST",
@@ -82,10 +134,12 @@
         body: JSON.stringify(Object.assign({ session: session, lang: lang }, payload)),
       });
       const data = await res.json();
+      busy(false);
       if (!res.ok) { show({ text: data.error || t.error }); return; }
       setLang(data.lang, data.rtl);
       data.messages.forEach(show);
     } catch (e) {
+      busy(false);
       show({ text: t.error });
     }
   }
@@ -107,10 +161,11 @@
     send({ text: text }, text);
   });
   document.getElementById("locate").addEventListener("click", locate);
-  // Choosing a language stores it for this session, then reloads the page in that language.
-  langSelect.addEventListener("change", async () => {
-    const code = langSelect.value;
+  // Choosing a language (the picker at the top or a language button) stores it for this session, then reloads the
+  // page so that its own words (placeholder, buttons) are in that language too.
+  async function chooseLanguage(code) {
     await send({ button: "l:" + code });
     window.location.search = "?lang=" + code;
-  });
+  }
+  langSelect.addEventListener("change", () => chooseLanguage(langSelect.value));
 })();

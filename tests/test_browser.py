@@ -1,0 +1,247 @@
+"""The web chat in a real browser: headless Chromium driven over the DevTools protocol (CDP).
+
+The app is served with aiohttp on a free port; Chromium (Debian's package, `make browser` installs it) opens it at
+phone size (360 x 740) with the browser language set to Arabic, then Ukrainian. A question is typed and sent like a
+person would; the test then measures where the reply bubble is drawn (getBoundingClientRect) and saves a screenshot
+of each language to var/screenshots/ (`make screenshots`). No Playwright, no browser download: a small CDP client
+over aiohttp's websocket is enough.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import os
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot import ROOT
+from bot.config import Settings
+from bot.offers.db import open_db
+from bot.offers.demo import build_demo
+from bot.web.app import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+SHOTS = ROOT / "var" / "screenshots"
+WIDTH, HEIGHT = 360, 740
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Page:
+    """A CDP session with one page: send a command, wait for its answer (events are ignored)."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+        self.ids = itertools.count(1)
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        msg_id = next(self.ids)
+        await self.ws.send_str(json.dumps({"id": msg_id, "method": method, "params": params}))
+        while True:
+            msg = await asyncio.wait_for(self.ws.receive(), timeout=20)
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                raise RuntimeError(f"DevTools connection closed: {msg}")
+            data = json.loads(msg.data)
+            if data.get("id") == msg_id:
+                if "error" in data:
+                    raise RuntimeError(f"{method}: {data['error']}")
+                return dict(data.get("result", {}))
+
+    async def js(self, expression: str) -> Any:
+        """Evaluate JavaScript in the page and return its (JSON) value."""
+        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise AssertionError(f"JavaScript failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    async def wait_for(self, expression: str, timeout: float = 15) -> Any:
+        """Poll a JavaScript expression until it is truthy."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            value = await self.js(expression)
+            if value:
+                return value
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out waiting for {expression}")
+            await asyncio.sleep(0.1)
+
+    async def open(self, url: str, accept_language: str) -> None:
+        """Load a page as a phone whose browser language is `accept_language`."""
+        await self.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT, deviceScaleFactor=1,
+                        mobile=True)
+        await self.send("Emulation.setUserAgentOverride", userAgent="Mozilla/5.0 (Linux; Android 14) LotseTest",
+                        acceptLanguage=accept_language)
+        await self.send("Page.navigate", url=url)
+        await self.wait_for("document.readyState === 'complete' && !!document.getElementById('form')")
+
+    async def ask(self, text: str) -> dict[str, Any]:
+        """Type a question, send it, wait for the reply; the geometry of what a person sees."""
+        before = await self.js("document.querySelectorAll('.bubble.bot:not(.writing)').length")
+        await self.js("document.getElementById('text').focus()")
+        await self.send("Input.insertText", text=text)
+        await self.js("document.getElementById('send').click()")
+        await self.wait_for(f"document.querySelectorAll('.bubble.bot:not(.writing)').length > {before}"
+                            " && !document.querySelector('.writing')")
+        await asyncio.sleep(0.2)  # let the last bubble lay out
+        return dict(await self.js("""(() => {
+            const box = (el) => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right}; };
+            const bots = [...document.querySelectorAll('.bubble.bot:not(.writing)')];
+            const reply = bots[bots.length - 1];
+            return {
+              dir: document.documentElement.dir, lang: document.documentElement.lang,
+              width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth,
+              bot: box(reply), me: box([...document.querySelectorAll('.bubble.me')].pop()),
+              botDirection: getComputedStyle(reply.querySelector('p')).direction,
+              text: bots.slice(-3).map((b) => b.innerText).join('\\n'),
+              places: document.querySelectorAll('.place').length,
+            };
+        })()"""))
+
+    async def click(self, data: str) -> None:
+        """Press the last button that sends `data` (a topic, the menu) and wait for the reply."""
+        before = await self.js("document.querySelectorAll('.bubble.bot:not(.writing)').length")
+        await self.js(f"[...document.querySelectorAll('button[data-data=\"{data}\"]')].pop().click()")
+        await self.wait_for(f"document.querySelectorAll('.bubble.bot:not(.writing)').length > {before}"
+                            " && !document.querySelector('.writing')")
+        await asyncio.sleep(0.2)
+
+    async def where(self, needles: list[str]) -> dict[str, dict[str, float]]:
+        """Where each string is drawn (left edge, top) in the last bot text that holds all of them."""
+        return dict(await self.js("""((needles) => {
+            const texts = [...document.querySelectorAll('.bubble.bot:not(.writing) p')].map((p) => p.firstChild)
+              .filter((n) => n && needles.every((needle) => n.textContent.includes(needle)));
+            if (!texts.length) return {};
+            const node = texts[texts.length - 1];
+            const out = {};
+            for (const needle of needles) {
+              const at = node.textContent.indexOf(needle);
+              if (at < 0) continue;
+              const range = document.createRange();
+              range.setStart(node, at); range.setEnd(node, at + needle.length);
+              const box = range.getBoundingClientRect();
+              out[needle] = {left: box.left, top: box.top};
+            }
+            return out;
+        })(""" + json.dumps(needles) + ")"))
+
+    async def screenshot(self, path: Path, top: bool = False) -> None:
+        """Save what the phone shows; `top=True` first scrolls the chat back to its start."""
+        if top:
+            await self.js("document.getElementById('log').scrollTop = 0")
+            await asyncio.sleep(0.1)
+        data = await self.send("Page.captureScreenshot", format="png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data["data"]))
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[str]:
+    """The real app (demo database) on a free port."""
+    db_path = tmp_path / "lotse.db"
+    build_demo(open_db(db_path))
+    runner = web.AppRunner(create_app(Settings(db_path=db_path)))
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def page(tmp_path: Path) -> AsyncIterator[Page]:
+    """Headless Chromium with one page, connected over CDP."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: run `make browser` (installs Debian's chromium)")
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={WIDTH},{HEIGHT}",
+        f"--remote-debugging-port={port}", "about:blank",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            targets: list[dict[str, Any]] = []
+            for _ in range(150):  # Chromium needs a moment to open its DevTools port
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/json/list") as resp:
+                        targets = [t for t in await resp.json() if t.get("type") == "page"]
+                    if targets:
+                        break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+            assert targets, "Chromium did not open a page"
+            async with http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+                yield Page(ws)
+    finally:
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), timeout=10)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_arabic_chat_is_right_to_left(server: str, page: Page) -> None:
+    await page.open(server + "/", accept_language="ar-SY,ar;q=0.9,en;q=0.5")
+    assert await page.js("document.documentElement.dir") == "rtl"
+    seen = await page.ask("أبحث عن دورة لغة ألمانية في 59423")
+    await page.screenshot(SHOTS / "chat-ar.png")
+    await page.screenshot(SHOTS / "chat-ar-top.png", top=True)
+    assert seen["dir"] == "rtl" and seen["lang"] == "ar"
+    assert seen["botDirection"] == "rtl"
+    # A bot bubble starts at the right edge in Arabic (12 px padding of the chat log), the person's own at the left.
+    assert seen["width"] - seen["bot"]["right"] < 20, seen
+    assert seen["me"]["left"] < 20, seen
+    assert seen["scrollWidth"] <= seen["width"], "the page scrolls sideways on a 360 px phone"
+    assert "Unna" in seen["text"] or seen["places"] > 0, seen["text"]
+
+
+async def test_numbers_keep_their_order_inside_arabic_text(server: str, page: Page) -> None:
+    """"116 117" must not be drawn as "117 116", and 112 (said first) stands right of 110 (said later)."""
+    await page.open(server + "/", accept_language="ar")
+    await page.ask("مرحبا")
+    await page.click("t:emergency")
+    await page.screenshot(SHOTS / "chat-ar-emergency.png")
+    at = await page.where(["116", "117", "112", "110"])
+    assert set(at) == {"116", "117", "112", "110"}, at
+    assert at["116"]["top"] == at["117"]["top"] and at["116"]["left"] < at["117"]["left"], f"drawn reversed: {at}"
+    # 112 is said before 110: on an earlier line, or on the same line further right.
+    first, then = at["112"], at["110"]
+    assert first["top"] < then["top"] or (first["top"] == then["top"] and first["left"] > then["left"]), at
+    # The nationwide hotlines under the answer: the phone icon opens each line on the right, as Arabic does.
+    hotline = await page.where(["📞", "110"])
+    assert hotline and hotline["📞"]["left"] > hotline["110"]["left"], hotline
+
+
+async def test_ukrainian_chat_is_left_to_right(server: str, page: Page) -> None:
+    await page.open(server + "/", accept_language="uk-UA,uk;q=0.9,ru;q=0.6")
+    seen = await page.ask("курс німецької мови 59423")
+    await page.screenshot(SHOTS / "chat-uk.png")
+    await page.screenshot(SHOTS / "chat-uk-top.png", top=True)
+    assert seen["dir"] == "ltr" and seen["lang"] == "uk"
+    assert seen["botDirection"] == "ltr"
+    assert seen["bot"]["left"] < 20, seen
+    assert seen["width"] - seen["me"]["right"] < 20, seen
+    assert seen["scrollWidth"] <= seen["width"], "the page scrolls sideways on a 360 px phone"
