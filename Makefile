@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard locales/*/LC_MESSAGES/lotse.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint typecheck pytest i18n catalogs setup browser bench eval screenshots clean
+.PHONY: run test lint i18n catalogs setup browser bench screenshots clean
 
 run: setup
 	$(BIN)/lotse serve
@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 # Compiled catalogs are build products (never committed, so they cannot go stale).
 catalogs: $(MO)
 locales/%/LC_MESSAGES/lotse.mo: locales/%/LC_MESSAGES/lotse.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false -D lotse -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -D lotse -i $< -o $@
+	@$(BIN)/pybabel compile --statistics -D lotse -i $< -o $@  # fuzzy entries are never compiled
 
 # Re-extract messages from the code and merge them into every catalog.
 i18n: $(STAMP)
