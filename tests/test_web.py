@@ -81,3 +81,20 @@ async def test_index_follows_accept_language(client: TestClient) -> None:
     html = await resp.text()
     assert resp.status == 200
     assert 'lang="ar"' in html and 'dir="rtl"' in html
+
+
+async def test_forget_asks_first_then_deletes_the_session(client: TestClient) -> None:
+    await client.post("/api/chat", json={"session": "s4", "button": "l:uk"})
+    ask = await (await client.post("/api/chat", json={"session": "s4", "button": "forget"})).json()
+    assert ask["lang"] == "uk"
+    assert [b["data"] for m in ask["messages"] for b in m["buttons"]] == ["forget:yes", "m"]
+    done = await (await client.post("/api/chat", json={"session": "s4", "button": "forget:yes"})).json()
+    assert done["messages"][0]["text"]
+    # Nothing is remembered any more: the next reply is in the default language again.
+    after = await (await client.post("/api/chat", json={"session": "s4", "button": "m"})).json()
+    assert after["lang"] == "de"
+
+
+async def test_page_has_a_forget_button(client: TestClient) -> None:
+    html = await (await client.get("/?lang=en")).text()
+    assert 'id="forget"' in html and "Delete what Lotse remembers about you" in html

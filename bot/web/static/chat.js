@@ -168,4 +168,6 @@
     window.location.search = "?lang=" + code;
   }
   langSelect.addEventListener("change", () => chooseLanguage(langSelect.value));
+  // Privacy: the engine asks for confirmation ("forget:yes") before deleting the stored language and place.
+  document.getElementById("forget").addEventListener("click", () => send({ button: "forget" }));
 })();
