@@ -66,3 +66,17 @@ def test_browser_style_hints_are_understood() -> None:
     assert nlu.understand("Kita", lang_hint="uk-UA").lang == "uk"
     assert nlu.understand("Kita", lang_hint="prs").lang == "fa"  # Dari
     assert nlu.understand("Kita", lang_hint="pt-BR").lang == "de"  # not supported: no hint
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("need Wohnberechtigungsschein", "en"),  # the German office word does not decide
+    ("rdv Jobcenter demain", "fr"),
+    ("comment obtenir le Kinderzuschlag", "fr"),
+    ("wo ist das Jobcenter", "de"),  # a German sentence stays German
+    ("shlon asajjel bintee bil madrase", "ar"),  # Arabizi
+    ("bdi tabib lal wlad", "ar"),
+    ("gde nayti kursy nemetskogo", "ru"),  # Latin-script Russian
+    ("de shukaty robotu", "uk"),  # Latin-script Ukrainian
+])
+def test_loanwords_and_latin_script(text: str, lang: str) -> None:
+    assert default_nlu().understand(text).lang == lang

@@ -161,3 +161,47 @@ def test_accuracy_on_written_questions(nlu: NLU) -> None:
     assert summary["top3"] >= 0.95
     assert summary["place_accuracy"] == 1.0
     assert min(summary["per_lang"].values()) >= 0.8
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("is there a dentist who speaks Russian", "health"),
+    ("Farsi-speaking gynaecologist", "health"),
+    ("Kurdish-German interpreter", "interpreter"),
+    ("Gibt es eine Hebamme, die Arabisch spricht?", "health"),
+    ("психолог, говорящий по-русски", "mental_health"),
+    ("gibt es Psychotherapeuten die Türkisch sprechen", "mental_health"),
+])
+def test_a_language_name_next_to_a_topic_is_an_attribute(nlu: NLU, text: str, intent: str) -> None:
+    result = nlu.understand(text)
+    assert result.intent == intent
+    # Never the question "change the language or health?" (a psychologist may still be health or mental_health).
+    assert not (result.ambiguous and result.alternatives[0][0] == "change_language")
+
+
+@pytest.mark.parametrize("text", [
+    "speak Turkish", "in English please", "can you speak english", "auf Deutsch bitte", "sprechen Sie Deutsch?",
+    "je veux parler en arabe", "بالعربي لو سمحت", "по-русски пожалуйста", "kurdî dizanî?",
+])
+def test_an_explicit_request_changes_the_language(nlu: NLU, text: str) -> None:
+    assert nlu.understand(text).intent == "change_language"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("این اپلیکیشن به چه دردی میخوره", "help"),
+    ("bu uygulama ne işe yarar ki", "help"),
+    ("for what is this chatbot", "help"),
+    ("who won the derby yesterday", "none"),
+    ("recipe for falafel", "none"),
+    ("Bundesliga Ergebnisse heute", "none"),
+    ("I want to play football", "sports_leisure"),
+    ("kurê min li Kitayekê digere", "kita"),  # Kurmanji endings glued to a loanword
+    ("ez li xaniyekî digerim", "housing"),
+])
+def test_what_the_bot_is_for_and_out_of_scope(nlu: NLU, text: str, intent: str) -> None:
+    assert nlu.understand(text).intent == intent
+
+
+def test_a_long_message_is_matched_in_windows(nlu: NLU) -> None:
+    text = ("wir sind seit drei Monaten hier und alles ist schwer, mein Mann kann nachts nicht schlafen wegen "
+            "der Bilder aus dem Krieg")
+    assert nlu.understand(text).intent == "mental_health"

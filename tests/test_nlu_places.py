@@ -86,3 +86,56 @@ def test_place_words_do_not_vote_for_an_intent() -> None:
     result = default_nlu().understand("in Lünen")
     assert result.place is not None and result.place.name == "Lünen"
     assert result.intent == "none"  # the engine keeps the last topic in the new place
+
+
+@pytest.mark.parametrize(("text", "town"), [
+    # Names that are also words, at the end of a message or capitalised inside it, without a preposition.
+    ("Hausaufgabenhilfe gesucht Marl", "Marl"),
+    ("Integrationskurs Anmeldung Kamen", "Kamen"),
+    ("shaqo ayaan doonayaa Kamen", "Kamen"),
+    ("kurs almani bdi Marl", "Marl"),
+    ("iş lazım Essen", "Essen"),
+    ("Deutschkurs Essen", "Essen"),
+    ("kita herne", "Herne"),  # not an everyday word: lower case at the end is enough
+    # Russian and Ukrainian cases in Latin script.
+    ("kvartira v Marle", "Marl"),
+    ("rabota v Dortmunde", "Dortmund"),
+    ("likar u Lunene", "Lünen"),
+    ("kursy v Unne", "Unna"),
+    ("школа Марль", "Marl"),  # short Cyrillic stem: the capital letter says it is a name
+    ("Kitayek li Unna-yê", "Unna"),
+    # Arabic-script spellings no list has, found by their consonants.
+    ("په ګلاډبک کې کار", "Gladbeck"),
+    ("کلاس زبان در گلادبک", "Gladbeck"),
+    ("کار در والتروپ", "Waltrop"),
+    ("دکتر در گلزنکیرشن", "Gelsenkirchen"),
+    ("مدرسة في فالدفويشت", "Waldfeucht"),
+])
+def test_towns_without_preposition_or_list_spelling(places: PlaceFinder, text: str, town: str) -> None:
+    assert name(places, text) == town
+
+
+@pytest.mark.parametrize("text", [
+    "Wo bekomme ich Essen",  # a German sentence: the food
+    "gibt es warmes Essen",
+    "ich will essen",
+    "wir kamen gestern an",
+    "Essen für die Schule",  # first word: needs a cue
+    "bei schweren Unfällen",  # one letter from Schwerte, but a word
+    "a written confirmation",  # one letter from Witten after the article "a"
+    "لطفا فارسی بنویس",  # "write!", not "in Neuss"
+    "دبستان برای پسرم",  # school: the consonants of Dorsten, but a known word
+    "بالحافلة والترام",  # "and the tram": one consonant from Waltrop
+    "я тебе верну",  # "верн-" is the stem of Werne
+])
+def test_words_that_look_like_towns(places: PlaceFinder, text: str) -> None:
+    assert name(places, text) is None
+
+
+def test_consonant_skeletons_meet() -> None:
+    from bot.nlu.skeleton import arabic_skeleton, latin_skeleton
+
+    assert latin_skeleton("gladbeck") == arabic_skeleton("ګلاډبک") == arabic_skeleton("غلادبيك") == "gldbk"
+    assert latin_skeleton("stuttgart") == arabic_skeleton("اشتوتگارت")
+    assert latin_skeleton("werne") == arabic_skeleton("ويرنه") == arabic_skeleton("فيرنه")
+    assert latin_skeleton("dortmund") != latin_skeleton("dorsten")

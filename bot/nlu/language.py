@@ -32,6 +32,10 @@ _RUSSIAN = re.compile("[ыэёъ]")
 # Words with their digits: Arabizi writes ع as 3 and ح as 7 ("3ayez", "a7tag").
 _WORD = re.compile(r"[^\W_]+")
 
+#: Long German compounds of the offices ("Meldebescheinigung", "Wohnberechtigungsschein"): loanwords elsewhere.
+_GERMAN_COMPOUND = re.compile(r"^\w{4,}(ung|heit|keit|schaft|behörde|amt|geld|kasse|schein|erlaubnis|bescheinigung|"
+                              r"zentrum|stelle|antrag|ausweis|gericht|kurs|platz|schule|garten|beratung|ticket|zuschlag|bescheid)$")
+
 LINGUA_SHARE = 0.25
 #: lingua names of the languages it may choose between, and our codes for them.
 LINGUA = {"GERMAN": "de", "ENGLISH": "en", "FRENCH": "fr", "TURKISH": "tr", "SOMALI": "so"}
@@ -105,6 +109,7 @@ class LanguageDetector:
         self._models: dict[str, NaiveBayes | None] = {}
         self._lock = threading.Lock()
         self._lingua: Any = None
+        self._loanwords: frozenset[str] | None = None
 
     def model(self, script: str) -> NaiveBayes | None:
         """The naive-Bayes model of one script, trained on the examples written in it."""
@@ -146,7 +151,30 @@ class LanguageDetector:
             return hint, True  # the script is certain, the dialect is not: the person's own setting decides
         return best, True
 
+    def loanwords(self) -> frozenset[str]:
+        """German office words that people write inside other languages ("Kita", "Jobcenter", "Anmeldung"):
+        words of the German examples that examples of another language than en/fr use too."""
+        if self._loanwords is None:
+            langs: dict[str, set[str]] = defaultdict(set)
+            for lang, text in self.samples:
+                for word in _WORD.findall(light(text)):
+                    langs[word].add(lang)
+            self._loanwords = frozenset(w for w, ls in langs.items()
+                                        if "de" in ls and len(w) >= 4 and ls - {"de", "en", "fr"})
+        return self._loanwords
+
+    def _without_loanwords(self, clean: str) -> str:
+        """The message without German office words, when other words remain: "rdv Ausländerbehörde" is French,
+        "need Meldebescheinigung" English. A German sentence stays German without them."""
+        words = _WORD.findall(clean)
+        loans = self.loanwords()
+        rest = [w for w in words if w not in loans and not _GERMAN_COMPOUND.search(w)]
+        if len(rest) == len(words) or not rest or sum(len(w) for w in rest) < 3:
+            return clean
+        return " ".join(rest)
+
     def _latin(self, clean: str, hint: str | None) -> tuple[str | None, bool]:
+        clean = self._without_loanwords(clean)
         model = self.model("latin")
         probs = model.probabilities(clean) if model else {}
         words = _WORD.findall(clean)
@@ -163,7 +191,7 @@ class LanguageDetector:
         letters = sum(len(w) for w in words)
         # One word decides only when it is clearly one language's ("merhaba"), not a shared office word.
         confident = combined[best] >= (0.6 if len(words) >= 2 else 0.85) and letters >= 5
-        if not confident and (combined[best] < 0.5 or letters < 4):
+        if not confident and (combined[best] < 0.5 or letters < 3):
             return None, False  # "ok", "Kita": a guess would be noise; the hint or German decides
         return best, confident
 

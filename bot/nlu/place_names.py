@@ -102,3 +102,10 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
 AMBIGUOUS = frozenset({
     "essen", "kamen", "siegen", "datteln", "bon", "بون", "اسن", "كامن", "زلم", "marl", "herne",
 })
+
+#: The AMBIGUOUS names that are everyday words (the others, "marl", "herne", are only rare or foreign words): at
+#: the end of a German sentence these stay words.
+WORDS = frozenset({"essen", "kamen", "siegen", "datteln", "bon", "بون", "اسن", "كامن", "زلم"})
+#: Arabic-script town spellings that a glued ب/ل/و turns into an everyday word: Persian بنویس "write!" is not
+#: "in Neuss". These need a separate cue word ("در نویس").
+NOT_GLUED = frozenset({"نویس"})

@@ -8,6 +8,11 @@ Two tiers of towns:
   "Schutz", "List"): only exact, and only when a cue says it is a place ("in Kleve", "Kleve'de", "Stadt Kleve")
   or when the whole message is the name.
 A postcode (5 digits, also in Eastern Arabic digits) that the gazetteer knows wins over names.
+
+Well-known names that are also words ("Essen", "Kamen", "Marl") need a cue, or must stand where people put a
+place without a preposition: capitalised inside the message, or at its end ("Deutschkurs Kamen"), unless a German
+sentence makes them the word ("wo bekomme ich Essen"). Arabic-script spellings that no list has are found by
+their consonant skeleton (skeleton.py: ګلاډبک, گلادبک and غلادبيك are all Gladbeck).
 """
 
 from __future__ import annotations
@@ -16,16 +21,20 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.geo.gazetteer import Gazetteer, Place, fold
 from bot.nlu.normalise import normalise
-from bot.nlu.place_names import AMBIGUOUS, SPELLINGS
+from bot.nlu.place_names import AMBIGUOUS, NOT_GLUED, SPELLINGS, WORDS
+from bot.nlu.skeleton import arabic_skeleton, latin_skeleton
 
 _POSTCODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 _SEPARATORS = re.compile(r"[^\w]+|_")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _LATIN = re.compile("[a-z]")
+#: Parts of compound town names that say nothing on their own ("Haltern am See", "Mülheim an der Ruhr").
+_GENERIC = frozenset({"am", "an", "der", "see", "ruhr", "main", "bad", "im", "in"})
 
 
 
@@ -38,6 +47,7 @@ CUES_BEFORE = _words(
     "in im bei nach aus nahe nahe um von zu stadt kreis raum umgebung richtung "  # de
     "at near around from to city town "  # en
     "a en pres vers dans ville "  # fr
+    "v vo u iz okolo ryadom vozle bilya bila poruch misto gorod "  # ru, uk in Latin script
     "li ji bajare nezik "  # ku
     "ee magaalada "  # so
     "في فی قرب من الی الى مدینه بمدینه منطقه عند "  # ar
@@ -49,14 +59,30 @@ CUES_BEFORE = _words(
 #: Pashto and Somali postpositions.
 CUES_AFTER = _words("de da te ta den dan ten tan deki daki e a ye ya yi ê ye کی کې gudaheeda")
 #: Turkish and Kurmanji suffixes glued to a name ("Unnada", "Lünende", "Dortmundê"): folded, longest first.
-_SUFFIXES = ("daki", "deki", "taki", "teki", "dan", "den", "tan", "ten", "da", "de", "ta", "te", "ya", "ye", "e",
-             "a")
+#: Also Russian and Ukrainian case endings in Latin script ("v Marle", "u Lunene", "v Dortmunde", "iz Unny").
+_SUFFIXES = ("daki", "deki", "taki", "teki", "dan", "den", "tan", "ten", "ami", "om", "em", "da", "de", "ta", "te",
+             "ya", "ye", "yi", "e", "a", "i", "u", "y")
 #: Cyrillic case endings after a stem ("Унн|е", "Люнен|і", "Дортмунд|ом").
-_CYR_ENDINGS = frozenset(["", "а", "е", "і", "и", "у", "ю", "я", "ы", "ом", "ем", "ою", "ой", "ові", "ах", "ам"])
+_CYR_ENDINGS = frozenset(["", "ь", "а", "е", "і", "и", "у", "ю", "я", "ы", "ом", "ем", "ою", "ой", "ові", "ах", "ам"])
 _CYR_VOWELS = "аеиоуыэюяіїєь"
 _UK_ALTERNATIONS = {"зі": "г", "ці": "к", "сі": "х"}
 #: Glued Arabic-script prepositions: ب "in", ل "to", و "and", ف, and their pairs.
 _AR_PREFIXES = ("وب", "ول", "فب", "ب", "ل", "و")
+
+
+#: Words before "Essen" (or another name that is an everyday word) that make it the noun: "zum Essen".
+_NOUN_CONTEXT = _words("das zum beim vom kein keine keinen etwas mit und oder warmes gutes kostenloses gratis "
+                       "halal genug unser unsere mein meine dein sein ihr fur am ohne")
+#: German function words: a lower-case "essen" or "kamen" ending a German sentence is a verb ("was kann ich essen").
+_GERMAN_FUNCTION = _words("ich du er sie wir ihr es was wo wann wie will mochte kann konnen muss mussen etwas "
+                          "zu zum das der die den dem ein eine kein keine und oder nicht gern gerne heute morgen")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _capitalised(text: str) -> frozenset[str]:
+    """Keys of the words typed with a capital letter, except the first word (every sentence starts so)."""
+    words = _TOKEN.findall(text)
+    return frozenset(fold(normalise(w)) for w in words[1:] if w[:1].isupper())
 
 
 def key(word: str) -> str:
@@ -98,6 +124,16 @@ class PlaceFinder:
         for entries in self.names.values():
             entries.sort(key=lambda e: -len(e[0]))
         self._arabic_keys = [k for k in self.arabic if len(k) >= 5]
+        # Consonant skeletons of the well-known towns (each part of a compound name): catches the Arabic,
+        # Persian and Pashto spellings no list has (ګلاډبک, ولتروپ).
+        self.skeletons: dict[str, Place] = {}
+        for town in SPELLINGS:
+            known = gazetteer.town(town)
+            for part in _SEPARATORS.sub(" ", fold(town)).split():
+                skeleton = latin_skeleton(part)
+                if known is not None and part not in _GENERIC and len(skeleton) >= 4:
+                    self.skeletons.setdefault(skeleton, known)
+        self._long_skeletons = [k for k in self.skeletons if len(k) >= 5]
         self._latin_keys = [k for k in self.fuzzy_latin if len(k) >= 5]
 
     def _add_spelling(self, spelling: str, place: Place) -> None:
@@ -132,9 +168,10 @@ class PlaceFinder:
             if match and (place := self.gazetteer.postcode(match.group(1))):
                 return Found(place, index, index + 1)
         keys = [fold(w) for w in words]
+        caps = _capitalised(text)
         best: tuple[int, Found] | None = None  # (rank: 0 priority, 1 other), first in reading order wins
         for index in range(len(keys)):
-            found = self._at(keys, index)
+            found = self._at(keys, index, caps)
             if found is not None:
                 rank, hit = found
                 if best is None or rank < best[0]:
@@ -154,7 +191,23 @@ class PlaceFinder:
         whole = start == 0 and end == len(keys)
         return whole or before in CUES_BEFORE or after in CUES_AFTER or (before or "").startswith("ب")
 
-    def _at(self, keys: list[str], index: int) -> tuple[int, Found] | None:
+    def _named(self, keys: list[str], start: int, end: int, caps: frozenset[str]) -> bool:
+        """Is an ambiguous well-known name ("Kamen", "Marl", "Essen") used as a place here, without a cue?
+
+        Yes when it is typed with a capital inside the message or ends it ("schule anmelden Kamen", "shaqo
+        marl"), unless the name is an everyday word and the words before it make it one: a German sentence
+        ("wo bekomme ich Essen", "ich will essen") or a noun marker ("warmes Essen"). A name that opens the
+        message ("Essen für die Kinder") needs a cue.
+        """
+        name = " ".join(keys[start:end])
+        if start == 0 or (name not in caps and end < len(keys)):
+            return False
+        if name not in WORDS:
+            return True
+        german = any(k in _GERMAN_FUNCTION for k in keys[:start])
+        return not german and keys[start - 1] not in _NOUN_CONTEXT
+
+    def _at(self, keys: list[str], index: int, caps: frozenset[str] = frozenset()) -> tuple[int, Found] | None:
         word = keys[index]
         for parts, place, priority in self.names.get(word, ()):
             end = index + len(parts)
@@ -162,28 +215,29 @@ class PlaceFinder:
                 continue
             cued = self._cued(keys, index, end)
             name = " ".join(parts)
-            if priority and (name not in self.ambiguous or cued):
+            if priority and (name not in self.ambiguous or cued or self._named(keys, index, end, caps)):
                 return 0, Found(place, index, end)
             if not priority and cued and len(name) >= 4 and name not in self.common:
                 return 1, Found(place, index, end)
         if _CYRILLIC.search(word):
-            return self._cyrillic(keys, index)
+            return self._cyrillic(keys, index, word in caps)
         if _ARABIC.search(word):
             return self._arabic(keys, index)
-        if _LATIN.search(word) and len(word) >= 5 and word not in self.common:
+        if _LATIN.search(word) and len(word) >= 4 and word not in self.common:
             return self._latin(keys, index)
         return None
 
-    def _cyrillic(self, keys: list[str], index: int) -> tuple[int, Found] | None:
+    def _cyrillic(self, keys: list[str], index: int, capital: bool = False) -> tuple[int, Found] | None:
         word = keys[index]
         forms = [word]
         if word[-2:] in _UK_ALTERNATIONS:  # Ukrainian locative: Гайнсберг -> у Гайнсберзі, Гладбек -> у Гладбеці
             forms.append(word[:-2] + _UK_ALTERNATIONS[word[-2:]])
         for form in forms:
             for stem, place in self.cyrillic.get(form[:2], ()):
-                # Short stems ("унн", "верн") are parts of ordinary words too: they need a cue.
+                # Short stems ("унн", "верн") are parts of ordinary words too: they need a cue or a capital
+                # letter inside the message ("школа Марль").
                 if (form.startswith(stem) and form[len(stem):] in _CYR_ENDINGS
-                        and (len(stem) >= 5 or self._cued(keys, index, index + 1))):
+                        and (len(stem) >= 5 or capital or self._cued(keys, index, index + 1))):
                     return 0, Found(place, index, index + 1)
         return None
 
@@ -195,24 +249,56 @@ class PlaceFinder:
         forms = [(word, False)] + [(word[len(p):], True) for p in _AR_PREFIXES if word.startswith(p)]
         for form, glued in forms:
             place = self.arabic.get(form)
-            if place is not None and (form not in self.ambiguous or glued or self._cued(keys, index, index + 1)):
+            if place is not None and (
+                    (form not in self.ambiguous and not (glued and form in NOT_GLUED))
+                    or (glued and form not in NOT_GLUED) or self._cued(keys, index, index + 1)):
                 return 0, Found(place, index, index + 1)
         for form, _glued in forms:
             if len(form) >= 5 and (hit := process.extractOne(form, self._arabic_keys, scorer=fuzz.ratio,
                                                                score_cutoff=85)):
                 return 0, Found(self.arabic[hit[0]], index, index + 1)
+        return self._skeleton(keys, index, forms)
+
+    def _skeleton(self, keys: list[str], index: int, forms: list[tuple[str, bool]]) -> tuple[int, Found] | None:
+        """A spelling no list has, by its consonants: exact when long, one edit off only after a cue.
+
+        Words of the intent examples ("دبستان" school) are never towns, however close their consonants.
+        """
+        cued = self._cued(keys, index, index + 1)
+        for form, glued in forms:
+            if form in self.common:
+                continue
+            skeleton = arabic_skeleton(form)
+            place = self.skeletons.get(skeleton)
+            if place is not None and (len(skeleton) >= 5 or ((cued or glued) and len(skeleton) >= 4)):
+                return 0, Found(place, index, index + 1)
+            if (cued or glued) and len(skeleton) >= 6 and (hit := process.extractOne(
+                    skeleton, self._long_skeletons, scorer=Levenshtein.distance, score_cutoff=1)) and (
+                    hit[0][0] == skeleton[0]):
+                return 0, Found(self.skeletons[hit[0]], index, index + 1)
         return None
 
     def _latin(self, keys: list[str], index: int) -> tuple[int, Found] | None:
         word = keys[index]
         for suffix in _SUFFIXES:  # "unnada", "lunende", "dortmunde"
             stem = word[: -len(suffix)]
-            if word.endswith(suffix) and len(stem) >= 4 and stem in self.fuzzy_latin and stem not in self.ambiguous:
+            if (word.endswith(suffix) and len(stem) >= 4 and stem in self.fuzzy_latin
+                    and (stem not in self.ambiguous or self._cued(keys, index, index + 1))):
                 return 0, Found(self.fuzzy_latin[stem], index, index + 1)
+        # A Slavic case ending replaces the final -a of a name: "v Unne", "iz Unny", "po Unnu".
+        if word[-1:] in "eyui" and (stem := word[:-1] + "a") in self.fuzzy_latin and self._cued(
+                keys, index, index + 1):
+            return 0, Found(self.fuzzy_latin[stem], index, index + 1)
         hit = process.extractOne(word, self._latin_keys, scorer=fuzz.ratio, score_cutoff=86)
         if hit is None or hit[0] in self.ambiguous or hit[0][0] != word[0]:
             return None
-        # Short names are one letter away from ordinary words ("Werner" / "Werne"): typos of them need a cue.
-        if len(hit[0]) >= 7 or self._cued(keys, index, index + 1):
+        # Short names are one letter away from ordinary words ("Werner" / "Werne", "written" / "Witten"): typos of
+        # them need a real preposition, not the one-letter "a" (English article, French à). A long name's typo
+        # must keep its last letter (or be cut short): "schweren" is a word, not "Schwerte".
+        before = keys[index - 1] if index > 0 else ""
+        strong_cue = self._cued(keys, index, index + 1) and len(before) > 1
+        if hit[0][-1] != word[-1] and not hit[0].startswith(word):
+            return None
+        if strong_cue or len(hit[0]) >= 7:
             return 0, Found(self.fuzzy_latin[hit[0]], index, index + 1)
         return None

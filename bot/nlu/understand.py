@@ -3,20 +3,24 @@
 The pipeline: find the place (and take its words out of the question, so "Lünen" does not vote for an intent),
 match the rest against the intent examples (matcher.py), apply the confidence threshold, let emergency and
 violence_protection win whenever they are plausible, and detect the language (language.py).
+Three things help with messages unlike the examples: Kurmanji/Turkish endings glued to a known word are cut off
+("kitayeke" -> "kita"); a long message is also matched in windows of a few words; a frame ("hello", "help",
+"near me") or a language name ("a doctor who speaks Farsi") around a topic gives way to the topic, but only when
+the rest of the message names it with a word typical of that topic.
 Scores are 0..100 inside Python and 0..1 in JSON.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer, fold
 from bot.i18n import normalise_lang
 from bot.nlu.intents import Intent, load_intents, validate
 from bot.nlu.language import LanguageDetector
-from bot.nlu.matcher import Example, Matcher
+from bot.nlu.matcher import CANDIDATES, Example, Matcher
 from bot.nlu.normalise import normalise
 from bot.nlu.places import PlaceFinder
 
@@ -32,8 +36,27 @@ PRIORITY_MARGIN = 6.0
 SECOND_WEIGHT = 0.3  # an intent whose second-best example also matches is more likely than a lucky single hit
 #: Intents that are often only the frame of a question ("Hallo, ...", "... near me", "thanks, and ...", "help
 #: with ..."): when the rest of the message clearly names a topic (THRESHOLD + FRAME_MARGIN), the topic wins.
-FRAMES = ("greeting", "nearby", "thanks", "help")
+FRAMES = ("greeting", "nearby", "thanks", "help", "change_language")
 FRAME_MARGIN = 15.0
+#: A language name is often an attribute of the topic ("a doctor who speaks Farsi", "Arabic school"), not a
+#: request to switch the bot's language: next to a topic, change_language never wins nor competes.
+ATTRIBUTE = "change_language"
+ATTRIBUTE_MARGIN = 0.0
+#: Long messages are also matched in windows of WINDOW words (see NLU._match).
+LONG = 8
+WINDOW = 5
+WINDOW_STEP = 3
+MAX_WINDOWS = 5
+WINDOW_WEIGHT = 0.95
+WINDOW_CANDIDATES = 20
+CLEAR = 75.0  # a long message whose best intent scores this much as a whole is not cut into windows
+#: Intents that are no topic a language name could describe.
+NOT_TOPICS = (*FRAMES, "none", "human_contact")
+TYPICAL_SHARE = 0.6  # a word is typical of an intent when this share of the examples with it are the intent's
+
+#: Kurmanji and Turkish endings on loanwords, longest first (normalised: ê -> e).
+STEM_SUFFIXES = ("yeke", "yeki", "eke", "eki", "yek", "yen", "yan", "ye", "ya", "yi", "ek", "en", "an", "e", "a",
+                 "i")
 
 
 @dataclass(frozen=True)
@@ -79,6 +102,7 @@ class NLU:
         seen: set[tuple[str, str]] = set()
         vocabulary: set[str] = set()
         self.keys: dict[str, str] = {}  # phrase -> normalised, for validate()
+        self.words: set[str] = set()  # every normalised word of the examples
         for intent in intents.values():
             for lang, phrases in intent.examples.items():
                 for phrase in phrases:
@@ -87,6 +111,7 @@ class NLU:
                         seen.add((text, intent.id))
                         examples.append(Example(text, intent.id, lang))
                         vocabulary.update(fold(w) for w in text.split())
+                        self.words.update(text.split())
         self.matcher = Matcher(examples)
         self.detector = LanguageDetector((lang, p) for i in intents.values() for lang, ps in i.examples.items()
                                          for p in ps)
@@ -96,6 +121,7 @@ class NLU:
         """Train the lazily built language models and load lingua now (servers and benchmarks call this)."""
         for text in ("Deutschkurs in Lünen", "ابحث عن روضة", "шукаю роботу", "ሓገዝ"):
             self.understand(text)
+        len(self.typical)  # built now, not on the first message that needs it
 
     def understand(self, text: str, lang_hint: str | None = None) -> Understanding:
         """Understand one message; never raises on odd input."""
@@ -110,7 +136,7 @@ class NLU:
             removed = {fold(w) for w in words[found.start:found.end]}
             words = words[:found.start] + words[found.end:]
             sample = " ".join(w for w in text.split() if not removed & {fold(p) for p in normalise(w).split()})
-        query = " ".join(words[:MAX_WORDS])
+        query = " ".join(self.stem(w) for w in words[:MAX_WORDS])
         detected, confident = self.detector.detect(sample, lang_hint)
         lang = detected if confident and detected else (lang_hint or detected or "de")
         place = found.place if found else None
@@ -119,6 +145,27 @@ class NLU:
             return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
                                  [r for r in ranked[:3] if r[0] != "none"], bool(confident))
         return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident))
+
+    @cached_property
+    def typical(self) -> dict[str, frozenset[str]]:
+        """Words typical of each intent; built on first use (60 ms that `lotse ask` mostly does not need)."""
+        return _typical_words(self.matcher.examples)
+
+    def _names_topic(self, text: str, intent: str) -> bool:
+        """Does the text contain a word typical of the intent (or one with the same first five letters)?"""
+        typical = self.typical.get(intent, frozenset())
+        return any(w in typical or (len(w) >= 5 and w[:5] in typical) for w in text.split())
+
+    def stem(self, word: str) -> str:
+        """An unknown Latin-script word whose stem is a known word, as that word: Kurmanji and Turkish glue
+        articles and cases to loanwords ("kitayeke" -> "kita", "jobcentera" -> "jobcenter", "kursa" -> "kurs")."""
+        if word in self.words or len(word) < 5 or not word.isascii() or not word.isalpha():
+            return word
+        for suffix in STEM_SUFFIXES:
+            stem = word[:-len(suffix)]
+            if word.endswith(suffix) and len(stem) >= 3 and stem in self.words:
+                return stem
+        return word
 
     def rank(self, query: str) -> list[tuple[str, float]]:
         """Intents with scores 0..100, best first.
@@ -130,6 +177,10 @@ class NLU:
         ranked, best = self._match(query)
         if ranked and ranked[0][0] in FRAMES:
             ranked = self._topic_inside_frame(query, ranked, best[ranked[0][0]])
+        if len(ranked) > 1 and ranked[0][0] not in FRAMES and ranked[1][0] == ATTRIBUTE:
+            # "Farsi-speaking gynaecologist": the topic is clear, no question "change language or health?".
+            ranked[1] = (ATTRIBUTE, min(ranked[1][1], ranked[0][1] - MARGIN))
+            ranked.sort(key=lambda r: -r[1])
         if ranked and ranked[0][0] in PRIORITY and PLAUSIBLE <= ranked[0][1] < THRESHOLD:
             ranked[0] = (ranked[0][0], THRESHOLD)  # a plausible emergency is never "none"
         elif ranked and ranked[0][0] not in PRIORITY:
@@ -143,9 +194,28 @@ class NLU:
         return ranked
 
     def _match(self, query: str) -> tuple[list[tuple[str, float]], dict[str, str]]:
-        """Intents by their best two examples, and the text of each intent's best example."""
+        """Intents by their best two examples, and the text of each intent's best example.
+
+        Examples are short; in a long message ("mir geht's schlecht seit dem Krieg, gibt es Psychologen, die
+        Farsi sprechen?") the words of the need are diluted by the rest. So a long message is also matched in
+        overlapping windows of a few words, and each intent keeps its best score (a window counts a little less).
+        """
+        ranked, best = self._match_text(query)
+        words = query.split()
+        if len(words) < LONG or (ranked and ranked[0][1] >= CLEAR):
+            return ranked, best  # short, or clear enough already: windows would cost time for nothing
+        scores = dict(ranked)
+        for start in range(0, len(words) - WINDOW + WINDOW_STEP, WINDOW_STEP)[:MAX_WINDOWS]:
+            part, part_best = self._match_text(" ".join(words[start:start + WINDOW]), WINDOW_CANDIDATES)
+            for intent, score in part:
+                if score * WINDOW_WEIGHT > scores.get(intent, 0.0):
+                    scores[intent] = score * WINDOW_WEIGHT
+                    best[intent] = part_best[intent]
+        return sorted(scores.items(), key=lambda r: -r[1]), best
+
+    def _match_text(self, query: str, limit: int = CANDIDATES) -> tuple[list[tuple[str, float]], dict[str, str]]:
         per_intent: dict[str, list[tuple[float, str]]] = {}
-        for index, cosine in self.matcher.candidates(query):
+        for index, cosine in self.matcher.candidates(query, limit):
             example = self.matcher.examples[index]
             score = self.matcher.score(query, example.text, cosine)
             per_intent.setdefault(example.intent, []).append((score, example.text))
@@ -167,10 +237,18 @@ class NLU:
         if not rest or rest == query:
             return ranked
         inner, _best = self._match(rest)
+        if ranked[0][0] == ATTRIBUTE:
+            # "gibt es Psychologen, die Farsi sprechen": the topic may be only a bit ahead of "nearby" or "help",
+            # but it must be named by a word of its own ("can you", "i want" are no topic).
+            inner = [r for r in inner if r[0] not in NOT_TOPICS and self._names_topic(rest, r[0])][:1]
+        elif inner and inner[0][0] not in FRAMES and not self._names_topic(rest, inner[0][0]):
+            return ranked  # "what is this chatbot needed for" minus "what is this bot for": no topic is named
         # A greeting or thanks may wrap any question, even "what can you do?" (help) or "what is near me?".
         wrapped_ok = bool(inner) and (inner[0][0] not in FRAMES or ranked[0][0] in ("greeting", "thanks"))
+        # After a language name, any topic will do ("Farsi-speaking gynaecologist"); other frames need a clear one.
+        margin = ATTRIBUTE_MARGIN if ranked[0][0] == ATTRIBUTE else FRAME_MARGIN
         if (not wrapped_ok or inner[0][0] in ("none", ranked[0][0])
-                or inner[0][1] < THRESHOLD + FRAME_MARGIN):
+                or inner[0][1] < THRESHOLD + margin):
             return ranked
         topic, frame_intent = inner[0][0], ranked[0][0]
         score = max(inner[0][1], ranked[0][1])
@@ -178,6 +256,23 @@ class NLU:
         rest_ranked = [r for r in ranked if r[0] not in (topic, frame_intent)]
         rest_ranked.append((frame_intent, min(ranked[0][1], score - MARGIN)))
         return [(topic, score), *sorted(rest_ranked, key=lambda r: -r[1])]
+
+
+def _typical_words(examples: list[Example]) -> dict[str, frozenset[str]]:
+    """Per intent, the words (and five-letter prefixes of longer words) found mostly in its examples."""
+    counts: dict[str, dict[str, int]] = {}
+    for example in examples:
+        for word in set(example.text.split()):
+            for form in {word, word[:5]} if len(word) >= 5 else {word}:
+                if len(form) >= 3:
+                    per = counts.setdefault(form, {})
+                    per[example.intent] = per.get(example.intent, 0) + 1
+    typical: dict[str, set[str]] = {}
+    for form, per in counts.items():
+        intent, count = max(per.items(), key=lambda kv: kv[1])
+        if count >= TYPICAL_SHARE * sum(per.values()):
+            typical.setdefault(intent, set()).add(form)
+    return {intent: frozenset(forms) for intent, forms in typical.items()}
 
 
 @cache
