@@ -163,6 +163,20 @@ def test_accuracy_on_written_questions(nlu: NLU) -> None:
     assert min(summary["per_lang"].values()) >= 0.8
 
 
+def test_accuracy_on_held_out_questions(nlu: NLU) -> None:
+    """tests/data/eval_heldout.yaml was written without seeing intents/: a guard against overfitting."""
+    from pathlib import Path
+
+    from bot.nlu.evaluate import evaluate, load_cases
+
+    summary = evaluate(load_cases(Path(__file__).parent / "data" / "eval_heldout.yaml"), nlu).summary()
+    assert summary["n"] >= 400
+    assert summary["top1"] >= 0.92
+    assert min(summary["per_lang"].values()) >= 0.85
+    assert summary["oos_precision"] >= 0.85 and summary["oos_recall"] >= 0.8
+    assert summary["place_accuracy"] >= 0.95
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("is there a dentist who speaks Russian", "health"),
     ("Farsi-speaking gynaecologist", "health"),
