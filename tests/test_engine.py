@@ -67,3 +67,13 @@ def test_sessions_hold_no_user_ids(engine: Engine) -> None:
     engine.handle(Incoming("tg:424242", text="Kita in Unna"))
     dump = "\n".join(str(row) for row in engine.db.execute("SELECT * FROM sessions").fetchall())
     assert "424242" not in dump
+
+
+def test_real_contact_point_shows_hours_and_source_in_the_users_language(engine: Engine) -> None:
+    engine.handle(Incoming("u7", button="l:ar"))
+    reply = engine.handle(Incoming("u7", text="استشارة للمهاجرين في Heinsberg"))
+    places = [p for m in reply.messages for p in m.places]
+    ki = next(p for p in places if "Integrationszentrum" in p.name and "Heinsberg" in p.name)
+    assert not ki.example
+    assert "integrationsportal-kreis-heinsberg.de" in ki.source
+    assert "الاثنين" in ki.hours  # Monday, in Arabic: the opening hours are rendered for the reader

@@ -101,3 +101,18 @@ def test_link_command_prints_the_deep_link_and_writes_a_qr_code(tmp_path: Path) 
     assert qr.read_text().startswith("<?xml") and "<svg" in qr.read_text()
     bad = CliRunner().invoke(link_cmd, ["--bot", "B", "--topic", "weather"])
     assert bad.exit_code != 0 and "unknown topic" in bad.output
+
+
+def test_place_block_shows_hours_and_source_of_real_offers() -> None:
+    from bot.engine.models import PlaceOut
+    from bot.telegram.render import place_block
+
+    real = PlaceOut(name="KI Kreis Heinsberg", address="52525 Heinsberg", distance_km=1.2, lat=51.06, lon=6.1,
+                    source="https://www.integrationsportal-kreis-heinsberg.de/", source_date="undated",
+                    hours="Mo.–Fr. 08:30–12:00")
+    text = place_block(real, rtl=False)
+    assert "🕒 Mo.–Fr. 08:30–12:00" in text
+    assert "www.integrationsportal-kreis-heinsberg.de undated" in text
+    example = PlaceOut(name="Kita Unna (Beispiel)", address="", distance_km=1, lat=51.5, lon=7.7, example=True,
+                       source="Lotse demo data")
+    assert "Lotse demo data" not in place_block(example, rtl=False)

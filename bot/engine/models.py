@@ -44,6 +44,7 @@ class PlaceOut:
     source: str = ""
     source_date: str = ""
     id: str = ""
+    hours: str = ""
 
 
 @dataclass
@@ -74,7 +75,8 @@ class Reply:
                     "places": [
                         {"name": p.name, "address": p.address, "distance_km": round(p.distance_km, 2),
                          "lat": p.lat, "lon": p.lon, "phone": p.phone or None, "url": p.url or None,
-                         "example": p.example, "approximate": p.approximate}
+                         "example": p.example, "approximate": p.approximate, "hours": p.hours or None,
+                         "source": p.source or None, "source_date": p.source_date or None}
                         for p in m.places
                     ],
                 }
@@ -91,4 +93,4 @@ def place_out(hit: OfferHit, lang: str) -> PlaceOut:
     return PlaceOut(name=offer.name_in(lang), address=offer.address, distance_km=hit.distance_km,
                     lat=offer.lat or 0.0, lon=offer.lon or 0.0, phone=offer.phone, url=offer.website,
                     example=offer.example, approximate=offer.approximate, source=offer.source,
-                    source_date=offer.source_date, id=offer.id)
+                    source_date=offer.source_date, id=offer.id, hours=offer.hours_in(lang))

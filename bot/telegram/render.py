@@ -9,6 +9,7 @@ with a German name still lines up on the right.
 from __future__ import annotations
 
 import html
+from urllib.parse import urlsplit
 
 from bot import i18n
 from bot.engine.models import Message, PlaceOut
@@ -32,6 +33,11 @@ def _line(text: str, rtl: bool) -> str:
     return (i18n.RLM + text) if rtl and text else text
 
 
+def source_host(source: str) -> str:
+    """The web site a source URL points to ('www.kreis-re.de'), or the source text itself."""
+    return urlsplit(source).netloc or source if source.startswith("http") else source
+
+
 def place_block(place: PlaceOut, rtl: bool) -> str:
     """One offer: name and distance, the address linked to the map, phone and website."""
     iso = i18n.isolate
@@ -45,8 +51,14 @@ def place_block(place: PlaceOut, rtl: bool) -> str:
         lines.append("☎ " + esc(iso(place.phone)))
     if place.url:
         lines.append("🌐 " + esc(iso(place.url)))
+    if place.hours:
+        lines.append("🕒 " + esc(iso(place.hours)))
     notes = [label for flag, label in ((place.example, _("Example data")),
                                        (place.approximate, _("Location approximate"))) if flag]
+    if place.source and not place.example:
+        # Real contact points show where their facts come from, and how old that page is.
+        origin = " ".join(part for part in (source_host(place.source), place.source_date) if part)
+        notes.append(_("Source") + ": " + iso(origin))
     if notes:
         lines.append("<i>" + esc(" · ".join(notes)) + "</i>")
     return "\n".join(_line(line, rtl) for line in lines)

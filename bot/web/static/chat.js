@@ -60,6 +60,16 @@
     extra.appendChild(link(t.map, "https://www.openstreetmap.org/?mlat=" + p.lat + "&mlon=" + p.lon +
                                    "#map=17/" + p.lat + "/" + p.lon, "map"));
     li.appendChild(extra);
+    if (p.hours) li.appendChild(el("div", "meta hours")).appendChild(el("bdi", "", "🕒 " + p.hours));
+    if (p.source && !p.example) {
+      // Real contact points show where their facts come from, and how old that page is.
+      const src = el("div", "meta source");
+      src.append(t.source + ": ");
+      const host = /^https?:\/\//.test(p.source) ? new URL(p.source).host : p.source;
+      src.appendChild(/^https?:\/\//.test(p.source) ? link(host, p.source, "url") : el("bdi", "", host));
+      if (p.source_date) src.appendChild(el("bdi", "", " " + p.source_date));
+      li.appendChild(src);
+    }
     return li;
   }
 
