@@ -6,6 +6,12 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard locales/*/LC_MESSAGES/lotse.po)
 MO     := $(PO:.po=.mo)
 
+# Settings from .env (see .env.example), when there is one, reach `lotse` through the environment.
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
+endif
+
 .PHONY: run test lint i18n catalogs setup browser bench screenshots clean
 
 run: setup

@@ -98,7 +98,8 @@ def _engine() -> Engine:
     from bot.offers.db import open_db
 
     settings = Settings.from_env()
-    return Engine(open_db(settings.db_path), default_lang=settings.default_lang, results=settings.results)
+    return Engine(open_db(settings.db_path), default_lang=settings.default_lang, results=settings.results,
+                  default_district=settings.default_district)
 
 
 @cli.command()

@@ -77,3 +77,12 @@ def test_real_contact_point_shows_hours_and_source_in_the_users_language(engine:
     assert not ki.example
     assert "integrationsportal-kreis-heinsberg.de" in ki.source
     assert "الاثنين" in ki.hours  # Monday, in Arabic: the opening hours are rendered for the reader
+
+
+def test_default_district_links_show_while_the_place_is_unknown(db) -> None:  # type: ignore[no-untyped-def]
+    engine = Engine(db, default_lang="en", default_district="05562")
+    reply = engine.handle(Incoming("u8", text="migration counselling", lang_hint="en"))
+    assert "kreis-re.de" in reply.messages[0].text
+    plain = Engine(db, default_lang="en")
+    reply = plain.handle(Incoming("u9", text="migration counselling", lang_hint="en"))
+    assert "kreis-re.de" not in reply.messages[0].text

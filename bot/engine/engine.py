@@ -73,6 +73,7 @@ class Engine:
         gazetteer: Gazetteer | None = None,
         default_lang: str = "de",
         results: int = 3,
+        default_district: str | None = None,
     ) -> None:
         self.db = db
         self.nlu = nlu or default_nlu()
@@ -82,6 +83,7 @@ class Engine:
         self.gazetteer = gazetteer or default_gazetteer()
         self.sessions = SessionStore(db)
         self.default_lang = default_lang
+        self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
         self.results = results
 
     # -- entry point -------------------------------------------------------------------------------------
@@ -240,7 +242,8 @@ class Engine:
         if answer is None or not answer.link:
             return ""
         known = session.lat is not None and session.lon is not None
-        code = self.gazetteer.district_of(Point(session.lat or 0.0, session.lon or 0.0)) if known else None
+        code = (self.gazetteer.district_of(Point(session.lat or 0.0, session.lon or 0.0)) if known
+                else self.default_district)
         note = self.districts.note(answer.link, code)
         return "\n\n" + note if note else ""
 

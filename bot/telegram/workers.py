@@ -32,7 +32,8 @@ def database_file(engine: Engine) -> str | None:
     return None
 
 
-def _serve(conn: Connection, parent_end: Connection | None, path: str, default_lang: str, results: int) -> None:
+def _serve(conn: Connection, parent_end: Connection | None, path: str, default_lang: str, results: int,
+           default_district: str | None = None) -> None:
     """The child: answer Incomings from the pipe, in order, until the parent closes it."""
     if parent_end is not None:
         parent_end.close()  # a forked child holds the parent's end too: without this it never sees EOF
@@ -41,7 +42,7 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from bot.offers.db import open_db
 
-    engine = Engine(open_db(path), default_lang=default_lang, results=results)
+    engine = Engine(open_db(path), default_lang=default_lang, results=results, default_district=default_district)
     gc.freeze()  # the loaded models never become garbage: keep the collector from walking them (latency spikes)
     while True:
         try:
@@ -68,7 +69,8 @@ class EngineWorker:
         fork = "fork" in methods
         context: Any = multiprocessing.get_context("fork" if fork else "spawn")
         self.conn, child = context.Pipe()
-        args = (child, self.conn if fork else None, path, engine.default_lang, engine.results)
+        args = (child, self.conn if fork else None, path, engine.default_lang, engine.results,
+                engine.default_district)
         self.process = context.Process(target=_serve, args=args, name="lotse-engine", daemon=True)
         self.process.start()
         child.close()
