@@ -47,7 +47,10 @@ LAZY_COMMANDS = {
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 @click.version_option(package_name="lotse")
 def cli() -> None:
-    """Lotse: a multilingual help bot for newcomers in German districts."""
+    """Lotse: a multilingual help bot for newcomers in German districts.
+
+    Example: lotse ask "Deutschkurs in Unna" --json
+    """
 
 
 @cli.command()

@@ -57,7 +57,10 @@ def catalog_problems(lang: str) -> tuple[int, int, int, list[str]]:
 
 @click.group()
 def i18n() -> None:
-    """Translations and answers: completeness per language."""
+    """Translations and answers: completeness per language.
+
+    Example: lotse i18n check
+    """
 
 
 @i18n.command()

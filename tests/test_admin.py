@@ -117,3 +117,18 @@ async def test_token_protects_the_admin(tmp_path: Path) -> None:
         assert resp.status == 302
         resp = await client.get("/admin")
         assert resp.status == 200 and "active offers" in await resp.text()
+
+
+async def test_a_foreign_host_name_cannot_reach_the_admin_without_token(client: TestClient) -> None:
+    # A page on evil.example that makes its name resolve to 127.0.0.1 sends "Host: evil.example".
+    resp = await client.get("/admin/export.csv", headers={"Host": "evil.example:8080"})
+    assert resp.status == 403
+
+
+async def test_behind_a_webhook_proxy_the_admin_needs_a_token(tmp_path: Path) -> None:
+    db_path = tmp_path / "lotse.db"
+    build_demo(open_db(db_path))
+    settings = Settings(db_path=db_path, webhook_url="https://bot.example.org/telegram/webhook")
+    async with TestClient(TestServer(create_app(settings))) as client:
+        resp = await client.get("/admin")
+        assert resp.status == 403 and "LOTSE_ADMIN_TOKEN" in await resp.text()

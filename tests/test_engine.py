@@ -86,3 +86,43 @@ def test_default_district_links_show_while_the_place_is_unknown(db) -> None:  # 
     plain = Engine(db, default_lang="en")
     reply = plain.handle(Incoming("u9", text="migration counselling", lang_hint="en"))
     assert "kreis-re.de" not in reply.messages[0].text
+
+
+def test_the_conversation_stays_in_the_language_the_person_writes(engine: Engine) -> None:
+    first = engine.handle(Incoming("u10", text="I need a kindergarten"))
+    assert first.lang == "en"
+    for follow_up in (Incoming("u10", text="Unna"), Incoming("u10", button="more:kita:3"),
+                      Incoming("u10", location=LUENEN)):
+        assert engine.handle(follow_up).lang == "en"
+
+
+def test_arabic_from_a_german_phone_stays_arabic(engine: Engine) -> None:
+    assert engine.handle(Incoming("u11", text="ابحث عن روضة أطفال لابني", lang_hint="de")).lang == "ar"
+    assert engine.handle(Incoming("u11", text="Lünen", lang_hint="de")).lang == "ar"
+
+
+def test_a_place_alone_is_saved_and_the_menu_offered(engine: Engine) -> None:
+    reply = engine.handle(Incoming("u12", text="59423"))
+    assert "gespeichert" in texts(reply) and reply.messages[-1].buttons
+    assert engine.db.execute("SELECT count(*) FROM unanswered").fetchone()[0] == 0
+    kitas = engine.handle(Incoming("u12", text="Kita"))
+    assert any("Unna" in p.name for m in kitas.messages for p in m.places)
+
+
+def test_a_follow_up_place_does_not_repeat_the_explanation(engine: Engine) -> None:
+    first = engine.handle(Incoming("u13", text="Kita"))
+    explanation = first.messages[0].text
+    again = engine.handle(Incoming("u13", text="in Lünen"))
+    assert explanation not in texts(again)
+    assert any(m.places for m in again.messages)
+
+
+def test_far_away_places_get_no_offers_that_are_not_near(engine: Engine) -> None:
+    reply = engine.handle(Incoming("u14", text="Kita in Berlin"))
+    assert not any(m.places for m in reply.messages)
+    assert "Berlin" in texts(reply)
+
+
+def test_short_junk_is_not_a_topic(engine: Engine) -> None:
+    for junk in ("a", "no", "ok"):
+        assert engine.handle(Incoming("u15", text=junk, lang_hint="en")).intent is None

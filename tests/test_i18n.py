@@ -117,7 +117,7 @@ def test_plural_words_a_native_speaker_expects() -> None:
     assert "предложение:" in offers("ru", 1) and "предложение:" in offers("ru", 21)
     assert "предложения:" in offers("ru", 2) and "предложений:" in offers("ru", 5)
     assert "предложений:" in offers("ru", 11) and "предложений:" in offers("ru", 100)
-    assert "пропозиція:" in offers("uk", 21) and "пропозиції:" in offers("uk", 3) and "пропозицій:" in offers("uk", 11)
+    assert "пропозицію:" in offers("uk", 21) and "пропозиції:" in offers("uk", 3) and "пропозицій:" in offers("uk", 11)
     assert "عرضين" in offers("ar", 2) and "عروض" in offers("ar", 5) and "عرضًا" in offers("ar", 11)
     assert "Angebot " in offers("de", 1) and "Angebote " in offers("de", 2)
     with i18n.use("en"):

@@ -79,9 +79,17 @@ def test_duplicate_id_names_both_lines(db: Database) -> None:
     assert counts(db) == (0, 0, 0, 0)
 
 
-def test_line_numbers_count_multi_line_cells(db: Database) -> None:
+def test_line_numbers_are_spreadsheet_rows_even_after_multi_line_cells(db: Database) -> None:
+    # Excel shows a cell with a line break as one row: the bad offer is in row 3 there, not on text line 4.
     text = f'{HEADER}\nk1;"Kita\nmit Zeilenumbruch";Kita;;44532;Lünen;;;;;;\nk2;Kita B;Kitta;;44532;Lünen;;;;;;\n'
-    assert [p.line for p in run(db, text).errors] == [4]
+    assert [p.line for p in run(db, text).errors] == [3]
+
+
+def test_binary_or_undecodable_csv_is_a_clear_file_error(tmp_path: Path, db: Database) -> None:
+    path = tmp_path / "offers.csv"
+    path.write_bytes(b"Name;Kategorie;PLZ\r\nA\x81;Kita;59423\r\n")  # 0x81 is no character in Windows-1252
+    with pytest.raises(ImportFileError, match="UTF-8"):
+        import_file(db, path, actor="test")
 
 
 def test_bad_yes_no_value(db: Database) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,21 +22,24 @@ BENCHES = {
 }
 
 
-def _runner(name: str) -> Callable[[Callable[[str], None]], dict[str, Any]]:
+def _runner(name: str) -> Callable[..., dict[str, Any]]:
     module = importlib.import_module(BENCHES[name])
-    run: Callable[[Callable[[str], None]], dict[str, Any]] = module.run
+    run: Callable[..., dict[str, Any]] = module.run
     return run
 
 
 @click.command()
 @click.argument("names", nargs=-1, type=click.Choice(sorted(BENCHES)))
-def bench(names: tuple[str, ...]) -> None:
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Eval file for the nlu benchmark (default: tests/data/eval_heldout.yaml).")
+def bench(names: tuple[str, ...], questions: Path | None) -> None:
     """Run performance benchmarks (all when none is named); the last line is JSON.
 
-    Example: lotse bench nlu
+    Example: lotse bench nlu --questions ../shared/eval/dev.yaml
     """
     results: dict[str, Any] = {}
     for name in names or tuple(BENCHES):
         click.echo(f"== {name}")
-        results[name] = _runner(name)(click.echo)
+        options = {"questions": questions} if name == "nlu" else {}
+        results[name] = _runner(name)(click.echo, **options)
     click.echo(json.dumps(results if len(results) > 1 else next(iter(results.values())), ensure_ascii=False))

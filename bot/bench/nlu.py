@@ -5,8 +5,8 @@
 - latency: every dev question through `understand()` with everything loaded (after a warm-up), median and p99;
 - baseline: the same questions with rapidfuzz `process.extractOne(text, all_example_phrases, scorer=WRatio)`,
   "none" below the skeleton's cut-off of 72; accuracy and speed side by side, and the ratio.
-The questions are ../shared/eval/dev.yaml next to the repository when it exists (LOTSE_NLU_BENCH_FILE is not
-read: a benchmark must not depend on the environment), else every fifth intent example.
+The questions are an eval file given with `lotse bench nlu --questions FILE` (e.g. ../shared/eval/dev.yaml),
+else the project's own held-out set tests/data/eval_heldout.yaml (420 questions in twelve languages).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
@@ -25,14 +26,15 @@ from bot import ROOT
 from bot.nlu.evaluate import load_cases
 from bot.nlu.understand import default_nlu
 
-DEV_FILE = ROOT.parent / "shared" / "eval" / "dev.yaml"
+HELD_OUT = ROOT / "tests" / "data" / "eval_heldout.yaml"
 BASELINE_CUTOFF = 72.0
 ROUNDS = 3  # every question is timed this many times; the median of the rounds is its latency
 
 
-def _cases() -> tuple[str, list[dict[str, Any]]]:
-    if DEV_FILE.exists():
-        return str(DEV_FILE), load_cases(DEV_FILE)
+def _cases(questions: Path | None) -> tuple[str, list[dict[str, Any]]]:
+    path = questions or HELD_OUT
+    if path.exists():
+        return str(path), load_cases(path)
     nlu = default_nlu()
     cases = [{"t": p, "l": lang, "i": intent.id} for intent in nlu.intents.values()
              for lang, phrases in intent.examples.items() for p in phrases[::5]]
@@ -69,10 +71,10 @@ def _p99(times: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def run(echo: Callable[[str], None]) -> dict[str, Any]:
+def run(echo: Callable[[str], None], questions: Path | None = None) -> dict[str, Any]:
     """Measure, print a table through echo, return the numbers."""
     startup_s, peak_mb = _startup()
-    source, cases = _cases()
+    source, cases = _cases(questions)
     build_start = time.perf_counter()
     nlu = default_nlu()
     build_s = time.perf_counter() - build_start

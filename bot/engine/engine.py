@@ -24,6 +24,9 @@ from bot.nlu.intents import Intent, load_intents
 from bot.offers.model import Offer
 from bot.offers.store import national_offers, nearest
 
+# Offers farther than this are not "near": someone in Berlin is told there is nothing near them, not sent
+# to a Kita 400 km away.
+MAX_DISTANCE_KM = 50.0
 MAX_TEXT = 4000  # longer messages are cut before matching: nobody asks for a Kita in 4,000 characters
 
 
@@ -90,7 +93,8 @@ class Engine:
     def handle(self, incoming: Incoming) -> Reply:
         """Answer one thing a person did. Never raises on user input."""
         session = self.sessions.load(incoming.user_id)
-        lang = session.lang or i18n.normalise_lang(incoming.lang_hint) or self.default_lang
+        # The chosen language, else the one the person last wrote in, else the device's, else the default.
+        lang = session.lang or session.last_lang or i18n.normalise_lang(incoming.lang_hint) or self.default_lang
         with i18n.use(lang):
             if incoming.button is not None:
                 reply = self._button(incoming, session)
@@ -110,19 +114,29 @@ class Engine:
         if not any(ch.isalnum() for ch in text):
             return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
                                                  self.menu_buttons())])
-        understanding = self.nlu.understand(text, lang_hint=session.lang or incoming.lang_hint)
-        if session.lang is None and (understanding.lang_confident or not incoming.lang_hint):
+        understanding = self.nlu.understand(text, lang_hint=session.lang or session.last_lang or incoming.lang_hint)
+        if session.lang is None:
             # No language chosen yet: answer in the language the text is clearly written in (an Arabic question
-            # from a phone set to German gets an Arabic answer); otherwise the device's language stands.
-            i18n.set_lang(understanding.lang)
+            # from a phone set to German gets an Arabic answer), and stay in it for the rest of the conversation;
+            # a message that does not tell ("Unna", "Kita") keeps the language so far, or the device's.
+            if understanding.lang_confident:
+                session.last_lang = understanding.lang
+                i18n.set_lang(understanding.lang)
+            elif not incoming.lang_hint and not session.last_lang:
+                i18n.set_lang(understanding.lang)
         lang = i18n.current()
         if understanding.place is not None:
             self._remember_place(session, understanding.place)
         intent = understanding.intent
         if intent == "none" and understanding.place is not None and session.last_intent:
-            # "in Lünen" after a topic: the same topic, in the new place.
-            intent = session.last_intent
-        elif intent == "none":
+            # "in Lünen" after a topic: the same topic, in the new place (without explaining it again).
+            return self._topic(incoming, session, session.last_intent, explain=False)
+        if intent == "none" and understanding.place is not None:
+            # Only a place, no topic yet: remember it and ask what the person is looking for.
+            self._save(incoming, session)
+            return self._reply(session, [Message(
+                _("Thank you, I saved your location. What are you looking for?"), self.menu_buttons())])
+        if intent == "none":
             self.sessions.log_unanswered(text, lang)
             self._save(incoming, session)
             return self._reply(session, [Message(
@@ -138,7 +152,7 @@ class Engine:
         session.lat, session.lon = point.lat, point.lon
         session.place_name = town.name if town else None
         if session.last_intent and session.last_intent not in SMALL_TALK:
-            return self._topic(incoming, session, session.last_intent)
+            return self._topic(incoming, session, session.last_intent, explain=False)
         self._save(incoming, session)
         return self._reply(session, [Message(_("Thank you, I saved your location. What are you looking for?"),
                                              self.menu_buttons())])
@@ -172,8 +186,9 @@ class Engine:
         return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
 
     # -- answers ----------------------------------------------------------------------------------------
-    def _topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0) -> Reply:
-        """Answer a topic: its text, then the nearest offers, or a request for a place."""
+    def _topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
+               explain: bool = True) -> Reply:
+        """Answer a topic: its text (unless it was just given), then the nearest offers, or a request for a place."""
         session.last_intent = intent
         self._save(incoming, session)
         if intent in ("greeting", "help"):
@@ -183,10 +198,11 @@ class Engine:
             return self._reply(session, [Message(text, self.language_buttons())])
         if intent == "thanks":
             return self._reply(session, [Message(self._answer_text(intent) or _("You're welcome!"))])
-        messages = [Message(self._answer_text(intent) + self._district_note(intent, session))] if offset == 0 else []
+        explain = explain and offset == 0
+        messages = [Message(self._answer_text(intent) + self._district_note(intent, session))] if explain else []
         categories = list(self.intents[intent].categories) if intent in self.intents else []
         # Nationwide services (112, 116 016 ...) need no place: they come first, wherever the person is.
-        national = national_offers(self.db, categories) if categories and offset == 0 else []
+        national = national_offers(self.db, categories) if categories and explain else []
         if national:
             messages.append(Message(self._hotlines(national)))
         if session.lat is None or session.lon is None:
@@ -196,14 +212,14 @@ class Engine:
                                     [Button(_("Share my location"), "location")]))
             return self._reply(session, messages)
         point = Point(session.lat, session.lon)
-        hits = nearest(self.db, categories, point, self.results, offset=offset)
+        hits = nearest(self.db, categories, point, self.results, offset=offset, radius_km=MAX_DISTANCE_KM)
         if not hits:
             if not national:
                 messages.append(Message(_("I found no offers for this near {place}.").format(
                     place=i18n.isolate(session.place_name or "")), self.menu_buttons()))
             return self._reply(session, messages)
         places = [place_out(h, i18n.current()) for h in hits]
-        more = nearest(self.db, categories, point, 1, offset=offset + len(hits))
+        more = nearest(self.db, categories, point, 1, offset=offset + len(hits), radius_km=MAX_DISTANCE_KM)
         buttons = [Button(_("More results"), f"more:{intent}:{offset + len(hits)}")] if more else []
         buttons.append(Button(_("Topics"), "m"))
         heading = i18n.ngettext("I found {n} offer near {place}:", "I found {n} offers near {place}:", len(places))

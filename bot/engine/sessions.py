@@ -24,6 +24,7 @@ class Session:
     lat: float | None = None
     lon: float | None = None
     last_intent: str | None = None
+    last_lang: str | None = None  # the language of the person's last clearly written message
 
 
 class SessionStore:
@@ -46,7 +47,8 @@ class SessionStore:
     def load(self, user_id: str) -> Session:
         """The stored session, or a fresh one."""
         row = self.db.execute(
-            "SELECT lang, place_name, lat, lon, last_intent FROM sessions WHERE user_key = ?", [self.key(user_id)]
+            "SELECT lang, place_name, lat, lon, last_intent, last_lang FROM sessions WHERE user_key = ?",
+            [self.key(user_id)],
         ).fetchone()
         return Session(*row) if row else Session()
 
@@ -54,12 +56,12 @@ class SessionStore:
         """Store the session (an upsert in its own transaction)."""
         with self.db.conn:
             self.db.execute(
-                "INSERT INTO sessions(user_key, lang, place_name, lat, lon, last_intent, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_key) DO UPDATE SET lang=excluded.lang, "
+                "INSERT INTO sessions(user_key, lang, place_name, lat, lon, last_intent, last_lang, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_key) DO UPDATE SET lang=excluded.lang, "
                 "place_name=excluded.place_name, lat=excluded.lat, lon=excluded.lon, "
-                "last_intent=excluded.last_intent, updated_at=excluded.updated_at",
+                "last_intent=excluded.last_intent, last_lang=excluded.last_lang, updated_at=excluded.updated_at",
                 [self.key(user_id), session.lang, session.place_name, session.lat, session.lon,
-                 session.last_intent, datetime.now(UTC).isoformat(timespec="seconds")],
+                 session.last_intent, session.last_lang, datetime.now(UTC).isoformat(timespec="seconds")],
             )
 
     def forget(self, user_id: str) -> bool:

@@ -174,6 +174,12 @@ class LanguageDetector:
         return " ".join(rest)
 
     def _latin(self, clean: str, hint: str | None) -> tuple[str | None, bool]:
+        words = _WORD.findall(clean)
+        loans = self.loanwords()
+        if words and all(w in loans or _GERMAN_COMPOUND.search(w) for w in words):
+            # Only German office words ("Deutschkurs", "Ausländerbehörde"): exactly what newcomers of every
+            # language type, so they tell nothing; the person's device or earlier messages decide.
+            return "de", False
         clean = self._without_loanwords(clean)
         model = self.model("latin")
         probs = model.probabilities(clean) if model else {}

@@ -12,6 +12,7 @@ Scores are 0..100 inside Python and 0..1 in JSON.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
@@ -92,6 +93,14 @@ class Understanding:
         }
 
 
+def _non_latin(text: str) -> bool:
+    """Does the text have letters of another script than Latin (Arabic, Cyrillic, Ge'ez ...)?"""
+    return any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in text)
+
+
+SHORT = 2  # letters up to which a message must equal an example to count
+
+
 class NLU:
     """Intent, language and place for a message."""
 
@@ -113,6 +122,9 @@ class NLU:
                         vocabulary.update(fold(w) for w in text.split())
                         self.words.update(text.split())
         self.matcher = Matcher(examples)
+        # Very short messages ("a", "no", "ok") are matched exactly or not at all: fuzzy scores on two letters
+        # say nothing ("no" is not "NOK", nor a benefit).
+        self.short: dict[str, str] = {e.text: e.intent for e in examples if len(e.text.replace(" ", "")) <= SHORT}
         self.detector = LanguageDetector((lang, p) for i in intents.values() for lang, ps in i.examples.items()
                                          for p in ps)
         self.places = PlaceFinder(gazetteer, frozenset(vocabulary))
@@ -136,11 +148,18 @@ class NLU:
             removed = {fold(w) for w in words[found.start:found.end]}
             words = words[:found.start] + words[found.end:]
             sample = " ".join(w for w in text.split() if not removed & {fold(p) for p in normalise(w).split()})
+            if not any(ch.isalpha() for ch in sample) and _non_latin(text):
+                # Only a town, but in its own script ("في لونن", "в Унні"): the script tells the language.
+                sample = text
         query = " ".join(self.stem(w) for w in words[:MAX_WORDS])
         detected, confident = self.detector.detect(sample, lang_hint)
         lang = detected if confident and detected else (lang_hint or detected or "de")
         place = found.place if found else None
-        ranked = self.rank(query) if query else []
+        if len(query.replace(" ", "")) <= SHORT:
+            exact = self.short.get(query)
+            ranked = [(exact, 100.0)] if exact else []
+        else:
+            ranked = self.rank(query) if query else []
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
                                  [r for r in ranked[:3] if r[0] != "none"], bool(confident))

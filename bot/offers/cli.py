@@ -10,6 +10,7 @@ import click
 from sqlite_utils import Database
 
 from bot.config import Settings
+from bot.offers.fields import CATEGORIES
 
 ACTOR = click.option("--actor", default="cli", show_default=True, help="Who makes the change (audit trail).")
 
@@ -33,7 +34,10 @@ def _offer_json(offer: Any, lang: str = "de") -> dict[str, Any]:
 
 @click.group()
 def offers() -> None:
-    """List, search, import and export offers; history, delete and restore; backup."""
+    """List, search, import and export offers; history, delete and restore; backup.
+
+    Example: lotse offers import angebote.xlsx --dry-run
+    """
 
 
 @offers.command(name="list")
@@ -105,7 +109,8 @@ def search(query: str, limit: int) -> None:
 
 
 @offers.command()
-@click.option("--category", "-c", "categories", multiple=True, help="Offer category, e.g. kita (repeatable).")
+@click.option("--category", "-c", "categories", multiple=True, required=True,
+              type=click.Choice(CATEGORIES), help="Offer category, e.g. kita (repeatable).")
 @click.option("--place", help="Town name, e.g. Lünen.")
 @click.option("--postcode", help="German postcode, e.g. 59423.")
 @click.option("--lat", type=float, help="Latitude (with --lon).")

@@ -131,7 +131,10 @@ CREATE INDEX audit_offer ON audit(offer_id, id);
 
 
 # Versioned migrations: each runs once, in order, in one transaction with the user_version bump.
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2]
+# v3: the language a person writes in (when they have not chosen one), so a conversation stays in it.
+_V3 = "ALTER TABLE sessions ADD COLUMN last_lang TEXT;"
+
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3]
 
 
 def migrate(db: Database) -> None:

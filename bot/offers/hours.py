@@ -136,14 +136,16 @@ def render(text: str, lang: str | None = None) -> str:
         if text.strip() == "24/7":
             return _("open 24 hours, every day")
         locale = i18n.babel_locale()
+        # Arabic script has its own comma and semicolon; the times stay isolated left-to-right runs.
+        comma, semicolon = ("، ", "؛ ") if i18n.is_rtl() else (", ", "; ")
         parts = []
         for rule in rules:
-            days = ", ".join(
+            days = comma.join(
                 _day_name(a, locale) if a == b else f"{_day_name(a, locale)}–{_day_name(b, locale)}"
                 for a, b in rule.days)
-            what = _("closed") if rule.closed else ", ".join(f"{a}–{b}" for a, b in rule.spans)
+            what = _("closed") if rule.closed else comma.join(i18n.isolate(f"{a}–{b}") for a, b in rule.spans)
             words = [w for w in (days, what) if w]
             if rule.comment:
                 words.append(f"({rule.comment})" if words else rule.comment)
             parts.append(" ".join(words))
-        return "; ".join(parts)
+        return semicolon.join(parts)

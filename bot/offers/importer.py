@@ -66,7 +66,14 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")  # what German Excel writes as "CSV (Trennzeichen-getrennt)"
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "the file is not text in UTF-8 or Windows-1252 (is it an Excel file saved with a .csv name? "
+            "In Excel choose 'Save as' > 'CSV UTF-8')"
+        ) from None
 
 
 def read_csv(data: bytes) -> tuple[list[str], Iterator[Record]]:
@@ -82,10 +89,9 @@ def read_csv(data: bytes) -> tuple[list[str], Iterator[Record]]:
         raise ImportFileError("the file is empty") from None
 
     def records() -> Iterator[Record]:
-        line = reader.line_num + 1
-        for cells in reader:
-            yield line, dict(zip(headers, cells, strict=False))
-            line = reader.line_num + 1
+        # The row number a spreadsheet shows: a cell with a line break inside stays one row there.
+        for row, cells in enumerate(reader, start=2):
+            yield row, dict(zip(headers, cells, strict=False))
 
     return headers, records()
 

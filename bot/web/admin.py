@@ -34,11 +34,23 @@ def _is_loopback(request: web.Request) -> bool:
         return False
 
 
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def _loopback_host(request: web.Request) -> bool:
+    """The Host header names this machine: a web page elsewhere cannot reach the admin through a DNS name it
+    points at 127.0.0.1 ("DNS rebinding"), because its requests carry that name."""
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    return host.lower() in LOOPBACK_NAMES | {request.app[SETTINGS].host}
+
+
 def _allowed(request: web.Request) -> bool:
-    token = request.app[SETTINGS].admin_token
-    if token is None:
-        return _is_loopback(request)
-    return hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), token.encode())
+    settings = request.app[SETTINGS]
+    if settings.admin_token is None:
+        # Without a token only this machine may use the admin. Behind a reverse proxy (webhook mode) every
+        # request comes from loopback, so there a token is required.
+        return settings.webhook_url is None and _is_loopback(request) and _loopback_host(request)
+    return hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), settings.admin_token.encode())
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -58,8 +70,8 @@ async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
     if request.path.startswith("/admin") and request.path != "/admin/login":
         if not _allowed(request):
             if request.app[SETTINGS].admin_token is None:
-                return web.Response(status=403, text="The admin answers only on this machine. "
-                                    "Set LOTSE_ADMIN_TOKEN to use it from elsewhere.")
+                return web.Response(status=403, text="The admin answers only on this machine (and not behind a "
+                                    "webhook proxy). Set LOTSE_ADMIN_TOKEN to use it from elsewhere.")
             raise web.HTTPFound("/admin/login")
         if request.method == "POST" and not _same_origin(request):
             return web.Response(status=403, text="Forms must be sent from the admin page itself.")
