@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.config import Settings
+from bot.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -107,7 +108,8 @@ def _engine() -> Engine:
 
 @cli.command()
 @click.argument("text")
-@click.option("--lang", help="Language hint, e.g. de or ar.")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)),
+              help="Language hint, e.g. de or ar.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (intent, score, lang, place, ...).")
 def ask(text: str, lang: str | None, as_json: bool) -> None:
     """Show what Lotse understands of TEXT.

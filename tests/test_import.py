@@ -241,3 +241,16 @@ def test_clearing_coordinates_geocodes_again(db: Database) -> None:
     offer, unna = get_offer(db, "k1"), default_gazetteer().postcode("59423")
     assert offer is not None and unna is not None
     assert (offer.lat, offer.lon, offer.approximate) == (unna.point.lat, unna.point.lon, True)
+
+
+@pytest.mark.parametrize(("cells", "stored"), [
+    ({"opening_hours": "Mo-Fr 8:00-12:00"}, {"opening_hours": "Mo-Fr 08:00-12:00"}),
+    ({"website": "kita-unna.de"}, {"website": "https://kita-unna.de"}),
+    ({"website": "www.kita-unna.de/anmeldung"}, {"website": "https://www.kita-unna.de/anmeldung"}),
+])
+def test_what_excel_users_write_is_accepted_in_its_proper_form(cells: dict[str, str], stored: dict[str, str]) -> None:
+    from bot.offers.fields import clean_row
+
+    values, errors = clean_row({"name_de": "Kita Test (Beispiel)", "categories": "kita", **cells})
+    assert errors == []
+    assert {k: values[k] for k in stored} == stored

@@ -83,6 +83,7 @@ _FALSE = {"0", "false", "no", "nein", "n", "falsch", "-"}
 GERMANY = (47.2, 55.1, 5.8, 15.1)  # lat_min, lat_max, lon_min, lon_max (a box around the country)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_BARE_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}([/?#]\S*)?$")
 _URL = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?([/?#]\S*)?$")
 _PHONE = re.compile(r"^\+?[0-9 ()/.-]+$")
 _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
@@ -197,8 +198,8 @@ def clean_row(raw: dict[str, Any], *, unescape: bool = False) -> tuple[dict[str,
                 errors.append(f"bad e-mail '{text}'")
             out[field] = text
         elif field == "website":
-            if text.startswith("www."):
-                text = "https://" + text
+            if text and "://" not in text and _BARE_DOMAIN.match(text):
+                text = "https://" + text  # "www.kita.de" or "kita-unna.de" as people write web addresses
             if text and not _URL.match(text):
                 errors.append(f"bad URL '{text}' (start with https://)")
             out[field] = text

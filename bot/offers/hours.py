@@ -110,9 +110,13 @@ def parse(text: str) -> tuple[Rule, ...]:
 
 
 def normalise(text: str) -> str:
-    """The text as stored: validated, whitespace collapsed (raises HoursError when invalid)."""
+    """The text as stored: validated, whitespace collapsed (raises HoursError when invalid).
+
+    Excel users write "8:00"; OSM wants "08:00": single-digit hours are padded rather than refused.
+    """
+    text = re.sub(r"(?<![\d:])(\d):(\d\d)", r"0\1:\2", " ".join(text.split()))
     parse(text)
-    return " ".join(text.split())
+    return text
 
 
 def _day_name(day: str, locale: Locale) -> str:

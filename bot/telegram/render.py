@@ -41,7 +41,9 @@ def source_host(source: str) -> str:
 def place_block(place: PlaceOut, rtl: bool) -> str:
     """One offer: name and distance, the address linked to the map, phone and website."""
     iso = i18n.isolate
-    lines = [f"<b>{esc(iso(place.name))}</b> · {esc(i18n.format_distance(place.distance_km))}"]
+    # An offer placed at its postcode's centre is only roughly that far: say so with "≈".
+    far = ("≈ " if place.approximate else "") + i18n.format_distance(place.distance_km)
+    lines = [f"<b>{esc(iso(place.name))}</b> · {esc(far)}"]
     where = place.address or _("Map")
     if place.lat or place.lon:
         lines.append(f'📍 <a href="{esc(osm_url(place.lat, place.lon))}">{esc(iso(where))}</a>')

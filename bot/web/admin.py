@@ -44,13 +44,18 @@ def _loopback_host(request: web.Request) -> bool:
     return host.lower() in LOOPBACK_NAMES | {request.app[SETTINGS].host}
 
 
+def _cookie_value(token: str) -> str:
+    """What the cookie holds: a keyed hash of the token, so a leaked cookie does not reveal the token itself."""
+    return hmac.new(token.encode(), b"lotse-admin-session", "sha256").hexdigest()
+
+
 def _allowed(request: web.Request) -> bool:
     settings = request.app[SETTINGS]
     if settings.admin_token is None:
         # Without a token only this machine may use the admin. Behind a reverse proxy (webhook mode) every
         # request comes from loopback, so there a token is required.
         return settings.webhook_url is None and _is_loopback(request) and _loopback_host(request)
-    return hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), settings.admin_token.encode())
+    return hmac.compare_digest(request.cookies.get(COOKIE, ""), _cookie_value(settings.admin_token))
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -87,7 +92,7 @@ async def login(request: web.Request) -> web.Response:
         given = str(form.get("token", ""))
         if token and hmac.compare_digest(given.encode(), token.encode()):
             response = web.HTTPFound("/admin")
-            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/admin",
+            response.set_cookie(COOKIE, _cookie_value(token), httponly=True, samesite="Strict", path="/admin",
                                 secure=request.secure)
             raise response
         return _render(request, "admin_login.html", status=401, error=True)

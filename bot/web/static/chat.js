@@ -49,7 +49,8 @@
     // itself still starts on the side of the page's language.
     li.appendChild(el("div", "name")).appendChild(el("bdi", "", p.name));
     const meta = el("div", "meta");
-    meta.appendChild(el("span", "distance", distance(p.distance_km)));
+    // An offer placed at its postcode's centre is only roughly that far: say so with "≈".
+    meta.appendChild(el("span", "distance", (p.approximate ? "≈ " : "") + distance(p.distance_km)));
     if (p.address) { meta.append(" · "); meta.appendChild(el("bdi", "address", p.address)); }
     li.appendChild(meta);
     const extra = el("div", "meta links");
