@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
+from fakebotapi import FakeBotAPI
 from sqlite_utils import Database
 
 from bot.engine import Engine
@@ -22,3 +25,10 @@ def db() -> Database:
 def engine(db: Database) -> Engine:
     """The engine over the demo database, answering in German unless told otherwise."""
     return Engine(db, default_lang="de")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """The fake Telegram Bot API server (tests/fakebotapi.py), on a free port of 127.0.0.1."""
+    async with FakeBotAPI() as server:
+        yield server

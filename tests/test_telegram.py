@@ -23,12 +23,6 @@ STICKER = {"file_id": "x", "file_unique_id": "y", "type": "regular", "width": 51
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
     settings = Settings(telegram_token=api.token, telegram_api_base_url=api.base_url)
     async with TelegramBot(settings, engine, poll_timeout=5) as running:

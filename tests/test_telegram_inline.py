@@ -16,12 +16,6 @@ GROUP = -100123
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
     settings = Settings(telegram_token=api.token, telegram_api_base_url=api.base_url)
     async with TelegramBot(settings, engine, poll_timeout=5, commands=False) as running:
