@@ -216,7 +216,7 @@ class Engine:
         if not hits:
             if not national:
                 messages.append(Message(_("I found no offers for this near {place}.").format(
-                    place=i18n.isolate(session.place_name or "")), self.menu_buttons()))
+                    place=i18n.isolate(session.place_name or _("you"))), self.menu_buttons()))
             return self._reply(session, messages)
         places = [place_out(h, i18n.current()) for h in hits]
         more = nearest(self.db, categories, point, 1, offset=offset + len(hits), radius_km=MAX_DISTANCE_KM)
