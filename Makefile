@@ -45,20 +45,17 @@ i18n: $(STAMP)
 		-o locales/lotse.pot --project=Lotse --copyright-holder="Lotse contributors" .
 	$(BIN)/pybabel update -D lotse -i locales/lotse.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
-# Headless Chromium for the browser tests (Debian's package; installed when missing).
+# Headless Chromium for the browser tests, and Noto fonts so Arabic and Ge'ez script render as text in the
+# screenshots (Debian's packages; installed when missing).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing Debian chromium for the browser tests"; \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans Arabic"; } || { \
+		echo "installing Debian chromium and fonts-noto-core for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; }
 
 # The web chat in headless Chromium at phone size, in Arabic and Ukrainian: var/screenshots/chat-{ar,uk}*.png.
 # Noto fonts (Debian's fonts-noto-core) are installed when missing, so Arabic and Ge'ez script show as text.
 screenshots: $(STAMP) catalogs browser
-	@fc-list 2>/dev/null | grep -qi "Noto Sans Arabic" || { \
-		echo "installing Debian fonts-noto-core for the screenshots"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-noto-core >/dev/null; }
 	$(BIN)/pytest -q -m browser tests/test_browser.py
 	@ls -1 var/screenshots/*.png
 
