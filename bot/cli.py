@@ -164,7 +164,7 @@ def chat(lang: str | None) -> None:
 def eval_cmd(file: Path) -> None:
     """Measure intent, language-wise accuracy and place extraction on a YAML file of questions.
 
-    Example: lotse eval ../shared/eval/dev.yaml
+    Example: lotse eval tests/data/eval_heldout.yaml
     """
     from bot.nlu.evaluate import evaluate, format_table, load_cases
 

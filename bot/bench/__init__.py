@@ -35,7 +35,7 @@ def _runner(name: str) -> Callable[..., dict[str, Any]]:
 def bench(names: tuple[str, ...], questions: Path | None) -> None:
     """Run performance benchmarks (all when none is named); the last line is JSON.
 
-    Example: lotse bench nlu --questions ../shared/eval/dev.yaml
+    Example: lotse bench nlu --questions tests/data/nlu_questions.yaml
     """
     results: dict[str, Any] = {}
     for name in names or tuple(BENCHES):

@@ -5,7 +5,7 @@
 - latency: every dev question through `understand()` with everything loaded (after a warm-up), median and p99;
 - baseline: the same questions with rapidfuzz `process.extractOne(text, all_example_phrases, scorer=WRatio)`,
   "none" below the skeleton's cut-off of 72; accuracy and speed side by side, and the ratio.
-The questions are an eval file given with `lotse bench nlu --questions FILE` (e.g. ../shared/eval/dev.yaml),
+The questions are an eval file given with `lotse bench nlu --questions FILE` (any file of {t, l, i, p} questions),
 else the project's own held-out set tests/data/eval_heldout.yaml (420 questions in twelve languages).
 """
 
