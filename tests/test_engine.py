@@ -126,3 +126,10 @@ def test_far_away_places_get_no_offers_that_are_not_near(engine: Engine) -> None
 def test_short_junk_is_not_a_topic(engine: Engine) -> None:
     for junk in ("a", "no", "ok"):
         assert engine.handle(Incoming("u15", text=junk, lang_hint="en")).intent is None
+
+
+def test_two_close_topics_get_a_question_with_two_buttons(engine: Engine) -> None:
+    reply = engine.handle(Incoming("u16", text="Arbeit und Wohnung"))
+    assert len(reply.messages) == 1
+    assert sorted(b.data for b in reply.messages[0].buttons) == ["t:housing", "t:work"]
+    assert not reply.messages[0].places

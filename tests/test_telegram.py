@@ -246,3 +246,14 @@ async def test_network_error_is_logged_and_the_bot_goes_on(api: FakeBotAPI, bot:
     await api.wait_for("sendMessage", 2, chat_id=121)
     assert "network error" in caplog.text
     assert "Traceback" not in "".join(c.text for c in api.sent(121))
+
+
+async def test_two_close_topics_are_clarified_with_two_buttons(api: FakeBotAPI, bot: TelegramBot) -> None:
+    api.push(text_update(120, "Arbeit und Wohnung"))
+    [question] = await api.wait_for("sendMessage", chat_id=120)
+    assert question.text == "Meinten Sie eines davon?"
+    assert sorted(question.button_data()) == ["t:housing", "t:work"]
+    api.push(callback_update(120, "t:work", 1))
+    await api.wait_for("answerCallbackQuery")
+    calls = await api.wait_for("sendMessage", 2, chat_id=120)
+    assert "Jobcenter" in calls[-1].text  # the work answer, in German
