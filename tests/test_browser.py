@@ -245,3 +245,17 @@ async def test_ukrainian_chat_is_left_to_right(server: str, page: Page) -> None:
     assert seen["bot"]["left"] < 20, seen
     assert seen["width"] - seen["me"]["right"] < 20, seen
     assert seen["scrollWidth"] <= seen["width"], "the page scrolls sideways on a 360 px phone"
+
+
+async def test_kita_with_a_shared_location_lists_the_nearest_kitas(server: str, page: Page) -> None:
+    """Issue 2's walk-through: "Kita", then the page asks the browser for the location (granted here, set to
+    Lünen), and the nearest Kitas appear with their distances."""
+    await page.send("Browser.grantPermissions", origin=server, permissions=["geolocation"])
+    await page.send("Emulation.setGeolocationOverride", latitude=51.6164, longitude=7.5228, accuracy=20)
+    await page.open(server + "/", accept_language="de-DE,de;q=0.9")
+    first = await page.ask("Kita")
+    assert first["places"] == 0
+    await page.click("location")
+    shown = await page.js("""[...document.querySelectorAll('.place')].map((li) => li.innerText)""")
+    assert shown and "Kita" in shown[0] and "Lünen" in shown[0], shown
+    assert "km" in shown[0] or " m" in shown[0], shown
