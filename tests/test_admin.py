@@ -132,3 +132,8 @@ async def test_behind_a_webhook_proxy_the_admin_needs_a_token(tmp_path: Path) ->
     async with TestClient(TestServer(create_app(settings))) as client:
         resp = await client.get("/admin")
         assert resp.status == 403 and "LOTSE_ADMIN_TOKEN" in await resp.text()
+
+
+async def test_deleting_an_unknown_offer_is_a_404(client: TestClient) -> None:
+    resp = await client.post("/admin/offers/no-such-offer/delete")
+    assert resp.status == 404 and "No offer" in await resp.text()

@@ -140,9 +140,11 @@ async def set_active(request: web.Request) -> web.Response:
     db = request.app[DB]
     offer_id, action = request.match_info["id"], request.match_info["action"]
     actor = "web-admin"
-    done = write.delete(db, offer_id, actor) if action == "delete" else write.restore(db, offer_id, actor)
-    if not done and store.get_offer(db, offer_id) is None:
-        raise web.HTTPNotFound(text="No offer with this id.")
+    change = write.delete if action == "delete" else write.restore
+    try:
+        change(db, offer_id, actor)  # False when it already was so: the offer page shows that either way
+    except KeyError:
+        raise web.HTTPNotFound(text="No offer with this id.") from None
     raise web.HTTPSeeOther(f"/admin/offers/{offer_id}")
 
 
