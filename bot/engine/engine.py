@@ -93,8 +93,7 @@ class Engine:
     def handle(self, incoming: Incoming) -> Reply:
         """Answer one thing a person did. Never raises on user input."""
         session = self.sessions.load(incoming.user_id)
-        # The chosen language, else the one the person last wrote in, else the device's, else the default.
-        lang = session.lang or session.last_lang or i18n.normalise_lang(incoming.lang_hint) or self.default_lang
+        lang = i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
         with i18n.use(lang):
             if incoming.button is not None:
                 reply = self._button(incoming, session)
@@ -108,13 +107,18 @@ class Engine:
         """Delete everything stored about a user."""
         return self.sessions.forget(user_id)
 
+    @staticmethod
+    def _known_lang(session: Session, incoming: Incoming) -> str | None:
+        """The chosen language, else the one the person last wrote in, else the device's (None: nothing known)."""
+        return session.lang or session.last_lang or incoming.lang_hint
+
     # -- kinds of input ----------------------------------------------------------------------------------
     def _text(self, incoming: Incoming, session: Session) -> Reply:
         text = (incoming.text or "").strip()[:MAX_TEXT]
         if not any(ch.isalnum() for ch in text):
             return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
                                                  self.menu_buttons())])
-        understanding = self.nlu.understand(text, lang_hint=session.lang or session.last_lang or incoming.lang_hint)
+        understanding = self.nlu.understand(text, lang_hint=self._known_lang(session, incoming))
         if session.lang is None:
             # No language chosen yet: answer in the language the text is clearly written in (an Arabic question
             # from a phone set to German gets an Arabic answer), and stay in it for the rest of the conversation;
@@ -133,9 +137,7 @@ class Engine:
             return self._topic(incoming, session, session.last_intent, explain=False)
         if intent == "none" and understanding.place is not None:
             # Only a place, no topic yet: remember it and ask what the person is looking for.
-            self._save(incoming, session)
-            return self._reply(session, [Message(
-                _("Thank you, I saved your location. What are you looking for?"), self.menu_buttons())])
+            return self._place_saved(incoming, session)
         if intent == "none":
             self.sessions.log_unanswered(text, lang)
             self._save(incoming, session)
@@ -153,6 +155,10 @@ class Engine:
         session.place_name = town.name if town else None
         if session.last_intent and session.last_intent not in SMALL_TALK:
             return self._topic(incoming, session, session.last_intent, explain=False)
+        return self._place_saved(incoming, session)
+
+    def _place_saved(self, incoming: Incoming, session: Session) -> Reply:
+        """A place but no topic yet: remember the place and offer the topics."""
         self._save(incoming, session)
         return self._reply(session, [Message(_("Thank you, I saved your location. What are you looking for?"),
                                              self.menu_buttons())])
@@ -212,14 +218,15 @@ class Engine:
                                     [Button(_("Share my location"), "location")]))
             return self._reply(session, messages)
         point = Point(session.lat, session.lon)
-        hits = nearest(self.db, categories, point, self.results, offset=offset, radius_km=MAX_DISTANCE_KM)
+        # One query for this page and one offer more: that extra one says whether "More results" has anything.
+        hits = nearest(self.db, categories, point, self.results + 1, offset=offset, radius_km=MAX_DISTANCE_KM)
+        more, hits = len(hits) > self.results, hits[:self.results]
         if not hits:
             if not national:
                 messages.append(Message(_("I found no offers for this near {place}.").format(
                     place=i18n.isolate(session.place_name or _("you"))), self.menu_buttons()))
             return self._reply(session, messages)
         places = [place_out(h, i18n.current()) for h in hits]
-        more = nearest(self.db, categories, point, 1, offset=offset + len(hits), radius_km=MAX_DISTANCE_KM)
         buttons = [Button(_("More results"), f"more:{intent}:{offset + len(hits)}")] if more else []
         buttons.append(Button(_("Topics"), "m"))
         heading = i18n.ngettext("I found {n} offer near {place}:", "I found {n} offers near {place}:", len(places))
@@ -237,14 +244,14 @@ class Engine:
     def _hotlines(offers: list[Offer]) -> str:
         """Nationwide services as lines of phone number and name (isolated in right-to-left text)."""
         lang = i18n.current()
+        # Only the Latin runs are isolated, and an RTL line starts with a right-to-left mark: a line whose
+        # every letter sits inside an isolate would be laid out left to right (icon on the wrong side).
+        mark = i18n.RLM if i18n.is_rtl() else ""
         lines = []
         for offer in offers:
             name = offer.name_in(lang)
             # Most hotline names carry their number ("Polizei-Notruf 110"); do not say it twice.
             shown = name if offer.phone.replace(" ", "") in name.replace(" ", "") else f"{offer.phone} · {name}"
-            # Only the Latin runs are isolated, and an RTL line starts with a right-to-left mark: a line whose
-            # every letter sits inside an isolate would be laid out left to right (icon on the wrong side).
-            mark = i18n.RLM if i18n.is_rtl() else ""
             lines.append(mark + "📞 " + i18n.isolate_ltr_runs(shown))
         return "\n".join(lines)
 
