@@ -133,3 +133,11 @@ def test_two_close_topics_get_a_question_with_two_buttons(engine: Engine) -> Non
     assert len(reply.messages) == 1
     assert sorted(b.data for b in reply.messages[0].buttons) == ["t:housing", "t:work"]
     assert not reply.messages[0].places
+
+
+def test_inline_lookup_uses_the_same_names_and_distance_limit_as_the_chat(engine: Engine) -> None:
+    from bot.engine.lookup import lookup
+
+    near = lookup(engine, "Kita Lünen", "u17", "en")
+    assert near.places and near.places[0].name.endswith("(example)")  # the English name of the example Kita
+    assert lookup(engine, "Kita Berlin", "u17", "en").places == []  # 400 km is not "near"

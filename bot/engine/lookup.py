@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 
 from bot import i18n
 from bot.engine.deeplinks import decode, find_place
-from bot.engine.engine import SMALL_TALK, Engine
-from bot.engine.models import Incoming, Message, PlaceOut, Reply
+from bot.engine.engine import MAX_DISTANCE_KM, SMALL_TALK, Engine
+from bot.engine.models import Incoming, Message, PlaceOut, Reply, place_out
 from bot.geo.distance import Point
 from bot.i18n import _
-from bot.offers.model import OfferHit
 
 
 @dataclass
@@ -26,14 +25,6 @@ class Lookup:
     place_name: str | None = None
     point: Point | None = None
     places: list[PlaceOut] = field(default_factory=list)
-
-
-def place_out(hit: OfferHit) -> PlaceOut:
-    """An offer hit as shown to a person."""
-    offer, distance = hit.offer, hit.distance_km
-    return PlaceOut(name=offer.name, address=offer.address, distance_km=distance, lat=offer.lat or 0.0,
-                    lon=offer.lon or 0.0, phone=offer.phone, url=offer.website, example=offer.example,
-                    approximate=offer.approximate, source=offer.source, source_date=offer.source_date, id=offer.id)
 
 
 def lookup(engine: Engine, query: str, user_id: str, lang: str, n: int = 5) -> Lookup:
@@ -60,7 +51,8 @@ def lookup(engine: Engine, query: str, user_id: str, lang: str, n: int = 5) -> L
     if result.intent is None or result.intent not in engine.intents or result.point is None:
         return result
     categories = list(engine.intents[result.intent].categories)
-    result.places = [place_out(hit) for hit in nearest(engine.db, categories, result.point, n)]
+    hits = nearest(engine.db, categories, result.point, n, radius_km=MAX_DISTANCE_KM)
+    result.places = [place_out(hit, lang) for hit in hits]
     return result
 
 
