@@ -172,17 +172,26 @@ def test_fulltext_search_quotes_user_input() -> None:
     assert search(db, "NEAR(") == []
 
 
-def test_migration_from_the_skeleton_keeps_offers_and_sessions(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
+def skeleton_db(path: Path, *inserts: str) -> Path:
+    """A database file in the walking skeleton's schema (version 1), with some rows."""
     first = MIGRATIONS[0]
     assert isinstance(first, str)
+    conn = sqlite3.connect(path)
     conn.executescript(first + "PRAGMA user_version = 1;")
-    conn.execute("INSERT INTO offers (id, name, categories, lat, lon, postcode, city) VALUES "
-                 "('old1', 'Alte Kita', '[\"kita\"]', 51.6, 7.5, '44532', 'Lünen')")
-    conn.execute("INSERT INTO sessions (user_key, lang) VALUES ('u1', 'ar')")
+    for sql in inserts:
+        conn.execute(sql)
     conn.commit()
     conn.close()
+    return path
+
+
+def test_migration_from_the_skeleton_keeps_offers_and_sessions(tmp_path: Path) -> None:
+    path = skeleton_db(
+        tmp_path / "old.db",
+        "INSERT INTO offers (id, name, categories, lat, lon, postcode, city) VALUES "
+        "('old1', 'Alte Kita', '[\"kita\"]', 51.6, 7.5, '44532', 'Lünen')",
+        "INSERT INTO sessions (user_key, lang) VALUES ('u1', 'ar')",
+    )
     db = open_db(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert [h.offer.name for h in nearest(db, ["kita"], Point(51.6, 7.5), 3)] == ["Alte Kita"]
@@ -230,15 +239,11 @@ def test_cli_history_delete_restore_backup(tmp_path: Path) -> None:
 
 
 def test_setup_replaces_the_skeletons_demo_but_keeps_real_data(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    first = MIGRATIONS[0]
-    assert isinstance(first, str)
-    conn.executescript(first + "PRAGMA user_version = 1;")
-    conn.execute("INSERT INTO offers (id, name, categories, lat, lon) VALUES "
-                 "('demo-kita-59423', 'Beispiel-Kita Unna (Beispieldaten)', '[\"kita\"]', 51.53, 7.68)")
-    conn.commit()
-    conn.close()
+    path = skeleton_db(
+        tmp_path / "old.db",
+        "INSERT INTO offers (id, name, categories, lat, lon) VALUES "
+        "('demo-kita-59423', 'Beispiel-Kita Unna (Beispieldaten)', '[\"kita\"]', 51.53, 7.68)",
+    )
     runner = CliRunner()
     env = {"LOTSE_DB": str(path)}
     assert "demo database created" in runner.invoke(cli, ["setup"], env=env).output

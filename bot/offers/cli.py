@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,14 @@ def history(offer_id: str) -> None:
             click.echo(f"    {name}: {old!r} -> {new!r}" if event.old else f"    {name}: {new!r}")
 
 
+def _set_active(change: Callable[[Database, str, str], bool], offer_id: str, actor: str) -> bool:
+    """Run a delete or restore; an unknown id is the user's error, not a traceback."""
+    try:
+        return change(_db(), offer_id, actor)
+    except KeyError:
+        raise click.ClickException(f"no offer with id {offer_id}") from None
+
+
 @offers.command()
 @click.argument("offer_id")
 @ACTOR
@@ -223,10 +232,7 @@ def delete(offer_id: str, actor: str) -> None:
     """
     from bot.offers.write import delete as soft_delete
 
-    try:
-        done = soft_delete(_db(), offer_id, actor)
-    except KeyError:
-        raise click.ClickException(f"no offer with id {offer_id}") from None
+    done = _set_active(soft_delete, offer_id, actor)
     click.echo(f"{offer_id} deleted (lotse offers restore {offer_id} undoes it)" if done else
                f"{offer_id} was already deleted")
 
@@ -241,10 +247,7 @@ def restore(offer_id: str, actor: str) -> None:
     """
     from bot.offers.write import restore as undo
 
-    try:
-        done = undo(_db(), offer_id, actor)
-    except KeyError:
-        raise click.ClickException(f"no offer with id {offer_id}") from None
+    done = _set_active(undo, offer_id, actor)
     click.echo(f"{offer_id} restored" if done else f"{offer_id} was not deleted")
 
 
