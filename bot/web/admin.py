@@ -113,7 +113,7 @@ async def dashboard(request: web.Request) -> web.Response:
         "GROUP BY q, lang ORDER BY n DESC, last DESC LIMIT 100"
     ).fetchall()
     return _render(request, "admin.html", by_category=by_category, total=totals[0], examples=totals[1],
-                   approximate=totals[2], unanswered=unanswered, query="", offers=None)
+                   approximate=totals[2], unanswered=unanswered)
 
 
 async def offers(request: web.Request) -> web.Response:
