@@ -73,7 +73,8 @@ def small_nlu() -> NLU:
         "emergency": {"de": ("Notfall", "Feuer in der Wohnung")},
         "none": {"de": ("Wetter",)},
     }
-    intents = {i: Intent(i, (), {k: tuple(v) for k, v in ex.items()}) for i, ex in examples.items()}
+    intents = {i: Intent(i, (), {k: tuple(v) for k, v in ex.items()}, priority=i == "emergency",
+                         kind="out_of_scope" if i == "none" else "topic") for i, ex in examples.items()}
     return default_nlu().__class__(intents, default_nlu().gazetteer)
 
 
@@ -88,7 +89,7 @@ def test_close_intents_are_ambiguous() -> None:
     alt = [("benefits", 80.0)]
     assert Understanding("housing", 82.0, "de", None, alt).ambiguous
     assert not Understanding("housing", 95.0, "de", None, alt).ambiguous
-    assert not Understanding("emergency", 82.0, "de", None, alt).ambiguous
+    assert not Understanding("emergency", 82.0, "de", None, alt, danger="emergency").ambiguous
     assert not Understanding("housing", 82.0, "de", None, [("none", 81.0)]).ambiguous
 
 

@@ -20,7 +20,7 @@ from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
 from bot.nlu import NLU, Understanding, default_nlu
-from bot.nlu.intents import Intent, load_intents
+from bot.nlu.intents import Intent, ids_where, load_intents
 from bot.offers.model import Offer
 from bot.offers.store import national_offers, nearest
 
@@ -59,8 +59,6 @@ TOPICS: dict[str, str] = {
     "human_contact": N_("Talk to a person"),
     "emergency": N_("Emergency"),
 }
-NO_PLACE_NEEDED = {"emergency"}
-SMALL_TALK = {"greeting", "help", "thanks", "change_language", "none"}
 
 
 class Engine:
@@ -81,6 +79,8 @@ class Engine:
         self.db = db
         self.nlu = nlu or default_nlu()
         self.intents = intents or load_intents(strict=False)
+        # What each intent is comes from its file (kind, needs_place, priority).
+        self.small_talk = ids_where(self.intents, lambda i: i.small_talk)
         self.answers = answers if answers is not None else default_answers()
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
         self.gazetteer = gazetteer or default_gazetteer()
@@ -153,7 +153,7 @@ class Engine:
         town = self.gazetteer.nearest_town(point)
         session.lat, session.lon = point.lat, point.lon
         session.place_name = town.name if town else None
-        if session.last_intent and session.last_intent not in SMALL_TALK:
+        if session.last_intent and session.last_intent not in self.small_talk:
             return self._topic(incoming, session, session.last_intent, explain=False)
         return self._place_saved(incoming, session)
 
@@ -212,7 +212,7 @@ class Engine:
         if national:
             messages.append(Message(self._hotlines(national)))
         if session.lat is None or session.lon is None:
-            if intent in NO_PLACE_NEEDED:
+            if intent in self.intents and not self.intents[intent].needs_place:
                 return self._reply(session, messages)
             messages.append(Message(_("Where are you? Write your town or postcode, or share your location."),
                                     [Button(_("Share my location"), "location")]))

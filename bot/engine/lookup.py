@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot import i18n
 from bot.engine.deeplinks import decode, find_place
-from bot.engine.engine import MAX_DISTANCE_KM, SMALL_TALK, Engine
+from bot.engine.engine import MAX_DISTANCE_KM, Engine
 from bot.engine.models import Incoming, Message, PlaceOut, Reply, place_out
 from bot.geo.distance import Point
 from bot.i18n import _
@@ -39,7 +39,7 @@ def lookup(engine: Engine, query: str, user_id: str, lang: str, n: int = 5) -> L
         place = find_place(engine, preset.place) if preset.place else None
     else:
         understanding = engine.nlu.understand(query, lang_hint=lang) if query else None
-        if understanding is not None and understanding.intent not in SMALL_TALK:
+        if understanding is not None and understanding.intent not in engine.small_talk:
             result.intent = understanding.intent
         place = understanding.place if understanding is not None else None
     if place is not None:
@@ -64,7 +64,7 @@ def set_place(engine: Engine, user_id: str, text: str, lang_hint: str | None = N
     session = engine.sessions.load(user_id)
     session.place_name, session.lat, session.lon = place.name, place.point.lat, place.point.lon
     engine.sessions.save(user_id, session)
-    if session.last_intent and session.last_intent not in SMALL_TALK and session.last_intent in engine.intents:
+    if session.last_intent and session.last_intent not in engine.small_talk and session.last_intent in engine.intents:
         return engine.handle(Incoming(user_id, button=f"t:{session.last_intent}", lang_hint=lang_hint))
     lang = session.lang or i18n.normalise_lang(lang_hint) or engine.default_lang
     with i18n.use(lang):

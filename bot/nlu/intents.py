@@ -3,6 +3,9 @@
 A file looks like this (intents/answers/ holds the answer texts and is not read here):
 
     id: kita
+    kind: topic          # topic | frame (greeting, help, thanks, ...: the wrapping of a question) | out_of_scope
+    needs_place: true    # the answer lists nearby offers, so Lotse asks where the person is
+    priority: false      # true: must never be missed (danger to life); its hotlines come first
     categories: [kita]
     examples:
       de: [Kita, Kitaplatz, ...]
@@ -11,7 +14,7 @@ A file looks like this (intents/answers/ holds the answer texts and is not read 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,13 +54,34 @@ class IntentDataError(ValueError):
     """The intent files are inconsistent; the message lists every problem found."""
 
 
+KINDS = ("topic", "frame", "out_of_scope")
+
+
 @dataclass(frozen=True)
 class Intent:
-    """An intent with its offer categories and example phrases per language."""
+    """An intent as declared in its file: what kind it is, its offer categories and example phrases per language."""
 
     id: str
     categories: tuple[str, ...]
     examples: dict[str, tuple[str, ...]]
+    kind: str = "topic"
+    needs_place: bool = True
+    priority: bool = False
+
+    @property
+    def is_topic(self) -> bool:
+        """A need the person has (kita, housing, emergency ...), as opposed to a frame or out of scope."""
+        return self.kind == "topic"
+
+    @property
+    def small_talk(self) -> bool:
+        """Greeting, help, thanks, language, out of scope: no offers, and no topic to come back to."""
+        return not self.is_topic and not self.needs_place
+
+
+def ids_where(intents: Mapping[str, Intent], test: Callable[[Intent], bool]) -> frozenset[str]:
+    """The ids of the intents that pass `test` (e.g. `lambda i: i.priority`)."""
+    return frozenset(i.id for i in intents.values() if test(i))
 
 
 def load_intents(directory: Path = INTENTS_DIR, *, strict: bool = True) -> dict[str, Intent]:
@@ -85,7 +109,18 @@ def load_intents(directory: Path = INTENTS_DIR, *, strict: bool = True) -> dict[
             str(lang): tuple(str(p).strip() for p in phrases or [] if p is not None and str(p).strip())
             for lang, phrases in raw.items()
         }
-        intents[intent_id] = Intent(intent_id, tuple(data.get("categories") or ()), examples)
+        kind = data.get("kind", "topic")
+        if kind not in KINDS:
+            problems.append(f"{path.name}: kind {kind!r} is not one of {', '.join(KINDS)}")
+            continue
+        flags = {name: data.get(name, default) for name, default in (("needs_place", kind != "out_of_scope"),
+                                                                     ("priority", False))}
+        bad = [name for name, value in flags.items() if not isinstance(value, bool)]
+        if bad:
+            problems.append(f"{path.name}: {', '.join(bad)} must be true or false")
+            continue
+        intents[intent_id] = Intent(intent_id, tuple(data.get("categories") or ()), examples, kind=kind,
+                                    needs_place=flags["needs_place"], priority=flags["priority"])
     if strict:
         problems += validate(intents)
     if problems:

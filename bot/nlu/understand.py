@@ -13,14 +13,16 @@ Scores are 0..100 inside Python and 0..1 in JSON.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
 
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer, fold
 from bot.i18n import normalise_lang
-from bot.nlu.intents import Intent, load_intents, validate
+from bot.nlu.intents import Intent, ids_where, load_intents, validate
 from bot.nlu.language import LanguageDetector
+from bot.nlu.learned import Learned
 from bot.nlu.matcher import CANDIDATES, Example, Matcher
 from bot.nlu.normalise import normalise
 from bot.nlu.places import PlaceFinder
@@ -29,15 +31,14 @@ MAX_CHARS = 500  # people write short messages; longer ones are cut so matching 
 MAX_WORDS = 40
 THRESHOLD = 55.0  # below: "none"
 MARGIN = 5.0  # top two intents closer than this: ask with two buttons
-#: Intents that must never be missed: they win when they score at least PLAUSIBLE and are within
-#: PRIORITY_MARGIN of the best intent.
-PRIORITY = ("emergency", "violence_protection")
+#: Intents that must never be missed (`priority: true` in their file) win when they score at least PLAUSIBLE and
+#: are within PRIORITY_MARGIN of the best intent.
 PLAUSIBLE = 48.0
 PRIORITY_MARGIN = 6.0
 SECOND_WEIGHT = 0.3  # an intent whose second-best example also matches is more likely than a lucky single hit
-#: Intents that are often only the frame of a question ("Hallo, ...", "... near me", "thanks, and ...", "help
-#: with ..."): when the rest of the message clearly names a topic (THRESHOLD + FRAME_MARGIN), the topic wins.
-FRAMES = ("greeting", "nearby", "thanks", "help", "change_language")
+#: Frames (`kind: frame`) are often only the wrapping of a question ("Hallo, ...", "... near me", "thanks, and
+#: ...", "help with ..."): when the rest of the message clearly names a topic (THRESHOLD + FRAME_MARGIN), the
+#: topic wins.
 FRAME_MARGIN = 15.0
 #: A language name is often an attribute of the topic ("a doctor who speaks Farsi", "Arabic school"), not a
 #: request to switch the bot's language: next to a topic, change_language never wins nor competes.
@@ -51,8 +52,8 @@ MAX_WINDOWS = 5
 WINDOW_WEIGHT = 0.95
 WINDOW_CANDIDATES = 20
 CLEAR = 75.0  # a long message whose best intent scores this much as a whole is not cut into windows
-#: Intents that are no topic a language name could describe.
-NOT_TOPICS = (*FRAMES, "none", "human_contact")
+#: Besides frames and out of scope: intents that are no topic a language name could describe.
+NOT_DESCRIBED = ("human_contact",)
 TYPICAL_SHARE = 0.6  # a word is typical of an intent when this share of the examples with it are the intent's
 
 #: Kurmanji and Turkish endings on loanwords, longest first (normalised: ê -> e).
@@ -72,11 +73,14 @@ class Understanding:
     #: True when the text itself decides the language (its script, or clear words); the engine then answers in
     #: it even when the browser or Telegram suggests another language.
     lang_confident: bool = False
+    #: A priority intent (emergency, violence_protection) that is plausible in this message, whatever else it
+    #: asks: the reply then starts with its numbers.
+    danger: str | None = None
 
     @property
     def ambiguous(self) -> bool:
-        """Two intents are too close to choose between: ask the person (never for an emergency)."""
-        if not self.alternatives or self.intent == "none" or self.intent in PRIORITY:
+        """Two intents are too close to choose between: ask the person (never when danger is plausible)."""
+        if not self.alternatives or self.intent == "none" or self.danger is not None:
             return False
         runner_up, score = self.alternatives[0]
         return runner_up != "none" and self.score - score < MARGIN
@@ -107,6 +111,9 @@ class NLU:
     def __init__(self, intents: dict[str, Intent], gazetteer: Gazetteer) -> None:
         self.intents = intents
         self.gazetteer = gazetteer
+        self.frames = ids_where(intents, lambda i: i.kind == "frame")
+        self.priority = ids_where(intents, lambda i: i.priority)
+        self.not_topics = ids_where(intents, lambda i: not i.is_topic) | set(NOT_DESCRIBED)
         examples: list[Example] = []
         seen: set[tuple[str, str]] = set()
         vocabulary: set[str] = set()
@@ -128,6 +135,11 @@ class NLU:
         self.detector = LanguageDetector((lang, p) for i in intents.values() for lang, ps in i.examples.items()
                                          for p in ps)
         self.places = PlaceFinder(gazetteer, frozenset(vocabulary))
+        self.learned = Learned()
+
+    def set_learned(self, examples: Iterable[tuple[str, str]]) -> None:
+        """Replace the examples staff taught at run time ((text, intent) pairs); used from the next message on."""
+        self.learned = Learned.build((text, intent) for text, intent in examples if intent in self.intents)
 
     def warm_up(self) -> None:
         """Train the lazily built language models and load lingua now (servers and benchmarks call this)."""
@@ -160,10 +172,21 @@ class NLU:
             ranked = [(exact, 100.0)] if exact else []
         else:
             ranked = self.rank(query) if query else []
+        danger = self._danger(ranked)
+        taught = self.learned.lookup(query)
+        if taught is not None:
+            ranked = [taught, *[r for r in ranked if r[0] != taught[0]]]
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
-                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident))
-        return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident))
+                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger)
+        return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger)
+
+    def _danger(self, ranked: list[tuple[str, float]]) -> str | None:
+        """The priority intent plausible in the ranking, if any."""
+        for intent, score in ranked[:4]:
+            if intent in self.priority and score >= PLAUSIBLE:
+                return intent
+        return None
 
     @cached_property
     def typical(self) -> dict[str, frozenset[str]]:
@@ -194,18 +217,18 @@ class NLU:
         whenever they are plausible.
         """
         ranked, best = self._match(query)
-        if ranked and ranked[0][0] in FRAMES:
+        if ranked and ranked[0][0] in self.frames:
             ranked = self._topic_inside_frame(query, ranked, best[ranked[0][0]])
-        if len(ranked) > 1 and ranked[0][0] not in FRAMES and ranked[1][0] == ATTRIBUTE:
+        if len(ranked) > 1 and ranked[0][0] not in self.frames and ranked[1][0] == ATTRIBUTE:
             # "Farsi-speaking gynaecologist": the topic is clear, no question "change language or health?".
             ranked[1] = (ATTRIBUTE, min(ranked[1][1], ranked[0][1] - MARGIN))
             ranked.sort(key=lambda r: -r[1])
-        if ranked and ranked[0][0] in PRIORITY and PLAUSIBLE <= ranked[0][1] < THRESHOLD:
+        if ranked and ranked[0][0] in self.priority and PLAUSIBLE <= ranked[0][1] < THRESHOLD:
             ranked[0] = (ranked[0][0], THRESHOLD)  # a plausible emergency is never "none"
-        elif ranked and ranked[0][0] not in PRIORITY:
+        elif ranked and ranked[0][0] not in self.priority:
             top = ranked[0][1]
             for position, (intent, score) in enumerate(ranked[1:4], start=1):
-                if intent in PRIORITY and score >= PLAUSIBLE and top - score <= PRIORITY_MARGIN:
+                if intent in self.priority and score >= PLAUSIBLE and top - score <= PRIORITY_MARGIN:
                     # Better to show the emergency numbers once too often than once too rarely.
                     ranked.insert(0, ranked.pop(position))
                     ranked[0] = (intent, max(score, THRESHOLD))
@@ -259,11 +282,11 @@ class NLU:
         if ranked[0][0] == ATTRIBUTE:
             # "gibt es Psychologen, die Farsi sprechen": the topic may be only a bit ahead of "nearby" or "help",
             # but it must be named by a word of its own ("can you", "i want" are no topic).
-            inner = [r for r in inner if r[0] not in NOT_TOPICS and self._names_topic(rest, r[0])][:1]
-        elif inner and inner[0][0] not in FRAMES and not self._names_topic(rest, inner[0][0]):
+            inner = [r for r in inner if r[0] not in self.not_topics and self._names_topic(rest, r[0])][:1]
+        elif inner and inner[0][0] not in self.frames and not self._names_topic(rest, inner[0][0]):
             return ranked  # "what is this chatbot needed for" minus "what is this bot for": no topic is named
         # A greeting or thanks may wrap any question, even "what can you do?" (help) or "what is near me?".
-        wrapped_ok = bool(inner) and (inner[0][0] not in FRAMES or ranked[0][0] in ("greeting", "thanks"))
+        wrapped_ok = bool(inner) and (inner[0][0] not in self.frames or ranked[0][0] in ("greeting", "thanks"))
         # After a language name, any topic will do ("Farsi-speaking gynaecologist"); other frames need a clear one.
         margin = ATTRIBUTE_MARGIN if ranked[0][0] == ATTRIBUTE else FRAME_MARGIN
         if (not wrapped_ok or inner[0][0] in ("none", ranked[0][0])
