@@ -16,10 +16,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from pathlib import Path
 from typing import Any
 
+from bot import ROOT
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer, fold
 from bot.i18n import normalise_lang
+from bot.nlu.classifier import Classifier
 from bot.nlu.intents import Intent, ids_where, load_intents, validate
 from bot.nlu.language import LanguageDetector
 from bot.nlu.learned import Learned
@@ -29,7 +32,12 @@ from bot.nlu.places import PlaceFinder
 
 MAX_CHARS = 500  # people write short messages; longer ones are cut so matching stays within milliseconds
 MAX_WORDS = 40
-THRESHOLD = 55.0  # below: "none"
+THRESHOLD = 40.0  # below: "none"
+#: Share of the trained classifier in an intent's score; the rest is the example matcher's.
+CLASSIFIER_SHARE = 0.3
+#: Two topics named side by side ("Arbeit und Wohnung"): the matcher has them within MARGIN and the classifier
+#: gives the second at least this probability. They are then kept close, and the person is asked.
+SPLIT = 0.15
 MARGIN = 5.0  # top two intents closer than this: ask with two buttons
 #: Intents that must never be missed (`priority: true` in their file) win when they score at least PLAUSIBLE and
 #: are within PRIORITY_MARGIN of the best intent.
@@ -108,7 +116,7 @@ SHORT = 2  # letters up to which a message must equal an example to count
 class NLU:
     """Intent, language and place for a message."""
 
-    def __init__(self, intents: dict[str, Intent], gazetteer: Gazetteer) -> None:
+    def __init__(self, intents: dict[str, Intent], gazetteer: Gazetteer, cache_dir: Path | None = None) -> None:
         self.intents = intents
         self.gazetteer = gazetteer
         self.frames = ids_where(intents, lambda i: i.kind == "frame")
@@ -129,6 +137,7 @@ class NLU:
                         vocabulary.update(fold(w) for w in text.split())
                         self.words.update(text.split())
         self.matcher = Matcher(examples)
+        self.classifier = Classifier.cached(sorted({(e.text, e.intent) for e in examples}), cache_dir)
         # Very short messages ("a", "no", "ok") are matched exactly or not at all: fuzzy scores on two letters
         # say nothing ("no" is not "NOK", nor a benefit).
         self.short: dict[str, str] = {e.text: e.intent for e in examples if len(e.text.replace(" ", "")) <= SHORT}
@@ -216,7 +225,7 @@ class NLU:
         nearby; "Hallo, ich suche eine Wohnung" is housing), and emergency and violence_protection are promoted
         whenever they are plausible.
         """
-        ranked, best = self._match(query)
+        ranked, best = self._blend(query)
         if ranked and ranked[0][0] in self.frames:
             ranked = self._topic_inside_frame(query, ranked, best[ranked[0][0]])
         if len(ranked) > 1 and ranked[0][0] not in self.frames and ranked[1][0] == ATTRIBUTE:
@@ -234,6 +243,21 @@ class NLU:
                     ranked[0] = (intent, max(score, THRESHOLD))
                     break
         return ranked
+
+    def _blend(self, query: str) -> tuple[list[tuple[str, float]], dict[str, str]]:
+        """The matcher's scores blended with the classifier's probabilities (both 0..100)."""
+        ranked, best = self._match(query)
+        probabilities = self.classifier.probabilities(query)
+        if not probabilities:
+            return ranked, best
+        matched = dict(ranked)
+        blended = {i: (1 - CLASSIFIER_SHARE) * matched.get(i, 0.0) + CLASSIFIER_SHARE * 100 * probabilities.get(i, 0.0)
+                   for i in matched.keys() | probabilities.keys()}
+        out = sorted(((i, s) for i, s in blended.items() if s > 1.0), key=lambda r: -r[1])
+        if (len(ranked) > 1 and len(out) > 1 and {ranked[0][0], ranked[1][0]} == {out[0][0], out[1][0]}
+                and ranked[0][1] - ranked[1][1] < MARGIN and probabilities.get(out[1][0], 0.0) >= SPLIT):
+            out[1] = (out[1][0], max(out[1][1], out[0][1] - MARGIN / 2))
+        return out, best
 
     def _match(self, query: str) -> tuple[list[tuple[str, float]], dict[str, str]]:
         """Intents by their best two examples, and the text of each intent's best example.
@@ -278,7 +302,7 @@ class NLU:
         rest = " ".join(w for w in query.split() if w not in frame_words)
         if not rest or rest == query:
             return ranked
-        inner, _best = self._match(rest)
+        inner, _best = self._blend(rest)
         if ranked[0][0] == ATTRIBUTE:
             # "gibt es Psychologen, die Farsi sprechen": the topic may be only a bit ahead of "nearby" or "help",
             # but it must be named by a word of its own ("can you", "i want" are no topic).
@@ -327,7 +351,7 @@ def default_nlu() -> NLU:
     import logging
 
     intents = load_intents(strict=False)
-    nlu = NLU(intents, default_gazetteer())
+    nlu = NLU(intents, default_gazetteer(), cache_dir=ROOT / "var" / "cache")
     problems = validate(intents, keys=nlu.keys)
     if problems:
         logging.getLogger(__name__).warning("intent data: %d problems, e.g. %s", len(problems), problems[0])

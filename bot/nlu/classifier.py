@@ -1,0 +1,148 @@
+"""A trained discriminative model over the intent examples: logistic regression on word and character n-grams.
+
+The example matcher (matcher.py) is good at phrases close to an example; it is weak when a message says the same
+thing in other words around it, because every word of the message counts alike. A logistic regression learns
+which words and word parts *separate* the intents ("jobcenter" + "zahlt nicht" is benefits, "jobcenter" +
+"ausbildung" is work) and lets the rest of a long message weigh little. understand.py blends both.
+
+scikit-learn trains it (a few seconds, once per change of the examples); the learnt weights are saved as a
+NumPy archive in the cache directory, keyed by a hash of the examples, and loaded in milliseconds. Prediction is
+plain NumPy, so answering a message never imports scikit-learn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+#: Bump when features() or the training change, so old caches are not used.
+VERSION = "1"
+C = 8.0  # inverse regularisation: examples are clean and many, but messages are not like them
+MIN_COUNT = 2  # character n-grams seen in fewer examples are noise (a typo in one example)
+
+
+def features(text: str) -> list[str]:
+    """Words, word pairs and character 3..5-grams of a normalised text (with word boundaries marked)."""
+    words = text.split()
+    feats = ["w" + w for w in words]
+    feats += ["b" + a + "_" + b for a, b in itertools.pairwise(words)]
+    for word in words:
+        padded = f"<{word}>"
+        for n in (3, 4, 5):
+            feats += ["c" + padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
+    return feats
+
+
+class Classifier:
+    """Intent probabilities for a normalised text."""
+
+    def __init__(self, labels: Sequence[str], vocabulary: dict[str, int], idf: np.ndarray, coef: np.ndarray,
+                 intercept: np.ndarray) -> None:
+        self.labels = list(labels)
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.coef_t = np.ascontiguousarray(coef.T)  # (features, labels): one row per feature of a message
+        self.intercept = intercept
+
+    def probabilities(self, text: str, temperature: float = 1.0) -> dict[str, float]:
+        """Each intent's probability for the text (they add up to 1); empty when no feature is known.
+
+        A temperature above 1 flattens them: two topics named side by side then stay close.
+        """
+        counts = Counter(self.vocabulary[f] for f in features(text) if f in self.vocabulary)
+        if not counts:
+            return {}
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+        weights = tf * self.idf[index]
+        weights /= np.linalg.norm(weights) or 1.0
+        logits = (weights @ self.coef_t[index] + self.intercept) / temperature
+        logits -= logits.max()
+        exp = np.exp(logits)
+        exp /= exp.sum()
+        return dict(zip(self.labels, exp.tolist(), strict=True))
+
+    # -- training and the cache --------------------------------------------------------------------------
+    @classmethod
+    def train(cls, samples: Sequence[tuple[str, str]]) -> Classifier:
+        """Fit on (normalised text, intent) pairs with scikit-learn (imported only here)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        texts = [t for t, _i in samples]
+        vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=MIN_COUNT, dtype=np.float32)
+        matrix = vectorizer.fit_transform(texts)
+        model = LogisticRegression(C=C, max_iter=3000)
+        model.fit(matrix, [i for _t, i in samples])
+        vocabulary = {str(f): int(j) for f, j in vectorizer.vocabulary_.items()}
+        return cls([str(label) for label in model.classes_], vocabulary, vectorizer.idf_.astype(np.float64),
+                   model.coef_.astype(np.float32), model.intercept_.astype(np.float64))
+
+    def save(self, path: Path) -> None:
+        """Write the model atomically (a half-written cache is never read)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        names = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
+        os.close(fd)
+        try:
+            np.savez(tmp, labels=np.array(self.labels), names=np.array(names), idf=self.idf,
+                     coef=self.coef_t.T, intercept=self.intercept)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    @classmethod
+    def load(cls, path: Path) -> Classifier:
+        """Read a model written by save()."""
+        with np.load(path, allow_pickle=False) as data:
+            names = data["names"].tolist()
+            return cls(data["labels"].tolist(), {str(n): i for i, n in enumerate(names)}, data["idf"],
+                       data["coef"], data["intercept"])
+
+    @classmethod
+    def cached(cls, samples: Sequence[tuple[str, str]], cache_dir: Path | None) -> Classifier:
+        """The model for these samples: from the cache when it was trained on exactly them, else trained now."""
+        if cache_dir is None:
+            return cls.train(samples)
+        path = cache_dir / f"classifier-{fingerprint(samples)}.npz"
+        if path.exists():
+            try:
+                return cls.load(path)
+            except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, never fatal
+                log.warning("classifier cache unreadable, training again: %s", exc)
+        log.info("training the intent classifier on %d examples (once per change of intents/)", len(samples))
+        model = cls.train(samples)
+        try:
+            model.save(path)
+            for old in cache_dir.glob("classifier-*.npz"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only install still answers, it only trains on each start
+            log.warning("classifier cache not written (%s)", exc)
+        return model
+
+
+def fingerprint(samples: Iterable[tuple[str, str]]) -> str:
+    """A short hash of the training data and of the feature code version."""
+    digest = hashlib.sha256(VERSION.encode())
+    for text, intent in samples:
+        digest.update(f"{intent}\t{text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def describe(model: Classifier) -> dict[str, Any]:
+    """Sizes, for the benchmark."""
+    return {"labels": len(model.labels), "features": len(model.vocabulary)}
