@@ -37,7 +37,7 @@ def nlu() -> NLU:
     ("my husband hits me and I need a flat", "violence_protection"),
     ("Krankenwagen bitte schnell", "emergency"),
     ("١١٢", "emergency"),
-    ("Ich will mich umbringen", "mental_health"),
+    ("Ich will mich umbringen", "emergency"),
     ("je veux mourir", "mental_health"),
     ("Meine Tochter soll zwangsverheiratet werden", "violence_protection"),
     ("tell me a joke", "none"),

@@ -15,7 +15,7 @@ A file looks like this (intents/answers/ holds the answer texts and is not read 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -67,6 +67,8 @@ class Intent:
     kind: str = "topic"
     needs_place: bool = True
     priority: bool = False
+    #: Words that make this (priority) intent plausible in any message, per language (bot/nlu/safety.py).
+    danger: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def is_topic(self) -> bool:
@@ -119,8 +121,13 @@ def load_intents(directory: Path = INTENTS_DIR, *, strict: bool = True) -> dict[
         if bad:
             problems.append(f"{path.name}: {', '.join(bad)} must be true or false")
             continue
+        danger = data.get("danger") or {}
+        if not isinstance(danger, dict):
+            problems.append(f"{path.name}: danger must map a language to a list of words")
+            continue
         intents[intent_id] = Intent(intent_id, tuple(data.get("categories") or ()), examples, kind=kind,
-                                    needs_place=flags["needs_place"], priority=flags["priority"])
+                                    needs_place=flags["needs_place"], priority=flags["priority"],
+                                    danger={str(k): tuple(str(w) for w in v or ()) for k, v in danger.items()})
     if strict:
         problems += validate(intents)
     if problems:

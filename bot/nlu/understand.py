@@ -29,6 +29,7 @@ from bot.nlu.learned import Learned
 from bot.nlu.matcher import CANDIDATES, Example, Matcher
 from bot.nlu.normalise import normalise
 from bot.nlu.places import PlaceFinder
+from bot.nlu.safety import SafetyCheck
 
 MAX_CHARS = 500  # people write short messages; longer ones are cut so matching stays within milliseconds
 MAX_WORDS = 40
@@ -145,6 +146,7 @@ class NLU:
                                          for p in ps)
         self.places = PlaceFinder(gazetteer, frozenset(vocabulary))
         self.learned = Learned()
+        self.safety = SafetyCheck({i.id: i.danger for i in intents.values() if i.priority and i.danger})
 
     def set_learned(self, examples: Iterable[tuple[str, str]]) -> None:
         """Replace the examples staff taught at run time ((text, intent) pairs); used from the next message on."""
@@ -181,7 +183,7 @@ class NLU:
             ranked = [(exact, 100.0)] if exact else []
         else:
             ranked = self.rank(query) if query else []
-        danger = self._danger(ranked)
+        ranked, danger = self._safety_first(" ".join(words), ranked)
         taught = self.learned.lookup(query)
         if taught is not None:
             ranked = [taught, *[r for r in ranked if r[0] != taught[0]]]
@@ -190,12 +192,25 @@ class NLU:
                                  [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger)
         return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger)
 
-    def _danger(self, ranked: list[tuple[str, float]]) -> str | None:
-        """The priority intent plausible in the ranking, if any."""
-        for intent, score in ranked[:4]:
-            if intent in self.priority and score >= PLAUSIBLE:
-                return intent
-        return None
+    def _safety_first(self, text: str, ranked: list[tuple[str, float]]) -> tuple[list[tuple[str, float]], str | None]:
+        """The danger plausible in the message (its words, or the ranking), and the ranking with a strong hit on top.
+
+        Strong danger words decide the topic unless the other priority intent already leads ("er schlägt mich
+        und blutet": violence stays violence); the numbers come first either way.
+        """
+        hit = self.safety.check(text)
+        if hit is None:
+            for intent, score in ranked[:4]:
+                if intent in self.priority and score >= PLAUSIBLE:
+                    return ranked, intent
+            return ranked, None
+        if hit.strong:
+            top = ranked[0] if ranked else (hit.intent, 0.0)
+            lead = top[0] if top[0] in self.priority and top[1] >= THRESHOLD else hit.intent
+            score = max(top[1], THRESHOLD + MARGIN)
+            ranked = [(lead, score), *[r for r in ranked if r[0] != lead]]
+            return ranked, lead
+        return ranked, hit.intent
 
     @cached_property
     def typical(self) -> dict[str, frozenset[str]]:

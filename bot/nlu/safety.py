@@ -1,0 +1,117 @@
+"""The safety check: is danger to life or violence plausible in a message, whatever else it asks?
+
+A separate, high-recall look at the words, beside the intent ranking: someone who writes "Hallo, mein Mann ist
+umgekippt und atmet nicht, wo ist ein Arzt?" must get 112 first even when "doctor" wins the ranking. The words
+are declared under `danger:` in the priority intents' files (intents/emergency.yaml, violence_protection.yaml),
+per language, and every message is checked against all languages: a message's language may be guessed wrong,
+and people mix them.
+
+Entry forms (after normalisation): `word` matches that word; `word*` any word starting with it; two or three
+words match in order with at most GAP other words between them; Arabic-script words may carry a glued
+conjunction, preposition or article (و ف ب ل ال). An entry starting with `~` is weak: it makes danger plausible
+(the numbers come first) but does not decide the topic ("Notfall" also names the dentist on call).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.nlu.normalise import normalise
+
+GAP = 2
+_CLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب", "ل")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One danger entry: its words (each exact or a prefix), the intent it signals, strong or weak."""
+
+    words: tuple[tuple[str, bool], ...]  # (word, is_prefix)
+    intent: str
+    strong: bool
+
+
+@dataclass(frozen=True)
+class Danger:
+    """What the safety check found: the intent, and whether its words are strong enough to decide the topic."""
+
+    intent: str
+    strong: bool
+
+
+def _parse(entry: str, intent: str) -> Term | None:
+    strong = not entry.startswith("~")
+    words: list[tuple[str, bool]] = []
+    for raw in entry.lstrip("~").split():
+        prefix = raw.endswith("*")
+        word = normalise(raw.rstrip("*"))
+        for part in word.split():  # "b'є" normalises to two words
+            words.append((part, False))
+        if prefix and words:
+            words[-1] = (words[-1][0], True)
+    return Term(tuple(words), intent, strong) if words else None
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """A message word, and the same without a glued Arabic clitic."""
+    if not word or not ("\u0600" <= word[0] <= "\u06ff"):
+        return (word,)
+    return (word, *(word[len(c):] for c in _CLITICS if word.startswith(c) and len(word) - len(c) >= 2))
+
+
+def _word_matches(forms: tuple[str, ...], word: str, prefix: bool) -> bool:
+    return any(f.startswith(word) if prefix else f == word for f in forms)
+
+
+class SafetyCheck:
+    """Danger words of every language, checked against a normalised message."""
+
+    def __init__(self, danger: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
+        """`danger` maps an intent to its entries per language (the `danger:` sections of the intent files)."""
+        self.terms: list[Term] = []
+        for intent, per_lang in danger.items():
+            for entries in per_lang.values():
+                self.terms += [t for t in (_parse(str(e), intent) for e in entries) if t is not None]
+        # Index by each term's first word (its exact form, or its prefix), so a message tests only a few terms.
+        self.exact: dict[str, list[Term]] = {}
+        self.prefixes: dict[str, list[Term]] = {}
+        for term in self.terms:
+            word, prefix = term.words[0]
+            (self.prefixes if prefix else self.exact).setdefault(word, []).append(term)
+        self.prefix_lengths = sorted({len(w) for w in self.prefixes})
+
+    def check(self, text: str) -> Danger | None:
+        """The danger plausible in a normalised text: strong hits before weak ones, then by order of entry."""
+        words = text.split()
+        forms = [_forms(w) for w in words]
+        found: Danger | None = None
+        for index, word_forms in enumerate(forms):
+            for term in self._starting(word_forms):
+                if self._rest_matches(term, forms, index + 1):
+                    if term.strong:
+                        return Danger(term.intent, True)
+                    found = found or Danger(term.intent, False)
+        return found
+
+    def _starting(self, word_forms: tuple[str, ...]) -> list[Term]:
+        terms: list[Term] = []
+        for form in word_forms:
+            terms += self.exact.get(form, [])
+            for length in self.prefix_lengths:
+                if length > len(form):
+                    break
+                terms += self.prefixes.get(form[:length], [])
+        return terms
+
+    @staticmethod
+    def _rest_matches(term: Term, forms: list[tuple[str, ...]], start: int) -> bool:
+        position = start
+        for word, prefix in term.words[1:]:
+            for offset in range(GAP + 1):
+                if position + offset < len(forms) and _word_matches(forms[position + offset], word, prefix):
+                    position += offset + 1
+                    break
+            else:
+                return False
+        return True
