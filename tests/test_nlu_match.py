@@ -38,7 +38,7 @@ def nlu() -> NLU:
     ("Krankenwagen bitte schnell", "emergency"),
     ("١١٢", "emergency"),
     ("Ich will mich umbringen", "emergency"),
-    ("je veux mourir", "mental_health"),
+    ("je veux mourir", "emergency"),
     ("Meine Tochter soll zwangsverheiratet werden", "violence_protection"),
     ("tell me a joke", "none"),
     ("weather tomorrow", "none"),

@@ -58,6 +58,23 @@ def script_of(text: str) -> str:
     return "arabic" if _ARABIC.search(text) else "cyrillic" if _CYRILLIC.search(text) else "none"
 
 
+def _with_lingua(probs: dict[str, float], lingua: dict[str, float]) -> dict[str, float]:
+    """Our model's probabilities, with lingua's mixed in among the languages lingua knows.
+
+    Our model knows how people write to Lotse (Kurmanji, Arabizi, romanised Persian and Russian, which lingua
+    does not know); lingua knows the five big Latin-script languages in general. Ours leads, lingua breaks ties
+    between its own languages and never takes probability away from the others ("khune peyda nemikonam" stays
+    Persian however German lingua finds it).
+    """
+    if not lingua:
+        return dict(probs)
+    known = sum(p for lang, p in probs.items() if lang in LINGUA.values())
+    combined = {lang: p for lang, p in probs.items() if lang not in LINGUA.values()}
+    for lang in LINGUA.values():
+        combined[lang] = (1 - LINGUA_SHARE) * probs.get(lang, 0.0) + LINGUA_SHARE * known * lingua.get(lang, 0.0)
+    return combined
+
+
 def _features(text: str) -> list[str]:
     feats: list[str] = []
     for word in _WORD.findall(text):
@@ -185,12 +202,7 @@ class LanguageDetector:
         probs = model.probabilities(clean) if model else {}
         words = _WORD.findall(clean)
         lingua = self.lingua_probabilities(clean) if sum(len(w) for w in words) >= 6 else {}
-        combined: dict[str, float] = {}
-        for lang in set(probs) | set(lingua):
-            # Our model knows how people write to Lotse (and knows ku and Arabizi, which lingua does not);
-            # lingua knows the five big languages in general. Ours leads, lingua breaks ties.
-            combined[lang] = LINGUA_SHARE * lingua.get(lang, 0.0) + (1 - LINGUA_SHARE if lingua else 1.0) * (
-                probs.get(lang, 0.0))
+        combined = _with_lingua(probs, lingua)
         if not combined:
             return None, False
         best = max(combined, key=lambda k: combined[k])

@@ -69,3 +69,23 @@ def normalise(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The words of a normalised text."""
     return text.split()
+
+
+# Eastern Arabic (U+0660..) and Persian (U+06F0..) digits as ASCII, so their phone numbers are found too.
+_DIGITS = {base + d: ord("0") + d for base in (0x0660, 0x06F0) for d in range(10)}
+_CONTACTS = re.compile(
+    r"\S+@\S+"  # e-mail addresses ("max.muster@..." is not Münster)
+    r"|(?:https?://|www\.)\S+"  # links
+    r"|\b[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{4}){3,7}(?:[ ]?[a-z0-9]{1,3})?\b"  # IBANs
+    r"|(?<![\w])\+?\d(?:[ ()/.-]{0,2}\d){6,}",  # phone, case and file numbers: seven digits or more
+    re.IGNORECASE,
+)
+
+
+def mask_contacts(text: str) -> str:
+    """The text with e-mail addresses, links, IBANs and runs of seven or more digits (phone, case and file
+    numbers) blanked out: their letters and digits are no town, postcode, language or topic."""
+    if "@" not in text and "www" not in text.lower() and "http" not in text.lower() \
+            and sum(ch.isdigit() for ch in text) < 7:
+        return text  # the common case, checked cheaply
+    return _CONTACTS.sub(" ", text.translate(_DIGITS))

@@ -27,7 +27,7 @@ from bot.nlu.intents import Intent, ids_where, load_intents, validate
 from bot.nlu.language import LanguageDetector
 from bot.nlu.learned import Learned
 from bot.nlu.matcher import CANDIDATES, Example, Matcher
-from bot.nlu.normalise import normalise
+from bot.nlu.normalise import mask_contacts, normalise
 from bot.nlu.places import PlaceFinder
 from bot.nlu.safety import SafetyCheck
 
@@ -161,7 +161,7 @@ class NLU:
     def understand(self, text: str, lang_hint: str | None = None) -> Understanding:
         """Understand one message; never raises on odd input."""
         text = text if isinstance(text, str) else ""
-        text = text[:MAX_CHARS]
+        text = mask_contacts(text[:MAX_CHARS])
         lang_hint = normalise_lang(lang_hint)  # "de-DE" -> "de"; an unsupported language is no hint
         found = self.places.find(text)
         words = normalise(text).split()
@@ -200,10 +200,8 @@ class NLU:
         """
         hit = self.safety.check(text)
         if hit is None:
-            for intent, score in ranked[:4]:
-                if intent in self.priority and score >= PLAUSIBLE:
-                    return ranked, intent
-            return ranked, None
+            leader = ranked[0][0] if ranked and ranked[0][1] >= THRESHOLD else None
+            return ranked, leader if leader in self.priority else None
         if hit.strong:
             top = ranked[0] if ranked else (hit.intent, 0.0)
             lead = top[0] if top[0] in self.priority and top[1] >= THRESHOLD else hit.intent
