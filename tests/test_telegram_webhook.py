@@ -15,7 +15,7 @@ from fakebotapi import FakeBotAPI
 from fakeupdates import text_update
 
 from bot.config import Settings
-from bot.web.app import create_app
+from bot.server import create_server as create_app
 
 SECRET = "s3cret-Token_42"
 
