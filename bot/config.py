@@ -130,8 +130,12 @@ def _log_level(name: str, value: str) -> str:
 
 
 def _district(name: str, value: str) -> str:
-    if not _DISTRICT.fullmatch(value):
-        raise _bad(name, value, "the five-digit key (AGS) of a Kreis, e.g. 05978 for Kreis Unna")
+    from bot.engine.districts import default_districts
+
+    known = default_districts().by_code
+    if not _DISTRICT.fullmatch(value) or value not in known:
+        choices = ", ".join(f"{code} ({d.name})" for code, d in sorted(known.items()))
+        raise _bad(name, value, f"the five-digit key (AGS) of a Kreis in data/districts.yaml: {choices}")
     return value
 
 

@@ -21,7 +21,8 @@ BAD = [
     ("LOTSE_DEFAULT_LANG", "xx", "de, en, ar, fa, uk, ru, tr, fr, ku, ti, ps, so"),
     ("LOTSE_PORT", "http", "a TCP port, a whole number from 1 to 65535"),
     ("LOTSE_PORT", "70000", "a TCP port, a whole number from 1 to 65535"),
-    ("LOTSE_DISTRICT", "Unna", "five-digit key (AGS) of a Kreis"),
+    ("LOTSE_DISTRICT", "Unna", "five-digit key (AGS) of a Kreis in data/districts.yaml: 05"),
+    ("LOTSE_DISTRICT", "09162", "05978 (Kreis Unna)"),
     ("LOTSE_WEBHOOK_URL", "http://bot.example.org/telegram/webhook", "https:// URL"),
     ("TELEGRAM_API_BASE_URL", "api.telegram.org", "http:// or https:// URL"),
 ]
