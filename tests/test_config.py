@@ -83,3 +83,12 @@ def test_logging_is_set_up_for_every_command(tmp_path: Path) -> None:
     env = {"LOTSE_LOG_LEVEL": "warning", "LOTSE_DB": str(tmp_path / "x.db"), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert done.stdout.strip() == "WARNING", done.stderr
+
+
+def test_the_real_command_stops_before_serving(tmp_path: Path) -> None:
+    env = {"LOTSE_RESULTS": "0", "LOTSE_DB": str(tmp_path / "x.db"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == "lotse: LOTSE_RESULTS='0' is not allowed: offers per answer, a whole number from 1 to 10\n"
+    assert not (tmp_path / "x.db").exists()
