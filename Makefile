@@ -12,7 +12,7 @@ include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
-.PHONY: run test lint i18n catalogs setup browser bench screenshots clean
+.PHONY: run test lint i18n catalogs setup browser bench screenshots wheel clean
 
 run: setup
 	$(BIN)/lotse serve
@@ -62,6 +62,10 @@ screenshots: $(STAMP) catalogs browser
 bench: setup
 	$(BIN)/lotse bench
 
+# The wheel (intents, catalogs compiled, data inside) in dist/: `pipx install dist/lotse-*.whl` (see README).
+wheel: $(STAMP)
+	$(BIN)/python -m pip wheel --no-deps -w dist .
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 	find locales -name '*.mo' -delete

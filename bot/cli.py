@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import logging
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.i18n import LANGUAGES
 
 if TYPE_CHECKING:
@@ -45,13 +46,38 @@ LAZY_COMMANDS = {
 }
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 @click.version_option(package_name="lotse")
-def cli() -> None:
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The SQLite database file (default LOTSE_DB, else var/lotse.db in a checkout, else the user "
+                   "data directory).")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None) -> None:
     """Lotse: a multilingual help bot for newcomers in German districts.
 
-    Example: lotse ask "Deutschkurs in Unna" --json
+    Settings come from LOTSE_* variables (see README); a bad one stops every command with exit status 2.
+
+    Example: lotse --db /srv/lotse/lotse.db ask "Deutschkurs in Unna" --json
     """
+    try:
+        settings = Settings.from_env()
+    except SettingsError as err:
+        click.echo(f"lotse: {err}", err=True)
+        ctx.exit(2)
+    if db_path is not None:
+        settings = dataclasses.replace(settings, db_path=db_path)
+    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT, stream=sys.stderr)
+    ctx.obj = settings
+
+
+def current_settings() -> Settings:
+    """The settings the `lotse` group checked at start (read from the environment outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_object(Settings) if ctx is not None else None
+    return found if found is not None else Settings.from_env()
 
 
 @cli.command()
@@ -64,7 +90,7 @@ def setup(demo: bool) -> None:
     from bot.offers.db import open_db
     from bot.offers.demo import DEMO_VERSION, build_demo, is_demo_only
 
-    settings = Settings.from_env()
+    settings = current_settings()
     db = open_db(settings.db_path)
     count = db.execute("SELECT count(*) FROM offers").fetchone()[0]
     version = db.execute("SELECT value FROM meta WHERE key = 'demo_version'").fetchone()
@@ -77,7 +103,7 @@ def setup(demo: bool) -> None:
 
 @cli.command()
 @click.option("--host", help="Address to listen on (default LOTSE_HOST or 127.0.0.1).")
-@click.option("--port", type=int, help="Port (default LOTSE_PORT or 8080).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default LOTSE_PORT or 8080).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the web chat (and the Telegram bot when TELEGRAM_BOT_TOKEN is set).
 
@@ -85,12 +111,12 @@ def serve(host: str | None, port: int | None) -> None:
     """
     from aiohttp import web
 
-    from bot.web.app import create_app
+    from bot.server import create_server
 
-    settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = current_settings()
     host, port = host or settings.host, port or settings.port
-    app = create_app(settings)
+    app = create_server(settings)
+    click.echo(f"database: {settings.db_path}")
     click.echo(f"Lotse web chat: open http://{host}:{port}/ (Ctrl+C to stop)")
     if settings.telegram_token:
         click.echo(f"Telegram bot: on, via {settings.telegram_api_base_url}")
@@ -101,7 +127,7 @@ def _engine() -> Engine:
     from bot.engine import Engine
     from bot.offers.db import open_db
 
-    settings = Settings.from_env()
+    settings = current_settings()
     return Engine(open_db(settings.db_path), default_lang=settings.default_lang, results=settings.results,
                   default_district=settings.default_district)
 

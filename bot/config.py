@@ -1,22 +1,56 @@
-"""Settings for Lotse: `Settings.from_env()` is the only place that reads the environment."""
+"""Settings for Lotse: `Settings.from_env()` is the only place that reads the environment.
+
+Every value is checked once, when the command starts: a bad one raises `SettingsError` with one line that names
+the variable and what is allowed (the CLI prints it and exits with status 2), instead of a traceback later or a
+silent default. The database lives in a data directory: `LOTSE_DB` if set, else var/ in a source checkout, else
+the platform's user data directory (~/.local/share/lotse on Linux).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from bot import ROOT
+from bot import resources
+from bot.i18n import LANGUAGES
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_RESULTS = 10  # offers per answer: more does not fit on a phone screen
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
+_DISTRICT = re.compile(r"\d{5}")  # a Kreis AGS, e.g. 05978
+
+T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """One setting is not usable; the message names the variable, its value and what is allowed."""
+
+
+def data_dir() -> Path:
+    """Where the database lives by default: var/ in a source checkout, else the user data directory."""
+    root = resources.checkout()
+    if root is not None:
+        return root / "var"
+    from platformdirs import user_data_path
+
+    return user_data_path("lotse", appauthor=False)
+
+
+def default_db_path() -> Path:
+    """The database file when LOTSE_DB is not set."""
+    return data_dir() / "lotse.db"
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything that can be configured, with defaults that run the demo on a laptop."""
 
-    db_path: Path = ROOT / "var" / "lotse.db"
+    db_path: Path = field(default_factory=default_db_path)
     host: str = "127.0.0.1"
     port: int = 8080
     telegram_token: str | None = None
@@ -31,25 +65,93 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read LOTSE_* and TELEGRAM_* variables; unset or empty means the default."""
+        """Read and check LOTSE_* and TELEGRAM_* variables; unset or empty means the default."""
         env = os.environ if env is None else env
 
-        def get(name: str) -> str | None:
+        def get(name: str, check: Callable[[str, str], T], default: T) -> T:
             value = env.get(name, "").strip()
-            return value or None
+            return check(name, value) if value else default
 
-        base = cls()
+        base = cls(db_path=Path("lotse.db"))  # the defaults, without looking for a data directory yet
+        db = env.get("LOTSE_DB", "").strip()
         return cls(
-            db_path=Path(get("LOTSE_DB") or base.db_path),
-            host=get("LOTSE_HOST") or base.host,
-            port=int(get("LOTSE_PORT") or base.port),
-            telegram_token=get("TELEGRAM_BOT_TOKEN"),
-            telegram_api_base_url=get("TELEGRAM_API_BASE_URL") or base.telegram_api_base_url,
-            webhook_url=get("LOTSE_WEBHOOK_URL"),
-            webhook_secret=get("LOTSE_WEBHOOK_SECRET"),
-            default_lang=get("LOTSE_DEFAULT_LANG") or base.default_lang,
-            default_district=get("LOTSE_DISTRICT"),
-            results=int(get("LOTSE_RESULTS") or base.results),
-            log_level=(get("LOTSE_LOG_LEVEL") or base.log_level).upper(),
-            admin_token=get("LOTSE_ADMIN_TOKEN"),
+            db_path=Path(db).expanduser() if db else default_db_path(),
+            host=get("LOTSE_HOST", _text, base.host),
+            port=get("LOTSE_PORT", _port, base.port),
+            telegram_token=get("TELEGRAM_BOT_TOKEN", _text, None),
+            telegram_api_base_url=get("TELEGRAM_API_BASE_URL", _http_url, base.telegram_api_base_url),
+            webhook_url=get("LOTSE_WEBHOOK_URL", _https_url, None),
+            webhook_secret=get("LOTSE_WEBHOOK_SECRET", _secret, None),
+            default_lang=get("LOTSE_DEFAULT_LANG", _lang, base.default_lang),
+            default_district=get("LOTSE_DISTRICT", _district, None),
+            results=get("LOTSE_RESULTS", _results, base.results),
+            log_level=get("LOTSE_LOG_LEVEL", _log_level, base.log_level),
+            admin_token=get("LOTSE_ADMIN_TOKEN", _text, None),
         )
+
+
+def _bad(name: str, value: str, allowed: str) -> SettingsError:
+    return SettingsError(f"{name}={value!r} is not allowed: {allowed}")
+
+
+def _text(_name: str, value: str) -> str:
+    return value
+
+
+def _whole(name: str, value: str, low: int, high: int, what: str) -> int:
+    allowed = f"{what}, a whole number from {low} to {high}"
+    try:
+        number = int(value)
+    except ValueError:
+        raise _bad(name, value, allowed) from None
+    if not low <= number <= high:
+        raise _bad(name, value, allowed)
+    return number
+
+
+def _port(name: str, value: str) -> int:
+    return _whole(name, value, 1, 65535, "a TCP port")
+
+
+def _results(name: str, value: str) -> int:
+    return _whole(name, value, 1, MAX_RESULTS, "offers per answer")
+
+
+def _lang(name: str, value: str) -> str:
+    if value not in LANGUAGES:
+        raise _bad(name, value, "one of " + ", ".join(LANGUAGES))
+    return value
+
+
+def _log_level(name: str, value: str) -> str:
+    if value.upper() not in LOG_LEVELS:
+        raise _bad(name, value, "one of " + ", ".join(LOG_LEVELS))
+    return value.upper()
+
+
+def _district(name: str, value: str) -> str:
+    from bot.engine.districts import default_districts
+
+    known = default_districts().by_code
+    if not _DISTRICT.fullmatch(value) or value not in known:
+        choices = ", ".join(f"{code} ({d.name})" for code, d in sorted(known.items()))
+        raise _bad(name, value, f"the five-digit key (AGS) of a Kreis in data/districts.yaml: {choices}")
+    return value
+
+
+def _http_url(name: str, value: str) -> str:
+    if not re.match(r"https?://[^\s/]+", value):
+        raise _bad(name, value, "an http:// or https:// URL")
+    return value
+
+
+def _https_url(name: str, value: str) -> str:
+    if not re.match(r"https://[^\s/]+", value):
+        raise _bad(name, value, "the public https:// URL that reaches /telegram/webhook")
+    return value
+
+
+def _secret(name: str, value: str) -> str:
+    if not _SECRET.fullmatch(value):
+        raise SettingsError(f"{name} is not allowed: 1 to 256 characters A-Z a-z 0-9 _ - (value not shown)")
+    return value

@@ -1,8 +1,9 @@
 """Translations and locale-aware formatting.
 
 The current locale lives in a ContextVar (as in aiogram), never in a global, so concurrent conversations in
-different languages cannot leak into each other. Catalogs are gettext files under locales/, compiled to .mo
-during set-up (`make` does it; a missing .mo falls back to the English msgids rather than failing).
+different languages cannot leak into each other. Catalogs are gettext files under locales/ (bot/_data/locales/ in an
+installed package), compiled to .mo by `make` and by the wheel build; where no .mo is there, the .po is compiled in
+memory, so a language with a catalog is never shown in English.
 
 Right to left (ar, fa, ps): translations and answer texts come back with every Latin run (a German office word, an
 address, a phone number, a URL) wrapped in Unicode isolates (FSI ... PDI), so Telegram and the web chat keep each
@@ -13,6 +14,7 @@ digits for fa and ps) through babel.
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,12 +22,14 @@ from contextvars import ContextVar
 from functools import cache
 
 from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from bot import ROOT
+from bot import resources
 
-LOCALES_DIR = ROOT / "locales"
+LOCALES_DIR = resources.locales_dir()
 DOMAIN = "lotse"
 
 #: Supported languages, each in its own name (shown as such in every language picker).
@@ -83,13 +87,39 @@ def use(lang: str) -> Iterator[None]:
         _current.reset(token)
 
 
+class CatalogMissing(LookupError):
+    """A supported language has no catalog at all: the install is broken (never show English instead)."""
+
+
 @cache
 def translations(lang: str) -> _gettext.NullTranslations:
-    """The compiled catalog for a language (cached; English msgids when none is compiled)."""
+    """The catalog of a language (cached): its compiled .mo, else the .po compiled in memory.
+
+    A .mo older than its .po (an edited checkout) is passed over for the .po, so a translator's edit shows on the
+    next start without `make catalogs`. Fuzzy entries are never used, as `pybabel compile` leaves them out.
+    English is the msgids themselves.
+    """
     if lang == "en":
         return _gettext.NullTranslations()
-    loaded = Translations.load(str(LOCALES_DIR), [lang], DOMAIN)
-    return loaded
+    folder = LOCALES_DIR / lang / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return Translations(fh, domain=DOMAIN)
+    if not po.is_file():
+        raise CatalogMissing(f"no catalog for {lang!r}: neither {mo} nor {po} exists")
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def load_catalogs() -> None:
+    """Load every language's catalog now (at start-up), so a missing one stops the start, not a conversation."""
+    for lang in LANGUAGES:
+        translations(lang)
 
 
 def gettext(message: str) -> str:

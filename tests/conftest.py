@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fakebotapi import FakeBotAPI
 from sqlite_utils import Database
 
+from bot.bench.fakebotapi import FakeBotAPI
 from bot.engine import Engine
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
@@ -29,6 +29,6 @@ def engine(db: Database) -> Engine:
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
-    """The fake Telegram Bot API server (tests/fakebotapi.py), on a free port of 127.0.0.1."""
+    """The fake Telegram Bot API server (bot/bench/fakebotapi.py), on a free port of 127.0.0.1."""
     async with FakeBotAPI() as server:
         yield server

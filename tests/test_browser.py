@@ -24,11 +24,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot import ROOT
 from bot.config import Settings
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: these tests read its files
 
 pytestmark = pytest.mark.browser
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import random
+from pathlib import Path
 
 import pytest
 
-from bot import ROOT
 from bot.geo.distance import Point, haversine_km
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: these tests read its files
 
 
 @pytest.fixture(scope="module")

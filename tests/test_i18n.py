@@ -6,14 +6,17 @@ import asyncio
 import gettext as pygettext
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from bot import ROOT, i18n
+from bot import i18n
 from bot.i18n import FSI, LANGUAGES, PDI, isolate_ltr_runs, strip_isolates
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: these tests read its files
 
 LOCALES = ROOT / "locales"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fakebotapi import FakeBotAPI
-from fakeupdates import callback_update, location_update, message_update, text_update
 
 from bot import i18n
+from bot.bench.fakebotapi import FakeBotAPI
+from bot.bench.fakeupdates import callback_update, location_update, message_update, text_update
 from bot.config import Settings
 from bot.engine import Engine
 from bot.offers.db import open_db

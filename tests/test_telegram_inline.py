@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fakebotapi import FakeBotAPI
-from fakeupdates import inline_update, text_update
 
+from bot.bench.fakebotapi import FakeBotAPI
+from bot.bench.fakeupdates import inline_update, text_update
 from bot.config import Settings
 from bot.engine import Engine
 from bot.telegram.runner import TelegramBot

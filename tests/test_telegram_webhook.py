@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, FormData, web
-from fakebotapi import FakeBotAPI
-from fakeupdates import text_update
 
+from bot.bench.fakebotapi import FakeBotAPI
+from bot.bench.fakeupdates import text_update
 from bot.config import Settings
-from bot.web.app import create_app
+from bot.server import create_server as create_app
 
 SECRET = "s3cret-Token_42"
 

@@ -6,7 +6,7 @@
 - baseline: the same questions with rapidfuzz `process.extractOne(text, all_example_phrases, scorer=WRatio)`,
   "none" below the skeleton's cut-off of 72; accuracy and speed side by side, and the ratio.
 The questions are an eval file given with `lotse bench nlu --questions FILE` (any file of {t, l, i, p} questions),
-else the project's own held-out set tests/data/eval_heldout.yaml (420 questions in twelve languages).
+else the package's own bot/bench/questions.yaml (144 questions in twelve languages, shipped with Lotse).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,17 +23,17 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot import ROOT
+from bot import resources
 from bot.nlu.evaluate import load_cases
 from bot.nlu.understand import default_nlu
 
-HELD_OUT = ROOT / "tests" / "data" / "eval_heldout.yaml"
+QUESTIONS = resources.package_file("bench", "questions.yaml")
 BASELINE_CUTOFF = 72.0
 ROUNDS = 3  # every question is timed this many times; the median of the rounds is its latency
 
 
 def _cases(questions: Path | None) -> tuple[str, list[dict[str, Any]]]:
-    path = questions or HELD_OUT
+    path = questions or QUESTIONS
     if path.exists():
         return str(path), load_cases(path)
     nlu = default_nlu()
@@ -44,8 +45,9 @@ def _cases(questions: Path | None) -> tuple[str, list[dict[str, Any]]]:
 def _startup() -> tuple[float, float]:
     """Wall time and peak RSS (MB) of a fresh `lotse ask` process."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bot", "ask", "Deutschkurs in Lünen", "--json"], cwd=ROOT,
-                   check=True, capture_output=True)
+    with tempfile.TemporaryDirectory() as cwd:  # anywhere: an installed Lotse needs no checkout
+        subprocess.run([sys.executable, "-m", "bot", "ask", "Deutschkurs in Lünen", "--json"], cwd=cwd,
+                       check=True, capture_output=True)
     wall = time.perf_counter() - start
     # ru_maxrss is in KiB on Linux: the largest child so far, which is this one (the only child we start).
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -1,6 +1,6 @@
 """`lotse bench telegram`: text updates through the whole Telegram path, against the fake Bot API on loopback.
 
-The fake server (tests/fakebotapi.py) runs in its own process and plays Telegram: it queues text updates from
+The fake server (bot/bench/fakebotapi.py) runs in its own process and plays Telegram: it queues text updates from
 many users, serves them to the bot's getUpdates long poll, and times each update from the moment it is queued
 to the bot's first and last reply to that chat. The bot is the real Application (polling, per-chat ordering,
 AIORateLimiter) over the real engine on a demo database in a file, as `lotse serve` runs it. The limiter's
@@ -22,9 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot import ROOT
-
-FAKE_SERVER = ROOT / "tests" / "fakebotapi.py"
+FAKE_SERVER = "bot.bench.fakebotapi"  # run as a module: an installed Lotse has it too
 TEXTS = ["Hallo", "Deutschkurs in Unna", "Kita in Lünen", "Ich brauche einen Arzt in Kamen",
          "ابحث عن روضة أطفال في لونن", "шукаю роботу в Унні", "Merhaba, Almanca kursu Unna", "Where can I register?"]
 BURST = 2000
@@ -87,7 +85,7 @@ async def _run(echo: Callable[[str], None], burst: int, rate: float, seconds: fl
     from bot.offers.demo import build_demo
     from bot.telegram.runner import TelegramBot
 
-    proc = await asyncio.create_subprocess_exec(sys.executable, str(FAKE_SERVER), "--port", "0",
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", FAKE_SERVER, "--port", "0",
                                                 stdout=asyncio.subprocess.PIPE)
     assert proc.stdout is not None
     line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()

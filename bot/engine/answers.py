@@ -18,11 +18,11 @@ from pathlib import Path
 
 import yaml
 
-from bot import ROOT
+from bot import resources
 from bot.i18n import LANGUAGES, RTL_LANGUAGES, isolate_ltr_runs, strip_isolates
 
-ANSWERS_DIR = ROOT / "intents" / "answers"
-VERIFIED_NUMBERS = ROOT / "data" / "verified_numbers.yaml"
+ANSWERS_DIR = resources.answers_dir()
+VERIFIED_NUMBERS = resources.data_file("verified_numbers.yaml")
 #: Answers without facts (small talk) need no source.
 NO_SOURCE_NEEDED = frozenset({"greeting", "help", "change_language", "thanks", "none", "nearby"})
 

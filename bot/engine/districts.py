@@ -13,10 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from bot import ROOT, i18n
+from bot import i18n, resources
 from bot.i18n import _
 
-DISTRICTS_YAML = ROOT / "data" / "districts.yaml"
+DISTRICTS_YAML = resources.data_file("districts.yaml")
 
 
 def N_(message: str) -> str:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot import ROOT
+from bot import resources
 from bot.geo.distance import Point, haversine_km
 
-GAZETTEER_CSV = ROOT / "data" / "gazetteer.csv"
+GAZETTEER_CSV = resources.data_file("gazetteer.csv")
 CELL_DEG = 0.1  # grid cell edge in degrees (about 11 km north-south, 7 km east-west in Germany)
 FUZZY_CUTOFF = 85.0  # rapidfuzz ratio (0..100) a misspelt town name needs: "Recklinhausen" yes, "Kita" no
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import yaml
 
-from bot import ROOT
+from bot import resources
 from bot.i18n import LANGUAGES
 from bot.nlu.normalise import normalise
 
-INTENTS_DIR = ROOT / "intents"
+INTENTS_DIR = resources.intents_dir()
 
 #: The intent catalogue of DESIGN.md; ids are an interface.
 CATALOGUE = (

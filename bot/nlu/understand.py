@@ -19,7 +19,6 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from bot import ROOT
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer, fold
 from bot.i18n import normalise_lang
 from bot.nlu.classifier import Classifier
@@ -241,9 +240,10 @@ class NLU:
         ranked, best = self._blend(query)
         if ranked and ranked[0][0] in self.frames:
             ranked = self._topic_inside_frame(query, ranked, best[ranked[0][0]])
-        if len(ranked) > 1 and ranked[0][0] not in self.frames and ranked[1][0] == ATTRIBUTE:
-            # "Farsi-speaking gynaecologist": the topic is clear, no question "change language or health?".
-            ranked[1] = (ATTRIBUTE, min(ranked[1][1], ranked[0][1] - MARGIN))
+        if len(ranked) > 1 and ranked[0][0] not in self.frames and ranked[1][0] in self.frames:
+            # A topic with its frame around it ("Kita in meiner Nähe", "Farsi-speaking gynaecologist"): the topic
+            # is clear, and a frame is never a choice to ask about ("kita or near me?").
+            ranked[1] = (ranked[1][0], min(ranked[1][1], ranked[0][1] - MARGIN))
             ranked.sort(key=lambda r: -r[1])
         if ranked and ranked[0][0] in self.priority and PLAUSIBLE <= ranked[0][1] < THRESHOLD:
             ranked[0] = (ranked[0][0], THRESHOLD)  # a plausible emergency is never "none"
@@ -364,7 +364,10 @@ def default_nlu() -> NLU:
     import logging
 
     intents = load_intents(strict=False)
-    nlu = NLU(intents, default_gazetteer(), cache_dir=ROOT / "var" / "cache")
+    from bot.config import data_dir
+
+    # The trained classifier is cached beside the database (var/ in a checkout, the user data directory else).
+    nlu = NLU(intents, default_gazetteer(), cache_dir=data_dir() / "cache")
     problems = validate(intents, keys=nlu.keys)
     if problems:
         logging.getLogger(__name__).warning("intent data: %d problems, e.g. %s", len(problems), problems[0])

@@ -10,16 +10,16 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from bot.config import Settings
 from bot.offers.fields import CATEGORIES
 
 ACTOR = click.option("--actor", default="cli", show_default=True, help="Who makes the change (audit trail).")
 
 
 def _db() -> Database:
+    from bot.cli import current_settings
     from bot.offers.db import open_db
 
-    return open_db(Settings.from_env().db_path)
+    return open_db(current_settings().db_path)
 
 
 def _offer_json(offer: Any, lang: str = "de") -> dict[str, Any]:

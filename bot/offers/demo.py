@@ -19,13 +19,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import ROOT
+from bot import resources
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
 from bot.offers.fields import CATEGORIES
 from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, now, write_rows
 
-CONTACT_POINTS_CSV = ROOT / "data" / "nrw_contact_points.csv"
+CONTACT_POINTS_CSV = resources.data_file("nrw_contact_points.csv")
 DEMO_VERSION = "2"
 DEMO_PREFIXES = ("nrw-", "nat-", "demo-")
 

@@ -101,7 +101,7 @@ def file_url(base_url: str) -> str:
 
 def build_application(
     settings: Settings, engine: Engine, *, rate_limiter: BaseRateLimiter[Any] | None = None
-) -> Application:
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """The real PTB Application over the engine, pointed at `TELEGRAM_API_BASE_URL`."""
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required for the Telegram bot")
@@ -111,7 +111,9 @@ def build_application(
     return application
 
 
-def _builder(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None) -> Application:
+def _builder(
+    settings: Settings, rate_limiter: BaseRateLimiter[Any] | None
+) -> Application[Any, Any, Any, Any, Any, Any]:
     builder = (
         Application.builder()
         .token(settings.telegram_token or "")
@@ -128,7 +130,7 @@ def _builder(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None) -> A
     return builder.build()
 
 
-def add_handlers(application: Application) -> None:
+def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every handler; groups get commands and mentions only."""
     private = filters.ChatType.PRIVATE
     fresh = filters.UpdateType.MESSAGE
@@ -157,7 +159,7 @@ def commands(lang: str) -> list[BotCommand]:
         return [BotCommand(name, _(description)) for name, description in COMMANDS]
 
 
-async def register_commands(application: Application, default_lang: str) -> None:
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any], default_lang: str) -> None:
     """set_my_commands for every language (and the default list); a refused language is logged, not fatal."""
 
     async def one(lang: str | None) -> None:

@@ -21,11 +21,11 @@ from bot.engine import Engine, Incoming, Reply
 from bot.engine.deeplinks import apply_preset, decode, encode
 from bot.engine.lookup import set_place
 from bot.engine.models import Button, Message
+from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
 from bot.i18n import _
 from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
 from bot.telegram.render import render
-from bot.telegram.workers import EngineWorker
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def user_lang(engine: Engine, update: Update) -> str:
 
 
 async def answer(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming) -> Reply:
-    """The engine's reply: from the worker process when there is one (bot/telegram/workers.py)."""
+    """The engine's reply: from the worker process when there is one (bot/engine/worker.py)."""
     worker: EngineWorker | None = context.bot_data.get(WORKER)
     if worker is not None:
         return await worker.handle(incoming)

@@ -1,7 +1,8 @@
 """Start and stop the Telegram bot: polling by default, webhook mode when LOTSE_WEBHOOK_URL is set.
 
-`TelegramBot` is the lifecycle on its own (tests and the benchmark use it directly); `run_telegram` runs it
-for the lifetime of the aiohttp server and, in webhook mode, connects it to the /telegram/webhook route.
+`TelegramBot` is the lifecycle on its own (tests and the benchmark use it directly); bot/server.py runs it for
+the lifetime of the aiohttp server with the engine worker the web chat uses too, and, in webhook mode, connects
+it to the /telegram/webhook route.
 """
 
 from __future__ import annotations
@@ -9,18 +10,15 @@ from __future__ import annotations
 import gc
 import logging
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-from aiohttp import web
 from telegram.ext import Application, BaseRateLimiter
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.engine.worker import EngineWorker
 from bot.telegram.app import ALLOWED_UPDATES, build_application, register_commands
 from bot.telegram.handlers import WORKER
-from bot.telegram.workers import EngineWorker
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +30,15 @@ class TelegramBot:
 
     def __init__(self, settings: Settings, engine: Engine, *, poll_timeout: float = POLL_TIMEOUT,
                  rate_limiter: BaseRateLimiter[Any] | None = None, commands: bool = True,
-                 engine_workers: int | None = None) -> None:
+                 engine_workers: int | None = None, worker: EngineWorker | None = None) -> None:
         self.settings = settings
         self.poll_timeout = poll_timeout
         self.commands = commands
         self.engine = engine
         self.engine_workers = engine_workers
+        self.shared_worker = worker  # the server's, shared with the web chat: used, never closed here
         self.worker: EngineWorker | None = None
-        self.application: Application = build_application(
+        self.application: Application[Any, Any, Any, Any, Any, Any] = build_application(
             settings, engine, rate_limiter=rate_limiter)
         self.secret = settings.webhook_secret or secrets.token_urlsafe(32)
 
@@ -49,9 +48,10 @@ class TelegramBot:
 
     async def start(self) -> TelegramBot:
         app = self.application
-        self.worker = EngineWorker.maybe(self.engine, self.engine_workers)
-        if self.worker is not None:
+        self.worker = self.shared_worker or EngineWorker.maybe(self.engine, self.engine_workers)
+        if self.worker is not None and self.worker is not self.shared_worker:
             await self.worker.warm_up()
+        if self.worker is not None:
             app.bot_data[WORKER] = self.worker
         # The engine's models are loaded now and live as long as the process: a full garbage collection that
         # walks them all stalls every chat for tens of milliseconds, so they are moved out of its reach.
@@ -80,7 +80,8 @@ class TelegramBot:
         await app.shutdown()
         if self.worker is not None:
             app.bot_data.pop(WORKER, None)
-            self.worker.close()
+            if self.worker is not self.shared_worker:
+                self.worker.close()
             self.worker = None
 
     async def __aenter__(self) -> TelegramBot:
@@ -89,23 +90,3 @@ class TelegramBot:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-
-@asynccontextmanager
-async def run_telegram(app: web.Application, settings: Settings, engine: Engine) -> AsyncIterator[None]:
-    """The bot for the lifetime of the web app; in webhook mode the route there feeds it."""
-    from bot.web.webhook import WEBHOOK
-
-    bot = TelegramBot(settings, engine)
-    await bot.start()
-    slot = app.get(WEBHOOK)
-    if bot.webhook:
-        if slot is None:
-            log.error("webhook mode, but the web app has no /telegram/webhook route")
-        else:
-            slot.application, slot.secret = bot.application, bot.secret
-    try:
-        yield
-    finally:
-        if slot is not None:
-            slot.application = None
-        await bot.stop()

@@ -1,53 +1,57 @@
-"""The aiohttp application factory (in the style of aiohttp-demos `polls`)."""
+"""The aiohttp application factory of the web side (in the style of aiohttp-demos `polls`).
+
+bot/server.py adds the Telegram bot to it for `lotse serve`; nothing here knows about Telegram.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import jinja2
 from aiohttp import web
 
+from bot import i18n, resources
 from bot.config import Settings
 from bot.engine import Engine
+from bot.engine.worker import EngineWorker
 from bot.offers.db import open_db
 from bot.web.admin import setup_admin
-from bot.web.keys import DB, ENGINE, SETTINGS, TEMPLATES
+from bot.web.keys import DB, ENGINE, SETTINGS, TEMPLATES, WORKER
 from bot.web.middlewares import json_errors
 from bot.web.routes import setup_routes
 
 log = logging.getLogger(__name__)
 
 
-HERE = Path(__file__).resolve().parent
 MAX_BODY = 64 * 1024  # a chat message is short; anything bigger is refused before it is parsed
 
 
 async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Open the database and build the engine on start-up; close the database on shutdown."""
+    """Open the database, build the engine and start its worker process; stop both on shutdown.
+
+    The chat handlers (and the Telegram bot, bot/server.py) hand every message to the worker, so the event loop
+    never waits while a message is understood. An in-memory database (tests) cannot be shared: no worker then.
+    """
     settings = app[SETTINGS]
+    i18n.load_catalogs()  # a language without its catalog stops the start, rather than answer in English
     db = open_db(settings.db_path)
     app[DB] = db
     engine = Engine(db, default_lang=settings.default_lang, results=settings.results,
                     default_district=settings.default_district)
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
-    log.info("engine ready on %s", settings.db_path)
-    yield
-    db.close()
-
-
-async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Run the Telegram bot beside the web server when a token is configured."""
-    settings = app[SETTINGS]
-    if not settings.telegram_token:
+    worker = EngineWorker.maybe(engine, workers=1)
+    if worker is not None:
+        await worker.warm_up()
+        app[WORKER] = worker
+    log.info("engine ready on %s (%s)", settings.db_path, "worker process" if worker else "in this process")
+    try:
         yield
-        return
-    from bot.telegram.runner import run_telegram  # imported only when used: the web chat runs without it
-
-    async with run_telegram(app, settings, app[ENGINE]):
-        yield
+    finally:
+        if worker is not None:
+            worker.close()
+        db.close()
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -55,10 +59,10 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
     app[SETTINGS] = settings
     app[TEMPLATES] = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, enable_async=False
+        loader=jinja2.FileSystemLoader(resources.package_file("web", "templates")), autoescape=True,
+        enable_async=False,
     )
     app.cleanup_ctx.append(engine_ctx)
-    app.cleanup_ctx.append(telegram_ctx)
     setup_routes(app)
     setup_admin(app)
     return app

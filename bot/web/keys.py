@@ -8,8 +8,11 @@ from sqlite_utils import Database
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.engine.worker import EngineWorker
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
+#: Set when the engine runs in a worker process (a database file); absent for an in-memory one.
+WORKER: web.AppKey[EngineWorker] = web.AppKey("engine_worker", EngineWorker)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot import i18n
+from bot import i18n, resources
 from bot.engine import Incoming
 from bot.geo.distance import Point
-from bot.web.keys import ENGINE, SETTINGS, TEMPLATES
+from bot.web.keys import ENGINE, SETTINGS, TEMPLATES, WORKER
 from bot.web.middlewares import error_json
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = resources.package_file("web", "static")
 MAX_SESSION = 128
 
 
@@ -91,7 +90,9 @@ async def chat(request: web.Request) -> web.Response:
     parsed = _parse_chat(body)
     if isinstance(parsed, str):
         return error_json(400, parsed)
-    reply = request.app[ENGINE].handle(parsed)
+    # In the worker process when there is one: the event loop serves other chats and Telegram meanwhile.
+    worker = request.app.get(WORKER)
+    reply = await worker.handle(parsed) if worker is not None else request.app[ENGINE].handle(parsed)
     return web.json_response(reply.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 

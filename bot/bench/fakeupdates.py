@@ -1,4 +1,4 @@
-"""Telegram update objects as the Bot API sends them, for tests and the fake server (tests/fakebotapi.py)."""
+"""Telegram update objects as the Bot API sends them, for tests and the fake server (bot/bench/fakebotapi.py)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""The engine in a worker process, so the event loop keeps talking to Telegram while the NLU thinks.
+"""The engine in a worker process, so the event loop keeps talking to Telegram and the web while the NLU thinks.
 
 Understanding a message is CPU work (a few ms); sending replies is network work for the event loop. In one
 process they take turns on one core; with the engine in a child process they overlap on two, and the
-replies of other chats are not held up while one message is matched. The child opens its own connection to
+replies of other chats are not held up while one message is matched. The server (bot/server.py) starts one
+worker that the web chat and the Telegram bot share. The child opens its own connection to
 the same SQLite file (WAL allows it); per-chat ordering stays with the parent, so one person's messages are
 still handled one after another. An in-memory database (tests) cannot be shared: the engine then runs inline.
 """

@@ -3,10 +3,10 @@
 It speaks enough of the Bot API for python-telegram-bot (or any other client) to run against it: requests to
 `/bot<token>/<method>` with the parameters form-encoded (values JSON-encoded, as Telegram receives them),
 multipart or JSON; answers `{"ok": true, "result": ...}` with real-looking objects. Every call is recorded.
-Tests push updates (built with tests/fakeupdates.py), served by `getUpdates` with offset and long-poll timeout
+Tests push updates (built with bot/bench/fakeupdates.py), served by `getUpdates` with offset and long-poll timeout
 or POSTed to the webhook when one is set, and await the bot's calls.
 
-Run as a script (`python tests/fakebotapi.py --port 0`) it prints `PORT <n>` and serves until killed; the
+Run as a script (`python -m bot.bench.fakebotapi --port 0`) it prints `PORT <n>` and serves until killed; the
 control routes under `/_fake/` then push a load of text updates and report the measured latencies (the
 Telegram benchmark runs the server in its own process, so the bot's process has its core to itself).
 """
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
-from fakeupdates import BOT_ID, text_update
+
+from bot.bench.fakeupdates import BOT_ID, text_update
 
 SEND_METHODS = frozenset({"sendMessage", "sendVenue", "sendLocation", "editMessageText", "sendPhoto"})
 # Parameters Telegram reads as numbers, everything else stays a string unless it is a JSON object or array.
@@ -414,7 +415,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     try:
-        import uvloop  # type: ignore[import-not-found]
+        import uvloop
 
         uvloop.install()
     except ImportError:

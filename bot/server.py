@@ -1,0 +1,51 @@
+"""The whole server of `lotse serve`: the web side (bot/web) and, with a token, the Telegram bot (bot/telegram).
+
+The only module that knows both transports, so neither imports the other. They share one engine and its worker
+process (started by the web app's engine context); in webhook mode the web app's /telegram/webhook route is
+connected to the bot's Application here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.web.app import create_app
+from bot.web.keys import ENGINE, SETTINGS, WORKER
+from bot.web.webhook import WEBHOOK
+
+log = logging.getLogger(__name__)
+
+
+async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the Telegram bot for the lifetime of the web app when a token is configured."""
+    settings = app[SETTINGS]
+    if not settings.telegram_token:
+        yield
+        return
+    from bot.telegram.runner import TelegramBot  # imported only when used: the web chat runs without it
+
+    bot = TelegramBot(settings, app[ENGINE], worker=app.get(WORKER))
+    await bot.start()
+    slot = app.get(WEBHOOK)
+    if bot.webhook:
+        if slot is None:
+            log.error("webhook mode, but the web app has no /telegram/webhook route")
+        else:
+            slot.application, slot.secret = bot.application, bot.secret
+    try:
+        yield
+    finally:
+        if slot is not None:
+            slot.application = None
+        await bot.stop()
+
+
+def create_server(settings: Settings) -> web.Application:
+    """The web app with the Telegram bot beside it (when TELEGRAM_BOT_TOKEN is set)."""
+    app = create_app(settings)
+    app.cleanup_ctx.append(telegram_ctx)  # after the engine context: the bot uses its engine and worker
+    return app
