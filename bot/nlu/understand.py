@@ -29,12 +29,16 @@ from bot.nlu.matcher import CANDIDATES, Example, Matcher
 from bot.nlu.normalise import mask_contacts, normalise
 from bot.nlu.places import PlaceFinder
 from bot.nlu.safety import SafetyCheck
+from bot.nlu.segment import segments
 
 MAX_CHARS = 500  # people write short messages; longer ones are cut so matching stays within milliseconds
 MAX_WORDS = 40
 THRESHOLD = 40.0  # below: "none"
 #: Share of the trained classifier in an intent's score; the rest is the example matcher's.
 CLASSIFIER_SHARE = 0.3
+#: Share of the asking part (a sentence ending in "?") in a message of several parts; the rest is the whole.
+QUESTION_SHARE = 0.5
+CLEAR_PART = 65.0  # the asking part must name its topic this clearly, and the whole must have it in its top 3
 #: Two topics named side by side ("Arbeit und Wohnung"): the matcher has them within MARGIN and the classifier
 #: gives the second at least this probability. They are then kept close, and the person is asked.
 SPLIT = 0.15
@@ -165,6 +169,7 @@ class NLU:
         found = self.places.find(text)
         words = normalise(text).split()
         sample = text
+        removed: set[str] = set()
         if found is not None:
             # The town's name is no evidence of the intent nor of the language ("Recklinghausen" is German).
             removed = {fold(w) for w in words[found.start:found.end]}
@@ -181,7 +186,7 @@ class NLU:
             exact = self.short.get(query)
             ranked = [(exact, 100.0)] if exact else []
         else:
-            ranked = self.rank(query) if query else []
+            ranked = self._rank_parts(text, removed, query) if query else []
         ranked, danger = self._safety_first(" ".join(words), ranked)
         taught = self.learned.lookup(query)
         if taught is not None:
@@ -190,6 +195,38 @@ class NLU:
             return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
                                  [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger)
         return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger)
+
+    def _rank_parts(self, text: str, removed: set[str], query: str) -> list[tuple[str, float]]:
+        """Rank a message by its parts: frames (greeting, thanks) left out, the asking part weighed like the rest.
+
+        "Hallo, ich habe Bürgergeld und das Jobcenter sagt, ich muss einen Deutschkurs machen. Wo gibt es einen
+        Kurs am Vormittag?" is language_course: the story names benefits, the question decides.
+        """
+        parts = segments(text)
+        if len(parts) < 2:
+            return self.rank(query)
+        ranked_parts: list[tuple[str, bool, list[tuple[str, float]]]] = []
+        for part in parts:
+            words = [self.stem(w) for w in normalise(part.text).split() if fold(w) not in removed]
+            if words:
+                part_query = " ".join(words[:MAX_WORDS])
+                ranked_parts.append((part_query, part.asks, self.rank(part_query)))
+        content = [p for p in ranked_parts if not (p[2] and p[2][0][0] in self.frames and p[2][0][1] >= THRESHOLD)]
+        if not content or len(content) == len(ranked_parts) == 1:
+            return self.rank(query)
+        whole = self.rank(" ".join(p[0] for p in content)) if len(content) > 1 else content[0][2]
+        # The asking part decides between the contenders of the whole only when it names a topic itself ("Wo gibt
+        # es einen Kurs?"), not when it only asks ("Was soll ich tun?", "Is that allowed?").
+        contenders = {i for i, _s in whole[:3]}
+        asking = [r for q, asks, r in content if asks and r and r[0][0] in contenders - self.not_topics
+                  and r[0][1] >= CLEAR_PART and self._names_topic(q, r[0][0])]
+        if not asking or len(content) == 1:
+            return whole
+        question = dict(asking[-1])
+        scores = dict(whole)
+        combined = {i: (1 - QUESTION_SHARE) * scores.get(i, 0.0) + QUESTION_SHARE * question.get(i, 0.0)
+                    for i in scores.keys() | question.keys()}
+        return sorted(combined.items(), key=lambda r: -r[1])
 
     def _safety_first(self, text: str, ranked: list[tuple[str, float]]) -> tuple[list[tuple[str, float]], str | None]:
         """The danger plausible in the message (its words, or the ranking), and the ranking with a strong hit on top.
