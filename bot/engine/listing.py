@@ -78,9 +78,12 @@ def page(engine: Engine, session: Session, intent: str, offset: int = 0,
     hits = nearest(engine.db, categories, point, engine.results + 1, offset=offset, radius_km=MAX_DISTANCE_KM)
     more, hits = len(hits) > engine.results, hits[:engine.results]
     if not hits:
-        if offset:
+        if offset and inside:
             messages.append(Message(_("That was everything I know near {place}.").format(place=place),
                                     engine.menu_buttons()))
+        elif offset:
+            messages.append(Message(_("I know nothing else within {distance} of {place}.").format(
+                distance=i18n.format_distance(MAX_DISTANCE_KM), place=place), engine.menu_buttons()))
         return messages
     session.shown = offset + len(hits)
     buttons = [Button(_("More results"), f"more:{intent}:{offset + len(hits)}")] if more else []
