@@ -318,3 +318,11 @@ def test_another_part_can_add_a_state(engine: Engine, monkeypatch: pytest.Monkey
     assert text(engine.handle(Incoming("staff", text="Kita"))) == "staff will answer"
     monkeypatch.delitem(states.HANDLERS, states.HANDED_TO_STAFF)
     assert engine.handle(Incoming("staff", text="Kita")).intent == "kita"  # no handler: answered as idle
+
+
+def test_where_the_conversation_stood_is_forgotten_after_an_hour(engine: Engine) -> None:
+    chat = Chat(engine, "stale")
+    chat.say("Kita")
+    engine.db.execute("UPDATE sessions SET updated_at = '2020-01-01T00:00:00+00:00'")
+    session = engine.sessions.load("stale")
+    assert (session.state, session.pending_intent, session.last_intent) == ("idle", None, "kita")

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -33,6 +33,9 @@ class Session:
 
 
 COLUMNS = ("lang", "place_name", "lat", "lon", "last_intent", "last_lang", "state", "pending_intent", "shown")
+#: Where a conversation stood (a question waiting for a place, the page of offers) is forgotten after this long
+#: without a message: "Kamen" the next day is a new message, not the answer to yesterday's "Where are you?".
+CONVERSATION_TTL = timedelta(hours=1)
 
 
 class SessionStore:
@@ -55,13 +58,19 @@ class SessionStore:
     def load(self, user_id: str) -> Session:
         """The stored session, or a fresh one."""
         row = self.db.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM sessions WHERE user_key = ?", [self.key(user_id)],
+            f"SELECT {', '.join(COLUMNS)}, updated_at FROM sessions WHERE user_key = ?", [self.key(user_id)],
         ).fetchone()
         if not row:
             return Session()
-        session = Session(*row)
+        session = Session(*row[:-1])
         session.state = session.state or "idle"
         session.shown = int(session.shown or 0)
+        try:
+            stale = datetime.now(UTC) - datetime.fromisoformat(row[-1]) > CONVERSATION_TTL
+        except (TypeError, ValueError):
+            stale = True
+        if stale:
+            session.state, session.pending_intent, session.shown = "idle", None, 0
         return session
 
     def save(self, user_id: str, session: Session) -> None:

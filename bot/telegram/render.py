@@ -32,7 +32,7 @@ def osm_url(lat: float, lon: float) -> str:
 
 
 def _line(text: str, rtl: bool) -> str:
-    return (i18n.RLM + text) if rtl and text else text
+    return (i18n.RLM + text) if rtl and text and not text.startswith(i18n.RLM) else text
 
 
 def source_host(source: str) -> str:
