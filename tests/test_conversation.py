@@ -326,3 +326,15 @@ def test_where_the_conversation_stood_is_forgotten_after_an_hour(engine: Engine)
     engine.db.execute("UPDATE sessions SET updated_at = '2020-01-01T00:00:00+00:00'")
     session = engine.sessions.load("stale")
     assert (session.state, session.pending_intent, session.last_intent) == ("idle", None, "kita")
+
+
+def test_the_known_districts_follow_the_offers(engine: Engine) -> None:
+    outside = Chat(engine, "cover-1").say("Kita in Dortmund")
+    assert "Kreis Unna" in text(outside)
+    engine.db.execute("INSERT INTO offers (id, name_de, categories, lat, lon, district, updated_at) VALUES "
+                      "('t-kita-dortmund', 'Kita Dortmund-Mitte', '[\"kita\"]', 51.5136, 7.4653, 'Dortmund', "
+                      "'2026-12-01T08:00:00Z')")
+    inside = Chat(engine, "cover-2").say("Kita in Dortmund")
+    assert "Kreis Unna" not in text(inside)
+    assert places(inside)[0].name == "Kita Dortmund-Mitte"
+    assert text(inside).startswith(text(outside).split("\n")[0])  # the same explanation, then offers "near"

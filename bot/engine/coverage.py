@@ -77,7 +77,8 @@ class Coverage:
             code, _count = by_code.most_common(1)[0]
             counts[code] += sum(by_code.values())
             names.setdefault(code, name)
-        return Districts({code: names[code] for code, _count in counts.most_common()})
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))  # most offers first, then by name
+        return Districts({code: names[code] for code, _count in ranked})
 
     def covers(self, point: Point) -> bool:
         """Is the point in a district the database has offers in?"""
