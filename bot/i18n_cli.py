@@ -2,8 +2,9 @@
 
 For translators and admins: run it after `make i18n` or after editing intents/answers/*.yaml. It prints one row per
 language (translated UI messages, fuzzy ones, answers), then every problem (a missing translation, a placeholder
-that differs from the msgid, an answer without sources, a phone number that is not on data/verified_numbers.yaml),
-and exits with status 1 when there is any.
+that differs from the msgid, an answer without sources, a phone number that is not on data/verified_numbers.yaml,
+a topic whose button would show its id because it has no translated label), and exits with status 1 when there is
+any.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from babel.messages.pofile import read_po
 
 from bot.engine.answers import load_answers, problems, unverified_numbers
 from bot.engine.districts import default_districts
+from bot.engine.engine import TOPICS
 from bot.i18n import LANGUAGES, LOCALES_DIR
-from bot.nlu.intents import CATALOGUE
+from bot.nlu.intents import CATALOGUE, Intent, load_intents
 
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
@@ -55,6 +57,24 @@ def catalog_problems(lang: str) -> tuple[int, int, int, list[str]]:
     return translated, len(wanted), fuzzy, found
 
 
+def label_problems(intents: dict[str, Intent], lang: str) -> list[str]:
+    """Every topic can become a button ("Did you mean ...?", the menu): it needs a label, translated in `lang`."""
+    if lang == "en":  # the labels are English msgids: only a missing label can be wrong here
+        return [f"topic {i!r} has no button label in TOPICS (bot/engine/engine.py): its id would be shown"
+                for i, intent in sorted(intents.items()) if intent.is_topic and i not in TOPICS]
+    found: list[str] = []
+    path = LOCALES_DIR / lang / "LC_MESSAGES" / "lotse.po"
+    if not path.exists():
+        return found
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    for intent, label in TOPICS.items():
+        msg = catalog.get(label)
+        if msg is None or not str(msg.string or "").strip() or msg.fuzzy:
+            found.append(f"{lang}: the button label {label!r} (topic {intent}) is not translated")
+    return found
+
+
 @click.group()
 def i18n() -> None:
     """Translations and answers: completeness per language.
@@ -70,11 +90,13 @@ def check() -> None:
     Example: lotse i18n check
     """
     answers = load_answers()
+    intents = load_intents(strict=False)
     found: list[str] = []
     click.echo(f"{'lang':<5} {'name':<18} {'UI':>9} {'fuzzy':>6} {'answers':>9}")
     for lang, name in LANGUAGES.items():
         translated, total, fuzzy, issues = catalog_problems(lang)
         found.extend(issues)
+        found.extend(label_problems(intents, lang))
         written = sum(1 for intent in CATALOGUE if intent in answers and answers[intent].text.get(lang))
         click.echo(f"{lang:<5} {name:<18} {translated:>4}/{total:<4} {fuzzy:>6} {written:>4}/{len(CATALOGUE):<4}")
     found.extend(problems(answers, CATALOGUE, LANGUAGES, default_districts().keys()))

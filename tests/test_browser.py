@@ -123,18 +123,28 @@ class Page:
         await asyncio.sleep(0.2)
 
     async def where(self, needles: list[str]) -> dict[str, dict[str, float]]:
-        """Where each string is drawn (left edge, top) in the last bot text that holds all of them."""
+        """Where each string is drawn (left edge, top) in the last bot paragraph that holds all of them (its text
+        may run through several nodes: phone numbers are links)."""
         return dict(await self.js("""((needles) => {
-            const texts = [...document.querySelectorAll('.bubble.bot:not(.writing) p')].map((p) => p.firstChild)
-              .filter((n) => n && needles.every((needle) => n.textContent.includes(needle)));
-            if (!texts.length) return {};
-            const node = texts[texts.length - 1];
+            const paras = [...document.querySelectorAll('.bubble.bot:not(.writing) p')]
+              .filter((p) => needles.every((needle) => p.textContent.includes(needle)));
+            if (!paras.length) return {};
+            const para = paras[paras.length - 1];
+            const walker = document.createTreeWalker(para, NodeFilter.SHOW_TEXT);
+            const nodes = [];
+            let total = 0;
+            while (walker.nextNode()) { nodes.push([walker.currentNode, total]); total += walker.currentNode.length; }
+            const locate = (at) => {
+              const [node, start] = nodes.filter(([n, s]) => s <= at).pop();
+              return [node, at - start];
+            };
             const out = {};
             for (const needle of needles) {
-              const at = node.textContent.indexOf(needle);
+              const at = para.textContent.indexOf(needle);
               if (at < 0) continue;
               const range = document.createRange();
-              range.setStart(node, at); range.setEnd(node, at + needle.length);
+              range.setStart(...locate(at)); range.setEnd(...locate(at + needle.length - 1));
+              range.setEnd(range.endContainer, range.endOffset + 1);
               const box = range.getBoundingClientRect();
               out[needle] = {left: box.left, top: box.top};
             }
@@ -260,3 +270,67 @@ async def test_kita_with_a_shared_location_lists_the_nearest_kitas(server: str, 
     shown = await page.js("""[...document.querySelectorAll('.place')].map((li) => li.innerText)""")
     assert shown and "Kita" in shown[0] and "Lünen" in shown[0], shown
     assert "km" in shown[0] or " m" in shown[0], shown
+
+
+@pytest.mark.parametrize("lang", ["de", "ar", "fr"])
+async def test_a_conversation_with_follow_ups_in_the_web_chat(server: str, page: Page, lang: str) -> None:
+    """Greeting and need, a sentence answering "Where are you?", typed "more", another town, a far place."""
+    from test_conversation import LINES
+
+    lines = LINES[lang]
+    await page.open(server + "/", accept_language=lang)
+    names = "[...document.querySelectorAll('.place .name')].map((n) => n.innerText)"
+    hello = await page.ask(lines.hello_kita)
+    assert hello["places"] == 0 and await page.js("!!document.querySelector('button[data-data=\"location\"]')")
+    assert not await page.js("[...document.querySelectorAll('button')].some((b) => b.dataset.data === 't:greeting')")
+    await page.ask(lines.we_live_in_kamen)
+    first = await page.js(names)
+    assert first and "Kamen" in first[0], first
+    await page.ask(lines.more)
+    after_more = (await page.js(names))[len(first):]
+    assert len(after_more) == 3 and not set(after_more) & set(first), after_more
+    await page.ask(lines.and_in_unna)
+    unna = (await page.js(names))[len(first) + 3:]
+    assert unna and "Unna" in unna[0], unna
+    far = await page.ask(lines.kita_far)
+    await page.screenshot(SHOTS / f"chat-{lang}-far.png")
+    for district in ("Kreis Unna", "Kreis Recklinghausen", "Kreis Heinsberg", "Köln"):
+        assert district in far["text"], far["text"]
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+async def test_every_phone_number_is_a_tap_to_call_link(server: str, page: Page, lang: str) -> None:
+    """National numbers in the text and offers' numbers alike: each is an <a href="tel:...">, first in the reply
+    when an emergency is plausible."""
+    from test_conversation import LINES
+
+    await page.open(server + "/", accept_language=lang)
+    await page.ask(LINES[lang].course_but_emergency)
+    links = await page.js("""[...document.querySelectorAll('.bubble.bot a[href^="tel:"]')]
+        .map((a) => [a.getAttribute('href'), a.textContent])""")
+    hrefs = [href for href, _text in links]
+    assert "tel:112" in hrefs and "tel:110" in hrefs, links
+    # The very first thing of the reply is the line with 112: its first link dials it.
+    first = await page.js("""(() => {
+        const mine = [...document.querySelectorAll('.bubble.me')].pop();
+        const node = mine.nextElementSibling;
+        return node.querySelector('p').textContent.trim().slice(0, 12) + '|' +
+               node.querySelector('a[href^="tel:"]').getAttribute('href');
+    })()""")
+    assert first.split("|")[1] == "tel:112" and "📞" in first.split("|")[0], first
+    # No digits of a phone number outside a link: every 11x number of the reply is tappable.
+    loose = await page.js("""(() => {
+        const out = [];
+        document.querySelectorAll('.bubble.bot p').forEach((p) => {
+          const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            const n = walker.currentNode;
+            if (!n.parentElement.closest('a') && /\\b11[0-9]\\b/.test(n.textContent)) out.push(n.textContent);
+          }
+        });
+        return out;
+    })()""")
+    assert loose == [], loose
+    await page.ask("Migrationsberatung in Heinsberg")
+    offer = await page.js("[...document.querySelectorAll('.place a.phone')].map((a) => a.getAttribute('href'))")
+    assert "tel:+492452134222" in offer, offer

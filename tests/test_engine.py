@@ -141,3 +141,43 @@ def test_inline_lookup_uses_the_same_names_and_distance_limit_as_the_chat(engine
     near = lookup(engine, "Kita Lünen", "u17", "en")
     assert near.places and near.places[0].name.endswith("(example)")  # the English name of the example Kita
     assert lookup(engine, "Kita Berlin", "u17", "en").places == []  # 400 km is not "near"
+
+
+def test_by_appointment_is_a_field_shown_translated_and_german_notes_are_marked(engine: Engine) -> None:
+    reply = engine.handle(Incoming("u18", text="German course in Unna", lang_hint="en"))
+    shown = [p for m in reply.messages for p in m.places]
+    stored = {r[0]: (r[1], r[2]) for r in engine.db.execute("SELECT id, opening_hours, appointment FROM offers")}
+    assert not any("Termin" in (hours or "") for hours, _flag in stored.values())
+    assert any(p.appointment for p in shown) and all(p.appointment == bool(stored[p.id][1]) for p in shown)
+    assert all("Termin" not in p.hours for p in shown)
+    from bot.offers.hours import render
+
+    assert render('Tu "nach Vereinbarung"', "en") == "Tue (in German: nach Vereinbarung)"
+    assert render('Tu "nach Vereinbarung"', "de") == "Di. (nach Vereinbarung)"
+
+
+def test_every_phone_number_of_a_reply_comes_with_its_tel_link(engine: Engine) -> None:
+    reply = engine.handle(Incoming("u19", text="emergency, my friend is not breathing", lang_hint="en"))
+    data = reply.to_json()
+    phones = [p for m in data["messages"] for p in m["phones"]]
+    assert {"text": "112", "tel": "tel:112"} in phones and {"text": "110", "tel": "tel:110"} in phones
+    listed = engine.handle(Incoming("u19", text="Migrationsberatung in Heinsberg")).to_json()
+    tels = [p["tel"] for m in listed["messages"] for p in m["places"] if p["phone"]]
+    assert "tel:+492452134222" in tels  # the KI Kreis Heinsberg, 02452 / 13-4222
+
+
+def test_an_older_database_gets_the_conversation_fields(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlite_utils import Database
+
+    from bot.offers.db import MIGRATIONS, migrate, open_db
+
+    old = Database(str(tmp_path / "old.db"))
+    for number, step in enumerate(MIGRATIONS[:3], start=1):
+        script = step() if callable(step) else step
+        old.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    old.execute("INSERT INTO sessions(user_key, lang, last_intent) VALUES ('k', 'ar', 'kita')")
+    old.conn.commit()
+    migrate(old)
+    db = open_db(tmp_path / "old.db")
+    assert db.execute("SELECT lang, last_intent, state, pending_intent, shown FROM sessions").fetchone() == (
+        "ar", "kita", None, None, None)

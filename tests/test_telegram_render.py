@@ -116,3 +116,32 @@ def test_place_block_shows_hours_and_source_of_real_offers() -> None:
     example = PlaceOut(name="Kita Unna (Beispiel)", address="", distance_km=1, lat=51.5, lon=7.7, example=True,
                        source="Lotse demo data")
     assert "Lotse demo data" not in place_block(example, rtl=False)
+
+
+@pytest.mark.parametrize(("lang", "phone", "shown"), [
+    ("en", "02361 / 50 20 12", "+49 2361 502012"),  # international: Telegram marks it as a phone number
+    ("de", "0800 111 0 111", "+49 800 1110111"),
+    ("ar", "02361 / 50 20 12", "02361502012"),  # right to left: plain digits, in order, no isolate around them
+    ("fa", "116 117", "116117"),
+])
+def test_phone_numbers_are_written_so_telegram_offers_to_call_them(lang: str, phone: str, shown: str) -> None:
+    place = PlaceOut(name="Beratung", address="", distance_km=1.0, lat=51.6, lon=7.5, phone=phone)
+    with i18n.use(lang):
+        [html] = render(Message("", places=[place]))
+    line = next(line for line in html.split("\n") if "☎" in line)
+    assert line.endswith("☎ " + shown)
+    assert i18n.FSI not in line and i18n.PDI not in line
+
+
+def test_hotline_numbers_in_text_are_tappable_in_every_direction() -> None:
+    for lang in ("de", "ar"):
+        with i18n.use(lang):
+            [html] = render(Message(i18n.isolate_ltr_runs("📞 116 016 · هاتف المساعدة", lang)))
+        assert "116016" in html and f"{i18n.FSI}116 016{i18n.PDI}" not in html
+
+
+def test_by_appointment_only_is_shown_in_the_readers_language() -> None:
+    place = PlaceOut(name="Kita", address="", distance_km=1.0, lat=51.6, lon=7.5, appointment=True)
+    with i18n.use("tr"):
+        [html] = render(Message("", places=[place]))
+    assert "📅 Sadece randevuyla" in html

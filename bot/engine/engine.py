@@ -1,5 +1,10 @@
 """The conversation: decide between answering, asking for a place, clarifying and falling back.
 
+A typed message goes to the handler of the conversation's state (bot/engine/states.py); follow-ups on the last
+topic are told apart in bot/engine/followups.py; the offers part of an answer is bot/engine/listing.py. Whatever
+answers, when the NLU finds an emergency or violence plausible (`Understanding.danger`), the reply starts with
+the numbers to call.
+
 Button data is compact text (Telegram allows 64 bytes): `t:<intent>` a topic, `l:<lang>` a language,
 `lang` the language picker, `m` the menu, `more:<intent>:<offset>` the next results, `forget` and
 `forget:yes` deleting what is stored.
@@ -12,21 +17,25 @@ from dataclasses import replace
 from sqlite_utils import Database
 
 from bot import i18n
+from bot.engine import followups, listing, states
 from bot.engine.answers import Answer, default_answers
+from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
-from bot.engine.models import Button, Incoming, Message, Reply, place_out
+from bot.engine.listing import MAX_DISTANCE_KM
+from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
+from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE, Turn
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
 from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import Intent, ids_where, load_intents
+from bot.nlu.understand import MARGIN
 from bot.offers.model import Offer
-from bot.offers.store import national_offers, nearest
+from bot.offers.store import national_offers
 
-# Offers farther than this are not "near": someone in Berlin is told there is nothing near them, not sent
-# to a Kita 400 km away.
-MAX_DISTANCE_KM = 50.0
+__all__ = ["MAX_DISTANCE_KM", "TOPICS", "Engine"]
+
 MAX_TEXT = 4000  # longer messages are cut before matching: nobody asks for a Kita in 4,000 characters
 
 
@@ -81,9 +90,12 @@ class Engine:
         self.intents = intents or load_intents(strict=False)
         # What each intent is comes from its file (kind, needs_place, priority).
         self.small_talk = ids_where(self.intents, lambda i: i.small_talk)
+        self.topics = ids_where(self.intents, lambda i: i.is_topic)
+        self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
         self.answers = answers if answers is not None else default_answers()
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
         self.gazetteer = gazetteer or default_gazetteer()
+        self.coverage = Coverage(db, self.gazetteer)  # the districts the offers cover (honest distances)
         self.sessions = SessionStore(db)
         self.default_lang = default_lang
         self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
@@ -112,13 +124,23 @@ class Engine:
         """The chosen language, else the one the person last wrote in, else the device's (None: nothing known)."""
         return session.lang or session.last_lang or incoming.lang_hint
 
-    # -- kinds of input ----------------------------------------------------------------------------------
+    # -- typed messages ----------------------------------------------------------------------------------
     def _text(self, incoming: Incoming, session: Session) -> Reply:
         text = (incoming.text or "").strip()[:MAX_TEXT]
         if not any(ch.isalnum() for ch in text):
             return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
                                                  self.menu_buttons())])
-        understanding = self.nlu.understand(text, lang_hint=self._known_lang(session, incoming))
+        turn = Turn(incoming, session, text)
+        reply = states.dispatch(self, turn)
+        return self._safety_first(turn, reply)
+
+    def understand(self, turn: Turn) -> Understanding:
+        """The NLU's reading of the message (once per turn), and the language to answer in."""
+        if turn.understanding is not None:
+            return turn.understanding
+        session, incoming = turn.session, turn.incoming
+        understanding = turn.understanding = self.nlu.understand(
+            turn.text, lang_hint=self._known_lang(session, incoming))
         if session.lang is None:
             # No language chosen yet: answer in the language the text is clearly written in (an Arabic question
             # from a phone set to German gets an Arabic answer), and stay in it for the rest of the conversation;
@@ -128,46 +150,114 @@ class Engine:
                 i18n.set_lang(understanding.lang)
             elif not incoming.lang_hint and not session.last_lang:
                 i18n.set_lang(understanding.lang)
-        lang = i18n.current()
+        return understanding
+
+    def follow_language(self, session: Session, lang: str | None) -> None:
+        """A follow-up in words of one language ("daha fazla") tells the language when nothing else does."""
+        if lang and session.lang is None and session.last_lang is None:
+            session.last_lang = lang
+            i18n.set_lang(lang)
+
+    def understood(self, turn: Turn) -> Reply:
+        """Answer a message as a question of its own: a topic, a place, a clarifying question, or "sorry"."""
+        incoming, session = turn.incoming, turn.session
+        understanding = self.understand(turn)
         if understanding.place is not None:
-            self._remember_place(session, understanding.place)
+            self.remember_place(session, understanding.place)
         intent = understanding.intent
-        if intent == "none" and understanding.place is not None and session.last_intent:
+        topic = self.last_topic(session)
+        if intent == "none" and understanding.place is not None and topic:
             # "in Lünen" after a topic: the same topic, in the new place (without explaining it again).
-            return self._topic(incoming, session, session.last_intent, explain=False)
+            return self.topic(incoming, session, topic, explain=False)
         if intent == "none" and understanding.place is not None:
-            # Only a place, no topic yet: remember it and ask what the person is looking for.
-            return self._place_saved(incoming, session)
+            return self.place_saved(incoming, session)
         if intent == "none":
-            self.sessions.log_unanswered(text, lang)
+            self.sessions.log_unanswered(turn.text, i18n.current())
             self._save(incoming, session)
             return self._reply(session, [Message(
                 self._answer_text("none") or _("Sorry, I can't help with that. Pick a topic:"),
                 self.menu_buttons())])
-        elif understanding.ambiguous:
-            self._save(incoming, session)
-            return self._clarify(session, understanding)
-        return self._topic(incoming, session, intent)
+        options = self._options(understanding)
+        if len(options) >= 2 and (understanding.ambiguous or intent in self.frames):
+            return self._clarify(incoming, session, options[:2])
+        return self.topic(incoming, session, options[0] if options else intent)
 
+    def _options(self, understanding: Understanding) -> list[str]:
+        """The topics within the NLU's margin of the best match, best first. Frames (greeting, help, thanks,
+        nearby, change_language) are never options: "Hallo ich suche Kita" is about the Kita."""
+        if understanding.danger is not None:
+            return [understanding.intent]  # no question back when it may be an emergency
+        close = [understanding.intent] + [i for i, score in understanding.alternatives
+                                          if understanding.score - score < MARGIN]
+        return [i for i in dict.fromkeys(close) if i in self.topics and i in TOPICS]
+
+    def _clarify(self, incoming: Incoming, session: Session, options: list[str]) -> Reply:
+        session.state, session.pending_intent = CLARIFYING, None
+        self._save(incoming, session)
+        buttons = [Button(self.topic_label(i), f"t:{i}") for i in options]
+        return self._reply(session, [Message(_("Did you mean one of these?"), buttons)])
+
+    def _safety_first(self, turn: Turn, reply: Reply) -> Reply:
+        """When an emergency or violence is plausible, the numbers to call come before anything else."""
+        understanding = turn.understanding
+        danger = understanding.danger if understanding is not None else None
+        if danger is None or danger not in self.intents or not self.intents[danger].categories:
+            return reply
+        category = self.intents[danger].categories[0]
+        said = self.answers[danger].in_lang("de") if danger in self.answers else ""
+
+        def order(offer: Offer) -> tuple[int, int, str]:
+            # The danger's own service first (116 016 before the police for violence), then in the order its
+            # answer names them (112 before 110).
+            own = offer.categories.index(category) if category in offer.categories else len(offer.categories)
+            at = said.find(offer.phone)
+            return own, at if at >= 0 else len(said), offer.id
+
+        first = listing.hotlines(sorted(national_offers(self.db, [category]), key=order))
+        lines = set(first.split("\n"))
+        rest = []
+        for message in reply.messages:
+            kept = "\n".join(line for line in message.text.split("\n") if line not in lines)
+            if kept.strip() or message.buttons or message.places:
+                rest.append(Message(kept, message.buttons, message.places))
+        return Reply([Message(first), *rest], reply.lang, reply.intent, rtl=reply.rtl)
+
+    # -- other input -------------------------------------------------------------------------------------
     def _location(self, incoming: Incoming, session: Session, point: Point) -> Reply:
         town = self.gazetteer.nearest_town(point)
         session.lat, session.lon = point.lat, point.lon
         session.place_name = town.name if town else None
-        if session.last_intent and session.last_intent not in self.small_talk:
-            return self._topic(incoming, session, session.last_intent, explain=False)
-        return self._place_saved(incoming, session)
+        pending = session.pending_intent if session.state == AWAITING_PLACE else None
+        topic = pending if pending in self.intents else self.last_topic(session)
+        if topic:
+            return self.topic(incoming, session, topic, explain=False)
+        return self.place_saved(incoming, session)
 
-    def _place_saved(self, incoming: Incoming, session: Session) -> Reply:
+    def place_saved(self, incoming: Incoming, session: Session) -> Reply:
         """A place but no topic yet: remember the place and offer the topics."""
+        session.state, session.pending_intent = IDLE, None
         self._save(incoming, session)
         return self._reply(session, [Message(_("Thank you, I saved your location. What are you looking for?"),
                                              self.menu_buttons())])
 
+    def menu(self, incoming: Incoming, session: Session) -> Reply:
+        """The topics (after "more" when there was nothing to show more of)."""
+        self._save(incoming, session)
+        return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
+
+    def ask_place_again(self, incoming: Incoming, session: Session) -> Reply:
+        """The answer to "Where are you?" named no place Lotse knows: say so and ask once more."""
+        self._save(incoming, session)
+        return self._reply(session, [Message(
+            _("I don't know that place. Please write your town or postcode, or share your location."),
+            [Button(_("Share my location"), "location")])])
+
     def _button(self, incoming: Incoming, session: Session) -> Reply:
         data = incoming.button or ""
         kind, _sep, arg = data.partition(":")
+        session.state, session.pending_intent = IDLE, None  # a button answers whatever was asked
         if kind == "t" and arg in self.intents:
-            return self._topic(incoming, session, arg)
+            return self.topic(incoming, session, arg)
         if kind == "l" and arg in LANGUAGES:
             session.lang = arg
             i18n.set_lang(arg)
@@ -179,7 +269,7 @@ class Engine:
         if kind == "more":
             intent, _sep, offset = arg.partition(":")
             if intent in self.intents and offset.isdigit():
-                return self._topic(incoming, session, intent, offset=min(int(offset), 100))
+                return self.topic(incoming, session, intent, offset=min(int(offset), 100), explain=False)
         if data == "forget":
             return self._reply(session, [Message(
                 _("Delete everything Lotse remembers about you (language and place)?"),
@@ -192,68 +282,58 @@ class Engine:
         return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
 
     # -- answers ----------------------------------------------------------------------------------------
-    def _topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
-               explain: bool = True) -> Reply:
-        """Answer a topic: its text (unless it was just given), then the nearest offers, or a request for a place."""
+    def topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
+              explain: bool = True, kind: str = followups.MORE) -> Reply:
+        """Answer a topic: its text (unless it was just given), then the nearest offers, or "Where are you?"."""
         session.last_intent = intent
+        session.state, session.pending_intent = IDLE, None
+        if intent in self.small_talk or intent not in self.intents:
+            self._save(incoming, session)
+            return self._small_talk(session, intent)
+        needs_place = self.intents[intent].needs_place
+        known = session.lat is not None and session.lon is not None
+        # A topic that lists no offers (emergency) has only its explanation to give, also after "and in Unna?".
+        explain = offset == 0 and (explain or not needs_place)
+        messages = [Message(self._answer_text(intent) + self._district_note(intent, session))] if explain else []
+        categories = list(self.intents[intent].categories)
+        # Nationwide services (112, 116 016 ...) need no place: they come first, wherever the person is.
+        national = national_offers(self.db, categories) if categories and explain else []
+        if national:
+            messages.append(Message(listing.hotlines(national)))
+        if not known or not needs_place:
+            if needs_place:
+                session.state, session.pending_intent = AWAITING_PLACE, intent
+                messages.append(Message(_("Where are you? Write your town or postcode, or share your location."),
+                                        [Button(_("Share my location"), "location")]))
+            self._save(incoming, session)
+            return self._reply(session, messages)
+        offers = listing.page(self, session, intent, offset, kind)
+        if not any(m.places for m in offers) and not national and offset == 0:
+            offers.append(Message(_("I found no offers for this near {place}.").format(
+                place=i18n.isolate(session.place_name or _("you"))), self.menu_buttons()))
         self._save(incoming, session)
-        if intent in ("greeting", "help"):
-            return self._reply(session, [Message(self._answer_text(intent), self.menu_buttons())])
+        return self._reply(session, messages + offers)
+
+    def page(self, incoming: Incoming, session: Session, intent: str, kind: str) -> Reply:
+        """A follow-up on the offers of the last topic: the next page ("more", "others"), the nearest again
+        ("closer") or those open now."""
+        offset = session.shown if kind == followups.MORE else 0
+        return self.topic(incoming, session, intent, offset=offset, explain=False, kind=kind)
+
+    def for_someone_else(self, incoming: Incoming, session: Session, intent: str) -> Reply:
+        """"What about for my wife?": the same topic, with a word that it is for them too."""
+        reply = self.topic(incoming, session, intent, explain=False)
+        note = Message(_("The same offers can help them too. Ask there what fits their situation."))
+        return Reply([note, *reply.messages], reply.lang, reply.intent, rtl=reply.rtl)
+
+    def _small_talk(self, session: Session, intent: str) -> Reply:
         if intent == "change_language":
             text = self._answer_text(intent) or _("Choose your language:")
             return self._reply(session, [Message(text, self.language_buttons())])
         if intent == "thanks":
             return self._reply(session, [Message(self._answer_text(intent) or _("You're welcome!"))])
-        explain = explain and offset == 0
-        messages = [Message(self._answer_text(intent) + self._district_note(intent, session))] if explain else []
-        categories = list(self.intents[intent].categories) if intent in self.intents else []
-        # Nationwide services (112, 116 016 ...) need no place: they come first, wherever the person is.
-        national = national_offers(self.db, categories) if categories and explain else []
-        if national:
-            messages.append(Message(self._hotlines(national)))
-        if session.lat is None or session.lon is None:
-            if intent in self.intents and not self.intents[intent].needs_place:
-                return self._reply(session, messages)
-            messages.append(Message(_("Where are you? Write your town or postcode, or share your location."),
-                                    [Button(_("Share my location"), "location")]))
-            return self._reply(session, messages)
-        point = Point(session.lat, session.lon)
-        # One query for this page and one offer more: that extra one says whether "More results" has anything.
-        hits = nearest(self.db, categories, point, self.results + 1, offset=offset, radius_km=MAX_DISTANCE_KM)
-        more, hits = len(hits) > self.results, hits[:self.results]
-        if not hits:
-            if not national:
-                messages.append(Message(_("I found no offers for this near {place}.").format(
-                    place=i18n.isolate(session.place_name or _("you"))), self.menu_buttons()))
-            return self._reply(session, messages)
-        places = [place_out(h, i18n.current()) for h in hits]
-        buttons = [Button(_("More results"), f"more:{intent}:{offset + len(hits)}")] if more else []
-        buttons.append(Button(_("Topics"), "m"))
-        heading = i18n.ngettext("I found {n} offer near {place}:", "I found {n} offers near {place}:", len(places))
-        place = i18n.isolate(session.place_name or _("you"))
-        heading = heading.format(n=i18n.format_number(len(places), 0), place=place)
-        messages.append(Message(heading, buttons, places))
-        return self._reply(session, messages)
-
-    def _clarify(self, session: Session, understanding: Understanding) -> Reply:
-        first, second = understanding.intent, understanding.alternatives[0][0]
-        buttons = [Button(self.topic_label(i), f"t:{i}") for i in (first, second)]
-        return self._reply(session, [Message(_("Did you mean one of these?"), buttons)])
-
-    @staticmethod
-    def _hotlines(offers: list[Offer]) -> str:
-        """Nationwide services as lines of phone number and name (isolated in right-to-left text)."""
-        lang = i18n.current()
-        # Only the Latin runs are isolated, and an RTL line starts with a right-to-left mark: a line whose
-        # every letter sits inside an isolate would be laid out left to right (icon on the wrong side).
-        mark = i18n.RLM if i18n.is_rtl() else ""
-        lines = []
-        for offer in offers:
-            name = offer.name_in(lang)
-            # Most hotline names carry their number ("Polizei-Notruf 110"); do not say it twice.
-            shown = name if offer.phone.replace(" ", "") in name.replace(" ", "") else f"{offer.phone} · {name}"
-            lines.append(mark + "📞 " + i18n.isolate_ltr_runs(shown))
-        return "\n".join(lines)
+        return self._reply(session, [Message(self._answer_text(intent) or _("What are you looking for?"),
+                                             self.menu_buttons())])
 
     def _answer_text(self, intent: str) -> str:
         answer = self.answers.get(intent)
@@ -271,10 +351,15 @@ class Engine:
         return "\n\n" + note if note else ""
 
     # -- helpers ----------------------------------------------------------------------------------------
+    def last_topic(self, session: Session) -> str | None:
+        """The topic the conversation is about (a need, not a greeting), if any."""
+        intent = session.last_intent
+        return intent if intent in self.topics else None
+
     def topic_label(self, intent: str) -> str:
-        """The translated button label of a topic."""
+        """The translated button label of a topic (never its id: an intent without a label gets "Topics")."""
         label = TOPICS.get(intent)
-        return _(label) if label else intent
+        return _(label) if label else _("Topics")
 
     def menu_buttons(self) -> list[Button]:
         """The topic menu, then the language picker."""
@@ -286,7 +371,8 @@ class Engine:
         """Each language in its own name."""
         return [Button(name, f"l:{code}") for code, name in LANGUAGES.items()]
 
-    def _remember_place(self, session: Session, place: Place) -> None:
+    def remember_place(self, session: Session, place: Place) -> None:
+        """Keep the place a message named as the person's place."""
         session.place_name, session.lat, session.lon = place.name, place.point.lat, place.point.lon
 
     def _save(self, incoming: Incoming, session: Session) -> None:

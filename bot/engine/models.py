@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.engine.phones import phones_in, tel_uri
 from bot.geo.distance import Point
 from bot.offers.model import OfferHit
 
@@ -45,6 +46,7 @@ class PlaceOut:
     source_date: str = ""
     id: str = ""
     hours: str = ""
+    appointment: bool = False  # by appointment only (shown translated: "By appointment only")
 
 
 @dataclass
@@ -76,9 +78,12 @@ class Reply:
                         {"name": p.name, "address": p.address, "distance_km": round(p.distance_km, 2),
                          "lat": p.lat, "lon": p.lon, "phone": p.phone or None, "url": p.url or None,
                          "example": p.example, "approximate": p.approximate, "hours": p.hours or None,
+                         "appointment": p.appointment, "tel": tel_uri(p.phone) if p.phone else None,
                          "source": p.source or None, "source_date": p.source_date or None}
                         for p in m.places
                     ],
+                    # Every phone number of the text, as written there, with the tel: URI that dials it.
+                    "phones": [asdict(phone) for phone in phones_in(m.text)],
                 }
                 for m in self.messages
             ],
@@ -93,4 +98,5 @@ def place_out(hit: OfferHit, lang: str) -> PlaceOut:
     return PlaceOut(name=offer.name_in(lang), address=offer.address, distance_km=hit.distance_km,
                     lat=offer.lat or 0.0, lon=offer.lon or 0.0, phone=offer.phone, url=offer.website,
                     example=offer.example, approximate=offer.approximate, source=offer.source,
-                    source_date=offer.source_date, id=offer.id, hours=offer.hours_in(lang))
+                    source_date=offer.source_date, id=offer.id, hours=offer.hours_in(lang),
+                    appointment=bool(offer.appointment))

@@ -1,7 +1,8 @@
 """Per-user conversation state, persisted in SQLite.
 
-Privacy: only the chosen language, the last place and the last topic are kept, under a keyed hash of the
-user id (so the table holds no Telegram ids); `forget` deletes the row.
+Privacy: only the chosen language, the last place and the last topic are kept, with where the conversation stands
+(its state, the topic waiting for a place, how many offers were shown), under a keyed hash of the user id (so the
+table holds no Telegram ids); `forget` deletes the row.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -25,6 +26,16 @@ class Session:
     lon: float | None = None
     last_intent: str | None = None
     last_lang: str | None = None  # the language of the person's last clearly written message
+    #: Where the conversation stands: a state name of bot/engine/states.py ("idle", "awaiting_place", ...).
+    state: str = "idle"
+    pending_intent: str | None = None  # the topic waiting for a place ("Where are you?")
+    shown: int = 0  # offers of the last topic shown so far: typed "more" pages on from here
+
+
+COLUMNS = ("lang", "place_name", "lat", "lon", "last_intent", "last_lang", "state", "pending_intent", "shown")
+#: Where a conversation stood (a question waiting for a place, the page of offers) is forgotten after this long
+#: without a message: "Kamen" the next day is a new message, not the answer to yesterday's "Where are you?".
+CONVERSATION_TTL = timedelta(hours=1)
 
 
 class SessionStore:
@@ -47,21 +58,30 @@ class SessionStore:
     def load(self, user_id: str) -> Session:
         """The stored session, or a fresh one."""
         row = self.db.execute(
-            "SELECT lang, place_name, lat, lon, last_intent, last_lang FROM sessions WHERE user_key = ?",
-            [self.key(user_id)],
+            f"SELECT {', '.join(COLUMNS)}, updated_at FROM sessions WHERE user_key = ?", [self.key(user_id)],
         ).fetchone()
-        return Session(*row) if row else Session()
+        if not row:
+            return Session()
+        session = Session(*row[:-1])
+        session.state = session.state or "idle"
+        session.shown = int(session.shown or 0)
+        try:
+            stale = datetime.now(UTC) - datetime.fromisoformat(row[-1]) > CONVERSATION_TTL
+        except (TypeError, ValueError):
+            stale = True
+        if stale:
+            session.state, session.pending_intent, session.shown = "idle", None, 0
+        return session
 
     def save(self, user_id: str, session: Session) -> None:
         """Store the session (an upsert in its own transaction)."""
         with self.db.conn:
+            columns = (*COLUMNS, "updated_at")
             self.db.execute(
-                "INSERT INTO sessions(user_key, lang, place_name, lat, lon, last_intent, last_lang, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_key) DO UPDATE SET lang=excluded.lang, "
-                "place_name=excluded.place_name, lat=excluded.lat, lon=excluded.lon, "
-                "last_intent=excluded.last_intent, last_lang=excluded.last_lang, updated_at=excluded.updated_at",
-                [self.key(user_id), session.lang, session.place_name, session.lat, session.lon,
-                 session.last_intent, session.last_lang, datetime.now(UTC).isoformat(timespec="seconds")],
+                f"INSERT INTO sessions(user_key, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))}) "
+                "ON CONFLICT(user_key) DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in columns),
+                [self.key(user_id), *(getattr(session, c) for c in COLUMNS),
+                 datetime.now(UTC).isoformat(timespec="seconds")],
             )
 
     def forget(self, user_id: str) -> bool:

@@ -134,7 +134,12 @@ CREATE INDEX audit_offer ON audit(offer_id, id);
 # v3: the language a person writes in (when they have not chosen one), so a conversation stays in it.
 _V3 = "ALTER TABLE sessions ADD COLUMN last_lang TEXT;"
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3]
+# v4: where a conversation stands (bot/engine/states.py), the topic waiting for a place, offers shown so far.
+_V4 = """ALTER TABLE sessions ADD COLUMN state TEXT;
+ALTER TABLE sessions ADD COLUMN pending_intent TEXT;
+ALTER TABLE sessions ADD COLUMN shown INTEGER;"""
+
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4]
 
 
 def migrate(db: Database) -> None:

@@ -26,7 +26,7 @@ from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, now, write_rows
 
 CONTACT_POINTS_CSV = resources.data_file("nrw_contact_points.csv")
-DEMO_VERSION = "2"
+DEMO_VERSION = "3"
 DEMO_PREFIXES = ("nrw-", "nat-", "demo-")
 
 # What each kind of real contact point offers, by words in its type.
@@ -109,7 +109,10 @@ EXAMPLE_LABELS: dict[str, tuple[str, str]] = {
     "transport": ("Mobilitätsberatung", "Mobility advice"),
     "integration_centre": ("Integrationspunkt", "Integration point"),
 }
-_EXAMPLE_HOURS = ("Mo-Fr 09:00-12:00", "Mo-Th 08:00-16:00; Fr 08:00-12:00", 'Tu,Th 14:00-18:00 "nur mit Termin"')
+# (opening hours, by appointment only): "by appointment" is a field of the offer, shown in the reader's language,
+# not a German comment inside the hours.
+_EXAMPLE_HOURS = (("Mo-Fr 09:00-12:00", False), ("Mo-Th 08:00-16:00; Fr 08:00-12:00", False),
+                  ("Tu,Th 14:00-18:00", True))
 
 
 def _slug(town: str) -> str:
@@ -171,7 +174,8 @@ def example_rows(gaz: Gazetteer) -> list[dict[str, Any]]:
                     "description_en": "Example data for the demo, not a real offer.",
                     "categories": [category], "postcode": place.postcode or "", "city": town, "district": district,
                     "lat": round(place.point.lat + dlat, 5), "lon": round(place.point.lon + dlon, 5),
-                    "opening_hours": _EXAMPLE_HOURS[index % len(_EXAMPLE_HOURS)], "example": 1,
+                    "opening_hours": _EXAMPLE_HOURS[index % len(_EXAMPLE_HOURS)][0],
+                    "appointment": int(_EXAMPLE_HOURS[index % len(_EXAMPLE_HOURS)][1]), "example": 1,
                     "source": "Lotse-Beispieldaten",
                 })
     return rows

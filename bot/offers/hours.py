@@ -5,7 +5,8 @@ weekday), each with weekdays (`Mo-Fr`, `Mo,We`, `PH` public holidays, `SH` schoo
 (`08:00-12:00,14:00-16:30`) or `off`/`closed`, and an optional comment in double quotes
 (`Tu 14:00-18:00 "nur mit Termin"`, or only `"nach Vereinbarung"`). Month, week and date selectors are rejected
 with a clear message rather than misread. Rendering is compact: day names from CLDR (babel) in the user's
-language, 24-hour times, a few words through gettext ("closed", "public holidays"); comments stay as written.
+language, 24-hour times, a few words through gettext ("closed", "public holidays"); comments stay as written
+(German), marked "in German" for readers of other languages.
 """
 
 from __future__ import annotations
@@ -150,6 +151,9 @@ def render(text: str, lang: str | None = None) -> str:
             what = _("closed") if rule.closed else comma.join(i18n.isolate(f"{a}–{b}") for a, b in rule.spans)
             words = [w for w in (days, what) if w]
             if rule.comment:
-                words.append(f"({rule.comment})" if words else rule.comment)
+                # A comment is the offer's own words, in German: say so to a reader of another language.
+                note = rule.comment if i18n.current() == "de" else _("in German: {note}").format(
+                    note=i18n.isolate(rule.comment))
+                words.append(f"({note})" if words else note)
             parts.append(" ".join(words))
         return semicolon.join(parts)

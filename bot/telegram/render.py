@@ -1,9 +1,10 @@
 """Render engine messages as Telegram HTML: escaped, split below 4096 characters, right-to-left aware.
 
 Every piece of text from the engine or the offer database is escaped here and nowhere else. Latin fragments
-(names, addresses, phone numbers, links) inside Arabic, Farsi/Dari or Pashto text are wrapped in Unicode
-isolates, and each line of a right-to-left message starts with a right-to-left mark, so that a line beginning
-with a German name still lines up on the right.
+(names, addresses, links) inside Arabic, Farsi/Dari or Pashto text are wrapped in Unicode isolates, and each line
+of a right-to-left message starts with a right-to-left mark, so that a line beginning with a German name still
+lines up on the right. Phone numbers are written so the Telegram apps offer to call them (bot/engine/phones.py):
+"+49 2361 502012", "116117", never inside an isolate.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 from bot import i18n
 from bot.engine.models import Message, PlaceOut
+from bot.engine.phones import tappable, tappable_text
 from bot.i18n import _
 
 MAX_LEN = 4096  # Telegram's limit for one message (counted after entities; the raw HTML is a safe bound)
@@ -30,7 +32,7 @@ def osm_url(lat: float, lon: float) -> str:
 
 
 def _line(text: str, rtl: bool) -> str:
-    return (i18n.RLM + text) if rtl and text else text
+    return (i18n.RLM + text) if rtl and text and not text.startswith(i18n.RLM) else text
 
 
 def source_host(source: str) -> str:
@@ -50,11 +52,13 @@ def place_block(place: PlaceOut, rtl: bool) -> str:
     elif place.address:
         lines.append("📍 " + esc(iso(place.address)))
     if place.phone:
-        lines.append("☎ " + esc(iso(place.phone)))
+        lines.append("☎ " + esc(tappable(place.phone, rtl)))
     if place.url:
         lines.append("🌐 " + esc(iso(place.url)))
     if place.hours:
         lines.append("🕒 " + esc(iso(place.hours)))
+    if place.appointment:
+        lines.append("📅 " + esc(_("By appointment only")))
     notes = [label for flag, label in ((place.example, _("Example data")),
                                        (place.approximate, _("Location approximate"))) if flag]
     if place.source and not place.example:
@@ -110,7 +114,7 @@ def pack(blocks: list[str], limit: int = SAFE_LEN) -> list[str]:
 def text_blocks(text: str, rtl: bool, limit: int = SAFE_LEN) -> list[str]:
     """Escaped paragraphs of a plain text, each below the limit."""
     blocks: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in tappable_text(text, rtl).split("\n"):
         if not paragraph.strip():
             continue
         for piece in _split_plain(paragraph, limit - 2):

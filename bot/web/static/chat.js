@@ -56,7 +56,8 @@
     const extra = el("div", "meta links");
     if (p.example) extra.appendChild(el("span", "tag", t.example));
     if (p.approximate) extra.appendChild(el("span", "tag", t.approximate));
-    if (p.phone) extra.appendChild(link(p.phone, "tel:" + p.phone.replace(/[^0-9+]/g, ""), "phone"));
+    if (p.appointment) extra.appendChild(el("span", "tag appointment", t.appointment));
+    if (p.phone) extra.appendChild(link(p.phone, p.tel || "tel:" + p.phone.replace(/[^0-9+]/g, ""), "phone"));
     if (p.url) extra.appendChild(link(p.url.replace(/^https?:\/\//, "").replace(/\/$/, ""), p.url, "url"));
     extra.appendChild(link(t.map, "https://www.openstreetmap.org/?mlat=" + p.lat + "&mlon=" + p.lon +
                                    "#map=17/" + p.lat + "/" + p.lon, "map"));
@@ -74,20 +75,37 @@
     return li;
   }
 
-  // Text with its web addresses as links (answers end with a district link on their own line).
-  function paragraph(text) {
+  // Text with its web addresses and phone numbers as links (answers end with a district link on their own line).
+  // The server lists each phone number of the text as written there, with the tel: URI that dials it: every
+  // number, 112 and 116 016 included, is one tap away.
+  function withPhones(node, text, phones) {
+    let rest = text;
+    while (rest) {
+      let at = -1, phone = null;
+      phones.forEach((ph) => {
+        const i = rest.indexOf(ph.text);
+        if (i >= 0 && (at < 0 || i < at)) { at = i; phone = ph; }
+      });
+      if (!phone) { node.append(rest); return; }
+      if (at > 0) node.append(rest.slice(0, at));
+      node.appendChild(link(phone.text, phone.tel, "phone"));
+      rest = rest.slice(at + phone.text.length);
+    }
+  }
+
+  function paragraph(text, phones) {
     const p = el("p", "text");
     const parts = text.split(/(https?:\/\/[^\s\u2066-\u2069]+[^\s\u2066-\u2069.,:;!?)])/);
     parts.forEach((part, i) => {
       if (i % 2 === 1) p.appendChild(link(part.replace(/^https?:\/\//, "").replace(/\/$/, ""), part, "url"));
-      else if (part) p.append(part);
+      else if (part) withPhones(p, part, phones || []);
     });
     return p;
   }
 
   function show(message) {
     const bubble = el("div", "bubble bot");
-    bubble.appendChild(paragraph(message.text || ""));
+    bubble.appendChild(paragraph(message.text || "", message.phones));
     if (message.places && message.places.length) {
       const ul = el("ul", "places");
       message.places.forEach((p) => ul.appendChild(place(p)));

@@ -1,0 +1,116 @@
+"""Where a conversation stands, and what a typed message means there: one small handler per state.
+
+A session holds the name of its state (`Session.state`): "idle" (nothing asked), "awaiting_place" (Lotse asked
+"Where are you?" for `Session.pending_intent`), "clarifying" (Lotse asked "Did you mean ...?" with buttons).
+`HANDLERS` maps each name to a function `(engine, turn) -> Reply | None`; None means "nothing special in this
+state", and the idle handler answers instead. Other parts of the engine add states with `@state("name")`
+(handing a conversation to staff registers "handed_to_staff"); a state without a handler (its module is not
+loaded) is answered as idle, so an old session never gets stuck.
+
+Buttons and shared locations are not typed messages: the engine handles them directly (bot/engine/engine.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from bot.engine import followups
+from bot.engine.models import Incoming, Reply
+from bot.engine.sessions import Session
+from bot.nlu import Understanding
+
+if TYPE_CHECKING:
+    from bot.engine.engine import Engine
+
+IDLE, AWAITING_PLACE, CLARIFYING = "idle", "awaiting_place", "clarifying"
+HANDED_TO_STAFF = "handed_to_staff"  # the state bot/engine/handoff.py registers
+#: After "Where are you?", a message that names a place and clearly asks for another topic this well
+#: ("Deutschkurs in Unna" while a Kita waits) is a new question; weaker matches ("wir wohnen in Kamen" looks a bit
+#: like housing) answer the question asked.
+NEW_QUESTION = 75.0
+
+
+@dataclass
+class Turn:
+    """One typed message in its conversation; `understanding` is filled in by `Engine.understand` when needed
+    (a typed "more" is answered without asking the NLU: "mehr" must never be read as an emergency)."""
+
+    incoming: Incoming
+    session: Session
+    text: str
+    understanding: Understanding | None = None
+
+
+Handler = Callable[["Engine", Turn], Reply | None]
+HANDLERS: dict[str, Handler] = {}
+H = TypeVar("H", bound=Handler)
+
+
+def state(name: str) -> Callable[[H], H]:
+    """Register the handler of a state: `@state("handed_to_staff") def staff(engine, turn): ...`."""
+    def register(handler: H) -> H:
+        HANDLERS[name] = handler
+        return handler
+    return register
+
+
+def dispatch(engine: Engine, turn: Turn) -> Reply:
+    """Answer a typed message with the handler of the conversation's state (idle when it has nothing to say)."""
+    handler = HANDLERS.get(turn.session.state, idle)
+    reply = handler(engine, turn)
+    if reply is not None:
+        return reply
+    turn.session.state, turn.session.pending_intent = IDLE, None
+    return idle(engine, turn)
+
+
+@state(IDLE)
+def idle(engine: Engine, turn: Turn) -> Reply:
+    """A new question, or a follow-up on the last topic ("more", "and in Unna?", "for my wife?")."""
+    found = engine.nlu.places.find(turn.text)
+    follow = followups.classify(turn.text, (found.start, found.end) if found else None)
+    if follow is None:
+        return engine.understood(turn)
+    engine.follow_language(turn.session, follow.lang)
+    topic = engine.last_topic(turn.session)
+    if follow.kind == followups.PLACE:
+        assert found is not None
+        engine.remember_place(turn.session, found.place)
+        if topic is None:
+            return engine.place_saved(turn.incoming, turn.session)
+        return engine.topic(turn.incoming, turn.session, topic, explain=False)
+    if topic is None:
+        if follow.kind == followups.PERSON:
+            return engine.understood(turn)  # "for my wife": what for? the NLU (and the menu) may tell
+        return engine.menu(turn.incoming, turn.session)  # "more" of nothing: the topics
+    if follow.kind == followups.PERSON:
+        return engine.for_someone_else(turn.incoming, turn.session, topic)
+    return engine.page(turn.incoming, turn.session, topic, follow.kind)
+
+
+@state(AWAITING_PLACE)
+def awaiting_place(engine: Engine, turn: Turn) -> Reply | None:
+    """After "Where are you?": a message that names a place answers it for the pending topic ("wir wohnen in
+    Kamen", "أنا أسكن في أونا"); another question is answered as a new one; anything else asks once more."""
+    pending = turn.session.pending_intent
+    if pending not in engine.intents:
+        return None
+    understanding = engine.understand(turn)
+    if understanding.place is not None:
+        engine.remember_place(turn.session, understanding.place)
+        other = understanding.intent
+        if (other != pending and other in engine.topics and understanding.score >= NEW_QUESTION
+                and not understanding.ambiguous):
+            return None
+        return engine.topic(turn.incoming, turn.session, pending, explain=False)
+    if understanding.intent != "none" or followups.classify(turn.text) is not None:
+        return None
+    return engine.ask_place_again(turn.incoming, turn.session)
+
+
+@state(CLARIFYING)
+def clarifying(engine: Engine, turn: Turn) -> Reply | None:
+    """After "Did you mean ...?" the buttons answer; a typed message instead is a new question."""
+    return None

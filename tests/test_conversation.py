@@ -1,0 +1,340 @@
+"""Multi-turn conversations with the engine, in eight languages: what a person sees after each message.
+
+Follow-ups ("more", "and in Unna?", "what about for my wife?", "others"), a sentence answering "Where are you?",
+a greeting around a need, an emergency inside another question, and a place outside the districts Lotse knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot import i18n
+from bot.engine import Engine, Incoming, Reply
+from bot.engine.models import PlaceOut
+
+
+@dataclass(frozen=True)
+class Lines:
+    """One language's messages (written for these tests, in the way people type)."""
+
+    kita: str  # a Kita question without a place
+    kita_in_unna: str
+    more: str
+    we_live_in_kamen: str  # the answer to "Where are you?"
+    course_in_luenen: str
+    and_in_unna: str
+    for_my_wife: str
+    others: str
+    hello_kita: str
+    course_but_emergency: str
+    kita_far: str  # a Kita in Köln, outside the districts of the demo data
+    kita_dortmund: str  # next to Kreis Unna, but outside it
+
+
+LINES = {
+    "de": Lines("Ich suche einen Kitaplatz", "Kita in Unna", "mehr", "wir wohnen in Kamen", "Deutschkurs in Lünen",
+                "und in Unna?", "und was ist mit meiner Frau?", "gibt es noch andere?", "Hallo, ich suche eine Kita",
+                "Ich brauche einen Deutschkurs, aber mein Nachbar ist bewusstlos und atmet nicht", "Kita in Köln",
+                "Kita in Dortmund"),
+    "en": Lines("we are looking for a kindergarten", "daycare in Unna", "show me more", "we live in Kamen",
+                "German course in Lünen", "and in Unna?", "what about for my wife?", "are there any others?",
+                "Hi, I need a kindergarten for my son",
+                "I need a German course but my neighbour collapsed and is not breathing",
+                "I need a kindergarten in Cologne", "I need a kindergarten in Dortmund"),
+    "ar": Lines("أبحث عن روضة لطفلي", "روضة أطفال في أونا", "المزيد", "نحن نسكن في كامن", "دورة لغة ألمانية في لونن",
+                "وفي أونا؟", "وماذا عن زوجتي؟", "هل يوجد غيرها؟", "مرحبا، أبحث عن روضة أطفال",
+                "أحتاج دورة لغة لكن جاري فقد الوعي ولا يتنفس", "روضة أطفال في كولونيا", "روضة أطفال في دورتموند"),
+    "fa": Lines("دنبال مهدکودک برای بچه‌ام هستم", "مهدکودک در اونا", "بیشتر", "ما در کامن زندگی می‌کنیم",
+                "کلاس زبان آلمانی در لونن", "و در اونا؟", "برای همسرم چی؟", "موارد دیگر هست؟",
+                "سلام، دنبال مهدکودک هستم",
+                "کلاس زبان می‌خواهم ولی همسایه‌ام بیهوش شده و نفس نمی‌کشد", "مهدکودک در کلن", "مهدکودک در دورتموند"),
+    "uk": Lines("шукаю дитячий садок", "дитячий садок в Унні", "ще", "ми живемо в Камені",
+                "курси німецької мови в Люнені", "а в Унні?", "а для моєї дружини?", "є ще інші?",
+                "Привіт, шукаю дитячий садок", "потрібен курс мови, але сусід знепритомнів і не дихає",
+                "дитячий садок у Кельні", "дитячий садок у Дортмунді"),
+    "ru": Lines("ищу детский сад", "детский сад в Унне", "ещё", "мы живём в Камене", "курсы немецкого в Люнене",
+                "а в Унне?", "а для жены?", "есть другие?", "Здравствуйте, ищу детский сад",
+                "нужен курс языка, но сосед потерял сознание и не дышит", "детский сад в Кёльне",
+                "детский сад в Дортмунде"),
+    "tr": Lines("çocuğum için kreş arıyorum", "Unna'da kreş", "daha fazla", "Kamen'de oturuyoruz",
+                "Lünen'de Almanca kursu", "peki Unna'da?", "eşim için?", "başka var mı?", "Merhaba, kreş arıyorum",
+                "Almanca kursu lazım ama komşum bayıldı ve nefes almıyor", "Köln'de kreş", "Dortmund'da kreş"),
+    "fr": Lines("je cherche une crèche", "crèche à Unna", "plus", "nous habitons à Kamen", "cours d'allemand à Lünen",
+                "et à Unna ?", "et pour ma femme ?", "il y en a d'autres ?", "Bonjour, je cherche une crèche",
+                "je cherche un cours d'allemand mais mon voisin s'est évanoui et ne respire plus", "crèche à Cologne",
+                "crèche à Dortmund"),
+}
+LANGS = list(LINES)
+
+
+class Chat:
+    """One person talking to the engine."""
+
+    def __init__(self, engine: Engine, user: str) -> None:
+        self.engine, self.user = engine, user
+
+    def say(self, text: str) -> Reply:
+        return self.engine.handle(Incoming(self.user, text=text))
+
+    def press(self, data: str) -> Reply:
+        return self.engine.handle(Incoming(self.user, button=data))
+
+
+def places(reply: Reply) -> list[PlaceOut]:
+    return [p for m in reply.messages for p in m.places]
+
+
+def text(reply: Reply) -> str:
+    return i18n.strip_isolates("\n".join(m.text for m in reply.messages))
+
+
+def buttons(reply: Reply) -> list[str]:
+    return [b.data for m in reply.messages for b in m.buttons]
+
+
+def in_lang(lang: str, msgid: str) -> str:
+    """The words of a UI text in a language, up to its first placeholder."""
+    with i18n.use(lang):
+        return i18n.strip_isolates(i18n.gettext(msgid)).split("{")[0].strip()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_typed_more_pages_on_like_the_button(engine: Engine, lang: str) -> None:
+    chat = Chat(engine, f"more-{lang}")
+    first = chat.say(LINES[lang].kita_in_unna)
+    second = chat.say(LINES[lang].more)
+    assert second.intent == "kita" and second.lang == lang
+    shown, more = places(first), places(second)
+    assert len(shown) == len(more) == 3
+    assert not {p.id for p in shown} & {p.id for p in more}, "the same offers again"
+    assert min(p.distance_km for p in more) >= max(p.distance_km for p in shown)
+    assert "112" not in text(second)  # "mehr" is no emergency
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_answers_where_are_you_for_the_pending_topic(engine: Engine, lang: str) -> None:
+    chat = Chat(engine, f"where-{lang}")
+    asked = chat.say(LINES[lang].kita)
+    assert asked.intent == "kita" and "location" in buttons(asked) and not places(asked)
+    answered = chat.say(LINES[lang].we_live_in_kamen)
+    assert answered.intent == "kita" and answered.lang == lang
+    found = places(answered)
+    assert found and found[0].name.startswith(("Kita Kamen", "Daycare centre Kamen")), found[0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_follow_up_with_another_town_keeps_the_topic(engine: Engine, lang: str) -> None:
+    chat = Chat(engine, f"town-{lang}")
+    chat.say(LINES[lang].course_in_luenen)
+    reply = chat.say(LINES[lang].and_in_unna)
+    assert reply.intent == "language_course" and reply.lang == lang
+    assert not any(d.startswith("t:") for d in buttons(reply)), "a clarifying question instead of the answer"
+    found = places(reply)
+    assert found and "Unna" in found[0].name and found[0].distance_km < 3
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_follow_up_about_another_person_keeps_the_topic(engine: Engine, lang: str) -> None:
+    chat = Chat(engine, f"person-{lang}")
+    first = chat.say(LINES[lang].course_in_luenen)
+    reply = chat.say(LINES[lang].for_my_wife)
+    assert reply.intent == "language_course" and reply.lang == lang
+    assert text(reply).startswith(in_lang(lang, "The same offers can help them too. Ask there what fits their "
+                                                "situation."))
+    assert [p.id for p in places(reply)] == [p.id for p in places(first)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_others_are_more_of_the_same_topic(engine: Engine, lang: str) -> None:
+    chat = Chat(engine, f"others-{lang}")
+    first = chat.say(LINES[lang].kita_in_unna)
+    reply = chat.say(LINES[lang].others)
+    assert reply.intent == "kita"
+    assert places(reply) and all(p.id.startswith("demo-kita-") for p in places(reply))
+    assert not {p.id for p in places(first)} & {p.id for p in places(reply)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_greeting_and_need_is_answered_without_clarification(engine: Engine, lang: str) -> None:
+    reply = Chat(engine, f"hello-{lang}").say(LINES[lang].hello_kita)
+    assert reply.intent == "kita" and reply.lang == lang
+    assert not any(d.startswith("t:") for d in buttons(reply))
+    assert "location" in buttons(reply)  # the Kita answer asks where the person is
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_emergency_inside_another_question_starts_with_the_numbers(engine: Engine, lang: str) -> None:
+    reply = Chat(engine, f"danger-{lang}").say(LINES[lang].course_but_emergency)
+    first = i18n.strip_isolates(reply.messages[0].text)
+    assert first.startswith((i18n.RLM + "📞", "📞")), first
+    assert "112" in first and "110" in first and first.index("112") < first.index("110")
+    assert text(reply).count("📞") == 2, "the hotlines are said once"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_place_outside_the_districts_is_told_honestly(engine: Engine, lang: str) -> None:
+    chat = Chat(engine, f"far-{lang}")
+    reply = chat.say(LINES[lang].kita_far)
+    said = text(reply)
+    for district in ("Kreis Unna", "Kreis Recklinghausen", "Kreis Heinsberg"):
+        assert district in said
+    assert "Köln" in said
+    listed = next(m for m in reply.messages if m.places)
+    assert i18n.strip_isolates(listed.text).startswith(in_lang(lang, "The nearest I know, {distance} away:"))
+    with i18n.use(lang):
+        assert i18n.format_distance(listed.places[0].distance_km) in listed.text  # "48 km", in the reader's digits
+    assert all(p.distance_km > 40 for p in listed.places)
+    nothing = chat.say(LINES[lang].more)
+    assert not places(nothing)
+    assert text(nothing).startswith(in_lang(lang, "I know nothing else within {distance} of {place}."))
+
+
+@pytest.mark.parametrize("lang", ["de", "ar", "uk"])
+def test_more_pages_outside_the_districts_never_say_near(engine: Engine, lang: str) -> None:
+    chat = Chat(engine, f"farmore-{lang}")
+    first = chat.say(LINES[lang].kita_dortmund)
+    second = chat.say(LINES[lang].more)
+    near = in_lang(lang, "I found {n} offers near {place}:")
+    for reply in (first, second):
+        assert places(reply)
+        assert near not in text(reply)
+    assert text(second).startswith(in_lang(lang, "Farther away, from {distance}:"))
+
+
+@pytest.mark.parametrize("phrase", ["mehr", "more", "show me more", "المزيد", "ещё", "daha fazla", "بیشتر", "ще",
+                                    "plus", "zêdetir", "ተወሳኺ", "نور", "dheeraad", "noch mehr bitte"])
+def test_more_is_never_an_emergency(engine: Engine, phrase: str) -> None:
+    chat = Chat(engine, "more-alone")
+    alone = chat.say(phrase)
+    assert "112" not in text(alone) and alone.intent is None  # nothing to show more of: the topics
+    assert any(d.startswith("t:") for d in buttons(alone))
+    chat.say("Kita in Lünen")
+    paged = chat.say(phrase)
+    assert paged.intent == "kita" and places(paged) and "112" not in text(paged)
+
+
+def test_typed_more_after_the_last_page_says_so(engine: Engine) -> None:
+    chat = Chat(engine, "last-page")
+    chat.say("Kita in Selfkant")
+    replies = [chat.say("mehr") for _ in range(12)]
+    assert any(not places(r) for r in replies)
+    last = replies[-1]
+    assert "Das war alles" in text(last) and "Selfkant" in text(last)
+
+
+def test_where_are_you_asks_again_for_an_unknown_place(engine: Engine) -> None:
+    chat = Chat(engine, "unknown-place")
+    chat.say("I need a kindergarten")
+    again = chat.say("Xyzzyhausen")
+    assert "don't know that place" in text(again) and "location" in buttons(again)
+    found = chat.say("we live in Bergkamen")
+    assert found.intent == "kita" and "Bergkamen" in places(found)[0].name
+
+
+def test_a_new_question_with_a_place_is_not_taken_for_the_pending_one(engine: Engine) -> None:
+    chat = Chat(engine, "new-question")
+    chat.say("Kita")
+    reply = chat.say("Deutschkurs in Unna")
+    assert reply.intent == "language_course"
+    assert all("Deutschkurs" in p.name for p in places(reply))
+
+
+def test_a_shared_location_answers_the_pending_topic(engine: Engine) -> None:
+    from bot.geo.distance import Point
+
+    engine.handle(Incoming("shared", text="Wohnung gesucht"))
+    reply = engine.handle(Incoming("shared", location=Point(51.6164, 7.5228)))
+    assert reply.intent == "housing" and places(reply)
+
+
+def test_closer_shows_the_nearest_again(engine: Engine) -> None:
+    chat = Chat(engine, "closer")
+    first = chat.say("Kita in Unna")
+    chat.say("mehr")
+    closer = chat.say("gibt es was näher?")
+    assert [p.id for p in places(closer)] == [p.id for p in places(first)]
+    assert "die nächsten Angebote" in text(closer)
+
+
+def test_open_now_without_a_status_shows_the_hours(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.offers import hours
+
+    monkeypatch.delattr(hours, "status", raising=False)
+    chat = Chat(engine, "open-unknown")
+    chat.say("Deutschkurs in Unna")
+    reply = chat.say("welche haben jetzt offen?")
+    assert "nicht sagen" in text(reply)
+    assert places(reply) and all(p.hours for p in places(reply))
+
+
+def test_open_now_keeps_the_open_offers(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.offers import hours
+
+    def status(text: str, now: object, lang: str) -> str | None:
+        return "open now" if text.startswith("Mo-Fr") else "closed now"
+
+    monkeypatch.setattr(hours, "status", status, raising=False)
+    monkeypatch.setattr(hours, "clock", lambda: None, raising=False)
+    chat = Chat(engine, "open-known")
+    chat.say("kita in Unna")
+    reply = chat.say("open now")
+    assert places(reply) and "Open now near Unna" in text(reply)
+    rows = {r[0]: r[1] for r in engine.db.execute("SELECT id, opening_hours FROM offers").fetchall()}
+    assert all(rows[p.id].startswith("Mo-Fr") for p in places(reply))
+
+
+@pytest.mark.parametrize("text_", ["Hallo ich suche Kita", "السلام عليكم ابحث عن روضة", "hello, help me find a flat",
+                                   "thanks, and where is a German course?", "Arbeit und Wohnung",
+                                   "Kita in meiner Nähe", "hi", "help", "danke"])
+def test_no_clarification_offers_a_frame_or_shows_an_id(engine: Engine, text_: str) -> None:
+    reply = Chat(engine, "frames").say(text_)
+    frames = {f"t:{i}" for i, intent in engine.intents.items() if intent.kind == "frame"}
+    shown = [b for m in reply.messages for b in m.buttons]
+    assert not {b.data for b in shown} & frames
+    assert not {b.label for b in shown} & set(engine.intents), "a raw id as a button label"
+
+
+def test_the_session_keeps_only_the_conversation_fields(engine: Engine) -> None:
+    engine.handle(Incoming("fields", text="Kita"))
+    columns = [d[1] for d in engine.db.execute("PRAGMA table_info(sessions)").fetchall()]
+    assert columns == ["user_key", "lang", "place_name", "lat", "lon", "last_intent", "updated_at", "last_lang",
+                       "state", "pending_intent", "shown"]
+    state, pending = engine.db.execute("SELECT state, pending_intent FROM sessions").fetchone()
+    assert (state, pending) == ("awaiting_place", "kita")
+
+
+def test_another_part_can_add_a_state(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The slot handing a conversation to staff uses: a state name in the session and a registered handler."""
+    from bot.engine import states
+    from bot.engine.models import Message
+
+    monkeypatch.setitem(states.HANDLERS, states.HANDED_TO_STAFF,
+                        lambda engine, turn: Reply([Message("staff will answer")], "de"))
+    session = engine.sessions.load("staff")
+    session.state = states.HANDED_TO_STAFF
+    engine.sessions.save("staff", session)
+    assert text(engine.handle(Incoming("staff", text="Kita"))) == "staff will answer"
+    monkeypatch.delitem(states.HANDLERS, states.HANDED_TO_STAFF)
+    assert engine.handle(Incoming("staff", text="Kita")).intent == "kita"  # no handler: answered as idle
+
+
+def test_where_the_conversation_stood_is_forgotten_after_an_hour(engine: Engine) -> None:
+    chat = Chat(engine, "stale")
+    chat.say("Kita")
+    engine.db.execute("UPDATE sessions SET updated_at = '2020-01-01T00:00:00+00:00'")
+    session = engine.sessions.load("stale")
+    assert (session.state, session.pending_intent, session.last_intent) == ("idle", None, "kita")
+
+
+def test_the_known_districts_follow_the_offers(engine: Engine) -> None:
+    outside = Chat(engine, "cover-1").say("Kita in Dortmund")
+    assert "Kreis Unna" in text(outside)
+    engine.db.execute("INSERT INTO offers (id, name_de, categories, lat, lon, district, updated_at) VALUES "
+                      "('t-kita-dortmund', 'Kita Dortmund-Mitte', '[\"kita\"]', 51.5136, 7.4653, 'Dortmund', "
+                      "'2026-12-01T08:00:00Z')")
+    inside = Chat(engine, "cover-2").say("Kita in Dortmund")
+    assert "Kreis Unna" not in text(inside)
+    assert places(inside)[0].name == "Kita Dortmund-Mitte"
+    assert text(inside).startswith(text(outside).split("\n")[0])  # the same explanation, then offers "near"

@@ -1,0 +1,43 @@
+"""Follow-ups told apart from questions of their own (bot/engine/followups.py), in every language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.followups import CLOSER, MORE, OPEN_NOW, PERSON, PLACE, classify
+from bot.nlu import default_nlu
+
+
+def kind_of(text: str) -> tuple[str | None, str | None]:
+    found = default_nlu().places.find(text)
+    follow = classify(text, (found.start, found.end) if found else None)
+    return (follow.kind, follow.lang) if follow else (None, None)
+
+
+@pytest.mark.parametrize("text, kind, lang", [
+    ("mehr", MORE, "de"), ("noch mehr bitte", MORE, "de"), ("gibt es noch andere?", MORE, "de"),
+    ("more", MORE, "en"), ("show me more", MORE, "en"), ("any others?", MORE, "en"),
+    ("المزيد", MORE, "ar"), ("هل يوجد غيرها؟", MORE, "ar"), ("بیشتر", MORE, "fa"), ("ще", MORE, "uk"),
+    ("ещё", MORE, "ru"), ("есть другие?", MORE, "ru"), ("daha fazla", MORE, "tr"), ("plus", MORE, "fr"),
+    ("d'autres ?", MORE, "fr"), ("zêdetir", MORE, "ku"), ("ዝያዳ", MORE, "ti"), ("نور", MORE, "ps"),
+    ("kuwo kale ma jiraan?", MORE, "so"),
+    ("closer", CLOSER, "en"), ("gibt es was näher?", CLOSER, "de"), ("daha yakın", CLOSER, "tr"),
+    ("plus près", CLOSER, "fr"), ("ближе", CLOSER, "ru"), ("أقرب", CLOSER, "ar"),
+    ("open now", OPEN_NOW, "en"), ("welche haben jetzt offen?", OPEN_NOW, "de"), ("مفتوح الآن", OPEN_NOW, "ar"),
+    ("что открыто сейчас?", OPEN_NOW, "ru"), ("şimdi açık mı", OPEN_NOW, "tr"),
+    ("what about for my wife?", PERSON, "en"), ("und für meinen Sohn?", PERSON, "de"),
+    ("وماذا عن زوجتي؟", PERSON, "ar"), ("برای همسرم چی؟", PERSON, "fa"), ("а для моєї дружини?", PERSON, "uk"),
+    ("а для жены?", PERSON, "ru"), ("eşim için?", PERSON, "tr"), ("et pour ma fille ?", PERSON, "fr"),
+    ("and in Unna?", PLACE, "en"), ("und in Kamen?", PLACE, "de"), ("wir wohnen in Kamen", PLACE, "de"),
+    ("أنا أسكن في أونا", PLACE, "ar"), ("ما در اونا زندگی می‌کنیم", PLACE, "fa"), ("et à Lünen ?", PLACE, "fr"),
+])
+def test_follow_ups_in_every_language(text: str, kind: str, lang: str) -> None:
+    assert kind_of(text) == (kind, lang)
+
+
+@pytest.mark.parametrize("text", [
+    "mehr Geld", "Kita in Unna", "Deutschkurs", "noch mehr Kitas", "hallo", "ja", "", "meine Frau wird geschlagen",
+    "دیگر نمی‌خواهم زندگی کنم", "I need more money", "open a bank account", "my wife needs a doctor",
+])
+def test_questions_of_their_own_are_no_follow_ups(text: str) -> None:
+    assert kind_of(text) == (None, None)
