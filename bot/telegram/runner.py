@@ -93,10 +93,15 @@ class TelegramBot:
 @asynccontextmanager
 async def run_telegram(app: web.Application, settings: Settings, engine: Engine) -> AsyncIterator[None]:
     """The bot for the lifetime of the web app; in webhook mode the route there feeds it."""
+    from bot.telegram.staff import STAFF as BRIDGE
+    from bot.web.staff import STAFF
     from bot.web.webhook import WEBHOOK
 
     bot = TelegramBot(settings, engine)
     await bot.start()
+    staff = app.get(STAFF)
+    if staff is not None:  # web chat messages of a handoff go to the staff topics through the bot
+        staff.relay = bot.application.bot_data.get(BRIDGE)
     slot = app.get(WEBHOOK)
     if bot.webhook:
         if slot is None:
@@ -106,6 +111,8 @@ async def run_telegram(app: web.Application, settings: Settings, engine: Engine)
     try:
         yield
     finally:
+        if staff is not None:
+            staff.relay = None
         if slot is not None:
             slot.application = None
         await bot.stop()

@@ -30,7 +30,8 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     db = open_db(settings.db_path)
     app[DB] = db
     engine = Engine(db, default_lang=settings.default_lang, results=settings.results,
-                    default_district=settings.default_district)
+                    default_district=settings.default_district,
+                    staff=settings.staff if settings.telegram_token else None)  # staff answer on Telegram
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
     log.info("engine ready on %s", settings.db_path)

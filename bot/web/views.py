@@ -12,6 +12,7 @@ from aiohttp import web
 from bot import i18n
 from bot.engine import Incoming
 from bot.geo.distance import Point
+from bot.web import staff
 from bot.web.keys import ENGINE, SETTINGS, TEMPLATES
 from bot.web.middlewares import error_json
 
@@ -92,6 +93,7 @@ async def chat(request: web.Request) -> web.Response:
     if isinstance(parsed, str):
         return error_json(400, parsed)
     reply = request.app[ENGINE].handle(parsed)
+    await staff.after_chat(request, parsed, reply)  # a handoff to the team (bot/web/staff.py)
     return web.json_response(reply.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
