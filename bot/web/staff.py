@@ -69,6 +69,7 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
         if step is not None and step.relay:
             await relay.from_web(step.number, text_of(incoming) or "")
         elif step is not None and step.ended:
+            request.app[ENGINE].handoff.waiters.notify(request.app[ENGINE].handoff.sessions.key(incoming.user_id))
             await relay.ended_by_person(step)
         else:
             request.app[ENGINE].handoff.remember(incoming.user_id, text_of(incoming), reply)
