@@ -29,7 +29,7 @@ class StaffDesk:
     district: str | None = None
     team: str = DEFAULT_TEAM
     hours: str | None = None
-    response_hours: float = 24.0
+    response_hours: int = 24
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _staff_from_env(get: Callable[[str], str | None], names: Iterable[str]) -> t
                              "(example: 'Mo-Fr 09:00-16:00; PH off')")
         response = pick("LOTSE_STAFF_RESPONSE_HOURS") or "24"
         try:
-            response_hours = float(response)
+            response_hours = max(1, round(float(response)))
         except ValueError:
             raise ValueError(f"LOTSE_STAFF_RESPONSE_HOURS{suffix} must be a number of hours, "
                              f"not {response!r}") from None

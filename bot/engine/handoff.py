@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import opening_hours
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime
 
 from bot import i18n
 from bot.config import StaffConfig, StaffDesk
@@ -210,10 +210,11 @@ class Handoffs:
 
     def offer_text(self, desk: StaffDesk) -> str:
         """What the person is told when the handoff opens, in the current language."""
-        within = format_timedelta(timedelta(hours=desk.response_hours), threshold=2,
-                                  locale=i18n.babel_locale())
-        text = _("Write your question here; the team of {team} answers in this chat, usually within {time}.").format(
-            team=i18n.isolate(desk.team), time=within)
+        # The whole sentence is plural-aware: "within 2 hours" needs another case than "2 hours" in many languages.
+        text = i18n.ngettext("Write your question here; the team of {team} answers in this chat, usually within "
+                             "{n} hour.", "Write your question here; the team of {team} answers in this chat, "
+                             "usually within {n} hours.", desk.response_hours)
+        text = text.format(team=i18n.isolate(desk.team), n=i18n.format_number(desk.response_hours, 0))
         when = self.next_opening(desk)
         if when is not None:
             text += "\n\n" + _("The team is not at work right now. They will answer from {when}.").format(

@@ -37,6 +37,11 @@ STAFF = "staff_bridge"
 TOPIC_NAME_MAX = 128  # Telegram's limit for a topic name
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated into the staff's language when it is said."""
+    return message
+
+
 def topic_name(handoff: Handoff) -> str:
     """'#42 · ar · Lünen': the number, the language and the place, nothing about the person."""
     parts = [f"#{handoff.number}", handoff.lang, *([handoff.place_name] if handoff.place_name else [])]
@@ -113,7 +118,7 @@ class StaffBridge:
         self.chats.pop(step.number, None)
         if step.staff_chat is None or step.thread_id is None:
             return  # the person never wrote to the team: there is no topic
-        await self.say(step, self.staff_text("The person has ended the conversation."))
+        await self.say(step, self.staff_text(N_("The person has ended the conversation.")))
         await self.bot.close_forum_topic(step.staff_chat, step.thread_id)
 
     # -- from the staff --------------------------------------------------------------------------------------
@@ -123,21 +128,21 @@ class StaffBridge:
         if handoff is None:
             return
         if not handoff.open:
-            await self.say(handoff, self.staff_text("This conversation has ended; the person does not see this."))
+            await self.say(handoff, self.staff_text(N_("This conversation has ended; the person does not see this.")))
             return
         if handoff.channel == "web":
             text = message.text or message.caption
             if not text:
-                await self.say(handoff, self.staff_text("The web chat shows text only. Please write your answer."))
+                await self.say(handoff, self.staff_text(N_("The web chat shows text only. Please write your answer.")))
                 return
             self._to_web(handoff, "staff", text)
             return
         chat = self.chats.get(handoff.number)
         if chat is None:
             self.store.post(handoff.number, "staff", message.text or message.caption or "", self.handoffs.clock())
-            await self.say(handoff, self.staff_text(
+            await self.say(handoff, self.staff_text(N_(
                 "Lotse was restarted and can reach this person again when they next write; your reply is "
-                "delivered then."))
+                "delivered then.")))
             return
         await self.bot.copy_message(chat, handoff.staff_chat, message.message_id)
 
@@ -156,7 +161,7 @@ class StaffBridge:
         self.handoffs.waiters.notify(handoff.user_key)
         if handoff.channel == "telegram" and chat is not None:
             await self.bot.send_message(chat, html.escape(notice))
-        await self.say(handoff, self.staff_text("Conversation ended; the person has been told."))
+        await self.say(handoff, self.staff_text(N_("Conversation ended; the person has been told.")))
         await self.bot.close_forum_topic(handoff.staff_chat, handoff.thread_id or 0)
 
     def _handoff_of(self, message: TgMessage) -> Handoff | None:
