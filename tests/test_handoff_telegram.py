@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import Settings, StaffConfig, StaffDesk
-from bot.engine import Engine
+from bot.engine import Engine, Incoming
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.telegram.runner import TelegramBot
@@ -192,3 +192,40 @@ async def test_stop_in_arabic_ends_it_and_tells_the_team(api: FakeBotAPI,
     assert ended in to_person(api)[-1]
     assert len(api.sent(STAFF_CHAT, ["copyMessage"])) == 1, "'stop' itself is Lotse's, not the team's"
     assert closed.chat_id == STAFF_CHAT
+
+
+async def test_after_a_restart_the_reply_waits_until_the_person_writes(
+        api: FakeBotAPI, weekend_bot: tuple[TelegramBot, Engine]) -> None:
+    running, _engine = weekend_bot
+    api.push(says("أريد التحدث مع شخص"))
+    await api.wait_for("sendMessage", chat_id=PERSON)
+    api.push(says("سؤال"))
+    await api.wait_for("copyMessage", chat_id=STAFF_CHAT)
+    thread = next(t for (chat, t) in api.topics if chat == STAFF_CHAT)
+    running.application.bot_data["staff_bridge"].chats.clear()  # what a restart forgets: the person's chat
+    api.push(staff_says("نعم، تفضل", thread))
+    [_opening, note] = await api.wait_for("sendMessage", 2, chat_id=STAFF_CHAT)
+    assert "Lotse" in note.text and "neu gestartet" in note.text  # the staff's language (LOTSE_DEFAULT_LANG)
+    assert not api.sent(PERSON, ["copyMessage"])
+    api.push(says("مرحبا؟"))
+    await api.wait_for("copyMessage", 2, chat_id=STAFF_CHAT)
+    await api.settle()
+    assert to_person(api)[-1] == "نعم، تفضل", "delivered once the person is reachable again"
+
+
+async def test_a_photo_from_staff_to_a_web_chat_is_refused_kindly(
+        api: FakeBotAPI, weekend_bot: tuple[TelegramBot, Engine]) -> None:
+    running, engine = weekend_bot
+    engine.handle(Incoming("web:s1", text="أريد التحدث مع شخص"))
+    bridge = running.application.bot_data["staff_bridge"]
+    await bridge.from_web(1, "سؤال من الموقع")
+    thread = next(t for (chat, t) in api.topics if chat == STAFF_CHAT)
+    photo = message_update(COLLEAGUE, lang="de", chat_id=STAFF_CHAT, kind="supergroup", photo=PHOTO,
+                           message_thread_id=thread, is_topic_message=True)
+    api.push(photo)
+    [*_, note] = await api.wait_for("sendMessage", 3, chat_id=STAFF_CHAT)
+    assert "Text" in note.text  # "Der Web-Chat zeigt nur Text ..."
+    api.push(staff_says("أهلا", thread))
+    await api.settle()
+    key = engine.sessions.key("web:s1")
+    assert [p.text for p in engine.handoff.store.pending(key)] == ["أهلا"]

@@ -188,7 +188,10 @@ class Handoffs:
         if desk is None:
             return reply  # no team for this district (or not known yet: the reply asks where the person is)
         key = self.sessions.key(incoming.user_id)
-        current = self.store.open_for(key) or self.store.open(
+        current = self.store.open_for(key)
+        if current is None:
+            self.store.purge(self.config.retention_days, self.clock())  # now and then, without a timer
+        current = current or self.store.open(
             key, lang=reply.lang, place_name=session.place_name, district=district, channel=channel,
             staff_chat=desk.chat_id, now=self.clock())
         # The team answers instead: no "where are you?" that the person's next message would be read against.
