@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +16,10 @@ from bot.config import Settings, StaffConfig, StaffDesk
 from bot.engine import Engine, Incoming, Reply
 from bot.engine.handoff import STOP_WORDS, is_stop
 from bot.engine.handoff_store import Transcript
+from bot.offers.db import open_db
+from bot.offers.demo import build_demo
 from bot.web.app import create_app
+from bot.web.keys import ENGINE
 
 BERLIN = ZoneInfo("Europe/Berlin")
 GENERAL, UNNA = -1001, -1002
@@ -191,14 +195,8 @@ def test_staff_settings_per_district() -> None:
     assert Settings.from_env({}).staff == StaffConfig((), 90)
 
 
-async def test_the_stream_sends_waiting_replies_then_ends(tmp_path: object) -> None:
-    from pathlib import Path
-
-    from bot.offers.db import open_db
-    from bot.offers.demo import build_demo
-    from bot.web.keys import ENGINE
-
-    db_path = Path(str(tmp_path)) / "lotse.db"
+async def test_the_stream_sends_waiting_replies_then_ends(tmp_path: Path) -> None:
+    db_path = tmp_path / "lotse.db"
     build_demo(open_db(db_path))
     app = create_app(Settings(db_path=db_path))
     async with TestClient(TestServer(app)) as client:
@@ -217,3 +215,29 @@ async def test_the_stream_sends_waiting_replies_then_ends(tmp_path: object) -> N
         again = await client.get("/api/staff", params={"session": "abc"}, headers={"Last-Event-ID": str(first)})
         assert "مرحبا" not in await again.text()
         assert (await client.get("/api/staff")).status == 400
+
+
+async def test_an_open_stream_does_not_hold_up_the_shutdown(tmp_path: Path) -> None:
+    import time
+
+    import aiohttp
+    from aiohttp import web
+
+    db_path = tmp_path / "lotse.db"
+    build_demo(open_db(db_path))
+    app = create_app(Settings(db_path=db_path))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    engine = app[ENGINE]
+    engine.handoff.store.open(engine.sessions.key("web:open"), lang="de", place_name=None, district=None,
+                              channel="web", staff_chat=GENERAL, now=datetime.now(UTC))
+    async with aiohttp.ClientSession() as http:
+        resp = await http.get(f"http://127.0.0.1:{port}/api/staff?session=open")
+        assert resp.status == 200
+        started = time.monotonic()
+        await runner.cleanup()
+        assert time.monotonic() - started < 3.0, "the server waited for the stream to time out"
+        resp.close()

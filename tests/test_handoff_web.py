@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from fakebotapi import FakeBotAPI
 from fakeupdates import text_update
-from test_browser import Page, free_port, page  # noqa: F401 - the page fixture
+from test_browser import SHOTS, Page, free_port, page  # noqa: F401 - the page fixture
 
 from bot import i18n
 from bot.config import Settings, StaffConfig, StaffDesk
@@ -87,7 +87,7 @@ async def test_web_chat_person_gets_the_teams_reply_in_the_open_page(
     with i18n.use("ar"):
         label = i18n.strip_isolates(i18n.gettext("The team"))
     assert label in (await staff_bubbles(page))[0]
-    await page.screenshot(Path("var/screenshots/chat-ar-team.png"))
+    await page.screenshot(SHOTS / "chat-ar-team.png")
 
     # The page is closed; the team answers again; the person comes back and finds the answer.
     await page.send("Page.navigate", url="about:blank")

@@ -215,6 +215,14 @@ class Waiters:
 
     def __init__(self) -> None:
         self._events: dict[str, asyncio.Event] = {}
+        self.closing = False
+
+    def close_all(self) -> None:
+        """The server stops: wake every waiting page, so that no stream holds the shutdown up."""
+        self.closing = True
+        for event in self._events.values():
+            event.set()
+        self._events.clear()
 
     def notify(self, user_key: str) -> None:
         event = self._events.pop(user_key, None)

@@ -97,7 +97,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     deadline = time.monotonic() + STREAM_FOR
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not handoffs.waiters.closing:
             for posted in handoffs.store.pending(key, after):
                 data = json.dumps({"kind": posted.kind, "text": posted.text}, ensure_ascii=False)
                 await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
@@ -105,14 +105,21 @@ async def stream(request: web.Request) -> web.StreamResponse:
             if handoffs.store.open_for(key) is None:
                 await response.write(b"event: end\ndata: {}\n\n")
                 break
-            if not await handoffs.waiters.wait(key, KEEP_ALIVE):
+            if not await handoffs.waiters.wait(key, KEEP_ALIVE) and not handoffs.waiters.closing:
                 await response.write(b": still here\n\n")
     except (ConnectionResetError, ConnectionError):
         pass  # the page was closed
     return response
 
 
+async def close_streams(app: web.Application) -> None:
+    """On shutdown: end the open streams (browsers reconnect by themselves once the server is back)."""
+    if ENGINE in app:
+        app[ENGINE].handoff.waiters.close_all()
+
+
 def setup(app: web.Application) -> None:
     """The route and an empty slot (filled later by the Telegram runner)."""
     app[STAFF] = StaffSlot()
     app.router.add_get("/api/staff", stream, name="staff_stream")
+    app.on_shutdown.append(close_streams)
