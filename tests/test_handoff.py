@@ -210,6 +210,7 @@ async def test_the_stream_sends_waiting_replies_then_ends(tmp_path: Path) -> Non
         resp = await client.get("/api/staff", params={"session": "abc", "after": str(first - 1)})
         assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/event-stream")
         body = await resp.text()
+        assert not body.startswith("event: open"), "closed already: nothing to announce"
         assert f"id: {first}\ndata: " in body and "مرحبا" in body and "انتهت" in body
         assert body.endswith("event: end\ndata: {}\n\n")
         again = await client.get("/api/staff", params={"session": "abc"}, headers={"Last-Event-ID": str(first)})

@@ -97,6 +97,10 @@ async def test_web_chat_person_gets_the_teams_reply_in_the_open_page(
     await page.open(server + "/", accept_language="ar")
     await page.wait_for("[...document.querySelectorAll('.bubble.staff')].some((b) => b.innerText.includes('جواز'))")
     assert not any("الخميس" in b for b in await staff_bubbles(page)), "what was seen already is not repeated"
+    with i18n.use("ar"):
+        writing = i18n.strip_isolates(i18n.gettext("You are writing with the team. They answer here in this chat."))
+    shown = await page.js("document.getElementById('log').innerText")
+    assert writing in i18n.strip_isolates(shown) and await page.js("!!document.querySelector('[data-data=\"h:stop\"]')")
 
     api.push(staff_says("/close", thread))
     await api.wait_for("closeForumTopic", chat_id=STAFF_CHAT)

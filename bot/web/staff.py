@@ -2,7 +2,8 @@
 
 `GET /api/staff?session=<id>&after=<last id seen>` is a server-sent event stream: every staff reply and notice
 of the session's handoffs newer than `after` (or the `Last-Event-ID` the browser sends when it reconnects),
-then each new one as it arrives, and an `end` event once no handoff is open any more. The replies wait in the
+then each new one as it arrives, and an `end` event once no handoff is open any more. It starts with an `open`
+event while a handoff is open, so that a page opened later can say that the team answers now. The replies wait in the
 outbox (bot/engine/handoff_store.py), so they are there when the person comes back to the page.
 
 Staff answer on Telegram; the Telegram runner puts its bridge (bot/telegram/staff.py) into the slot here.
@@ -97,6 +98,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     deadline = time.monotonic() + STREAM_FOR
     try:
+        if handoffs.store.open_for(key) is not None:
+            await response.write(b"event: open\ndata: {}\n\n")  # a page opened later says who answers now
         while time.monotonic() < deadline and not handoffs.waiters.closing:
             for posted in handoffs.store.pending(key, after):
                 data = json.dumps({"kind": posted.kind, "text": posted.text}, ensure_ascii=False)

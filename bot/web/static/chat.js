@@ -149,7 +149,7 @@
       if (!res.ok) { show({ text: data.error || t.error }); return; }
       setLang(data.lang, data.rtl);
       data.messages.forEach(show);
-      if (data.handoff) listen();
+      if (data.handoff) listen(true);
     } catch (e) {
       busy(false);
       show({ text: t.error });
@@ -169,7 +169,7 @@
   // /api/staff (no reloading). The id of the last one shown is kept, so a page opened later shows only the newer
   // ones: replies that came while the page was closed are there when the person comes back.
   let stream = null;
-  function listen() {
+  function listen(told) {
     if (stream || !window.EventSource) return;
     localStorage.setItem("lotse-staff", "1");
     const after = localStorage.getItem("lotse-staff-after") || "0";
@@ -178,6 +178,11 @@
       if (e.lastEventId) localStorage.setItem("lotse-staff-after", e.lastEventId);
       showStaff(JSON.parse(e.data));
     };
+    // A page opened while the team has the conversation says so (the reply that opened it said it already).
+    stream.addEventListener("open", () => {
+      if (!told) show({ text: t.withteam, buttons: [{ label: t.endteam, data: "h:stop" }] });
+      told = true;
+    });
     stream.addEventListener("end", () => {
       stream.close();
       stream = null;
@@ -192,7 +197,7 @@
     log.appendChild(bubble);
     scroll();
   }
-  if (localStorage.getItem("lotse-staff")) listen();
+  if (localStorage.getItem("lotse-staff")) listen(false);
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
