@@ -119,9 +119,10 @@ class Handoffs:
         if not self.enabled:
             return None
         current = self.store.open_for(key)
+        if current is None and incoming.button == STOP_BUTTON:  # pressed again, or after the team closed it
+            return self._reply([Message(_("What are you looking for?"), engine.menu_buttons())])
         if current is None:
-            return self._reply([Message(_("What are you looking for?"), engine.menu_buttons())]) \
-                if incoming.button == STOP_BUTTON else None
+            return None
         if incoming.button == STOP_BUTTON or (incoming.button is None and is_stop(incoming.text)):
             return self._stop(engine, incoming, current)
         if incoming.button is not None:
