@@ -231,3 +231,17 @@ async def test_a_photo_from_staff_to_a_web_chat_is_refused_kindly(
     await api.settle()
     key = engine.sessions.key("web:s1")
     assert [p.text for p in engine.handoff.store.pending(key)] == ["أهلا"]
+
+
+async def test_a_staff_group_without_topics_is_explained_to_the_person(
+        api: FakeBotAPI, weekend_bot: tuple[TelegramBot, Engine]) -> None:
+    api.push(says("أريد التحدث مع شخص"))
+    await api.wait_for("sendMessage", chat_id=PERSON)
+    api.fail_next("createForumTopic", 400, "Bad Request: the chat is not a forum")
+    api.push(says("سؤال"))
+    await api.wait_for("createForumTopic")
+    await api.settle()
+    with i18n.use("ar"):
+        sorry = i18n.gettext("Sorry, your message could not be passed on to the team. Please try again later, "
+                             "or call them.")
+    assert to_person(api)[-1] == sorry
