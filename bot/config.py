@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+
+import opening_hours
 
 from bot import resources
 from bot.i18n import LANGUAGES
@@ -46,6 +48,63 @@ def default_db_path() -> Path:
     return data_dir() / "lotse.db"
 
 
+DEFAULT_TEAM = "Kommunales Integrationszentrum"
+_STAFF_CHAT = re.compile(r"LOTSE_STAFF_CHAT(?:_(\d{5}))?")
+
+
+@dataclass(frozen=True)
+class StaffDesk:
+    """A team that answers handed-over conversations in a Telegram supergroup with topics.
+
+    `district` is the district key (AGS) it serves, or None for every district without a desk of its own.
+    `hours` is in OSM opening_hours syntax ("Mo-Fr 09:00-16:00; PH off"); None means always.
+    """
+
+    chat_id: int
+    district: str | None = None
+    team: str = DEFAULT_TEAM
+    hours: str | None = None
+    response_hours: int = 24
+
+
+@dataclass(frozen=True)
+class StaffConfig:
+    """Every staff desk, and how long closed handoffs are kept."""
+
+    desks: tuple[StaffDesk, ...] = ()
+    retention_days: int = 90
+
+
+def _staff_from_env(get: Callable[[str], str | None], names: Iterable[str]) -> tuple[StaffDesk, ...]:
+    """LOTSE_STAFF_CHAT and LOTSE_STAFF_CHAT_<AGS>, each with its own TEAM/HOURS/RESPONSE_HOURS or the general ones."""
+    desks = []
+    for name in sorted(names):
+        match = _STAFF_CHAT.fullmatch(name)
+        chat = get(name)
+        if match is None or chat is None:
+            continue
+        district = match.group(1)
+        suffix = f"_{district}" if district else ""
+
+        def pick(base: str, suffix: str = suffix) -> str | None:
+            return get(base + suffix) or get(base)
+
+        if not chat.lstrip("-").isdigit():
+            raise ValueError(f"{name} must be a Telegram chat id such as -1001234567890, not {chat!r}")
+        hours = pick("LOTSE_STAFF_HOURS")
+        if hours is not None and not opening_hours.validate(hours):
+            raise ValueError(f"LOTSE_STAFF_HOURS{suffix} is not valid opening_hours syntax: {hours!r} "
+                             "(example: 'Mo-Fr 09:00-16:00; PH off')")
+        response = pick("LOTSE_STAFF_RESPONSE_HOURS") or "24"
+        try:
+            response_hours = max(1, round(float(response)))
+        except ValueError:
+            raise ValueError(f"LOTSE_STAFF_RESPONSE_HOURS{suffix} must be a number of hours, "
+                             f"not {response!r}") from None
+        desks.append(StaffDesk(int(chat), district, pick("LOTSE_STAFF_TEAM") or DEFAULT_TEAM, hours, response_hours))
+    return tuple(desks)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that can be configured, with defaults that run the demo on a laptop."""
@@ -62,6 +121,7 @@ class Settings:
     results: int = 3
     log_level: str = "INFO"
     admin_token: str | None = None
+    staff: StaffConfig = field(default_factory=StaffConfig)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -87,7 +147,24 @@ class Settings:
             results=get("LOTSE_RESULTS", _results, base.results),
             log_level=get("LOTSE_LOG_LEVEL", _log_level, base.log_level),
             admin_token=get("LOTSE_ADMIN_TOKEN", _text, None),
+            staff=_staff(env),
         )
+
+
+def _staff(env: Mapping[str, str]) -> StaffConfig:
+    """The staff desks (LOTSE_STAFF_CHAT, LOTSE_STAFF_CHAT_<AGS> ...) and the retention of closed handoffs."""
+
+    def get(name: str) -> str | None:
+        return env.get(name, "").strip() or None
+
+    try:
+        desks = _staff_from_env(get, env.keys())
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    retention = get("LOTSE_RETENTION_DAYS")
+    days = _whole("LOTSE_RETENTION_DAYS", retention, 1, 3650, "days to keep review data and closed handoffs") \
+        if retention else StaffConfig.retention_days
+    return StaffConfig(desks, days)
 
 
 def _bad(name: str, value: str, allowed: str) -> SettingsError:

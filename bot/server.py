@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.keys import ENGINE, SETTINGS, WORKER
+from bot.web.staff import STAFF
 from bot.web.webhook import WEBHOOK
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,13 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     from bot.telegram.runner import TelegramBot  # imported only when used: the web chat runs without it
+    from bot.telegram.staff import STAFF as BRIDGE
 
     bot = TelegramBot(settings, app[ENGINE], worker=app.get(WORKER))
     await bot.start()
+    staff = app.get(STAFF)
+    if staff is not None:  # web chat messages of a handoff go to the staff topics through the bot
+        staff.relay = bot.application.bot_data.get(BRIDGE)
     slot = app.get(WEBHOOK)
     if bot.webhook:
         if slot is None:
@@ -39,6 +44,8 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        if staff is not None:
+            staff.relay = None
         if slot is not None:
             slot.application = None
         await bot.stop()

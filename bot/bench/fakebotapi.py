@@ -28,10 +28,14 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.bench.fakeupdates import BOT_ID, text_update
 
-SEND_METHODS = frozenset({"sendMessage", "sendVenue", "sendLocation", "editMessageText", "sendPhoto"})
+SEND_METHODS = frozenset({"sendMessage", "sendVenue", "sendLocation", "editMessageText", "sendPhoto", "copyMessage"})
 # Parameters Telegram reads as numbers, everything else stays a string unless it is a JSON object or array.
 NUMERIC = frozenset({"chat_id", "offset", "limit", "timeout", "message_id", "latitude", "longitude", "cache_time",
-                     "reply_to_message_id", "max_connections", "horizontal_accuracy", "live_period"})
+                     "reply_to_message_id", "max_connections", "horizontal_accuracy", "live_period",
+                     "message_thread_id", "from_chat_id"})
+# What a copy keeps of a message: its content, never who sent it (copyMessage shows no "forwarded from").
+CONTENT = ("text", "entities", "photo", "document", "caption", "caption_entities", "location", "venue", "voice",
+           "video", "audio", "sticker", "contact")
 
 
 @dataclass
@@ -99,6 +103,8 @@ class FakeBotAPI:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.topics: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message_thread_id) -> name, closed
+        self._thread_ids = itertools.count(7)
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -184,6 +190,18 @@ class FakeBotAPI:
             return await self._get_updates(p)
         if method in ("sendMessage", "sendVenue", "sendLocation"):
             return self._new_message(p)
+        if method == "copyMessage":
+            return self._copy(p)
+        if method == "createForumTopic":
+            thread = next(self._thread_ids)
+            self.topics[(int(p["chat_id"]), thread)] = {"name": p.get("name", ""), "closed": False}
+            return {"message_thread_id": thread, "name": p.get("name", ""), "icon_color": 7322096}
+        if method in ("closeForumTopic", "reopenForumTopic"):
+            key = (int(p["chat_id"]), int(p["message_thread_id"]))
+            if key not in self.topics:
+                raise ApiError(400, "Bad Request: message thread not found")
+            self.topics[key]["closed"] = method == "closeForumTopic"
+            return True
         if method == "editMessageText":
             key = (int(p["chat_id"]), int(p["message_id"]))
             if key not in self.messages:
@@ -240,8 +258,29 @@ class FakeBotAPI:
         chat_id = int(p["chat_id"])
         key = (chat_id, next(self._message_ids))
         self.messages[key] = {k: p[k] for k in ("text", "reply_markup", "latitude", "longitude", "title",
-                                                "address") if k in p}
+                                                "address", "message_thread_id") if k in p}
+        self._check_thread(p)
         return self._message_json(key)
+
+    def _check_thread(self, p: dict[str, Any]) -> None:
+        thread = p.get("message_thread_id")
+        if thread is not None:
+            topic = self.topics.get((int(p["chat_id"]), int(thread)))
+            if topic is None:
+                raise ApiError(400, "Bad Request: message thread not found")
+            if topic["closed"]:
+                raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+
+    def _copy(self, p: dict[str, Any]) -> dict[str, Any]:
+        """copyMessage: the content of a message the fake has seen (sent, or pushed in an update), as a new one."""
+        source = self.messages.get((int(p["from_chat_id"]), int(p["message_id"])))
+        if source is None:
+            raise ApiError(400, "Bad Request: message to copy not found")
+        self._check_thread(p)
+        key = (int(p["chat_id"]), next(self._message_ids))
+        self.messages[key] = {**{k: v for k, v in source.items() if k in CONTENT},
+                              **({"message_thread_id": p["message_thread_id"]} if "message_thread_id" in p else {})}
+        return {"message_id": key[1]}
 
     def _message_json(self, key: tuple[int, int]) -> dict[str, Any]:
         chat_id, message_id = key
@@ -251,6 +290,9 @@ class FakeBotAPI:
             "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group", "first_name": "Test"},
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Lotse", "username": self.username},
         }
+        if "message_thread_id" in stored:
+            message.update(message_thread_id=stored["message_thread_id"], is_topic_message=True)
+            message["chat"] = {"id": chat_id, "type": "supergroup", "title": "Team", "is_forum": True}
         if "title" in stored:
             location = {"latitude": stored["latitude"], "longitude": stored["longitude"]}
             message["venue"] = {"location": location, "title": stored["title"], "address": stored["address"]}
@@ -267,6 +309,9 @@ class FakeBotAPI:
     def push(self, update: dict[str, Any]) -> int:
         """Queue an update (numbered here) for getUpdates, or deliver it to the webhook when one is set."""
         update = {"update_id": next(self._update_ids), **update}
+        message = update.get("message")
+        if isinstance(message, dict):  # kept, so that copyMessage can copy it
+            self.messages[(int(message["chat"]["id"]), int(message["message_id"]))] = dict(message)
         if self.webhook.get("url"):
             asyncio.get_running_loop().create_task(self._deliver(update))
         else:

@@ -17,10 +17,13 @@ from dataclasses import replace
 from sqlite_utils import Database
 
 from bot import i18n
+from bot.config import StaffConfig
 from bot.engine import followups, listing, states
 from bot.engine.answers import Answer, default_answers
 from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
+from bot.engine.handoff import Handoffs
+from bot.engine.handoff_store import HandoffStore
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
@@ -84,6 +87,7 @@ class Engine:
         default_lang: str = "de",
         results: int = 3,
         default_district: str | None = None,
+        staff: StaffConfig | None = None,
     ) -> None:
         self.db = db
         self.nlu = nlu or default_nlu()
@@ -100,6 +104,7 @@ class Engine:
         self.default_lang = default_lang
         self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
         self.results = results
+        self.handoff = Handoffs(HandoffStore(db), self.sessions, staff)  # talk to a person (bot/engine/handoff.py)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:
@@ -107,17 +112,21 @@ class Engine:
         session = self.sessions.load(incoming.user_id)
         lang = i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
         with i18n.use(lang):
+            if (handed := self.handoff.intercept(self, incoming)) is not None:
+                return handed  # the person talks to the team now (or just ended that)
             if incoming.button is not None:
                 reply = self._button(incoming, session)
             elif incoming.location is not None:
                 reply = self._location(incoming, session, incoming.location)
             else:
                 reply = self._text(incoming, session)
+            reply = self.handoff.offer(self, incoming, session, reply)
         return reply
 
     def forget(self, user_id: str) -> bool:
         """Delete everything stored about a user."""
-        return self.sessions.forget(user_id)
+        handoffs = self.handoff.store.forget(self.sessions.key(user_id))
+        return self.sessions.forget(user_id) or bool(handoffs)
 
     @staticmethod
     def _known_lang(session: Session, incoming: Incoming) -> str | None:

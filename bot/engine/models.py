@@ -58,6 +58,22 @@ class Message:
     places: list[PlaceOut] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HandoffStep:
+    """What a reply means for an open handoff to staff (bot/engine/handoff.py); the transport carries it out.
+
+    The engine may run in another process than the transport, so it only says what is to be done: pass the
+    person's message on to the staff topic (`relay`), or tell the staff that the person ended it (`ended`).
+    """
+
+    number: int
+    relay: bool = False
+    ended: bool = False
+    # Where the staff topic is, for an ended handoff (after /forget its row is gone already).
+    staff_chat: int | None = None
+    thread_id: int | None = None
+
+
 @dataclass
 class Reply:
     """Everything the engine answers to one Incoming, in one language."""
@@ -66,6 +82,7 @@ class Reply:
     lang: str
     intent: str | None = None
     rtl: bool = False
+    handoff: HandoffStep | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The web chat API's answer (DESIGN.md)."""
@@ -89,6 +106,8 @@ class Reply:
             ],
             "lang": self.lang,
             "rtl": self.rtl,
+            # True while the team answers in this chat: the page then listens for their replies.
+            "handoff": self.handoff is not None and not self.handoff.ended,
         }
 
 

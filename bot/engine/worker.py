@@ -20,6 +20,7 @@ from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any
 
+from bot.config import StaffConfig
 from bot.engine import Engine, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def database_file(engine: Engine) -> str | None:
 
 
 def _serve(conn: Connection, parent_end: Connection | None, path: str, default_lang: str, results: int,
-           default_district: str | None = None) -> None:
+           default_district: str | None = None, staff: StaffConfig | None = None) -> None:
     """The child: answer Incomings from the pipe, in order, until the parent closes it."""
     if parent_end is not None:
         parent_end.close()  # a forked child holds the parent's end too: without this it never sees EOF
@@ -43,7 +44,8 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from bot.offers.db import open_db
 
-    engine = Engine(open_db(path), default_lang=default_lang, results=results, default_district=default_district)
+    engine = Engine(open_db(path), default_lang=default_lang, results=results, default_district=default_district,
+                    staff=staff)
     gc.freeze()  # the loaded models never become garbage: keep the collector from walking them (latency spikes)
     while True:
         try:
@@ -71,7 +73,7 @@ class EngineWorker:
         context: Any = multiprocessing.get_context("fork" if fork else "spawn")
         self.conn, child = context.Pipe()
         args = (child, self.conn if fork else None, path, engine.default_lang, engine.results,
-                engine.default_district)
+                engine.default_district, engine.handoff.config)
         self.process = context.Process(target=_serve, args=args, name="lotse-engine", daemon=True)
         self.process.start()
         child.close()

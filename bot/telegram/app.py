@@ -27,7 +27,7 @@ from bot import i18n
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _
-from bot.telegram import handlers, inline
+from bot.telegram import handlers, inline, staff
 from bot.telegram.request import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN is required for the Telegram bot")
     application = _builder(settings, rate_limiter)
     application.bot_data[ENGINE] = engine
+    staff.setup(application, engine, engine.handoff.config, settings.default_lang)  # first: staff groups
     add_handlers(application)
     return application
 

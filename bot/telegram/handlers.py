@@ -24,6 +24,7 @@ from bot.engine.models import Button, Message
 from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
 from bot.i18n import _
+from bot.telegram import staff
 from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
 from bot.telegram.render import render
 
@@ -104,6 +105,15 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Rep
     chat = update.effective_chat
     if chat is None:
         return
+    try:
+        await _deliver(update, context, chat, reply, edit=edit, venue=venue)
+    finally:
+        # A handoff to the team (staff.py): after the person has their answer (emergency numbers come first).
+        await staff.on_reply(update, context, user_key(update), reply)
+
+
+async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat, reply: Reply, *,
+                   edit: CallbackQuery | None, venue: bool) -> None:
     private = chat.type == ChatType.PRIVATE
     quote = update.effective_message if not private and update.callback_query is None else None
     messages = merged(reply.messages)
@@ -256,6 +266,8 @@ async def live_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, documents: Lotse reads text; ask kindly for words or a location."""
+    if await staff.relay_media(update, context, user_key(update)):
+        return  # the person talks to the team, who can look at photos and documents
     engine = engine_of(context)
     lang = user_lang(engine, update)
     with i18n.use(lang):

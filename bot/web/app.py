@@ -38,7 +38,10 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     db = open_db(settings.db_path)
     app[DB] = db
     engine = Engine(db, default_lang=settings.default_lang, results=settings.results,
-                    default_district=settings.default_district)
+                    default_district=settings.default_district,
+                    staff=settings.staff if settings.telegram_token else None)  # staff answer on Telegram
+    if settings.staff.desks and not settings.telegram_token:
+        log.warning("LOTSE_STAFF_CHAT is set but TELEGRAM_BOT_TOKEN is not: nobody is handed to the team")
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
     worker = EngineWorker.maybe(engine, workers=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import views, webhook
+from bot.web import staff, views, webhook
 
 
 def setup_routes(app: web.Application) -> None:
@@ -13,4 +13,5 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/chat", views.chat, name="chat")
     app.router.add_get("/healthz", views.healthz, name="healthz")
     app.router.add_static("/static", views.STATIC, name="static")
+    staff.setup(app)  # GET /api/staff: the team's replies as server-sent events
     webhook.setup(app)  # POST /telegram/webhook (answers 404 unless the bot runs in webhook mode)

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot import i18n, resources
 from bot.engine import Incoming
 from bot.geo.distance import Point
+from bot.web import staff
 from bot.web.keys import ENGINE, SETTINGS, TEMPLATES, WORKER
 from bot.web.middlewares import error_json
 
@@ -93,6 +94,7 @@ async def chat(request: web.Request) -> web.Response:
     # In the worker process when there is one: the event loop serves other chats and Telegram meanwhile.
     worker = request.app.get(WORKER)
     reply = await worker.handle(parsed) if worker is not None else request.app[ENGINE].handle(parsed)
+    await staff.after_chat(request, parsed, reply)  # a handoff to the team (bot/web/staff.py)
     return web.json_response(reply.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 

@@ -167,6 +167,7 @@
       if (!res.ok) { show({ text: data.error || t.error }); return; }
       setLang(data.lang, data.rtl);
       data.messages.forEach(show);
+      if (data.handoff) listen(true);
     } catch (e) {
       busy(false);
       show({ text: t.error });
@@ -181,6 +182,40 @@
       { timeout: 10000, maximumAge: 600000 }
     );
   }
+
+  // While the integration centre's team has the conversation, their replies arrive as server-sent events from
+  // /api/staff (no reloading). The id of the last one shown is kept, so a page opened later shows only the newer
+  // ones: replies that came while the page was closed are there when the person comes back.
+  let stream = null;
+  function listen(told) {
+    if (stream || !window.EventSource) return;
+    localStorage.setItem("lotse-staff", "1");
+    const after = localStorage.getItem("lotse-staff-after") || "0";
+    stream = new EventSource("/api/staff?session=" + encodeURIComponent(session) + "&after=" + after);
+    stream.onmessage = (e) => {
+      if (e.lastEventId) localStorage.setItem("lotse-staff-after", e.lastEventId);
+      showStaff(JSON.parse(e.data));
+    };
+    // A page opened while the team has the conversation says so (the reply that opened it said it already).
+    stream.addEventListener("open", () => {
+      if (!told) show({ text: t.withteam, buttons: [{ label: t.endteam, data: "h:stop" }] });
+      told = true;
+    });
+    stream.addEventListener("end", () => {
+      stream.close();
+      stream = null;
+      localStorage.removeItem("lotse-staff");
+    });
+  }
+
+  function showStaff(message) {
+    const bubble = el("div", "bubble bot staff " + message.kind);
+    if (message.kind === "staff") bubble.appendChild(el("div", "who", t.team));
+    bubble.appendChild(paragraph(message.text));
+    log.appendChild(bubble);
+    scroll();
+  }
+  if (localStorage.getItem("lotse-staff")) listen(false);
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();

@@ -1,0 +1,242 @@
+"""What a handoff to staff keeps: the handoffs table, the outbox of staff replies, and two in-memory helpers.
+
+Privacy: a handoff row holds its number, the language, the place name and district, the channel (telegram or
+web), when it was opened and closed, the staff topic it lives in, and the person's keyed hash (the same as their
+session's, bot/engine/sessions.py): nothing else about the person. The last few messages of a conversation (for
+the staff topic's first message) live only in memory (`Transcript`). Closed handoffs and their outbox are deleted
+after the retention period; `forget` deletes a person's handoffs at once.
+
+The tables belong to this module and are created idempotently when it opens the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS handoffs (
+    number INTEGER PRIMARY KEY,
+    user_key TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    place_name TEXT,
+    district TEXT,
+    channel TEXT NOT NULL,
+    staff_chat INTEGER NOT NULL,
+    thread_id INTEGER,
+    relayed INTEGER NOT NULL DEFAULT 0,
+    opened_at TEXT NOT NULL,
+    closed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS handoffs_user ON handoffs(user_key, closed_at);
+CREATE INDEX IF NOT EXISTS handoffs_topic ON handoffs(staff_chat, thread_id);
+CREATE TABLE IF NOT EXISTS handoff_outbox (
+    id INTEGER PRIMARY KEY,
+    number INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS handoff_outbox_number ON handoff_outbox(number, id);
+"""
+
+COLUMNS = "number, user_key, lang, place_name, district, channel, staff_chat, thread_id, relayed, opened_at, closed_at"
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """One conversation handed to staff."""
+
+    number: int
+    user_key: str
+    lang: str
+    place_name: str | None
+    district: str | None
+    channel: str
+    staff_chat: int
+    thread_id: int | None
+    relayed: int
+    opened_at: str
+    closed_at: str | None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A staff reply (kind 'staff') or a notice (kind 'closed') waiting in the outbox for a web chat page."""
+
+    id: int
+    kind: str
+    text: str
+
+
+class HandoffStore:
+    """The handoffs and outbox tables; every write in its own transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        db.conn.executescript(SCHEMA)
+
+    def _one(self, where: str, args: list[object]) -> Handoff | None:
+        row = self.db.execute(f"SELECT {COLUMNS} FROM handoffs WHERE {where}", args).fetchone()
+        return Handoff(*row) if row else None
+
+    def open(self, user_key: str, *, lang: str, place_name: str | None, district: str | None, channel: str,
+             staff_chat: int, now: datetime) -> Handoff:
+        """Open a handoff (its number is the next free one)."""
+        with self.db.conn:
+            cur = self.db.execute(
+                "INSERT INTO handoffs(user_key, lang, place_name, district, channel, staff_chat, opened_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", [user_key, lang, place_name, district, channel, staff_chat,
+                                                 _stamp(now)])
+        found = self.get(int(cur.lastrowid or 0))
+        assert found is not None
+        return found
+
+    def get(self, number: int) -> Handoff | None:
+        return self._one("number = ?", [number])
+
+    def open_for(self, user_key: str) -> Handoff | None:
+        """The person's open handoff, if any."""
+        return self._one("user_key = ? AND closed_at IS NULL ORDER BY number DESC LIMIT 1", [user_key])
+
+    def by_topic(self, staff_chat: int, thread_id: int) -> Handoff | None:
+        """The handoff a staff topic belongs to."""
+        return self._one("staff_chat = ? AND thread_id = ? ORDER BY number DESC LIMIT 1", [staff_chat, thread_id])
+
+    def set_topic(self, number: int, thread_id: int) -> None:
+        with self.db.conn:
+            self.db.execute("UPDATE handoffs SET thread_id = ? WHERE number = ?", [thread_id, number])
+
+    def count_relay(self, number: int) -> int:
+        """Count one more message passed on; returns how many there were before it."""
+        with self.db.conn:
+            row = self.db.execute("UPDATE handoffs SET relayed = relayed + 1 WHERE number = ? RETURNING relayed",
+                                  [number]).fetchone()
+        return int(row[0]) - 1 if row else 0
+
+    def close(self, number: int, now: datetime) -> bool:
+        """Close an open handoff; False when it was closed already."""
+        with self.db.conn:
+            cur = self.db.execute("UPDATE handoffs SET closed_at = ? WHERE number = ? AND closed_at IS NULL",
+                                  [_stamp(now), number])
+        return cur.rowcount > 0
+
+    def forget(self, user_key: str) -> list[int]:
+        """Delete every handoff of a person and its outbox; the numbers of those that were still open."""
+        with self.db.conn:
+            rows = self.db.execute("SELECT number, closed_at FROM handoffs WHERE user_key = ?", [user_key]).fetchall()
+            numbers = [int(r[0]) for r in rows]
+            self._delete(numbers)
+        return [int(r[0]) for r in rows if r[1] is None]
+
+    def purge(self, retention_days: int, now: datetime) -> int:
+        """Delete handoffs closed longer ago than the retention period; how many."""
+        cutoff = _stamp(now - timedelta(days=retention_days))
+        with self.db.conn:
+            numbers = [int(r[0]) for r in self.db.execute(
+                "SELECT number FROM handoffs WHERE closed_at IS NOT NULL AND closed_at < ?", [cutoff])]
+            self._delete(numbers)
+        return len(numbers)
+
+    def _delete(self, numbers: list[int]) -> None:
+        for number in numbers:
+            self.db.execute("DELETE FROM handoff_outbox WHERE number = ?", [number])
+            self.db.execute("DELETE FROM handoffs WHERE number = ?", [number])
+
+    # -- the outbox ------------------------------------------------------------------------------------------
+    def post(self, number: int, kind: str, text: str, now: datetime) -> int:
+        """Keep a staff reply or notice for the person; its id."""
+        with self.db.conn:
+            cur = self.db.execute("INSERT INTO handoff_outbox(number, kind, text, created_at) VALUES (?, ?, ?, ?)",
+                                  [number, kind, text, _stamp(now)])
+        return int(cur.lastrowid or 0)
+
+    def pending(self, user_key: str, after: int = 0) -> list[Posted]:
+        """The person's outbox entries newer than `after`, oldest first."""
+        rows = self.db.execute(
+            "SELECT o.id, o.kind, o.text FROM handoff_outbox o JOIN handoffs h ON h.number = o.number "
+            "WHERE h.user_key = ? AND o.id > ? ORDER BY o.id", [user_key, after]).fetchall()
+        return [Posted(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def take(self, number: int) -> list[Posted]:
+        """Remove and return a handoff's outbox (Telegram: delivered when the person is reachable again)."""
+        with self.db.conn:
+            rows = self.db.execute("DELETE FROM handoff_outbox WHERE number = ? RETURNING id, kind, text",
+                                   [number]).fetchall()
+        return sorted((Posted(int(r[0]), str(r[1]), str(r[2])) for r in rows), key=lambda p: p.id)
+
+
+class Transcript:
+    """The last few messages of each conversation, in memory only, for the first message of a staff topic.
+
+    Bounded: `per_person` messages of at most `max_chars` each, for the `people` who wrote most recently.
+    """
+
+    def __init__(self, per_person: int = 6, people: int = 2000, max_chars: int = 300) -> None:
+        self.per_person, self.people, self.max_chars = per_person, people, max_chars
+        self._lines: OrderedDict[str, deque[tuple[str, str]]] = OrderedDict()
+
+    def add(self, user_key: str, who: str, text: str) -> None:
+        """Remember one message; `who` is 'person' or 'lotse'."""
+        text = text.strip()
+        if not text:
+            return
+        if len(text) > self.max_chars:
+            text = text[: self.max_chars - 1] + "…"
+        lines = self._lines.pop(user_key, None) or deque(maxlen=self.per_person)
+        lines.append((who, text))
+        self._lines[user_key] = lines
+        while len(self._lines) > self.people:
+            self._lines.popitem(last=False)
+
+    def take(self, user_key: str) -> list[tuple[str, str]]:
+        """The remembered messages, oldest first, forgotten here once taken."""
+        return list(self._lines.pop(user_key, ()))
+
+    def forget(self, user_key: str) -> None:
+        self._lines.pop(user_key, None)
+
+
+class Waiters:
+    """Wakes the web chat pages (in this process) that wait for a person's next staff reply."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, asyncio.Event] = {}
+        self.closing = False
+
+    def close_all(self) -> None:
+        """The server stops: wake every waiting page, so that no stream holds the shutdown up."""
+        self.closing = True
+        for event in self._events.values():
+            event.set()
+        self._events.clear()
+
+    def notify(self, user_key: str) -> None:
+        event = self._events.pop(user_key, None)
+        if event is not None:
+            event.set()
+
+    async def wait(self, user_key: str, timeout: float) -> bool:
+        """Wait until notified (True) or the timeout passes (False)."""
+        event = self._events.setdefault(user_key, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
+            return True
+        # Idle pages must not pile up events; a page that still waits on this one re-reads the outbox after
+        # its own timeout, so at worst it learns of a reply one timeout later.
+        if self._events.get(user_key) is event:
+            del self._events[user_key]
+        return False

@@ -1,0 +1,253 @@
+"""The staff's desk on Telegram: a supergroup with topics, one topic per handed-over conversation.
+
+The topic is created when the person first writes to the team ("#42 · ar · Lünen"), starting with the last few
+messages of the conversation. What the person writes is copied into it (copyMessage: photos and documents too,
+without the sender's name); what staff write in the topic is copied to the person (Telegram) or kept in the outbox
+for the web chat page (bot/web/staff.py). `/close` in the topic ends the handoff and tells the person in their
+language. Staff never see the person's Telegram name, username or id: copies carry none, and the topic's texts
+are written here from the handoff row, which holds none.
+
+The bot must be an administrator of the group with the right to manage topics (it then also receives every
+message there, whatever BotFather's privacy mode says).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from typing import Any
+
+from telegram import Bot, Update
+from telegram import Message as TgMessage
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot import i18n
+from bot.config import StaffConfig
+from bot.engine import Engine, Reply
+from bot.engine.handoff import Handoffs, failed_text
+from bot.engine.handoff_store import Handoff
+from bot.engine.models import HandoffStep
+from bot.i18n import _
+
+log = logging.getLogger(__name__)
+
+STAFF = "staff_bridge"
+TOPIC_NAME_MAX = 128  # Telegram's limit for a topic name
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated into the staff's language when it is said."""
+    return message
+
+
+def topic_name(handoff: Handoff) -> str:
+    """'#42 · ar · Lünen': the number, the language and the place, nothing about the person."""
+    parts = [f"#{handoff.number}", handoff.lang, *([handoff.place_name] if handoff.place_name else [])]
+    return " · ".join(parts)[:TOPIC_NAME_MAX]
+
+
+class StaffBridge:
+    """Carries messages between people and staff topics. Knows a person's chat only in memory."""
+
+    def __init__(self, bot: Bot, handoffs: Handoffs, staff_lang: str) -> None:
+        self.bot = bot
+        self.handoffs = handoffs
+        self.store = handoffs.store
+        self.staff_lang = staff_lang
+        self.chats: dict[int, int] = {}  # handoff number -> the person's Telegram chat (never stored)
+        self._lock = asyncio.Lock()  # one topic per handoff, even when two messages arrive at once
+
+    # -- the topic -------------------------------------------------------------------------------------------
+    async def topic(self, number: int) -> Handoff | None:
+        """The open handoff with its topic, created (with the last messages) when it has none yet."""
+        async with self._lock:
+            handoff = self.store.get(number)
+            if handoff is None or not handoff.open or handoff.thread_id is not None:
+                return handoff if handoff is not None and handoff.open else None
+            topic = await self.bot.create_forum_topic(handoff.staff_chat, topic_name(handoff))
+            self.store.set_topic(number, topic.message_thread_id)
+            handoff = self.store.get(number)
+            assert handoff is not None
+            await self.say(handoff, self._opening(handoff))
+            return handoff
+
+    def _opening(self, handoff: Handoff) -> str:
+        lines = self.handoffs.transcript.take(handoff.user_key)
+        with i18n.use(self.staff_lang):
+            head = _("Conversation {number} · language {lang} · {place} · via {channel}").format(
+                number=f"#{handoff.number}", lang=handoff.lang, place=handoff.place_name or "–",
+                channel="Telegram" if handoff.channel == "telegram" else _("web chat"))
+            if handoff.district:
+                head += f" ({handoff.district})"
+            text = f"<b>{html.escape(head)}</b>"
+            if lines:
+                text += "\n\n" + html.escape(_("The last messages before the handoff:")) + "\n"
+                text += "\n".join(("👤 " if who == "person" else "🤖 ") + html.escape(said) for who, said in lines)
+            return text + "\n\n" + html.escape(_("Write here to answer; /close ends the conversation."))
+
+    async def say(self, handoff: Handoff | HandoffStep, html_text: str) -> None:
+        """A message of Lotse's own in the handoff's topic."""
+        if handoff.staff_chat is None or handoff.thread_id is None:
+            return
+        await self.bot.send_message(handoff.staff_chat, html_text, message_thread_id=handoff.thread_id)
+
+    def staff_text(self, message: str) -> str:
+        with i18n.use(self.staff_lang):
+            return html.escape(_(message))
+
+    # -- from the person -------------------------------------------------------------------------------------
+    async def from_telegram(self, number: int, chat_id: int, message: TgMessage) -> None:
+        """Copy what the person sent (text, photo, document, location) into the topic."""
+        self.chats[number] = chat_id
+        handoff = await self.topic(number)
+        if handoff is None:
+            return
+        await self.bot.copy_message(handoff.staff_chat, chat_id, message.message_id,
+                                    message_thread_id=handoff.thread_id)
+        for waiting in self.store.take(number):  # replies written while Lotse did not know the chat (a restart)
+            await self.bot.send_message(chat_id, html.escape(waiting.text))
+
+    async def from_web(self, number: int, text: str) -> None:
+        handoff = await self.topic(number)
+        if handoff is not None:
+            await self.bot.send_message(handoff.staff_chat, html.escape(text), message_thread_id=handoff.thread_id)
+
+    async def ended_by_person(self, step: HandoffStep) -> None:
+        self.chats.pop(step.number, None)
+        if step.staff_chat is None or step.thread_id is None:
+            return  # the person never wrote to the team: there is no topic
+        await self.say(step, self.staff_text(N_("The person has ended the conversation.")))
+        await self.bot.close_forum_topic(step.staff_chat, step.thread_id)
+
+    # -- from the staff --------------------------------------------------------------------------------------
+    async def from_staff(self, message: TgMessage) -> None:
+        """A message in a topic goes to the person."""
+        handoff = self._handoff_of(message)
+        if handoff is None:
+            return
+        if not handoff.open:
+            await self.say(handoff, self.staff_text(N_("This conversation has ended; the person does not see this.")))
+            return
+        if handoff.channel == "web":
+            text = message.text or message.caption
+            if not text:
+                await self.say(handoff, self.staff_text(N_("The web chat shows text only. Please write your answer.")))
+                return
+            self._to_web(handoff, "staff", text)
+            return
+        chat = self.chats.get(handoff.number)
+        if chat is None:
+            self.store.post(handoff.number, "staff", message.text or message.caption or "", self.handoffs.clock())
+            await self.say(handoff, self.staff_text(N_(
+                "Lotse was restarted and can reach this person again when they next write; your reply is "
+                "delivered then.")))
+            return
+        await self.bot.copy_message(chat, handoff.staff_chat, message.message_id)
+
+    async def close_by_staff(self, message: TgMessage) -> None:
+        """/close in a topic: end the handoff, tell the person in their language, close the topic."""
+        handoff = self._handoff_of(message)
+        if handoff is None or not handoff.open:
+            return
+        with i18n.use(handoff.lang):
+            notice = _("The team has ended this conversation. Lotse answers your questions again.")
+        chat = self.chats.pop(handoff.number, None)
+        if handoff.channel == "web":
+            # The notice first: a page that sees the handoff closed stops listening.
+            self.store.post(handoff.number, "closed", notice, self.handoffs.clock())
+        self.store.close(handoff.number, self.handoffs.clock())
+        self.handoffs.waiters.notify(handoff.user_key)
+        if handoff.channel == "telegram" and chat is not None:
+            await self.bot.send_message(chat, html.escape(notice))
+        await self.say(handoff, self.staff_text(N_("Conversation ended; the person has been told.")))
+        await self.bot.close_forum_topic(handoff.staff_chat, handoff.thread_id or 0)
+
+    def _handoff_of(self, message: TgMessage) -> Handoff | None:
+        if not message.is_topic_message or message.message_thread_id is None:
+            return None  # the group's general talk is the team's own
+        return self.store.by_topic(message.chat.id, message.message_thread_id)
+
+    def _to_web(self, handoff: Handoff, kind: str, text: str) -> None:
+        self.store.post(handoff.number, kind, text, self.handoffs.clock())
+        self.handoffs.waiters.notify(handoff.user_key)
+
+
+# -- wiring into the Application and the person's handlers ---------------------------------------------------
+def setup(application: Application[Any, Any, Any, Any, Any, Any], engine: Engine, config: StaffConfig,
+          staff_lang: str) -> None:
+    """Handlers for the staff groups (before all others, so staff are never answered as users) and the bridge."""
+    chats = [desk.chat_id for desk in config.desks]
+    if not chats:
+        return
+    application.bot_data[STAFF] = StaffBridge(application.bot, engine.handoff, staff_lang)
+    staff_chats = filters.Chat(chat_id=chats) & filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("close", on_close, filters=staff_chats))
+    application.add_handler(MessageHandler(staff_chats & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_staff))
+    application.add_handler(MessageHandler(filters.Chat(chat_id=chats), ignore))
+
+
+def bridge_of(context: ContextTypes.DEFAULT_TYPE) -> StaffBridge | None:
+    bridge: StaffBridge | None = context.bot_data.get(STAFF)
+    return bridge
+
+
+async def on_staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    bridge = bridge_of(context)
+    if bridge is not None and update.message is not None:
+        await bridge.from_staff(update.message)
+
+
+async def on_close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    bridge = bridge_of(context)
+    if bridge is not None and update.message is not None:
+        await bridge.close_by_staff(update.message)
+
+
+async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: str, reply: Reply) -> None:
+    """Before a reply is sent to a person: pass their message on, tell staff it ended, or remember it."""
+    bridge = bridge_of(context)
+    chat, message = update.effective_chat, update.effective_message
+    if bridge is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    step = reply.handoff
+    try:
+        if step is not None and step.relay and message is not None:
+            await bridge.from_telegram(step.number, chat.id, message)
+        elif step is not None and step.ended:
+            await bridge.ended_by_person(step)
+        else:
+            said = message.text if message is not None and update.callback_query is None else None
+            bridge.handoffs.remember(user_id, said, reply)
+            if step is not None:
+                bridge.chats[step.number] = chat.id
+    except TelegramError as err:
+        log.error("handoff %s: the staff group refused a call: %s", step.number if step else "-", err)
+        if step is not None and step.relay:
+            with i18n.use(reply.lang):
+                await context.bot.send_message(chat.id, html.escape(failed_text()))
+
+
+async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anything else in a staff group (service messages, other commands) is not Lotse's business."""
+
+
+async def relay_media(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: str) -> bool:
+    """A photo or document from a person in a handoff goes to the team (True); otherwise False."""
+    bridge = bridge_of(context)
+    chat, message = update.effective_chat, update.effective_message
+    if bridge is None or chat is None or message is None or chat.type != ChatType.PRIVATE:
+        return False
+    handoff = bridge.store.open_for(bridge.handoffs.sessions.key(user_id))
+    if handoff is None:
+        return False
+    bridge.store.count_relay(handoff.number)
+    try:
+        await bridge.from_telegram(handoff.number, chat.id, message)
+    except TelegramError as err:
+        log.error("handoff %s: the staff group refused a copy: %s", handoff.number, err)
+        with i18n.use(handoff.lang):
+            await context.bot.send_message(chat.id, html.escape(failed_text()))
+    return True
