@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from bot import i18n
 from bot.engine.answers import Answer, default_answers
 from bot.engine.districts import default_districts
+from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons, parse_feedback
 from bot.engine.models import Button, Incoming, Message, Reply, place_out
 from bot.engine.sessions import Session, SessionStore
 from bot.geo.distance import Point
@@ -75,6 +76,7 @@ class Engine:
         default_lang: str = "de",
         results: int = 3,
         default_district: str | None = None,
+        retention_days: int = RETENTION_DAYS,
     ) -> None:
         self.db = db
         self.nlu = nlu or default_nlu()
@@ -88,10 +90,12 @@ class Engine:
         self.default_lang = default_lang
         self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
         self.results = results
+        self.learning = Learning(db, self.nlu, retention_days=retention_days)  # review queue, taught examples
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:
         """Answer one thing a person did. Never raises on user input."""
+        self.learning.refresh()  # examples taught in the admin count from this message on, in every process
         session = self.sessions.load(incoming.user_id)
         lang = i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
         with i18n.use(lang):
@@ -119,6 +123,7 @@ class Engine:
             return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
                                                  self.menu_buttons())])
         understanding = self.nlu.understand(text, lang_hint=self._known_lang(session, incoming))
+        self.learning.observe(incoming.user_id, text, understanding)  # counted; queued for review when weak
         if session.lang is None:
             # No language chosen yet: answer in the language the text is clearly written in (an Arabic question
             # from a phone set to German gets an Arabic answer), and stay in it for the rest of the conversation;
@@ -128,7 +133,6 @@ class Engine:
                 i18n.set_lang(understanding.lang)
             elif not incoming.lang_hint and not session.last_lang:
                 i18n.set_lang(understanding.lang)
-        lang = i18n.current()
         if understanding.place is not None:
             self._remember_place(session, understanding.place)
         intent = understanding.intent
@@ -139,7 +143,6 @@ class Engine:
             # Only a place, no topic yet: remember it and ask what the person is looking for.
             return self._place_saved(incoming, session)
         if intent == "none":
-            self.sessions.log_unanswered(text, lang)
             self._save(incoming, session)
             return self._reply(session, [Message(
                 self._answer_text("none") or _("Sorry, I can't help with that. Pick a topic:"),
@@ -174,6 +177,9 @@ class Engine:
             self._save(incoming, session)
             return self._reply(session, [Message(self._answer_text("greeting") or _("Hello!"),
                                                  self.menu_buttons())])
+        if kind == "fb" and (vote := parse_feedback(arg)) is not None:
+            self.learning.feedback(incoming.user_id, vote[0], vote[1], i18n.current())
+            return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
         if data == "lang":
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
         if kind == "more":
@@ -194,6 +200,14 @@ class Engine:
     # -- answers ----------------------------------------------------------------------------------------
     def _topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
                explain: bool = True) -> Reply:
+        """A topic's answer with 👍 / 👎 under its last message (not under further pages)."""
+        reply = self._topic_reply(incoming, session, intent, offset, explain)
+        if offset == 0 and intent in self.intents and self.intents[intent].is_topic and reply.messages:
+            reply.messages[-1].buttons.extend(feedback_buttons(intent))
+        return reply
+
+    def _topic_reply(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
+                     explain: bool = True) -> Reply:
         """Answer a topic: its text (unless it was just given), then the nearest offers, or a request for a place."""
         session.last_intent = intent
         self._save(incoming, session)
