@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import yaml
 from sqlite_utils import Database
 
 from bot.engine.models import Button
@@ -88,6 +89,26 @@ def parse_feedback(arg: str) -> tuple[int, str] | None:
     if sign not in ("+", "-") or not intent:
         return None
     return (1 if sign == "+" else -1), intent
+
+
+def learned_examples(db: Database) -> list[LearnedExample]:
+    """Every learned example in the database, oldest first."""
+    rows = db.execute("SELECT id, text, intent, lang, who, created_at FROM learned ORDER BY id").fetchall()
+    return [LearnedExample(*row) for row in rows]
+
+
+def as_intent_yaml(examples: list[LearnedExample], default_lang: str = "de") -> str:
+    """Learned examples as intent YAML: one document per intent (`id`, `examples` per language), to merge
+    into intents/<id>.yaml."""
+    by_intent: dict[str, dict[str, list[str]]] = {}
+    for example in examples:
+        langs = by_intent.setdefault(example.intent, {})
+        langs.setdefault(example.lang or default_lang, []).append(example.text)
+    header = ("# Examples staff taught Lotse in the review queue (lotse intents export-learned).\n"
+              "# Merge each list into intents/<id>.yaml under examples:, then remove the learned example.\n")
+    documents = [{"id": intent, "examples": {lang: sorted(texts) for lang, texts in sorted(langs.items())}}
+                 for intent, langs in sorted(by_intent.items())]
+    return header + yaml.safe_dump_all(documents, allow_unicode=True, sort_keys=False, explicit_start=True)
 
 
 class Learning:
@@ -275,8 +296,7 @@ class Learning:
 
     def learned(self) -> list[LearnedExample]:
         """Every learned example, oldest first (later ones win when they read alike)."""
-        rows = self.db.execute("SELECT id, text, intent, lang, who, created_at FROM learned ORDER BY id").fetchall()
-        return [LearnedExample(*row) for row in rows]
+        return learned_examples(self.db)
 
     # -- retention -------------------------------------------------------------------------------------
     def _today(self) -> str:

@@ -15,6 +15,7 @@ from bot.offers.db import open_db
 from bot.web.admin import setup_admin
 from bot.web.keys import DB, ENGINE, SETTINGS, TEMPLATES
 from bot.web.middlewares import json_errors
+from bot.web.review import setup_review
 from bot.web.routes import setup_routes
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     db = open_db(settings.db_path)
     app[DB] = db
     engine = Engine(db, default_lang=settings.default_lang, results=settings.results,
-                    default_district=settings.default_district)
+                    default_district=settings.default_district, retention_days=settings.retention_days)
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
     log.info("engine ready on %s", settings.db_path)
@@ -61,4 +62,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(telegram_ctx)
     setup_routes(app)
     setup_admin(app)
+    setup_review(app)
     return app
