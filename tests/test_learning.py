@@ -3,7 +3,7 @@ the admin pages and `lotse intents export-learned`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -222,7 +222,7 @@ def test_export_learned_writes_intent_yaml(tmp_path: Path, monkeypatch: pytest.M
 
 
 @pytest.fixture
-async def client(tmp_path: Path) -> Iterator[TestClient]:
+async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"
     build_demo(open_db(db_path))
     async with TestClient(TestServer(create_app(Settings(db_path=db_path)))) as test_client:
