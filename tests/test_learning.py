@@ -100,6 +100,7 @@ def test_nothing_stored_for_review_links_to_a_user(engine: Engine) -> None:
     engine.handle(Incoming("web:secret-session-42", text="Kita", lang_hint="de"))
     engine.handle(Incoming("web:secret-session-42", button="fb:-:kita"))
     engine.handle(Incoming("tg:987654321", button="fb:+:kita"))
+    engine.learning.flush()  # usage counts are written every few seconds
     keys = [row[0] for row in engine.db.execute("SELECT user_key FROM sessions")]
     assert len(keys) == 2
     stored = _stored_texts(engine.db)
@@ -144,6 +145,7 @@ def test_retention_deletes_old_entries_with_a_fixed_clock(db: Database) -> None:
     learning.teach("Meine Zeugnisse aus Syrien sollen hier gelten", "recognition", "test", "de")
 
     def counts() -> tuple[int, ...]:
+        learning.flush()
         return tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in REVIEW_TABLES)
 
     assert counts() == (1, 1, 1, 1)

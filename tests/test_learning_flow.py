@@ -22,7 +22,7 @@ import pytest
 from aiohttp import web
 from fakebotapi import FakeBotAPI
 from fakeupdates import callback_update, location_update, text_update
-from test_browser import Page, free_port
+from test_browser import SHOTS, Page, free_port
 from test_browser import page as browser  # noqa: F401  (the Chromium fixture, as `browser`)
 
 from bot import i18n
@@ -214,6 +214,7 @@ async def test_staff_teach_lotse_on_both_channels(lotse: tuple[str, Path], api: 
         seen = await web_chat(page, text)
         assert not says(intent, seen), f"the web chat already understands {text!r}"
         downs += await web_thumbs_down(page)
+    await page.screenshot(SHOTS / "chat-feedback.png")
     assert downs >= 10, downs  # the wrong topics got a 👎 on both channels
     print(f"👎 pressed {downs} times")
 
@@ -223,6 +224,7 @@ async def test_staff_teach_lotse_on_both_channels(lotse: tuple[str, Path], api: 
             assert text in html.unescape(queue), text
 
         await admin(page, base + "/admin/review")
+        await page.screenshot(SHOTS / "admin-review.png")
         for _lang, text, intent, _variant in CASES:
             await label(page, text, intent)
         assert await page.js("document.querySelectorAll('tr[data-key]').length") == 0

@@ -9,7 +9,8 @@ What is kept, and why:
   (`NLU.set_learned`). Other processes with their own connection (the Telegram worker) notice a change by the
   `learned_version` counter in `meta`, read before each message (one primary-key lookup).
 - `feedback`: 👍/👎 per answer: intent, language, day. A 👎 also puts the question into the queue.
-- `usage`: per day, intent and language the number of messages (the dashboard's weekly numbers).
+- `usage`: per day, intent and language the number of messages (the dashboard's weekly numbers), added up in
+  memory and written every few seconds.
 No row holds a user id or key, and times are days, not seconds, so nothing can be joined to a session.
 Queue, feedback and usage rows older than LOTSE_RETENTION_DAYS are deleted at start-up and, at most once an
 hour, when something is written. Learned examples stay until staff remove them: they are vetted, redacted
@@ -19,7 +20,7 @@ teaching, not a record of what someone asked.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +37,9 @@ from bot.nlu.understand import THRESHOLD
 LOW = THRESHOLD + 10.0  # an answer scoring below this was a guess: worth a look
 RETENTION_DAYS = 90
 PURGE_EVERY = timedelta(hours=1)
+#: Usage counts are added up in memory and written at most this often (or before the dashboard reads them): a
+#: commit per message would triple the engine's time per message (0.4 -> 1.2 ms measured) for a statistic.
+FLUSH_EVERY = timedelta(seconds=10)
 MAX_ASKED = 10_000  # last questions kept in memory (never stored) so that a 👎 can say what was asked
 MAX_QUEUE_TEXT = 300
 OUT_OF_SCOPE = "none"
@@ -125,6 +129,8 @@ class Learning:
         # user id -> (last question, the intents it could have meant with their scores): in memory only.
         self._asked: OrderedDict[str, tuple[str, dict[str, float]]] = OrderedDict()
         self._phrases: dict[str, set[str]] | None = None
+        self._usage: Counter[tuple[str, str, str]] = Counter()
+        self._flushed = clock()
         self.purge()
         self.refresh(force=True)
 
@@ -159,14 +165,25 @@ class Learning:
             self._asked.popitem(last=False)
         reason = self._weak(understanding)
         intent = understanding.intent if understanding.score >= THRESHOLD else OUT_OF_SCOPE
-        with self.db.conn:
-            self.db.execute(
-                "INSERT INTO usage(day, intent, lang, n) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT(day, intent, lang) DO UPDATE SET n = n + 1",
-                [self._today(), intent, understanding.lang])
-            if reason is not None and self._worth_queueing(text, understanding):
+        self._usage[(self._today(), intent, understanding.lang)] += 1
+        if reason is not None and self._worth_queueing(text, understanding):
+            with self.db.conn:
                 self._enqueue(text, understanding.lang, reason, guesses)
+        if self.clock() - self._flushed >= FLUSH_EVERY:
+            self.flush()
         self._maybe_purge()
+
+    def flush(self) -> None:
+        """Write the usage counts added up in memory."""
+        counts, self._usage = self._usage, Counter()
+        self._flushed = self.clock()
+        if not counts:
+            return
+        with self.db.conn:
+            self.db.conn.executemany(
+                "INSERT INTO usage(day, intent, lang, n) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(day, intent, lang) DO UPDATE SET n = n + excluded.n",
+                [(*key, n) for key, n in counts.items()])
 
     @staticmethod
     def _weak(understanding: Understanding) -> str | None:
@@ -309,6 +326,7 @@ class Learning:
     def purge(self) -> int:
         """Delete queue, feedback and usage rows older than the retention period; the number deleted."""
         cutoff = self.cutoff().isoformat()
+        self.flush()
         with self.db.conn:
             deleted = sum(self.db.execute(sql, [cutoff]).rowcount for sql in (
                 "DELETE FROM review_queue WHERE last_seen < ?",
@@ -324,6 +342,7 @@ class Learning:
     # -- the dashboard ---------------------------------------------------------------------------------
     def weekly(self, weeks: int = 8) -> list[Week]:
         """Per week (Monday first), oldest first: messages answered and not, 👍 and 👎."""
+        self.flush()
         today = self.clock().date()
         monday = today - timedelta(days=today.weekday())
         starts = [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
@@ -344,6 +363,7 @@ class Learning:
 
     def top_intents(self, weeks: int = 8, n: int = 8) -> list[tuple[str, int]]:
         """The most asked topics of the last weeks, with their message counts."""
+        self.flush()
         since = (self.clock().date() - timedelta(weeks=weeks)).isoformat()
         rows = self.db.execute("SELECT intent, sum(n) AS total FROM usage WHERE day >= ? AND intent != ? "
                                "GROUP BY intent ORDER BY total DESC, intent LIMIT ?", [since, OUT_OF_SCOPE, n])
