@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 #: Eastern Arabic (٠-٩) and Persian (۰-۹) digits as ASCII, one character for one, so positions stay the same.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGITS = {zero + n: str(n) for zero in (0x0660, 0x06F0) for n in range(10)}
 
 _MONTHS = (
     "jan(?:uar|uary)?|feb(?:ruar|ruary)?|m(?:ä|ae)rz|mar(?:ch)?|apr(?:il)?|mai|may|jun[ie]?|jul[iy]?|aug(?:ust)?"
