@@ -2,7 +2,7 @@
 
 Button data is compact text (Telegram allows 64 bytes): `t:<intent>` a topic, `l:<lang>` a language,
 `lang` the language picker, `m` the menu, `more:<intent>:<offset>` the next results, `forget` and
-`forget:yes` deleting what is stored.
+`forget:yes` deleting what is stored, `fb:+:<intent>` / `fb:-:<intent>` 👍 / 👎 under an answer.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The web admin at /admin: offers (search, import with dry run, export, history, delete, restore) and the
-questions Lotse could not answer.
+"""The web admin at /admin: offers (search, import with dry run, export, history, delete, restore); the review
+queue, learned examples and dashboard are in bot/web/review.py.
 
 Access: with LOTSE_ADMIN_TOKEN set, a login form sets an HttpOnly, SameSite=Strict cookie holding the token
 (compared in constant time); without a token the admin answers only requests from this machine (loopback),
