@@ -251,3 +251,17 @@ async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: T
     assert dashboard.count("<svg") == 4
     assert "100 %" in dashboard  # the one vote was a 👍
     assert "Kita (daycare)" in dashboard  # the top topics, by their labels
+
+
+async def test_the_worker_process_writes_its_usage_counts_when_it_stops(tmp_path: Path) -> None:
+    from bot.telegram.workers import EngineWorker
+
+    path = tmp_path / "lotse.db"
+    build_demo(open_db(path))
+    engine = Engine(open_db(path))
+    worker = EngineWorker(engine, str(path))
+    for text in ("Kita", "Deutschkurs", "xyzzy plugh"):
+        await worker.handle(Incoming("tg:1", text=text))
+    worker.close()
+    rows = dict(engine.db.execute("SELECT intent, sum(n) FROM usage GROUP BY intent").fetchall())
+    assert rows == {"kita": 1, "language_course": 1, "none": 1}

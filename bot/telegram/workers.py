@@ -49,6 +49,7 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
         try:
             incoming = conn.recv()
         except (EOFError, OSError):
+            engine.learning.flush()  # the usage counts added up since the last write
             return
         try:
             conn.send((True, engine.handle(incoming)))

@@ -36,6 +36,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = engine
     log.info("engine ready on %s", settings.db_path)
     yield
+    engine.learning.flush()  # the usage counts added up since the last write
     db.close()
 
 
