@@ -133,6 +133,11 @@ def test_feedback_thanks_and_a_thumbs_down_queues_the_question(engine: Engine) -
     engine.handle(Incoming("u2", button="fb:-:nonsense"))
     assert engine.db.execute("SELECT count(*) FROM feedback").fetchone()[0] == 2
     assert engine.handle(Incoming("u2", button="fb:x")).messages[0].buttons
+    # After /forget not even the question kept in memory for a 👎 is left.
+    engine.handle(Incoming("u3", text="Wie komme ich günstig mit dem Bus zur Arbeit"))
+    engine.handle(Incoming("u3", button="forget:yes"))
+    engine.handle(Incoming("u3", button="fb:-:work"))
+    assert engine.learning.queue()[0].count == 1
 
 
 def test_retention_deletes_old_entries_with_a_fixed_clock(db: Database) -> None:

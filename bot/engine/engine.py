@@ -109,6 +109,7 @@ class Engine:
 
     def forget(self, user_id: str) -> bool:
         """Delete everything stored about a user."""
+        self.learning.forget(user_id)
         return self.sessions.forget(user_id)
 
     @staticmethod
@@ -191,7 +192,7 @@ class Engine:
                 _("Delete everything Lotse remembers about you (language and place)?"),
                 [Button(_("Yes, delete"), "forget:yes"), Button(_("No"), "m")])])
         if data == "forget:yes":
-            self.sessions.forget(incoming.user_id)
+            self.forget(incoming.user_id)
             return Reply([Message(_("Done. Lotse no longer remembers anything about you."))], i18n.current(),
                          rtl=i18n.is_rtl())
         # "m", and old or unknown buttons (e.g. after a restart): a fresh menu.

@@ -204,6 +204,10 @@ class Learning:
         place = set(normalise(understanding.place.name).split())
         return len([w for w in rest if w not in place]) > 1
 
+    def forget(self, user_id: str) -> None:
+        """Drop the question kept in memory for a user's 👎 (/forget)."""
+        self._asked.pop(user_id, None)
+
     def feedback(self, user_id: str, vote: int, intent: str, lang: str) -> None:
         """Store a 👍 or 👎 (intent, language, day; no user); a 👎 queues the question that was asked."""
         if intent not in self.nlu.intents:
