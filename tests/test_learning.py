@@ -250,6 +250,9 @@ async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: T
     resp = await client.post("/admin/review", data={"key": "xyzzy plugh", "action": "none"},
                              allow_redirects=False)
     assert resp.status == 303
+    resp = await client.post("/admin/review", data={"key": "ich suche eine kita", "action": "dismiss"})
+    assert resp.status == 200 and "Dismissed." in await resp.text()
+    assert learning.queue_size() == 0
     learned = await (await client.get("/admin/learned")).text()
     assert "xyzzy plugh" in learned and "Out of scope" in learned and "web-admin" in learned
     dashboard = await (await client.get("/admin/dashboard")).text()

@@ -148,7 +148,9 @@ async def web_thumbs_down(page: Page) -> bool:
     """Press 👎 under the last answer in the page, if it has one; the buttons give way to the thanks."""
     if not await page.js("!!document.querySelector('.bubble.bot:last-of-type button[data-data^=\"fb:-:\"]')"):
         return False
-    await page.js("document.querySelector('.bubble.bot:last-of-type button[data-data^=\"fb:-:\"]').click()")
+    button = "document.querySelector('.bubble.bot:last-of-type button[data-data^=\"fb:-:\"]')"
+    assert await page.js(f"{button}.getAttribute('aria-label')") == "This answer did not help"  # read aloud
+    await page.js(f"{button}.click()")
     thanks = await page.wait_for("document.querySelector('.bubble.bot:last-of-type .thanks')?.textContent")
     assert await page.js("document.querySelectorAll('.bubble.bot:last-of-type button.feedback').length") == 0
     return bool(thanks)
