@@ -43,6 +43,7 @@ LAZY_COMMANDS = {
     "bench": "bot.bench:bench",
     "link": "bot.telegram.linkcli:link",
     "i18n": "bot.i18n_cli:i18n",
+    "intents": "bot.intents_cli:intents",
 }
 
 
@@ -129,7 +130,7 @@ def _engine() -> Engine:
 
     settings = current_settings()
     return Engine(open_db(settings.db_path), default_lang=settings.default_lang, results=settings.results,
-                  default_district=settings.default_district)
+                  default_district=settings.default_district, retention_days=settings.retention_days)
 
 
 @cli.command()

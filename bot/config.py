@@ -122,6 +122,7 @@ class Settings:
     log_level: str = "INFO"
     admin_token: str | None = None
     staff: StaffConfig = field(default_factory=StaffConfig)
+    retention_days: int = 90
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -147,6 +148,7 @@ class Settings:
             results=get("LOTSE_RESULTS", _results, base.results),
             log_level=get("LOTSE_LOG_LEVEL", _log_level, base.log_level),
             admin_token=get("LOTSE_ADMIN_TOKEN", _text, None),
+            retention_days=get("LOTSE_RETENTION_DAYS", _retention, base.retention_days),
             staff=_staff(env),
         )
 
@@ -162,9 +164,12 @@ def _staff(env: Mapping[str, str]) -> StaffConfig:
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
     retention = get("LOTSE_RETENTION_DAYS")
-    days = _whole("LOTSE_RETENTION_DAYS", retention, 1, 3650, "days to keep review data and closed handoffs") \
-        if retention else StaffConfig.retention_days
+    days = _retention("LOTSE_RETENTION_DAYS", retention) if retention else StaffConfig.retention_days
     return StaffConfig(desks, days)
+
+
+def _retention(name: str, value: str) -> int:
+    return _whole(name, value, 1, 3650, "days to keep review data and closed handoffs, a whole number from 1 to 3650")
 
 
 def _bad(name: str, value: str, allowed: str) -> SettingsError:

@@ -47,12 +47,13 @@ def _upload(data: bytes, name: str, dry_run: bool) -> FormData:
     return form
 
 
-async def test_overview_shows_unanswered_questions_without_user_ids(client: TestClient) -> None:
-    await client.post("/api/chat", json={"session": "secret-session-42", "text": "wie wird das Wetter morgen"})
-    resp = await client.get("/admin")
+async def test_review_queue_shows_unanswered_questions_without_user_ids(client: TestClient) -> None:
+    await client.post("/api/chat", json={"session": "secret-session-42",
+                                         "text": "Meine Zeugnisse aus Syrien sollen hier gelten"})
+    resp = await client.get("/admin/review")
     html = await resp.text()
     assert resp.status == 200
-    assert "wie wird das wetter morgen" in html
+    assert "Meine Zeugnisse aus Syrien sollen hier gelten" in html
     assert "secret-session-42" not in html
 
 

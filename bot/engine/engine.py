@@ -7,7 +7,7 @@ the numbers to call.
 
 Button data is compact text (Telegram allows 64 bytes): `t:<intent>` a topic, `l:<lang>` a language,
 `lang` the language picker, `m` the menu, `more:<intent>:<offset>` the next results, `forget` and
-`forget:yes` deleting what is stored.
+`forget:yes` deleting what is stored, `fb:+:<intent>` / `fb:-:<intent>` 👍 / 👎 under an answer.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
 from bot.engine.handoff import Handoffs
 from bot.engine.handoff_store import HandoffStore
+from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons, parse_feedback
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
@@ -88,6 +89,7 @@ class Engine:
         results: int = 3,
         default_district: str | None = None,
         staff: StaffConfig | None = None,
+        retention_days: int = RETENTION_DAYS,
     ) -> None:
         self.db = db
         self.nlu = nlu or default_nlu()
@@ -105,10 +107,12 @@ class Engine:
         self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
         self.results = results
         self.handoff = Handoffs(HandoffStore(db), self.sessions, staff)  # talk to a person (bot/engine/handoff.py)
+        self.learning = Learning(db, self.nlu, retention_days=retention_days)  # review queue, taught examples
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:
         """Answer one thing a person did. Never raises on user input."""
+        self.learning.refresh()  # examples taught in the admin count from this message on, in every process
         session = self.sessions.load(incoming.user_id)
         lang = i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
         with i18n.use(lang):
@@ -125,6 +129,7 @@ class Engine:
 
     def forget(self, user_id: str) -> bool:
         """Delete everything stored about a user."""
+        self.learning.forget(user_id)
         handoffs = self.handoff.store.forget(self.sessions.key(user_id))
         return self.sessions.forget(user_id) or bool(handoffs)
 
@@ -150,6 +155,7 @@ class Engine:
         session, incoming = turn.session, turn.incoming
         understanding = turn.understanding = self.nlu.understand(
             turn.text, lang_hint=self._known_lang(session, incoming))
+        self.learning.observe(incoming.user_id, turn.text, understanding)  # counted; queued for review when weak
         if session.lang is None:
             # No language chosen yet: answer in the language the text is clearly written in (an Arabic question
             # from a phone set to German gets an Arabic answer), and stay in it for the rest of the conversation;
@@ -181,7 +187,6 @@ class Engine:
         if intent == "none" and understanding.place is not None:
             return self.place_saved(incoming, session)
         if intent == "none":
-            self.sessions.log_unanswered(turn.text, i18n.current())
             self._save(incoming, session)
             return self._reply(session, [Message(
                 self._answer_text("none") or _("Sorry, I can't help with that. Pick a topic:"),
@@ -273,6 +278,9 @@ class Engine:
             self._save(incoming, session)
             return self._reply(session, [Message(self._answer_text("greeting") or _("Hello!"),
                                                  self.menu_buttons())])
+        if kind == "fb" and (vote := parse_feedback(arg)) is not None:
+            self.learning.feedback(incoming.user_id, vote[0], vote[1], i18n.current())
+            return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
         if data == "lang":
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
         if kind == "more":
@@ -284,7 +292,7 @@ class Engine:
                 _("Delete everything Lotse remembers about you (language and place)?"),
                 [Button(_("Yes, delete"), "forget:yes"), Button(_("No"), "m")])])
         if data == "forget:yes":
-            self.sessions.forget(incoming.user_id)
+            self.forget(incoming.user_id)
             return Reply([Message(_("Done. Lotse no longer remembers anything about you."))], i18n.current(),
                          rtl=i18n.is_rtl())
         # "m", and old or unknown buttons (e.g. after a restart): a fresh menu.
@@ -293,6 +301,16 @@ class Engine:
     # -- answers ----------------------------------------------------------------------------------------
     def topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
               explain: bool = True, kind: str = followups.MORE) -> Reply:
+        """A topic's answer with 👍 / 👎 under its last message (not under further pages)."""
+        reply = self._topic_reply(incoming, session, intent, offset, explain, kind)
+        known = self.intents.get(intent)
+        # Never under an emergency: someone in danger is not asked to rate the numbers.
+        if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages:
+            reply.messages[-1].buttons.extend(feedback_buttons(intent))
+        return reply
+
+    def _topic_reply(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
+                     explain: bool = True, kind: str = followups.MORE) -> Reply:
         """Answer a topic: its text (unless it was just given), then the nearest offers, or "Where are you?"."""
         session.last_intent = intent
         session.state, session.pending_intent = IDLE, None

@@ -89,11 +89,3 @@ class SessionStore:
         with self.db.conn:
             cur = self.db.execute("DELETE FROM sessions WHERE user_key = ?", [self.key(user_id)])
         return cur.rowcount > 0
-
-    def log_unanswered(self, text: str, lang: str) -> None:
-        """Keep a question Lotse could not answer, for the admins; no user id."""
-        with self.db.conn:
-            self.db.execute(
-                "INSERT INTO unanswered(text, lang, created_at) VALUES (?, ?, ?)",
-                [text[:500], lang, datetime.now(UTC).isoformat(timespec="seconds")],
-            )

@@ -35,7 +35,8 @@ def database_file(engine: Engine) -> str | None:
 
 
 def _serve(conn: Connection, parent_end: Connection | None, path: str, default_lang: str, results: int,
-           default_district: str | None = None, staff: StaffConfig | None = None) -> None:
+           default_district: str | None = None, staff: StaffConfig | None = None,
+           retention_days: int = 90) -> None:
     """The child: answer Incomings from the pipe, in order, until the parent closes it."""
     if parent_end is not None:
         parent_end.close()  # a forked child holds the parent's end too: without this it never sees EOF
@@ -45,12 +46,13 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
     from bot.offers.db import open_db
 
     engine = Engine(open_db(path), default_lang=default_lang, results=results, default_district=default_district,
-                    staff=staff)
+                    staff=staff, retention_days=retention_days)
     gc.freeze()  # the loaded models never become garbage: keep the collector from walking them (latency spikes)
     while True:
         try:
             incoming = conn.recv()
         except (EOFError, OSError):
+            engine.learning.flush()  # the usage counts added up since the last write
             return
         try:
             conn.send((True, engine.handle(incoming)))
@@ -73,7 +75,7 @@ class EngineWorker:
         context: Any = multiprocessing.get_context("fork" if fork else "spawn")
         self.conn, child = context.Pipe()
         args = (child, self.conn if fork else None, path, engine.default_lang, engine.results,
-                engine.default_district, engine.handoff.config)
+                engine.default_district, engine.handoff.config, engine.learning.retention_days)
         self.process = context.Process(target=_serve, args=args, name="lotse-engine", daemon=True)
         self.process.start()
         child.close()

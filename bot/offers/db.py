@@ -138,8 +138,28 @@ _V3 = "ALTER TABLE sessions ADD COLUMN last_lang TEXT;"
 _V4 = """ALTER TABLE sessions ADD COLUMN state TEXT;
 ALTER TABLE sessions ADD COLUMN pending_intent TEXT;
 ALTER TABLE sessions ADD COLUMN shown INTEGER;"""
+# v5: what staff review and teach (bot/engine/learning.py). Times are days only and no row holds a user id or
+# key, so nothing here can be joined to a session; the old word-for-word `unanswered` log is dropped.
+_V5 = """
+CREATE TABLE review_queue (
+    key TEXT PRIMARY KEY, text TEXT NOT NULL, lang TEXT, count INTEGER NOT NULL DEFAULT 1,
+    reasons TEXT NOT NULL DEFAULT '[]', guesses TEXT NOT NULL DEFAULT '[]', first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE INDEX review_queue_last_seen ON review_queue(last_seen);
+CREATE TABLE learned (
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, text TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT,
+    who TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE feedback (id INTEGER PRIMARY KEY, day TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT,
+                       vote INTEGER NOT NULL);
+CREATE INDEX feedback_day ON feedback(day);
+CREATE TABLE usage (day TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT NOT NULL, n INTEGER NOT NULL,
+                    PRIMARY KEY (day, intent, lang)) WITHOUT ROWID;
+DROP TABLE IF EXISTS unanswered;
+"""
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4]
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5]
 
 
 def migrate(db: Database) -> None:

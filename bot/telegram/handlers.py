@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from telegram import CallbackQuery, Chat, ReplyParameters, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram import Message as TgMessage
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
@@ -26,7 +26,7 @@ from bot.geo.distance import Point
 from bot.i18n import _
 from bot.telegram import staff
 from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
-from bot.telegram.render import render
+from bot.telegram.render import render, text_blocks
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +284,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer()  # stop the button's spinner at once
     data = query.data or ""
+    if data.startswith("fb:"):
+        await thank(update, context, query, await answer(context, Incoming(user_key(update), button=data[:64],
+                                                                           lang_hint=lang_hint(update))))
+        return
     if data == "forget:yes" and context.user_data is not None:
         context.user_data.clear()
     reply = await answer(context, Incoming(user_key(update), button=data[:64], lang_hint=lang_hint(update)))
@@ -291,6 +295,23 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     paging = data.startswith("more:")
     await deliver(update, context, reply, edit=None if paging or data.startswith("t:") else query,
                   venue=not paging)
+
+
+async def thank(update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, reply: Reply) -> None:
+    """After 👍/👎: the answer stays, its feedback buttons give way to the engine's thanks (edited in place)."""
+    thanks = "\n".join(text_blocks(reply.messages[0].text, reply.rtl)) if reply.messages else ""
+    message = query.message
+    if isinstance(message, TgMessage) and message.text:
+        rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+        keep = [kept for row in rows if (kept := [b for b in row if not str(b.callback_data or "").startswith("fb:")])]
+        try:
+            await query.edit_message_text(f"{message.text_html}\n\n<i>{thanks}</i>",
+                                          reply_markup=InlineKeyboardMarkup(keep) if keep else None)
+            return
+        except BadRequest as err:  # too long with the thanks, or already edited: say it in a message instead
+            log.info("feedback edit failed, sending instead: %s", err)
+    if update.effective_chat is not None and thanks:
+        await context.bot.send_message(update.effective_chat.id, thanks)
 
 
 # -- errors ----------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The web admin at /admin: offers (search, import with dry run, export, history, delete, restore) and the
-questions Lotse could not answer.
+"""The web admin at /admin: offers (search, import with dry run, export, history, delete, restore); the review
+queue, learned examples and dashboard are in bot/web/review.py.
 
 Access: with LOTSE_ADMIN_TOKEN set, a login form sets an HttpOnly, SameSite=Strict cookie holding the token
 (compared in constant time); without a token the admin answers only requests from this machine (loopback),
@@ -100,7 +100,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def dashboard(request: web.Request) -> web.Response:
-    """Counts, the unanswered questions (most frequent first), search, import and export."""
+    """Counts, search, import and export (the questions Lotse could not answer: bot/web/review.py)."""
     db = request.app[DB]
     by_category = db.execute(
         "SELECT category, count(*) FROM offer_categories WHERE active = 1 GROUP BY category ORDER BY category"
@@ -108,12 +108,8 @@ async def dashboard(request: web.Request) -> web.Response:
     totals = db.execute(
         "SELECT count(*), coalesce(sum(example), 0), coalesce(sum(approximate), 0) FROM offers WHERE active = 1"
     ).fetchone()
-    unanswered = db.execute(
-        "SELECT lower(trim(text)) AS q, lang, count(*) AS n, max(created_at) AS last FROM unanswered "
-        "GROUP BY q, lang ORDER BY n DESC, last DESC LIMIT 100"
-    ).fetchall()
     return _render(request, "admin.html", by_category=by_category, total=totals[0], examples=totals[1],
-                   approximate=totals[2], unanswered=unanswered)
+                   approximate=totals[2])
 
 
 async def offers(request: web.Request) -> web.Response:

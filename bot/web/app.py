@@ -19,6 +19,7 @@ from bot.offers.db import open_db
 from bot.web.admin import setup_admin
 from bot.web.keys import DB, ENGINE, SETTINGS, TEMPLATES, WORKER
 from bot.web.middlewares import json_errors
+from bot.web.review import setup_review
 from bot.web.routes import setup_routes
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     db = open_db(settings.db_path)
     app[DB] = db
     engine = Engine(db, default_lang=settings.default_lang, results=settings.results,
-                    default_district=settings.default_district,
+                    default_district=settings.default_district, retention_days=settings.retention_days,
                     staff=settings.staff if settings.telegram_token else None)  # staff answer on Telegram
     if settings.staff.desks and not settings.telegram_token:
         log.warning("LOTSE_STAFF_CHAT is set but TELEGRAM_BOT_TOKEN is not: nobody is handed to the team")
@@ -54,6 +55,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.close()
+        engine.learning.flush()  # the usage counts added up since the last write
         db.close()
 
 
@@ -68,4 +70,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(engine_ctx)
     setup_routes(app)
     setup_admin(app)
+    setup_review(app)
     return app

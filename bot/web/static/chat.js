@@ -118,8 +118,13 @@
         btn.type = "button";
         btn.dataset.data = b.data;
         if (b.data.startsWith("l:")) btn.lang = b.data.slice(2);
+        if (b.data.startsWith("fb:")) {
+          btn.className = "feedback";
+          btn.setAttribute("aria-label", b.data.startsWith("fb:+") ? t.helpful : t.unhelpful);
+        }
         btn.addEventListener("click", () => {
           if (b.data === "location") locate();
+          else if (b.data.startsWith("fb:")) feedback(b.data, row);
           else if (b.data.startsWith("l:")) chooseLanguage(b.data.slice(2));
           else send({ button: b.data }, b.label);
         });
@@ -171,6 +176,25 @@
     } catch (e) {
       busy(false);
       show({ text: t.error });
+    }
+  }
+
+  // 👍 / 👎: the answer stays; its two feedback buttons give way to the thanks (no new bubble, no echo).
+  async function feedback(data, row) {
+    const buttons = [...row.querySelectorAll("button.feedback")];
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      const res = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ session: session, lang: lang, button: data }),
+      });
+      const reply = await res.json();
+      const thanks = el("span", "thanks", res.ok ? reply.messages[0].text : (reply.error || t.error));
+      buttons.forEach((b) => b.remove());
+      row.appendChild(thanks);
+    } catch (e) {
+      buttons.forEach((b) => { b.disabled = false; });
     }
   }
 

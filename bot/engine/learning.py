@@ -1,0 +1,395 @@
+"""Staff teach Lotse: the review queue, answer feedback and learned examples.
+
+What is kept, and why:
+- `review_queue`: messages Lotse did not understand well (nothing matched, it had to ask, the best score was
+  low, or a person pressed 👎), redacted (bot/engine/redact.py) and grouped by their normalised text, with
+  count, language, first and last day seen and Lotse's best guesses. Staff turn a group into a learned example
+  ("this is topic X", "out of scope") or dismiss it.
+- `learned`: the examples staff taught (text, intent or `none`, who, when); the NLU overlays them at once
+  (`NLU.set_learned`). Other processes with their own connection (the Telegram worker) notice a change by the
+  `learned_version` counter in `meta`, read before each message (one primary-key lookup).
+- `feedback`: 👍/👎 per answer: intent, language, day. A 👎 also puts the question into the queue.
+- `usage`: per day, intent and language the number of messages (the dashboard's weekly numbers), added up in
+  memory and written every few seconds.
+No row holds a user id or key, and times are days, not seconds, so nothing can be joined to a session.
+Queue, feedback and usage rows older than LOTSE_RETENTION_DAYS are deleted at start-up and, at most once an
+hour, when something is written. Learned examples stay until staff remove them: they are vetted, redacted
+teaching, not a record of what someone asked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import yaml
+from sqlite_utils import Database
+
+from bot.engine.models import Button
+from bot.engine.redact import redact
+from bot.nlu import NLU, Understanding
+from bot.nlu.normalise import normalise
+from bot.nlu.understand import THRESHOLD
+
+LOW = THRESHOLD + 10.0  # an answer scoring below this was a guess: worth a look
+RETENTION_DAYS = 90
+PURGE_EVERY = timedelta(hours=1)
+#: Usage counts are added up in memory and written at most this often (or before the dashboard reads them): a
+#: commit per message would triple the engine's time per message (0.4 -> 1.2 ms measured) for a statistic.
+FLUSH_EVERY = timedelta(seconds=10)
+MAX_ASKED = 10_000  # last questions kept in memory (never stored) so that a 👎 can say what was asked
+MAX_QUEUE_TEXT = 300
+OUT_OF_SCOPE = "none"
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (tests pass a fixed clock instead)."""
+    return datetime.now(UTC)
+
+
+class Refused(ValueError):
+    """A learned example that cannot be taught; the message says why."""
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One group of the review queue."""
+
+    key: str
+    text: str
+    lang: str | None
+    count: int
+    reasons: list[str]
+    guesses: list[tuple[str, float]]
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True)
+class LearnedExample:
+    """A phrase staff taught, with who and when."""
+
+    id: int
+    text: str
+    intent: str
+    lang: str | None
+    who: str
+    created_at: str
+
+
+def feedback_buttons(intent: str) -> list[Button]:
+    """👍 / 👎 under an answer (button data `fb:+:<intent>` / `fb:-:<intent>`)."""
+    return [Button("👍", f"fb:+:{intent}"), Button("👎", f"fb:-:{intent}")]
+
+
+def parse_feedback(arg: str) -> tuple[int, str] | None:
+    """(+1 or -1, intent) from the part after `fb:`, or None for anything else."""
+    sign, _sep, intent = arg.partition(":")
+    if sign not in ("+", "-") or not intent:
+        return None
+    return (1 if sign == "+" else -1), intent
+
+
+def learned_examples(db: Database) -> list[LearnedExample]:
+    """Every learned example in the database, oldest first."""
+    rows = db.execute("SELECT id, text, intent, lang, who, created_at FROM learned ORDER BY id").fetchall()
+    return [LearnedExample(*row) for row in rows]
+
+
+def as_intent_yaml(examples: list[LearnedExample], default_lang: str = "de") -> str:
+    """Learned examples as intent YAML: one document per intent (`id`, `examples` per language), to merge
+    into intents/<id>.yaml."""
+    by_intent: dict[str, dict[str, list[str]]] = {}
+    for example in examples:
+        langs = by_intent.setdefault(example.intent, {})
+        langs.setdefault(example.lang or default_lang, []).append(example.text)
+    header = ("# Examples staff taught Lotse in the review queue (lotse intents export-learned).\n"
+              "# Merge each list into intents/<id>.yaml under examples:, then remove the learned example.\n")
+    documents = [{"id": intent, "examples": {lang: sorted(texts) for lang, texts in sorted(langs.items())}}
+                 for intent, langs in sorted(by_intent.items())]
+    return header + yaml.safe_dump_all(documents, allow_unicode=True, sort_keys=False, explicit_start=True)
+
+
+class Learning:
+    """The review queue, learned examples, feedback and usage counts over one database."""
+
+    def __init__(self, db: Database, nlu: NLU, *, retention_days: int = RETENTION_DAYS,
+                 clock: Clock = utcnow) -> None:
+        self.db = db
+        self.nlu = nlu
+        self.retention_days = retention_days
+        self.clock = clock
+        self._version: str | None = None
+        self._purged: datetime | None = None
+        # user id -> (last question, the intents it could have meant with their scores): in memory only.
+        self._asked: OrderedDict[str, tuple[str, dict[str, float]]] = OrderedDict()
+        self._phrases: dict[str, set[str]] | None = None
+        self._usage: Counter[tuple[str, str, str]] = Counter()
+        self._flushed = clock()
+        self.purge()
+        self.refresh(force=True)
+
+    # -- keeping the NLU current -----------------------------------------------------------------------
+    def version(self) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'learned_version'").fetchone()
+        return row[0] if row else "0"
+
+    def refresh(self, force: bool = False) -> bool:
+        """Hand the learned examples to the NLU when they changed (in any process); True when reloaded."""
+        version = self.version()
+        if not force and version == self._version:
+            return False
+        self._version = version
+        self.nlu.set_learned((e.text, e.intent) for e in self.learned())
+        return True
+
+    def _changed(self) -> None:
+        """Count a change of the learned examples (other processes reload on it) and reload here."""
+        self.db.execute("INSERT INTO meta(key, value) VALUES ('learned_version', '1') ON CONFLICT(key) "
+                        "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    # -- what the engine reports -----------------------------------------------------------------------
+    def observe(self, user_id: str, text: str, understanding: Understanding) -> None:
+        """Count a text message, remember it (in memory) for a 👎, and queue it when understood badly."""
+        guesses = [(understanding.intent, understanding.score), *understanding.alternatives]
+        if understanding.score < THRESHOLD:
+            guesses = list(understanding.alternatives)  # it fell to `none`: the guesses are what came close
+        self._asked[user_id] = (text, dict(reversed(guesses)))
+        self._asked.move_to_end(user_id)
+        while len(self._asked) > MAX_ASKED:
+            self._asked.popitem(last=False)
+        reason = self._weak(understanding)
+        intent = understanding.intent if understanding.score >= THRESHOLD else OUT_OF_SCOPE
+        self._usage[(self._today(), intent, understanding.lang)] += 1
+        if reason is not None and self._worth_queueing(text, understanding):
+            with self.db.conn:
+                self._enqueue(text, understanding.lang, reason, guesses)
+        if self.clock() - self._flushed >= FLUSH_EVERY:
+            self.flush()
+        self._maybe_purge()
+
+    def flush(self) -> None:
+        """Write the usage counts added up in memory."""
+        counts, self._usage = self._usage, Counter()
+        self._flushed = self.clock()
+        if not counts:
+            return
+        with self.db.conn:
+            self.db.conn.executemany(
+                "INSERT INTO usage(day, intent, lang, n) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(day, intent, lang) DO UPDATE SET n = n + excluded.n",
+                [(*key, n) for key, n in counts.items()])
+
+    @staticmethod
+    def _weak(understanding: Understanding) -> str | None:
+        """Why a message belongs in the queue: nothing matched, a clarification, a low score; else None."""
+        if understanding.intent == OUT_OF_SCOPE:
+            # A confident `none` is a message Lotse knows to be out of scope (weather, jokes, taught ones).
+            return "none" if understanding.score < THRESHOLD else None
+        if understanding.ambiguous:
+            return "clarify"
+        return "low" if understanding.score < LOW else None
+
+    @staticmethod
+    def _worth_queueing(text: str, understanding: Understanding) -> bool:
+        """Not a bare place ("in Lünen"): that is an answer to "where are you?", not a question."""
+        if understanding.place is None:
+            return True
+        rest = normalise(text).split()
+        place = set(normalise(understanding.place.name).split())
+        return len([w for w in rest if w not in place]) > 1
+
+    def forget(self, user_id: str) -> None:
+        """Drop the question kept in memory for a user's 👎 (/forget)."""
+        self._asked.pop(user_id, None)
+
+    def feedback(self, user_id: str, vote: int, intent: str, lang: str) -> None:
+        """Store a 👍 or 👎 (intent, language, day; no user); a 👎 queues the question that was asked."""
+        if intent not in self.nlu.intents:
+            return
+        with self.db.conn:
+            self.db.execute("INSERT INTO feedback(day, intent, lang, vote) VALUES (?, ?, ?, ?)",
+                            [self._today(), intent, lang, 1 if vote > 0 else -1])
+            asked = self._asked.pop(user_id, None)
+            # The question is the one answered only when the answer's topic was among its readings (after a
+            # clarification the person chose one of them); else it is unknown and only the vote is kept.
+            if vote < 0 and asked is not None and intent in asked[1]:
+                self._enqueue(asked[0], lang, "thumbs_down", [(intent, asked[1][intent])])
+        self._maybe_purge()
+
+    def _enqueue(self, text: str, lang: str | None, reason: str, guesses: list[tuple[str, float]]) -> None:
+        clean = redact(" ".join(text.split()))[:MAX_QUEUE_TEXT]
+        key = normalise(clean)
+        if not key:
+            return
+        row = self.db.execute("SELECT reasons, guesses FROM review_queue WHERE key = ?", [key]).fetchone()
+        today = self._today()
+        top = [(i, round(s, 1)) for i, s in guesses[:3]]
+        if row is None:
+            self.db.execute(
+                "INSERT INTO review_queue(key, text, lang, count, reasons, guesses, first_seen, last_seen) "
+                "VALUES (?, ?, ?, 1, ?, ?, ?, ?)", [key, clean, lang, json.dumps([reason]), json.dumps(top),
+                                                     today, today])
+            return
+        reasons = sorted({*json.loads(row[0]), reason})
+        known = [tuple(g) for g in json.loads(row[1])]
+        merged = known + [g for g in top if g[0] not in {k[0] for k in known}]
+        self.db.execute("UPDATE review_queue SET count = count + 1, lang = ?, reasons = ?, guesses = ?, "
+                        "last_seen = ? WHERE key = ?",
+                        [lang, json.dumps(reasons), json.dumps(merged[:4]), today, key])
+
+    # -- the review queue ------------------------------------------------------------------------------
+    def queue(self, limit: int = 200) -> list[QueueEntry]:
+        """The groups, most frequent first, then the most recent."""
+        rows = self.db.execute(
+            "SELECT key, text, lang, count, reasons, guesses, first_seen, last_seen FROM review_queue "
+            "ORDER BY count DESC, last_seen DESC, key LIMIT ?", [limit]).fetchall()
+        return [QueueEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), [(g[0], g[1]) for g in json.loads(r[5])],
+                           r[6], r[7]) for r in rows]
+
+    def queue_size(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM review_queue").fetchone()[0])
+
+    def dismiss(self, key: str) -> bool:
+        """Delete a queue group; True when there was one."""
+        with self.db.conn:
+            return self.db.execute("DELETE FROM review_queue WHERE key = ?", [key]).rowcount > 0
+
+    def resolve(self, key: str, intent: str, who: str) -> LearnedExample:
+        """Teach a queue group as an example of `intent` (or `none`: out of scope) and take it off the queue."""
+        row = self.db.execute("SELECT text, lang FROM review_queue WHERE key = ?", [key]).fetchone()
+        if row is None:
+            raise Refused("This question is no longer in the queue (taught, dismissed or expired).")
+        example = self.teach(row[0], intent, who, lang=row[1])
+        self.dismiss(key)
+        return example
+
+    # -- learned examples ------------------------------------------------------------------------------
+    def teach(self, text: str, intent: str, who: str, lang: str | None = None) -> LearnedExample:
+        """Store a learned example (a new one with the same normalised text replaces it); refused when the
+        intent is unknown or an intents/ phrase of another intent reads the same."""
+        clean = redact(" ".join(text.split()))[:MAX_QUEUE_TEXT]
+        key = normalise(clean)
+        if not key:
+            raise Refused("The text is empty once normalised.")
+        if intent not in self.nlu.intents:
+            raise Refused(f"There is no intent {intent!r}.")
+        others = sorted(self.phrases().get(key, set()) - {intent})
+        if others:
+            raise Refused(f"{clean!r} is already an example of {', '.join(others)} in intents/; "
+                          "change that intent file instead.")
+        now = self.clock().isoformat(timespec="seconds")
+        with self.db.conn:
+            self.db.execute(
+                "INSERT INTO learned(key, text, intent, lang, who, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET text = excluded.text, intent = excluded.intent, "
+                "lang = excluded.lang, who = excluded.who, created_at = excluded.created_at",
+                [key, clean, intent, lang, who, now])
+            self._changed()
+        self.refresh()
+        found = self.db.execute("SELECT id FROM learned WHERE key = ?", [key]).fetchone()
+        return LearnedExample(int(found[0]), clean, intent, lang, who, now)
+
+    def phrases(self) -> dict[str, set[str]]:
+        """Normalised intents/ phrase -> the intents that have it (`nlu.keys` maps phrase -> normalised)."""
+        if self._phrases is None:
+            phrases: dict[str, set[str]] = {}
+            for intent in self.nlu.intents.values():
+                for examples in intent.examples.values():
+                    for phrase in examples:
+                        phrases.setdefault(self.nlu.keys.get(phrase) or normalise(phrase), set()).add(intent.id)
+            self._phrases = phrases
+        return self._phrases
+
+    def remove(self, example_id: int) -> bool:
+        """Delete a learned example; the NLU forgets it at once (here) and before the next message (elsewhere)."""
+        with self.db.conn:
+            gone = self.db.execute("DELETE FROM learned WHERE id = ?", [example_id]).rowcount > 0
+            if gone:
+                self._changed()
+        self.refresh()
+        return gone
+
+    def learned(self) -> list[LearnedExample]:
+        """Every learned example, oldest first (later ones win when they read alike)."""
+        return learned_examples(self.db)
+
+    # -- retention -------------------------------------------------------------------------------------
+    def _today(self) -> str:
+        return self.clock().date().isoformat()
+
+    def cutoff(self) -> date:
+        """Rows last seen before this day are deleted."""
+        return self.clock().date() - timedelta(days=self.retention_days)
+
+    def purge(self) -> int:
+        """Delete queue, feedback and usage rows older than the retention period; the number deleted."""
+        cutoff = self.cutoff().isoformat()
+        self.flush()
+        with self.db.conn:
+            deleted = sum(self.db.execute(sql, [cutoff]).rowcount for sql in (
+                "DELETE FROM review_queue WHERE last_seen < ?",
+                "DELETE FROM feedback WHERE day < ?",
+                "DELETE FROM usage WHERE day < ?"))
+        self._purged = self.clock()
+        return deleted
+
+    def _maybe_purge(self) -> None:
+        if self._purged is None or self.clock() - self._purged >= PURGE_EVERY:
+            self.purge()
+
+    # -- the dashboard ---------------------------------------------------------------------------------
+    def weekly(self, weeks: int = 8) -> list[Week]:
+        """Per week (Monday first), oldest first: messages answered and not, 👍 and 👎."""
+        self.flush()
+        today = self.clock().date()
+        monday = today - timedelta(days=today.weekday())
+        starts = [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+        since = starts[0].isoformat()
+        counts = {s: [0, 0, 0, 0] for s in starts}
+
+        def week_of(day: str) -> date:
+            d = date.fromisoformat(day)
+            return d - timedelta(days=d.weekday())
+
+        for day, intent, n in self.db.execute("SELECT day, intent, sum(n) FROM usage WHERE day >= ? "
+                                              "GROUP BY day, intent", [since]):
+            counts[week_of(day)][1 if intent == OUT_OF_SCOPE else 0] += n
+        for day, vote, n in self.db.execute("SELECT day, vote, count(*) FROM feedback WHERE day >= ? "
+                                            "GROUP BY day, vote", [since]):
+            counts[week_of(day)][2 if vote > 0 else 3] += n
+        return [Week(start, *counts[start]) for start in starts]
+
+    def top_intents(self, weeks: int = 8, n: int = 8) -> list[tuple[str, int]]:
+        """The most asked topics of the last weeks, with their message counts."""
+        self.flush()
+        since = (self.clock().date() - timedelta(weeks=weeks)).isoformat()
+        rows = self.db.execute("SELECT intent, sum(n) AS total FROM usage WHERE day >= ? AND intent != ? "
+                               "GROUP BY intent ORDER BY total DESC, intent LIMIT ?", [since, OUT_OF_SCOPE, n])
+        return [(intent, int(total)) for intent, total in rows]
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of the dashboard."""
+
+    start: date
+    answered: int
+    unanswered: int
+    up: int
+    down: int
+
+    @property
+    def unanswered_rate(self) -> float | None:
+        total = self.answered + self.unanswered
+        return self.unanswered / total if total else None
+
+    @property
+    def up_share(self) -> float | None:
+        votes = self.up + self.down
+        return self.up / votes if votes else None
