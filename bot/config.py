@@ -28,6 +28,11 @@ class Settings:
     results: int = 3
     log_level: str = "INFO"
     admin_token: str | None = None
+    # Each Telegram chat and web chat session may send `rate_burst` messages at once, then `rate_per_minute`;
+    # one address of the web chat (many people behind one router) `address_per_minute`, bursts of a tenth.
+    rate_burst: int = 10
+    rate_per_minute: float = 30.0
+    address_per_minute: float = 300.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -52,4 +57,7 @@ class Settings:
             results=int(get("LOTSE_RESULTS") or base.results),
             log_level=(get("LOTSE_LOG_LEVEL") or base.log_level).upper(),
             admin_token=get("LOTSE_ADMIN_TOKEN"),
+            rate_burst=int(get("LOTSE_RATE_BURST") or base.rate_burst),
+            rate_per_minute=float(get("LOTSE_RATE_PER_MINUTE") or base.rate_per_minute),
+            address_per_minute=float(get("LOTSE_ADDRESS_PER_MINUTE") or base.address_per_minute),
         )
