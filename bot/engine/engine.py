@@ -178,7 +178,9 @@ class Engine:
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
         if kind == "more":
             intent, _sep, offset = arg.partition(":")
-            if intent in self.intents and offset.isdigit():
+            if intent in self.intents and offset.isascii() and offset.isdigit():  # "²".isdigit() is True too
+                if intent in NO_PLACE_NEEDED and session.lat is None:
+                    offset = "0"  # no place, so no pages: the whole answer again, numbers first
                 return self._topic(incoming, session, intent, offset=min(int(offset), 100))
         if data == "forget":
             return self._reply(session, [Message(

@@ -12,6 +12,7 @@ from aiohttp import web
 from bot import i18n
 from bot.engine import Incoming
 from bot.geo.distance import Point
+from bot.web import strictjson
 from bot.web.keys import ENGINE, SETTINGS, TEMPLATES
 from bot.web.middlewares import error_json
 
@@ -85,9 +86,10 @@ def _parse_chat(body: Any) -> Incoming | str:
 async def chat(request: web.Request) -> web.Response:
     """POST /api/chat: one step of a conversation."""
     try:
-        body = json.loads(await request.read())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return error_json(400, "The body must be JSON, for example {\"session\": \"abc\", \"text\": \"Kita\"}.")
+        body = strictjson.loads(await request.read())
+    except strictjson.BadJSON as exc:
+        return error_json(400, f"The body must be JSON, for example {{\"session\": \"abc\", \"text\": \"Kita\"}}: "
+                          f"{exc}.")
     parsed = _parse_chat(body)
     if isinstance(parsed, str):
         return error_json(400, parsed)
