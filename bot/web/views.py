@@ -12,8 +12,9 @@ from aiohttp import web
 from bot import i18n
 from bot.engine import Incoming
 from bot.geo.distance import Point
+from bot.i18n import _
 from bot.web import strictjson
-from bot.web.keys import ENGINE, SETTINGS, TEMPLATES
+from bot.web.keys import ADDRESS_LIMIT, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES
 from bot.web.middlewares import error_json
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -83,8 +84,31 @@ def _parse_chat(body: Any) -> Incoming | str:
     return "Send one of 'text', 'location' or 'button'."
 
 
+def client_address(request: web.Request) -> str:
+    """Who sent the request: the peer, or behind a reverse proxy on this machine the address it forwarded."""
+    remote = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and remote in ("127.0.0.1", "::1"):
+        return forwarded.rsplit(",", 1)[-1].strip()  # the proxy appends the address it saw last
+    return remote
+
+
+def too_many(request: web.Request, retry_after: int, lang: str | None) -> web.Response:
+    """429 with Retry-After and a kind message in the person's language."""
+    lang = i18n.normalise_lang(lang) or preferred_lang(request, request.app[SETTINGS].default_lang)
+    with i18n.use(lang):
+        message = _("You are sending messages faster than I can answer. "
+                               "Please wait a minute, then write again.")
+    response = error_json(429, message)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 async def chat(request: web.Request) -> web.Response:
-    """POST /api/chat: one step of a conversation."""
+    """POST /api/chat: one step of a conversation (limited per session and per address)."""
+    address, by_address = client_address(request), request.app[ADDRESS_LIMIT]
+    if not by_address.take(address):
+        return too_many(request, by_address.retry_after(address), None)
     try:
         body = strictjson.loads(await request.read())
     except strictjson.BadJSON as exc:
@@ -93,6 +117,9 @@ async def chat(request: web.Request) -> web.Response:
     parsed = _parse_chat(body)
     if isinstance(parsed, str):
         return error_json(400, parsed)
+    by_session = request.app[SESSION_LIMIT]
+    if not by_session.take(parsed.user_id):
+        return too_many(request, by_session.retry_after(parsed.user_id), parsed.lang_hint)
     reply = request.app[ENGINE].handle(parsed)
     return web.json_response(reply.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
