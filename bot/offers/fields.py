@@ -203,6 +203,12 @@ def clean_row(raw: dict[str, Any], *, unescape: bool = False) -> tuple[dict[str,
             if text and not _URL.match(text):
                 errors.append(f"bad URL '{text}' (start with https://)")
             out[field] = text
+        elif field == "source":
+            # A source is a text ("Kreis Unna, Flyer 2024") or a web address; a web address must be one that
+            # parses, or every answer listing the offer would carry a broken link.
+            if text.lower().startswith(("http:", "https:")) and not _URL.match(text.split()[0]):
+                errors.append(f"bad source URL '{text}' (a web address such as https://www.kreis-unna.de/...)")
+            out[field] = text
         elif field == "phone":
             if text and (not _PHONE.match(text) or sum(ch.isdigit() for ch in text) < 3):
                 errors.append(f"bad phone number '{text}'")
