@@ -8,6 +8,7 @@ export applies and import reverses, so a round trip is exact.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from typing import Any
 
@@ -148,10 +149,13 @@ def _number(value: str, field: str, errors: list[str]) -> float | None:
     if not value:
         return None
     try:
-        return float(value.replace(",", "."))  # German Excel writes 51,53
+        number = float(value.replace(",", "."))  # German Excel writes 51,53
     except ValueError:
-        errors.append(f"{field}: '{value}' is not a number")
+        number = math.nan
+    if not math.isfinite(number):  # nan, inf and 1e400 (which float() makes inf) are no coordinates
+        errors.append(f"{field}: '{value[:40]}' is not a number")
         return None
+    return number
 
 
 def _categories(value: str, errors: list[str]) -> list[str]:

@@ -12,8 +12,8 @@ from aiohttp import web
 from bot.config import Settings
 from bot.engine import Engine
 from bot.offers.db import open_db
-from bot.web.admin import setup_admin
 from bot.ratelimit import RateLimiter
+from bot.web.admin import setup_admin
 from bot.web.keys import ADDRESS_LIMIT, DB, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES
 from bot.web.middlewares import json_errors, security_headers
 from bot.web.routes import setup_routes
