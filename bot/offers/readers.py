@@ -64,7 +64,8 @@ def check_size(path: Path, limits: Limits) -> None:
 _GOOD = set("äöüÄÖÜßéèêàâçëïîôûùÉÈÇşğıŞĞİ€–„“”’")
 _BAD = set("ŠšŸ§†‡…‰ŒœŽž¶∂∑∏π∫ªºΩ√≈∆«»¬ƒ¿¡ÃÂ")
 _BINARY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters: not a text file
-_JAPANESE = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+_JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
 
 
 def _score(text: str) -> int:
@@ -84,20 +85,22 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        japanese = data.decode("shift_jis")
-        non_ascii = [ch for ch in japanese if ord(ch) > 127]
-        if non_ascii and sum(bool(_JAPANESE.match(ch)) for ch in non_ascii) >= 0.8 * len(non_ascii):
-            return japanese
-    except UnicodeDecodeError:
-        pass
     windows = _or_none(data, "cp1252")
     mac = data.decode("mac_roman")  # every byte is a MacRoman character: it needs evidence, not just no error
-    if _BINARY.search(mac) is None:
-        if windows is not None and _score(windows) >= max(0, _score(mac)):
-            return windows
-        if _score(mac) > 0:
-            return mac
+    if _BINARY.search(mac) is not None:
+        raise ImportFileError(f"this is not a text file; {SAVE_AS_UTF8}")
+    japanese = _or_none(data, "shift_jis")
+    if japanese is not None and _KANA.search(japanese):
+        # German text in Windows-1252 often decodes as Shift-JIS too (ä + next letter make a kanji), but never to
+        # kana: Japanese text is full of them.
+        non_ascii = [ch for ch in japanese if ord(ch) > 127]
+        if sum(bool(_JAPANESE.match(ch)) for ch in non_ascii) >= 0.8 * len(non_ascii):
+            return japanese
+    ws, ms = (_score(windows) if windows is not None else -(10**9)), _score(mac)
+    if max(ws, ms) > 0:  # umlauts and the like, read right
+        return windows if windows is not None and ws >= ms else mac
+    if windows is not None and ws >= 0:
+        return windows
     raise ImportFileError("the file's text is not in an encoding Lotse recognises (UTF-8, UTF-16, Windows-1252, "
                           f"MacRoman, Shift-JIS); is it an Excel file saved with a .csv name? {SAVE_AS_UTF8}")
 
@@ -125,8 +128,8 @@ def read_csv(data: bytes, limits: Limits = LIMITS) -> tuple[list[str], Iterator[
     first = text.split("\n", 1)[0]
     # The header line decides the separator: German Excel writes ";", others ",", some tools tabs.
     delimiter = max(",;\t", key=first.count)
-    # The csv module's own limit (131,072) would end in a traceback; ours is lower and reported with its line.
-    csv.field_size_limit(max(csv.field_size_limit(), limits.cell_chars + 1))
+    # The csv module's own limit (131,072 characters) ends in an error without a line; ours is checked per row.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.file_bytes))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headers = next(reader)
@@ -219,8 +222,8 @@ def read_xlsx(path: Path, limits: Limits = LIMITS) -> tuple[list[str], Iterator[
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         # Bounded however many cells the sheet claims: never more rows or columns than the limits.
-        rows = book.worksheets[0].iter_rows(values_only=True, max_row=limits.rows + 2, max_col=limits.columns)
-        first = next(rows, None)
+        sheet = book.worksheets[0]
+        first = next(sheet.iter_rows(values_only=True, max_row=1, max_col=limits.columns), None)
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -231,12 +234,18 @@ def read_xlsx(path: Path, limits: Limits = LIMITS) -> tuple[list[str], Iterator[
     while headers and not headers[-1]:
         headers.pop()  # a sheet padded to more columns than it uses
     _check_headers(headers, limits)
+    rows = sheet.iter_rows(values_only=True, min_row=2, max_row=limits.rows + 2, max_col=max(1, len(headers)))
 
     def records() -> Iterator[Record]:
+        number = 1
         try:
             for number, cells in enumerate(rows, start=2):
                 _check_row(number, cells, limits)
                 yield number, {h: _cell(v) for h, v in zip(headers, cells, strict=False)}
+        except ImportFileError:
+            raise
+        except Exception as exc:  # a cell openpyxl cannot read (a number such as "nan"), broken XML
+            raise ImportFileError(f"line {number + 1}: a cell cannot be read ({exc})") from exc
         finally:
             book.close()
 

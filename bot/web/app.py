@@ -14,7 +14,8 @@ from bot.engine import Engine
 from bot.offers.db import open_db
 from bot.ratelimit import RateLimiter
 from bot.web.admin import setup_admin
-from bot.web.keys import ADDRESS_LIMIT, DB, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES
+from bot.web.chatworker import ChatWorker
+from bot.web.keys import ADDRESS_LIMIT, CHAT, DB, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES
 from bot.web.middlewares import json_errors, security_headers
 from bot.web.routes import setup_routes
 
@@ -34,8 +35,10 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
                     default_district=settings.default_district)
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
+    app[CHAT] = ChatWorker(engine, settings.db_path)
     log.info("engine ready on %s", settings.db_path)
     yield
+    app[CHAT].close()
     db.close()
 
 

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from bot.config import Settings
 from bot.engine import Engine
 from bot.ratelimit import RateLimiter
+from bot.web.chatworker import ChatWorker
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
@@ -16,3 +17,4 @@ ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("session_limit", RateLimiter)
 ADDRESS_LIMIT: web.AppKey[RateLimiter] = web.AppKey("address_limit", RateLimiter)
+CHAT: web.AppKey[ChatWorker] = web.AppKey("chat_worker", ChatWorker)

@@ -14,7 +14,7 @@ from bot.engine import Incoming
 from bot.geo.distance import Point
 from bot.i18n import _
 from bot.web import strictjson
-from bot.web.keys import ADDRESS_LIMIT, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES
+from bot.web.keys import ADDRESS_LIMIT, CHAT, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES
 from bot.web.middlewares import error_json
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -120,7 +120,7 @@ async def chat(request: web.Request) -> web.Response:
     by_session = request.app[SESSION_LIMIT]
     if not by_session.take(parsed.user_id):
         return too_many(request, by_session.retry_after(parsed.user_id), parsed.lang_hint)
-    reply = request.app[ENGINE].handle(parsed)
+    reply = await request.app[CHAT].handle(parsed)  # on the chat thread: a locked database never stalls the loop
     return web.json_response(reply.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
