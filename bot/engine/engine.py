@@ -139,7 +139,7 @@ class Engine:
             # Only a place, no topic yet: remember it and ask what the person is looking for.
             return self._place_saved(incoming, session)
         if intent == "none":
-            self.sessions.log_unanswered(text, lang)
+            self.sessions.log_unanswered(text, lang, incoming.user_id)
             self._save(incoming, session)
             return self._reply(session, [Message(
                 self._answer_text("none") or _("Sorry, I can't help with that. Pick a topic:"),

@@ -1,18 +1,35 @@
 """Per-user conversation state, persisted in SQLite.
 
-Privacy: only the chosen language, the last place and the last topic are kept, under a keyed hash of the
-user id (so the table holds no Telegram ids); `forget` deletes the row.
+Privacy:
+- Only the chosen language, the last place (coordinates rounded to about 100 m), the last topic and the ids of
+  the person's last unanswered questions are kept, under a keyed hash of the user id: the table holds no
+  Telegram ids.
+- The key of that hash is not in the database: it is a file beside it (`lotse.db.key`, readable by its owner
+  only), so a copy of the database alone cannot tell whose session a row is, even for someone who knows a
+  Telegram id. An older database's key is moved out of it on first start.
+- `forget` deletes the row and the person's unanswered question texts (found through the ids in their own row;
+  the questions table itself holds no user link), overwrites what was deleted (secure_delete) and checkpoints
+  the write-ahead log, so the deleted rows are not left readable in `lotse.db-wal` either.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import logging
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlite_utils import Database
+
+log = logging.getLogger(__name__)
+
+COORDINATE_DECIMALS = 3  # 0.001 degree: 111 m north-south, about 70 m east-west in Germany
+KEPT_UNANSWERED = 200  # ids of the person's own unanswered questions, so /forget can delete them
 
 
 @dataclass
@@ -27,18 +44,55 @@ class Session:
     last_lang: str | None = None  # the language of the person's last clearly written message
 
 
+def database_path(db: Database) -> Path | None:
+    """The file behind a database connection, or None when it lives in memory."""
+    for _seq, name, path in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(path) if path else None
+    return None
+
+
+def key_file(db_path: Path) -> Path:
+    """Where the hash key of a database lives: beside it."""
+    return db_path.with_name(db_path.name + ".key")
+
+
+def load_key(db: Database) -> bytes:
+    """The session hash key: from the key file (made on first use), moved there from an older database."""
+    path = database_path(db)
+    if path is None:
+        return secrets.token_bytes(16)  # an in-memory database lives as long as this process: so does its key
+    keyfile = key_file(path)
+    old = db.execute("SELECT value FROM meta WHERE key = 'session_salt'").fetchone()
+    if not keyfile.exists():
+        # Written in full under another name, then linked into place: a second process starting at the same
+        # moment either loses the race (and reads the winner's key) or finds the whole file, never half of it.
+        draft = keyfile.with_name(f"{keyfile.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(old[0] if old else secrets.token_hex(16))  # an older database keeps its sessions
+        try:
+            os.link(draft, keyfile)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = bytes.fromhex(keyfile.read_text().strip())
+    if old is not None:
+        with db.conn:
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute("DELETE FROM meta WHERE key = 'session_salt'")
+        log.info("the session key moved out of the database into %s", keyfile)
+    return key
+
+
 class SessionStore:
     """Load, save and forget sessions."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        row = db.execute("SELECT value FROM meta WHERE key = 'session_salt'").fetchone()
-        if row is None:
-            salt = secrets.token_hex(16)
-            with db.conn:
-                db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('session_salt', ?)", [salt])
-            row = db.execute("SELECT value FROM meta WHERE key = 'session_salt'").fetchone()
-        self._salt = bytes.fromhex(row[0])
+        self._salt = load_key(db)
+        db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
 
     def key(self, user_id: str) -> str:
         """The pseudonymous key a user's session is stored under."""
@@ -53,27 +107,50 @@ class SessionStore:
         return Session(*row) if row else Session()
 
     def save(self, user_id: str, session: Session) -> None:
-        """Store the session (an upsert in its own transaction)."""
+        """Store the session (an upsert in its own transaction); coordinates rounded to about 100 m."""
+        lat, lon = (None if v is None else round(v, COORDINATE_DECIMALS) for v in (session.lat, session.lon))
         with self.db.conn:
             self.db.execute(
                 "INSERT INTO sessions(user_key, lang, place_name, lat, lon, last_intent, last_lang, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_key) DO UPDATE SET lang=excluded.lang, "
                 "place_name=excluded.place_name, lat=excluded.lat, lon=excluded.lon, "
                 "last_intent=excluded.last_intent, last_lang=excluded.last_lang, updated_at=excluded.updated_at",
-                [self.key(user_id), session.lang, session.place_name, session.lat, session.lon,
+                [self.key(user_id), session.lang, session.place_name, lat, lon,
                  session.last_intent, session.last_lang, datetime.now(UTC).isoformat(timespec="seconds")],
             )
 
     def forget(self, user_id: str) -> bool:
-        """Delete everything stored about a user; True when there was something."""
+        """Delete everything stored about a user (session and unanswered questions); True when there was some."""
+        key = self.key(user_id)
         with self.db.conn:
-            cur = self.db.execute("DELETE FROM sessions WHERE user_key = ?", [self.key(user_id)])
-        return cur.rowcount > 0
+            row = self.db.execute("SELECT unanswered FROM sessions WHERE user_key = ?", [key]).fetchone()
+            ids = [int(i) for i in json.loads(row[0] or "[]")] if row else []
+            if ids:
+                self.db.execute(f"DELETE FROM unanswered WHERE id IN ({','.join('?' * len(ids))})", ids)
+            cur = self.db.execute("DELETE FROM sessions WHERE user_key = ?", [key])
+        self._checkpoint()
+        return cur.rowcount > 0 or bool(ids)
 
-    def log_unanswered(self, text: str, lang: str) -> None:
-        """Keep a question Lotse could not answer, for the admins; no user id."""
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so deleted rows are not left in the log."""
+        if database_path(self.db) is None:
+            return
+        busy, _frames, _done = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # a long reader elsewhere: the next checkpoint (SQLite runs them itself) finishes the job
+            log.info("after forget: the write-ahead log could not be emptied at once (a reader is busy)")
+
+    def log_unanswered(self, text: str, lang: str, user_id: str | None = None) -> None:
+        """Keep a question Lotse could not answer, for the admins, with no user id. The question's id goes into
+        the person's own session row (when given), so `forget` can delete it; the question row links to no one."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db.conn:
+            cur = self.db.execute("INSERT INTO unanswered(text, lang, created_at) VALUES (?, ?, ?)",
+                                  [text[:500], lang, now])
+            if user_id is None:
+                return
+            key = self.key(user_id)
+            row = self.db.execute("SELECT unanswered FROM sessions WHERE user_key = ?", [key]).fetchone()
+            ids = [*json.loads(row[0] or "[]"), cur.lastrowid][-KEPT_UNANSWERED:] if row else [cur.lastrowid]
             self.db.execute(
-                "INSERT INTO unanswered(text, lang, created_at) VALUES (?, ?, ?)",
-                [text[:500], lang, datetime.now(UTC).isoformat(timespec="seconds")],
-            )
+                "INSERT INTO sessions(user_key, unanswered, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(user_key) DO UPDATE SET unanswered = excluded.unanswered", [key, json.dumps(ids), now])

@@ -134,7 +134,10 @@ CREATE INDEX audit_offer ON audit(offer_id, id);
 # v3: the language a person writes in (when they have not chosen one), so a conversation stays in it.
 _V3 = "ALTER TABLE sessions ADD COLUMN last_lang TEXT;"
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3]
+# v4: the ids of a person's own unanswered questions, kept in their session row so /forget can delete them.
+_V4 = "ALTER TABLE sessions ADD COLUMN unanswered TEXT;"
+
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4]
 
 
 def migrate(db: Database) -> None:
