@@ -15,6 +15,7 @@ Schema of the offers (migration 2):
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -138,6 +139,20 @@ _V3 = "ALTER TABLE sessions ADD COLUMN last_lang TEXT;"
 _V4 = "ALTER TABLE sessions ADD COLUMN unanswered TEXT;"
 
 MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4]
+
+
+def write_problem(exc: sqlite3.OperationalError) -> str:
+    """What a failed write means for the person running Lotse, in one line."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "the disk is full; free some space"
+    if "readonly" in text or "read-only" in text:
+        return "the database file or its folder is read-only; check the permissions"
+    if "locked" in text or "busy" in text:
+        return "another program is writing to it; try again in a minute"
+    if "unable to open" in text:
+        return "it cannot be opened (does its folder exist, and may Lotse write there?)"
+    return str(exc)
 
 
 def migrate(db: Database) -> None:

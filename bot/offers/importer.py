@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
+from bot.offers.db import write_problem
 from bot.offers.fields import FIELDS, check_complete, clean_row, header_field, make_id
 from bot.offers.readers import LIMITS, ImportFileError, Limits, Record, read_csv, read_file, read_json, read_xlsx
 from bot.offers.store import rows_by_id
@@ -145,18 +146,6 @@ def import_records(db: Database, headers: list[str], records: Iterable[Record], 
                 from exc
         result.written = True
     return result
-
-
-def write_problem(exc: sqlite3.OperationalError) -> str:
-    """What a failed write means for the person running the import."""
-    text = str(exc).lower()
-    if "full" in text:
-        return "the disk is full; free some space and import again"
-    if "readonly" in text or "read-only" in text:
-        return "the database file is read-only; check its permissions"
-    if "locked" in text or "busy" in text:
-        return "another program is writing to it; try again in a minute"
-    return str(exc)
 
 
 def save_offer(db: Database, values: dict[str, Any], *, actor: str, dry_run: bool = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.engine import Incoming
 from bot.geo.distance import Point
 from bot.i18n import _
 from bot.web import strictjson
+from bot.web.health import database_problem
 from bot.web.keys import ADDRESS_LIMIT, CHAT, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES
 from bot.web.middlewares import error_json
 
@@ -125,7 +127,10 @@ async def chat(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 with a small status once the engine is ready."""
+    """200 with a small status when the engine is ready and the database can be written, else 503 and why."""
     engine = request.app[ENGINE]
+    problem = await asyncio.to_thread(database_problem, request.app[SETTINGS].db_path)
+    if problem is not None:
+        return web.json_response({"status": "error", "database": problem}, status=503)
     offers = engine.db.execute("SELECT count(*) FROM offers WHERE active = 1").fetchone()[0]
-    return web.json_response({"status": "ok", "offers": offers, "intents": len(engine.intents)})
+    return web.json_response({"status": "ok", "offers": offers, "intents": len(engine.intents), "writable": True})
