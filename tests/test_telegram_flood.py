@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from fakebotapi import FakeBotAPI
-from fakeupdates import text_update
+from fakeupdates import inline_update, text_update
 
 from bot.config import Settings
 from bot.engine import Engine
@@ -58,6 +58,16 @@ async def test_429_three_times_in_a_row_still_delivers_after_retry_after(api: Fa
     assert calls[-1].text == "What are you looking for?"
     assert calls[-1].at - start >= 3.0  # it waited as Telegram said, each time
     assert "Sorry" not in " ".join(c.text for c in calls)
+
+
+async def test_inline_queries_are_not_limited(api: FakeBotAPI, bot: TelegramBot) -> None:
+    """Telegram sends an inline query per keystroke: a volunteer typing "kita lünen" is no flood."""
+    typed = "kita in lünen für mein kind"
+    for end in range(3, len(typed) + 1):
+        api.push(inline_update(1200, typed[:end]))
+    calls = await api.wait_for("answerInlineQuery", len(typed) - 2)
+    assert len(calls) == len(typed) - 2 > bot.settings.rate_burst
+    assert not api.sent(1200)  # and nobody is told to wait
 
 
 def test_rate_limiter_burst_then_refill() -> None:

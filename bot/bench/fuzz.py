@@ -61,7 +61,8 @@ def _body(rng: random.Random) -> bytes:
         return rng.choice(list(NASTY_BODIES.values()))
     if kind < 0.15:
         return rng.randbytes(rng.randint(0, 64))
-    body: dict[str, Any] = {"session": rng.choice([f"f{rng.randint(0, 999)}", *_ODD])}
+    valid = rng.random() < 0.85  # mostly a real session, so most requests reach the engine
+    body: dict[str, Any] = {"session": f"f{rng.randint(0, 999)}" if valid else rng.choice(_ODD)}
     for key in rng.sample(["text", "button", "location", "lang"], rng.randint(0, 3)):
         if key == "location" and rng.random() < 0.6:
             body[key] = {"lat": rng.choice([rng.uniform(-100, 100), *_ODD]),
