@@ -54,6 +54,9 @@ _ODD: list[Any] = [None, True, 0, -1, 1.5, 10**18, "", " ", "\u202e", "\u0000", 
                    {"lat": 1}, "more:kita:²", "t:kita", "l:ar", "forget:yes", "more:emergency:9", "m", "lang"]
 
 
+_STRINGS = [v for v in _ODD if isinstance(v, str)]
+
+
 def _body(rng: random.Random) -> bytes:
     """One request body: mostly shaped like a chat request, with odd values, bytes flipped or cut."""
     kind = rng.random()
@@ -63,12 +66,14 @@ def _body(rng: random.Random) -> bytes:
         return rng.randbytes(rng.randint(0, 64))
     valid = rng.random() < 0.85  # mostly a real session, so most requests reach the engine
     body: dict[str, Any] = {"session": f"f{rng.randint(0, 999)}" if valid else rng.choice(_ODD)}
-    for key in rng.sample(["text", "button", "location", "lang"], rng.randint(0, 3)):
-        if key == "location" and rng.random() < 0.6:
-            body[key] = {"lat": rng.choice([rng.uniform(-100, 100), *_ODD]),
-                         "lon": rng.choice([rng.uniform(-200, 200), *_ODD])}
+    for key in rng.sample(["text", "button", "location", "lang"], rng.randint(1, 3)):
+        if key == "location" and rng.random() < 0.7:
+            body[key] = {"lat": rng.choice([rng.uniform(47, 55), rng.uniform(-100, 100), *_ODD]),
+                         "lon": rng.choice([rng.uniform(6, 15), rng.uniform(-200, 200), *_ODD])}
+        elif rng.random() < 0.6:  # a string, often an odd one: it reaches the engine
+            body[key] = rng.choice(["Kita in Unna", "Deutschkurs", "ابحث عن روضة", "de", "ar", *_STRINGS])
         else:
-            body[key] = rng.choice(["Kita in Unna", "Deutschkurs", "ابحث عن روضة", *_ODD])
+            body[key] = rng.choice(_ODD)
     data = json.dumps(body).encode()
     if rng.random() < 0.2 and data:  # corrupt: cut short or flip a byte
         position = rng.randrange(len(data))
