@@ -68,8 +68,9 @@ def _body(rng: random.Random) -> bytes:
     body: dict[str, Any] = {"session": f"f{rng.randint(0, 999)}" if valid else rng.choice(_ODD)}
     for key in rng.sample(["text", "button", "location", "lang"], rng.randint(1, 3)):
         if key == "location" and rng.random() < 0.7:
-            body[key] = {"lat": rng.choice([rng.uniform(47, 55), rng.uniform(-100, 100), *_ODD]),
-                         "lon": rng.choice([rng.uniform(6, 15), rng.uniform(-200, 200), *_ODD])}
+            odd = rng.random() < 0.3
+            body[key] = {"lat": rng.choice([rng.uniform(-100, 100), *_ODD]) if odd else rng.uniform(47, 55),
+                         "lon": rng.choice([rng.uniform(-200, 200), *_ODD]) if odd else rng.uniform(6, 15)}
         elif rng.random() < 0.6:  # a string, often an odd one: it reaches the engine
             body[key] = rng.choice(["Kita in Unna", "Deutschkurs", "ابحث عن روضة", "de", "ar", *_STRINGS])
         else:
