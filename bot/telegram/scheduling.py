@@ -65,8 +65,8 @@ class FairScheduler(BaseUpdateProcessor):
                 await coroutine
             return
         # Inline queries are not limited: Telegram sends one per keystroke while a volunteer types "kita unna".
-        limited = self.limiter is not None and not (isinstance(update, Update) and update.inline_query)
-        if limited and self.limiter is not None and not self.limiter.take(str(key)):
+        limiter = None if isinstance(update, Update) and update.inline_query else self.limiter
+        if limiter is not None and not limiter.take(str(key)):
             _discard(coroutine)
             self.dropped += 1
             if key in self._told or self.notify is None or not isinstance(update, Update):
