@@ -113,15 +113,27 @@ def serve(host: str | None, port: int | None) -> None:
     from aiohttp import web
 
     from bot.server import create_server
+    from bot.web.health import database_problem
 
     settings = current_settings()
     host, port = host or settings.host, port or settings.port
+    # A database that cannot be written would fail every answer: say so in one line instead of starting.
+    try:
+        settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+        problem = database_problem(settings.db_path)
+    except OSError as exc:
+        problem = f"its folder cannot be made ({exc.strerror})"
+    if problem is not None:
+        raise click.ClickException(f"cannot use the database {settings.db_path}: {problem}")
     app = create_server(settings)
     click.echo(f"database: {settings.db_path}")
     click.echo(f"Lotse web chat: open http://{host}:{port}/ (Ctrl+C to stop)")
     if settings.telegram_token:
         click.echo(f"Telegram bot: on, via {settings.telegram_api_base_url}")
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    try:
+        web.run_app(app, host=host, port=port, print=None, access_log=None)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _engine() -> Engine:

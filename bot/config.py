@@ -123,6 +123,11 @@ class Settings:
     admin_token: str | None = None
     staff: StaffConfig = field(default_factory=StaffConfig)
     retention_days: int = 90
+    # Each Telegram chat and web chat session may send `rate_burst` messages at once, then `rate_per_minute`;
+    # one address of the web chat (many people behind one router) `address_per_minute`, bursts of a tenth.
+    rate_burst: int = 10
+    rate_per_minute: float = 30.0
+    address_per_minute: float = 300.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -150,6 +155,9 @@ class Settings:
             admin_token=get("LOTSE_ADMIN_TOKEN", _text, None),
             retention_days=get("LOTSE_RETENTION_DAYS", _retention, base.retention_days),
             staff=_staff(env),
+            rate_burst=get("LOTSE_RATE_BURST", _burst, base.rate_burst),
+            rate_per_minute=get("LOTSE_RATE_PER_MINUTE", _rate, base.rate_per_minute),
+            address_per_minute=get("LOTSE_ADDRESS_PER_MINUTE", _rate, base.address_per_minute),
         )
 
 
@@ -170,6 +178,20 @@ def _staff(env: Mapping[str, str]) -> StaffConfig:
 
 def _retention(name: str, value: str) -> int:
     return _whole(name, value, 1, 3650, "days to keep review data and closed handoffs, a whole number from 1 to 3650")
+
+
+def _burst(name: str, value: str) -> int:
+    return _whole(name, value, 1, 1000, "messages one chat may send at once, a whole number from 1 to 1000")
+
+
+def _rate(name: str, value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = float("nan")
+    if not 0.1 <= rate <= 100_000:  # also false for nan
+        raise _bad(name, value, "messages per minute, a number from 0.1 to 100000")
+    return rate
 
 
 def _bad(name: str, value: str, allowed: str) -> SettingsError:

@@ -124,3 +124,25 @@ async def test_fake_server_reads_bodies_as_telegram_does(api: FakeBotAPI, kind: 
     [call] = api.sent(77)
     assert call.params["chat_id"] == 77 and call.params["text"] == "123"  # text stays a string
     assert call.button_data() == ["t:kita"]
+
+
+@pytest.mark.parametrize("body", [
+    '{"update_id": 1, "message": 5}', '{"update_id": 1, "message": {}}', '{"update_id": "1"}',
+    '{"update_id": 1, "callback_query": {"id": 1}}', '{"update_id": 1, "message": {"text": "\\ud800"}}',
+    '{"update_id": 1e400}', '{"update_id": ' + "9" * 5000 + "}", "[" * 20000 + "]" * 20000, "[]",
+    '{"update_id": 2, "message": {"message_id": 1, "date": 0, "chat": {"id": 5}}}',
+])
+async def test_malformed_updates_with_the_right_secret_answer_400(api: FakeBotAPI, tmp_path: Path,
+                                                                 body: str) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    settings = Settings(db_path=tmp_path / "lotse.db", port=port, telegram_token=api.token,
+                        telegram_api_base_url=api.base_url, webhook_url=url, webhook_secret=SECRET)
+    runner = await serve(settings)
+    try:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+        async with ClientSession() as http, http.post(url, data=body.encode(), headers=headers) as resp:
+            assert resp.status == 400, await resp.text()
+            assert await resp.text()  # a reason, not an empty page
+    finally:
+        await runner.cleanup()

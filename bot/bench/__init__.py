@@ -19,6 +19,7 @@ BENCHES = {
     "nlu": "bot.bench.nlu",
     "offers": "bot.bench.offers",
     "telegram": "bot.bench.telegram",
+    "fuzz": "bot.bench.fuzz",
 }
 
 

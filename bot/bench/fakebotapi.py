@@ -68,9 +68,9 @@ class Call:
 class ApiError(Exception):
     """An error answer: {"ok": false, "error_code": ..., "description": ...}."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.parameters = code, description, parameters or {}
 
 
 def parse_value(key: str, value: str) -> Any:
@@ -164,6 +164,8 @@ class FakeBotAPI:
             result = await self._dispatch(method, params)
         except ApiError as err:
             body = {"ok": False, "error_code": err.code, "description": err.description}
+            if err.parameters:
+                body["parameters"] = err.parameters  # e.g. retry_after of a 429, as Telegram sends it
             return web.json_response(body, status=err.code)
         return web.json_response({"ok": True, "result": result})
 
@@ -335,9 +337,11 @@ class FakeBotAPI:
         self._new_update.set()
         self._new_update = asyncio.Event()
 
-    def fail_next(self, method: str, code: int, description: str) -> None:
-        """Answer the next call of `method` with an error (e.g. 403 'bot was blocked by the user')."""
-        self.failures.setdefault(method, []).append(ApiError(code, description))
+    def fail_next(self, method: str, code: int, description: str, retry_after: int | None = None) -> None:
+        """Answer the next call of `method` with an error (e.g. 403 'bot was blocked by the user', or 429 with
+        `retry_after` seconds)."""
+        parameters = {"retry_after": retry_after} if retry_after is not None else None
+        self.failures.setdefault(method, []).append(ApiError(code, description, parameters))
 
     def sent(self, chat_id: int | None = None, methods: Iterable[str] = SEND_METHODS) -> list[Call]:
         """The calls that sent or edited something, optionally to one chat."""

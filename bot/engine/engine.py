@@ -107,7 +107,8 @@ class Engine:
         self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
         self.results = results
         self.handoff = Handoffs(HandoffStore(db), self.sessions, staff)  # talk to a person (bot/engine/handoff.py)
-        self.learning = Learning(db, self.nlu, retention_days=retention_days)  # review queue, taught examples
+        # The review queue and taught examples (bot/engine/learning.py); marks made with the session key file.
+        self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:
@@ -285,8 +286,10 @@ class Engine:
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
         if kind == "more":
             intent, _sep, offset = arg.partition(":")
-            if intent in self.intents and offset.isdigit():
-                return self.topic(incoming, session, intent, offset=min(int(offset), 100), explain=False)
+            if intent in self.intents and offset.isascii() and offset.isdigit():  # "²".isdigit() is True too
+                if not self.intents[intent].needs_place and session.lat is None:
+                    offset = "0"  # no place, so no pages: the whole answer again, numbers first
+                return self.topic(incoming, session, intent, offset=min(int(offset), 100), explain=offset == "0")
         if data == "forget":
             return self._reply(session, [Message(
                 _("Delete everything Lotse remembers about you (language and place)?"),

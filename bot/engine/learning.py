@@ -19,6 +19,7 @@ teaching, not a record of what someone asked.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -119,8 +120,11 @@ class Learning:
     """The review queue, learned examples, feedback and usage counts over one database."""
 
     def __init__(self, db: Database, nlu: NLU, *, retention_days: int = RETENTION_DAYS,
-                 clock: Clock = utcnow) -> None:
+                 clock: Clock = utcnow, mark: Callable[[str], str] | None = None) -> None:
         self.db = db
+        # A keyed one-way mark of (person, queue entry), so that /forget can take back what the person asked:
+        # made from the user id and the key file, it matches no session key and links to nobody without them.
+        self.mark = mark or (lambda text: hashlib.sha256(text.encode()).hexdigest())
         self.nlu = nlu
         self.retention_days = retention_days
         self.clock = clock
@@ -168,7 +172,7 @@ class Learning:
         self._usage[(self._today(), intent, understanding.lang)] += 1
         if reason is not None and self._worth_queueing(text, understanding):
             with self.db.conn:
-                self._enqueue(text, understanding.lang, reason, guesses)
+                self._enqueue(text, understanding.lang, reason, guesses, user_id)
         if self.clock() - self._flushed >= FLUSH_EVERY:
             self.flush()
         self._maybe_purge()
@@ -204,9 +208,28 @@ class Learning:
         place = set(normalise(understanding.place.name).split())
         return len([w for w in rest if w not in place]) > 1
 
-    def forget(self, user_id: str) -> None:
-        """Drop the question kept in memory for a user's 👎 (/forget)."""
+    def forget(self, user_id: str) -> int:
+        """/forget: drop the question kept in memory for a 👎 and take the person's questions out of the queue
+        (an entry that only they asked goes); the number of entries touched."""
         self._asked.pop(user_id, None)
+        touched = 0
+        with self.db.conn:
+            for key, count, raw in self.db.execute("SELECT key, count, marks FROM review_queue").fetchall():
+                marks = json.loads(raw or "[]")
+                mine = self._mark(user_id, key)
+                if mine not in marks:
+                    continue
+                touched += 1
+                left = [m for m in marks if m != mine]
+                if count - (len(marks) - len(left)) <= 0:
+                    self.db.execute("DELETE FROM review_queue WHERE key = ?", [key])
+                else:
+                    self.db.execute("UPDATE review_queue SET count = ?, marks = ? WHERE key = ?",
+                                    [count - (len(marks) - len(left)), json.dumps(left), key])
+        return touched
+
+    def _mark(self, user_id: str, key: str) -> str:
+        return self.mark(f"review\x00{key}\x00{user_id}")[:32]
 
     def feedback(self, user_id: str, vote: int, intent: str, lang: str) -> None:
         """Store a 👍 or 👎 (intent, language, day; no user); a 👎 queues the question that was asked."""
@@ -219,29 +242,33 @@ class Learning:
             # The question is the one answered only when the answer's topic was among its readings (after a
             # clarification the person chose one of them); else it is unknown and only the vote is kept.
             if vote < 0 and asked is not None and intent in asked[1]:
-                self._enqueue(asked[0], lang, "thumbs_down", [(intent, asked[1][intent])])
+                self._enqueue(asked[0], lang, "thumbs_down", [(intent, asked[1][intent])], user_id)
         self._maybe_purge()
 
-    def _enqueue(self, text: str, lang: str | None, reason: str, guesses: list[tuple[str, float]]) -> None:
+    def _enqueue(self, text: str, lang: str | None, reason: str, guesses: list[tuple[str, float]],
+                 user_id: str | None = None) -> None:
         clean = redact(" ".join(text.split()))[:MAX_QUEUE_TEXT]
         key = normalise(clean)
         if not key:
             return
-        row = self.db.execute("SELECT reasons, guesses FROM review_queue WHERE key = ?", [key]).fetchone()
+        row = self.db.execute("SELECT reasons, guesses, marks FROM review_queue WHERE key = ?", [key]).fetchone()
         today = self._today()
         top = [(i, round(s, 1)) for i, s in guesses[:3]]
+        marks = [] if row is None else json.loads(row[2] or "[]")
+        if user_id is not None:
+            marks.append(self._mark(user_id, key))
         if row is None:
             self.db.execute(
-                "INSERT INTO review_queue(key, text, lang, count, reasons, guesses, first_seen, last_seen) "
-                "VALUES (?, ?, ?, 1, ?, ?, ?, ?)", [key, clean, lang, json.dumps([reason]), json.dumps(top),
-                                                     today, today])
+                "INSERT INTO review_queue(key, text, lang, count, reasons, guesses, first_seen, last_seen, marks) "
+                "VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)", [key, clean, lang, json.dumps([reason]), json.dumps(top),
+                                                        today, today, json.dumps(marks)])
             return
         reasons = sorted({*json.loads(row[0]), reason})
         known = [tuple(g) for g in json.loads(row[1])]
         merged = known + [g for g in top if g[0] not in {k[0] for k in known}]
         self.db.execute("UPDATE review_queue SET count = count + 1, lang = ?, reasons = ?, guesses = ?, "
-                        "last_seen = ? WHERE key = ?",
-                        [lang, json.dumps(reasons), json.dumps(merged[:4]), today, key])
+                        "last_seen = ?, marks = ? WHERE key = ?",
+                        [lang, json.dumps(reasons), json.dumps(merged[:4]), today, json.dumps(marks), key])
 
     # -- the review queue ------------------------------------------------------------------------------
     def queue(self, limit: int = 200) -> list[QueueEntry]:

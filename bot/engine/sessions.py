@@ -1,19 +1,33 @@
 """Per-user conversation state, persisted in SQLite.
 
-Privacy: only the chosen language, the last place and the last topic are kept, with where the conversation stands
-(its state, the topic waiting for a place, how many offers were shown), under a keyed hash of the user id (so the
-table holds no Telegram ids); `forget` deletes the row.
+Privacy:
+- Only the chosen language, the last place (coordinates rounded to about 100 m), the last topic and where the
+  conversation stands (its state, the topic waiting for a place, how many offers were shown) are kept, under a
+  keyed hash of the user id: the table holds no Telegram ids.
+- The key of that hash is not in the database: it is a file beside it (`lotse.db.key`, readable by its owner
+  only), so a copy of the database alone cannot tell whose session a row is, even for someone who knows a
+  Telegram id. An older database's key is moved out of it on first start.
+- `forget` deletes the row, overwrites what was deleted (secure_delete) and checkpoints the write-ahead log, so
+  the deleted rows are not left readable in `lotse.db-wal` either. What is kept for review (bot/engine/learning.py)
+  is redacted and linked to nobody, so there is nothing of the person to find there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlite_utils import Database
+
+log = logging.getLogger(__name__)
+
+COORDINATE_DECIMALS = 3  # 0.001 degree: 111 m north-south, about 70 m east-west in Germany
 
 
 @dataclass
@@ -38,18 +52,55 @@ COLUMNS = ("lang", "place_name", "lat", "lon", "last_intent", "last_lang", "stat
 CONVERSATION_TTL = timedelta(hours=1)
 
 
+def database_path(db: Database) -> Path | None:
+    """The file behind a database connection, or None when it lives in memory."""
+    for _seq, name, path in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(path) if path else None
+    return None
+
+
+def key_file(db_path: Path) -> Path:
+    """Where the hash key of a database lives: beside it."""
+    return db_path.with_name(db_path.name + ".key")
+
+
+def load_key(db: Database) -> bytes:
+    """The session hash key: from the key file (made on first use), moved there from an older database."""
+    path = database_path(db)
+    if path is None:
+        return secrets.token_bytes(16)  # an in-memory database lives as long as this process: so does its key
+    keyfile = key_file(path)
+    old = db.execute("SELECT value FROM meta WHERE key = 'session_salt'").fetchone()
+    if not keyfile.exists():
+        # Written in full under another name, then linked into place: a second process starting at the same
+        # moment either loses the race (and reads the winner's key) or finds the whole file, never half of it.
+        draft = keyfile.with_name(f"{keyfile.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(old[0] if old else secrets.token_hex(16))  # an older database keeps its sessions
+        try:
+            os.link(draft, keyfile)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = bytes.fromhex(keyfile.read_text().strip())
+    if old is not None:
+        with db.conn:
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute("DELETE FROM meta WHERE key = 'session_salt'")
+        log.info("the session key moved out of the database into %s", keyfile)
+    return key
+
+
 class SessionStore:
     """Load, save and forget sessions."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        row = db.execute("SELECT value FROM meta WHERE key = 'session_salt'").fetchone()
-        if row is None:
-            salt = secrets.token_hex(16)
-            with db.conn:
-                db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('session_salt', ?)", [salt])
-            row = db.execute("SELECT value FROM meta WHERE key = 'session_salt'").fetchone()
-        self._salt = bytes.fromhex(row[0])
+        self._salt = load_key(db)
+        db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
 
     def key(self, user_id: str) -> str:
         """The pseudonymous key a user's session is stored under."""
@@ -74,13 +125,15 @@ class SessionStore:
         return session
 
     def save(self, user_id: str, session: Session) -> None:
-        """Store the session (an upsert in its own transaction)."""
+        """Store the session (an upsert in its own transaction); coordinates rounded to about 100 m."""
+        rounded = {c: None if v is None else round(v, COORDINATE_DECIMALS)
+                   for c, v in (("lat", session.lat), ("lon", session.lon))}
         with self.db.conn:
             columns = (*COLUMNS, "updated_at")
             self.db.execute(
                 f"INSERT INTO sessions(user_key, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))}) "
                 "ON CONFLICT(user_key) DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in columns),
-                [self.key(user_id), *(getattr(session, c) for c in COLUMNS),
+                [self.key(user_id), *(rounded.get(c, getattr(session, c)) for c in COLUMNS),
                  datetime.now(UTC).isoformat(timespec="seconds")],
             )
 
@@ -88,4 +141,13 @@ class SessionStore:
         """Delete everything stored about a user; True when there was something."""
         with self.db.conn:
             cur = self.db.execute("DELETE FROM sessions WHERE user_key = ?", [self.key(user_id)])
+        self._checkpoint()
         return cur.rowcount > 0
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so deleted rows are not left in the log."""
+        if database_path(self.db) is None:
+            return
+        busy, _frames, _done = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # a long reader elsewhere: the next checkpoint (SQLite runs them itself) finishes the job
+            log.info("after forget: the write-ahead log could not be emptied at once (a reader is busy)")

@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sqlite3
 from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any
@@ -56,8 +57,10 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
             return
         try:
             conn.send((True, engine.handle(incoming)))
+        except sqlite3.OperationalError as err:  # a full disk, a lock: the parent's handler names it kindly
+            conn.send((False, ("sqlite", str(err))))
         except Exception as err:  # reported to the parent, whose error handler answers the user kindly
-            conn.send((False, f"{type(err).__name__}: {err}"))
+            conn.send((False, ("error", f"{type(err).__name__}: {err}")))
 
 
 class EngineWorker:
@@ -107,7 +110,9 @@ class EngineWorker:
                 if ok:
                     future.set_result(value)
                 else:
-                    future.set_exception(RuntimeError(f"engine worker: {value}"))
+                    kind, message = value
+                    future.set_exception(sqlite3.OperationalError(message) if kind == "sqlite"
+                                         else RuntimeError(f"engine worker: {message}"))
         except (EOFError, OSError):
             self._broken()
 

@@ -169,7 +169,7 @@ def import_cmd(file: Path, dry_run: bool, actor: str) -> None:
     if result.errors:
         for problem in result.errors:
             click.echo(f"{file}: {problem}", err=True)
-        raise click.ClickException(f"{len(result.errors)} problems: nothing was imported")
+        raise click.ClickException(f"{result.problem_count} problems: nothing was imported")
     if dry_run:
         for change in result.added:
             click.echo(f"would add     {change.offer_id}  {change.new.get('name_de')}")

@@ -15,6 +15,7 @@ Schema of the offers (migration 2):
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -157,9 +158,25 @@ CREATE INDEX feedback_day ON feedback(day);
 CREATE TABLE usage (day TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT NOT NULL, n INTEGER NOT NULL,
                     PRIMARY KEY (day, intent, lang)) WITHOUT ROWID;
 DROP TABLE IF EXISTS unanswered;
-"""
+"""# v6: per queue entry, a keyed one-way mark of each person who asked it (bot/engine/learning.py): /forget finds
+# and removes their part, and without the user id and the key file the marks link to no one.
+_V6 = "ALTER TABLE review_queue ADD COLUMN marks TEXT NOT NULL DEFAULT '[]';"
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5]
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6]
+
+
+def write_problem(exc: sqlite3.OperationalError) -> str:
+    """What a failed write means for the person running Lotse, in one line."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "the disk is full; free some space"
+    if "readonly" in text or "read-only" in text:
+        return "the database file or its folder is read-only; check the permissions"
+    if "locked" in text or "busy" in text:
+        return "another program is writing to it; try again in a minute"
+    if "unable to open" in text:
+        return "it cannot be opened (does its folder exist, and may Lotse write there?)"
+    return str(exc)
 
 
 def migrate(db: Database) -> None:

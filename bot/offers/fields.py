@@ -8,6 +8,7 @@ export applies and import reverses, so a round trip is exact.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from typing import Any
 
@@ -148,10 +149,13 @@ def _number(value: str, field: str, errors: list[str]) -> float | None:
     if not value:
         return None
     try:
-        return float(value.replace(",", "."))  # German Excel writes 51,53
+        number = float(value.replace(",", "."))  # German Excel writes 51,53
     except ValueError:
-        errors.append(f"{field}: '{value}' is not a number")
+        number = math.nan
+    if not math.isfinite(number):  # nan, inf and 1e400 (which float() makes inf) are no coordinates
+        errors.append(f"{field}: '{value[:40]}' is not a number")
         return None
+    return number
 
 
 def _categories(value: str, errors: list[str]) -> list[str]:
@@ -202,6 +206,12 @@ def clean_row(raw: dict[str, Any], *, unescape: bool = False) -> tuple[dict[str,
                 text = "https://" + text  # "www.kita.de" or "kita-unna.de" as people write web addresses
             if text and not _URL.match(text):
                 errors.append(f"bad URL '{text}' (start with https://)")
+            out[field] = text
+        elif field == "source":
+            # A source is a text ("Kreis Unna, Flyer 2024") or a web address; a web address must be one that
+            # parses, or every answer listing the offer would carry a broken link.
+            if text.lower().startswith(("http:", "https:")) and not _URL.match(text.split()[0]):
+                errors.append(f"bad source URL '{text}' (a web address such as https://www.kreis-unna.de/...)")
             out[field] = text
         elif field == "phone":
             if text and (not _PHONE.match(text) or sum(ch.isdigit() for ch in text) < 3):

@@ -1,35 +1,30 @@
 """`lotse offers import FILE`: CSV (as Excel writes it), XLSX or JSON -> validated upsert, all or nothing.
 
-Reading: CSV in UTF-8, UTF-8 with BOM or Windows-1252, comma, semicolon or tab separated (sniffed); the first
-sheet of an XLSX; a JSON list of objects (or {"offers": [...]}). Headers may be German or English ("PLZ",
-"Postleitzahl", "postcode"; see fields.py). Every row is checked and every problem reported with its line;
-if there is any, nothing is written. Otherwise all rows are upserted by id in one transaction, with one audit
-row per changed offer. Rows without coordinates get their postcode's (or town's) centre, flagged approximate.
+Reading (readers.py, within limits on size, rows, cells and, for XLSX, what the zip unpacks to): CSV in UTF-8,
+UTF-16, Windows-1252, MacRoman or Shift-JIS, comma, semicolon or tab separated (sniffed); the first sheet of an
+XLSX; a JSON list of objects (or {"offers": [...]}). Headers may be German or English ("PLZ", "Postleitzahl",
+"postcode"; see fields.py). Every row is checked and every problem reported with its line (the first
+`Limits.problems`, then a count); if there is any, nothing is written. Otherwise all rows are upserted by id in
+one transaction, with one audit row per changed offer. Rows without coordinates get their postcode's (or town's)
+centre, flagged approximate.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterable, Iterator
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
+from bot.offers.db import write_problem
 from bot.offers.fields import FIELDS, check_complete, clean_row, header_field, make_id
+from bot.offers.readers import LIMITS, ImportFileError, Limits, Record, read_csv, read_file, read_json, read_xlsx
 from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, write_rows
-
-Record = tuple[int | str, dict[str, Any]]  # (line number or "entry N", cells by header)
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (format, encoding, no header)."""
 
 
 @dataclass(frozen=True)
@@ -54,114 +49,26 @@ class ImportResult:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     written: bool = False
+    more_errors: int = 0  # problems beyond the reported ones (only counted: a bad 19 MB file has a million)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def problem_count(self) -> int:
+        return len(self.errors) - (1 if self.more_errors else 0) + self.more_errors
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")  # what German Excel writes as "CSV (Trennzeichen-getrennt)"
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            "the file is not text in UTF-8 or Windows-1252 (is it an Excel file saved with a .csv name? "
-            "In Excel choose 'Save as' > 'CSV UTF-8')"
-        ) from None
-
-
-def read_csv(data: bytes) -> tuple[list[str], Iterator[Record]]:
-    """Headers and records of a CSV file, with the line each record starts on."""
-    text = _decode(data)
-    first = text.split("\n", 1)[0]
-    # The header line decides the separator: German Excel writes ";", others ",", some tools tabs.
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise ImportFileError("the file is empty") from None
-
-    def records() -> Iterator[Record]:
-        # The row number a spreadsheet shows: a cell with a line break inside stays one row there.
-        for row, cells in enumerate(reader, start=2):
-            yield row, dict(zip(headers, cells, strict=False))
-
-    return headers, records()
-
-
-def read_xlsx(path: Path) -> tuple[list[str], Iterator[Record]]:
-    """Headers and records of the first sheet of an Excel workbook."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(f"cannot read the workbook: {exc}") from exc
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    try:
-        headers = ["" if h is None else str(h) for h in next(rows)]
-    except StopIteration:
-        raise ImportFileError("the sheet is empty") from None
-
-    def records() -> Iterator[Record]:
-        for number, cells in enumerate(rows, start=2):
-            yield number, {h: _cell(v) for h, v in zip(headers, cells, strict=False)}
-        book.close()
-
-    return headers, records()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def read_json(data: bytes) -> tuple[list[str], Iterator[Record]]:
-    """Headers (union of keys) and records of a JSON list of objects."""
-    try:
-        doc = json.loads(_decode(data))
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(f"not valid JSON: {exc}") from exc
-    items = doc.get("offers") if isinstance(doc, dict) else doc
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ImportFileError('JSON must be a list of objects (or {"offers": [...]})')
-    headers = list(dict.fromkeys(k for item in items for k in item))
-
-    def value(v: Any) -> Any:
-        if isinstance(v, bool):
-            return int(v)
-        if isinstance(v, list):
-            return ",".join(str(x) for x in v)
-        return v
-
-    return headers, ((f"entry {n}", {k: value(v) for k, v in item.items()}) for n, item in enumerate(items, 1))
-
-
-def read_file(path: Path) -> tuple[list[str], Iterator[Record], bool]:
-    """Headers, records, and whether cells may carry export's formula escaping (CSV and XLSX do)."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return (*read_xlsx(path), True)
-    data = path.read_bytes()
-    if suffix == ".json":
-        return (*read_json(data), False)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return (*read_csv(data), True)
-    raise ImportFileError(f"unknown file type '{suffix}' (use .csv, .xlsx or .json)")
+    def cap_errors(self, limit: int) -> None:
+        """Keep the first `limit` problems and one line that says how many more there are."""
+        if len(self.errors) > limit:
+            self.more_errors = len(self.errors) - limit
+            self.errors = [*self.errors[:limit], Problem("…", f"and {self.more_errors:,} more problems (only the "
+                                                              f"first {limit} are listed)")]
 
 
 def plan(db: Database, headers: list[str], records: Iterable[Record], *, unescape: bool = False,
-         gaz: Gazetteer | None = None) -> ImportResult:
+         gaz: Gazetteer | None = None, limits: Limits = LIMITS) -> ImportResult:
     """Validate every record and work out the changes, without writing anything."""
     gaz = gaz or default_gazetteer()
     result = ImportResult()
@@ -222,6 +129,7 @@ def plan(db: Database, headers: list[str], records: Iterable[Record], *, unescap
             result.changed.append(change)
         else:
             result.unchanged += 1
+    result.cap_errors(limits.problems)
     return result
 
 
@@ -230,8 +138,12 @@ def import_records(db: Database, headers: list[str], records: Iterable[Record], 
     """Validate, then (unless a dry run or any row is bad) write everything in one transaction."""
     result = plan(db, headers, records, unescape=unescape, gaz=gaz)
     if result.ok and not dry_run:
-        with db.conn:  # one transaction: any exception rolls every row back
-            write_rows(db, [*result.added, *result.changed], actor)
+        try:
+            with db.conn:  # one transaction: any exception rolls every row back
+                write_rows(db, [*result.added, *result.changed], actor)
+        except sqlite3.OperationalError as exc:  # a full disk, a read-only or locked database
+            raise ImportFileError(f"nothing was imported: the database cannot be written ({write_problem(exc)})") \
+                from exc
         result.written = True
     return result
 
@@ -247,9 +159,9 @@ def save_offer(db: Database, values: dict[str, Any], *, actor: str, dry_run: boo
 def import_file(db: Database, path: Path, *, actor: str, dry_run: bool = False,
                 gaz: Gazetteer | None = None) -> ImportResult:
     """Import a CSV, XLSX or JSON file (see module doc)."""
-    headers, records, unescape = read_file(path)
+    headers, records, unescape = read_file(path, LIMITS)
     return import_records(db, headers, records, actor=actor, dry_run=dry_run, unescape=unescape, gaz=gaz)
 
 
-__all__ = ["FIELDS", "ImportFileError", "ImportResult", "Problem", "import_file", "import_records", "plan",
-           "save_offer"]
+__all__ = ["FIELDS", "LIMITS", "ImportFileError", "ImportResult", "Limits", "Problem", "import_file",
+           "import_records", "plan", "read_csv", "read_file", "read_json", "read_xlsx", "save_offer"]

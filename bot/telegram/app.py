@@ -1,20 +1,18 @@
-"""Build the python-telegram-bot Application: handlers, per-chat ordering, rate limits, commands per language."""
+"""Build the python-telegram-bot Application: handlers, fair per-chat scheduling, rate limits, commands per language."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     BaseRateLimiter,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
@@ -27,13 +25,18 @@ from bot import i18n
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _
+from bot.ratelimit import RateLimiter
 from bot.telegram import handlers, inline, staff
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.scheduling import FairScheduler
 
 log = logging.getLogger(__name__)
 
 ENGINE = "engine"
-CONCURRENT_UPDATES = 64  # updates in flight at once (one at a time per chat)
+CONCURRENT_UPDATES = 64  # updates of different chats in flight at once (one at a time per chat)
+# Telegram's "429 Too Many Requests" says how long to wait; the limiter waits that long and tries again, up to
+# this many times, so a busy moment delays an answer instead of losing it.
+RETRIES_ON_429 = 6
 POOL_SIZE = 16  # connections to the Bot API: Telegram's 30 messages/s at ~100 ms per call need a few
 POLL_READ_TIMEOUT = 5.0  # added by PTB to the long-poll timeout of getUpdates
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
@@ -54,46 +57,6 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-class PerChatOrder(BaseUpdateProcessor):
-    """Process updates concurrently, but one at a time per chat, in the order they came."""
-
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    @staticmethod
-    def key(update: object) -> int | None:
-        if not isinstance(update, Update):
-            return None
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-        return update.effective_user.id if update.effective_user is not None else None
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self.key(update)
-        if key is None:
-            await coroutine
-            return
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:  # asyncio.Lock is FIFO: updates of one chat keep their order
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:  # nobody else waits: drop the lock so idle chats cost nothing
-                del self._users[key], self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to free."""
-
-
 def file_url(base_url: str) -> str:
     """The file base URL that goes with an API base URL (".../bot" -> ".../file/bot")."""
     return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url
@@ -108,6 +71,9 @@ def build_application(
     application = _builder(settings, rate_limiter)
     application.bot_data[ENGINE] = engine
     staff.setup(application, engine, engine.handoff.config, settings.default_lang)  # first: staff groups
+    processor = application.update_processor
+    if isinstance(processor, FairScheduler):
+        processor.notify = lambda update: please_wait(update, application)
     add_handlers(application)
     return application
 
@@ -121,14 +87,29 @@ def _builder(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
-        .concurrent_updates(PerChatOrder(CONCURRENT_UPDATES))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RETRIES_ON_429))
+        .concurrent_updates(FairScheduler(CONCURRENT_UPDATES, RateLimiter(settings.rate_burst,
+                                                                           settings.rate_per_minute)))
         .request(AiohttpRequest(POOL_SIZE))
         .get_updates_request(AiohttpRequest(1, read_timeout=POLL_READ_TIMEOUT))
     )
     if settings.webhook_url:
         builder = builder.updater(None)  # updates arrive through the aiohttp route, not PTB's own server
     return builder.build()
+
+
+async def please_wait(update: Update, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Told once to a chat over its message limit (bot/telegram/scheduling.py), in the person's language."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return  # a group is not scolded for one member
+    engine: Engine = application.bot_data[ENGINE]
+    with i18n.use(handlers.user_lang(engine, update)):
+        text = _("You are sending messages faster than I can answer. Please wait a minute, then write again.")
+    try:
+        await application.bot.send_message(chat.id, text)
+    except TelegramError as err:
+        log.info("could not ask a chat to wait: %s", err)
 
 
 def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -36,8 +36,14 @@ def _line(text: str, rtl: bool) -> str:
 
 
 def source_host(source: str) -> str:
-    """The web site a source URL points to ('www.kreis-re.de'), or the source text itself."""
-    return urlsplit(source).netloc or source if source.startswith("http") else source
+    """The web site a source URL points to ('www.kreis-re.de'), or the source text itself (also for a URL that
+    does not parse, such as 'https://[::1': one bad stored source must not break every answer that lists it)."""
+    if not source.startswith("http"):
+        return source
+    try:
+        return urlsplit(source).netloc or source
+    except ValueError:
+        return source
 
 
 def place_block(place: PlaceOut, rtl: bool) -> str:

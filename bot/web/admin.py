@@ -8,6 +8,7 @@ which is enough for the demo and for an admin behind an SSH tunnel. Forms post b
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import tempfile
@@ -17,6 +18,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from bot.offers import importer, store, write
+from bot.offers.db import open_db
 from bot.offers.export import export_file
 from bot.web.keys import DB, SETTINGS, TEMPLATES
 
@@ -144,9 +146,17 @@ async def set_active(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/admin/offers/{offer_id}")
 
 
+def _import(db_path: Path, path: Path, dry_run: bool) -> importer.ImportResult:
+    """One import in a worker thread (a SQLite connection belongs to the thread that opened it)."""
+    db = open_db(db_path)
+    try:
+        return importer.import_file(db, path, actor="web-admin", dry_run=dry_run)
+    finally:
+        db.close()
+
+
 async def upload(request: web.Request) -> web.Response:
     """Import a CSV, XLSX or JSON file: a dry run shows what would change; errors are listed per line."""
-    db = request.app[DB]
     reader = await request.multipart()
     dry_run, data, filename = False, b"", ""
     async for part in reader:
@@ -173,7 +183,8 @@ async def upload(request: web.Request) -> web.Response:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         try:
-            result = importer.import_file(db, path, actor="web-admin", dry_run=dry_run)
+            # Off the event loop, on a connection of its own: the chats go on answering while a file is checked.
+            result = await asyncio.to_thread(_import, request.app[SETTINGS].db_path, path, dry_run)
         except importer.ImportFileError as exc:
             return _render(request, "admin_import.html", status=400, result=None, filename=filename,
                            error=str(exc))

@@ -16,9 +16,10 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.engine.worker import EngineWorker
 from bot.offers.db import open_db
+from bot.ratelimit import RateLimiter
 from bot.web.admin import setup_admin
-from bot.web.keys import DB, ENGINE, SETTINGS, TEMPLATES, WORKER
-from bot.web.middlewares import json_errors
+from bot.web.keys import ADDRESS_LIMIT, DB, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES, WORKER
+from bot.web.middlewares import json_errors, security_headers
 from bot.web.review import setup_review
 from bot.web.routes import setup_routes
 
@@ -63,10 +64,15 @@ def create_app(settings: Settings) -> web.Application:
     """Build the web application; resources open in cleanup contexts, so tests and `serve` share one path."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
     app[SETTINGS] = settings
+    app[SESSION_LIMIT] = RateLimiter(settings.rate_burst, settings.rate_per_minute)
+    app[ADDRESS_LIMIT] = RateLimiter(max(settings.rate_burst, round(settings.address_per_minute / 10)),
+                                     settings.address_per_minute)
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.package_file("web", "templates")), autoescape=True,
         enable_async=False,
     )
+    app.on_response_prepare.append(security_headers)
+    app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(engine_ctx)
     setup_routes(app)
     setup_admin(app)

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from bot.config import Settings
 from bot.engine import Engine
 from bot.engine.worker import EngineWorker
+from bot.ratelimit import RateLimiter
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
@@ -16,3 +17,5 @@ ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 #: Set when the engine runs in a worker process (a database file); absent for an in-memory one.
 WORKER: web.AppKey[EngineWorker] = web.AppKey("engine_worker", EngineWorker)
+SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("session_limit", RateLimiter)
+ADDRESS_LIMIT: web.AppKey[RateLimiter] = web.AppKey("address_limit", RateLimiter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from typing import Any
@@ -11,8 +12,10 @@ from aiohttp import web
 from bot import i18n, resources
 from bot.engine import Incoming
 from bot.geo.distance import Point
-from bot.web import staff
-from bot.web.keys import ENGINE, SETTINGS, TEMPLATES, WORKER
+from bot.i18n import _
+from bot.web import staff, strictjson
+from bot.web.health import database_problem
+from bot.web.keys import ADDRESS_LIMIT, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES, WORKER
 from bot.web.middlewares import error_json
 
 STATIC = resources.package_file("web", "static")
@@ -82,16 +85,44 @@ def _parse_chat(body: Any) -> Incoming | str:
     return "Send one of 'text', 'location' or 'button'."
 
 
+def client_address(request: web.Request) -> str:
+    """Who sent the request: the peer, or behind a reverse proxy on this machine the address it forwarded."""
+    remote = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and remote in ("127.0.0.1", "::1"):
+        return forwarded.rsplit(",", 1)[-1].strip()  # the proxy appends the address it saw last
+    return remote
+
+
+def too_many(request: web.Request, retry_after: int, lang: str | None) -> web.Response:
+    """429 with Retry-After and a kind message in the person's language."""
+    lang = i18n.normalise_lang(lang) or preferred_lang(request, request.app[SETTINGS].default_lang)
+    with i18n.use(lang):
+        message = _("You are sending messages faster than I can answer. "
+                               "Please wait a minute, then write again.")
+    response = error_json(429, message)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 async def chat(request: web.Request) -> web.Response:
-    """POST /api/chat: one step of a conversation."""
+    """POST /api/chat: one step of a conversation (limited per session and per address)."""
+    address, by_address = client_address(request), request.app[ADDRESS_LIMIT]
+    if not by_address.take(address):
+        return too_many(request, by_address.retry_after(address), None)
     try:
-        body = json.loads(await request.read())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return error_json(400, "The body must be JSON, for example {\"session\": \"abc\", \"text\": \"Kita\"}.")
+        body = strictjson.loads(await request.read())
+    except strictjson.BadJSON as exc:
+        return error_json(400, f"The body must be JSON, for example {{\"session\": \"abc\", \"text\": \"Kita\"}}: "
+                          f"{exc}.")
     parsed = _parse_chat(body)
     if isinstance(parsed, str):
         return error_json(400, parsed)
-    # In the worker process when there is one: the event loop serves other chats and Telegram meanwhile.
+    by_session = request.app[SESSION_LIMIT]
+    if not by_session.take(parsed.user_id):
+        return too_many(request, by_session.retry_after(parsed.user_id), parsed.lang_hint)
+    # In the worker process when there is one: the event loop serves other chats and Telegram meanwhile, and a
+    # database locked by an import makes only this chat wait.
     worker = request.app.get(WORKER)
     reply = await worker.handle(parsed) if worker is not None else request.app[ENGINE].handle(parsed)
     await staff.after_chat(request, parsed, reply)  # a handoff to the team (bot/web/staff.py)
@@ -99,7 +130,10 @@ async def chat(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 with a small status once the engine is ready."""
+    """200 with a small status when the engine is ready and the database can be written, else 503 and why."""
     engine = request.app[ENGINE]
+    problem = await asyncio.to_thread(database_problem, request.app[SETTINGS].db_path)
+    if problem is not None:
+        return web.json_response({"status": "error", "database": problem}, status=503)
     offers = engine.db.execute("SELECT count(*) FROM offers WHERE active = 1").fetchone()[0]
-    return web.json_response({"status": "ok", "offers": offers, "intents": len(engine.intents)})
+    return web.json_response({"status": "ok", "offers": offers, "intents": len(engine.intents), "writable": True})

@@ -8,12 +8,13 @@ in the background, so Telegram gets its 200 at once and never retries because a 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from bot.web import strictjson
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,19 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         log.warning("webhook call with a wrong secret from %s", request.remote)
         raise web.HTTPForbidden()
     try:
-        data = json.loads(await request.read())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise web.HTTPBadRequest() from None
-    if not isinstance(data, dict) or "update_id" not in data:
-        raise web.HTTPBadRequest()
+        data = strictjson.loads(await request.read())
+    except strictjson.BadJSON as exc:
+        raise web.HTTPBadRequest(text=f"{exc}.") from None
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        raise web.HTTPBadRequest(text="An update is a JSON object with an integer update_id.")
     from telegram import Update  # only webhook mode needs telegram here
 
-    await slot.application.update_queue.put(Update.de_json(data, slot.application.bot))
+    try:
+        update = Update.de_json(data, slot.application.bot)
+    except Exception as exc:  # PTB raises KeyError, TypeError, ValueError ... for objects it cannot build
+        log.info("webhook: an update that is not one (%s)", type(exc).__name__)
+        raise web.HTTPBadRequest(text="This is not a Telegram update.") from None
+    await slot.application.update_queue.put(update)
     return web.Response(text="ok")
 
 

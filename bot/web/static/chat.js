@@ -67,14 +67,15 @@
       // Real contact points show where their facts come from, and how old that page is.
       const src = el("div", "meta source");
       src.append(t.source + ": ");
-      const host = /^https?:\/\//.test(p.source) ? new URL(p.source).host : p.source;
-      src.appendChild(/^https?:\/\//.test(p.source) ? link(host, p.source, "url") : el("bdi", "", host));
+      const host = hostOf(p.source);
+      src.appendChild(host ? link(host, p.source, "url") : el("bdi", "", p.source));
       if (p.source_date) src.appendChild(el("bdi", "", " " + p.source_date));
       li.appendChild(src);
     }
     return li;
   }
 
+<<<<<<< HEAD
   // Text with its web addresses and phone numbers as links (answers end with a district link on their own line).
   // The server lists each phone number of the text as written there, with the tel: URI that dials it: every
   // number, 112 and 116 016 included, is one tap away.
@@ -94,6 +95,17 @@
   }
 
   function paragraph(text, phones) {
+=======
+  // The web site of a source URL, or null when it is not one: a stored source such as "https://[::1" must not
+  // break the whole answer (new URL throws on it), it is shown as plain text.
+  function hostOf(source) {
+    if (!/^https?:\/\//.test(source)) return null;
+    try { return new URL(source).host || null; } catch (e) { return null; }
+  }
+
+  // Text with its web addresses as links (answers end with a district link on their own line).
+  function paragraph(text) {
+>>>>>>> issue-11
     const p = el("p", "text");
     const parts = text.split(/(https?:\/\/[^\s\u2066-\u2069]+[^\s\u2066-\u2069.,:;!?)])/);
     parts.forEach((part, i) => {

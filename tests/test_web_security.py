@@ -1,0 +1,119 @@
+"""Security headers on every route, a refused cross-origin frame of /admin in real Chromium, and the web chat's
+limits per session and per address (429 with Retry-After, in the person's language)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from test_browser import Page, free_port, page  # noqa: F401  (page is a fixture)
+
+from bot.config import Settings
+from bot.offers.db import open_db
+from bot.offers.demo import build_demo
+from bot.web.app import create_app
+
+
+async def client_for(tmp_path: Path, **settings: object) -> TestClient:
+    db_path = tmp_path / "lotse.db"
+    if not db_path.exists():
+        build_demo(open_db(db_path))
+    client = TestClient(TestServer(create_app(Settings(db_path=db_path, **settings))))  # type: ignore[arg-type]
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
+    test_client = await client_for(tmp_path, rate_burst=3, rate_per_minute=6, address_per_minute=50)
+    yield test_client
+    await test_client.close()
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/"), ("GET", "/healthz"), ("GET", "/static/chat.js"), ("GET", "/admin"), ("GET", "/admin/login"),
+    ("GET", "/nowhere"), ("POST", "/api/chat"), ("POST", "/telegram/webhook"), ("GET", "/admin/offers/none"),
+])
+async def test_every_route_sends_the_security_headers(client: TestClient, method: str, path: str) -> None:
+    resp = await client.request(method, path, data=b"{}", allow_redirects=False)
+    csp = resp.headers.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp, (resp.status, csp)
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_one_session_is_limited_with_retry_after_and_others_go_on(client: TestClient) -> None:
+    statuses = []
+    for _ in range(4):
+        resp = await client.post("/api/chat", json={"session": "fast", "text": "Kita", "lang": "ar"})
+        statuses.append(resp.status)
+    assert statuses == [200, 200, 200, 429]
+    assert 1 <= int(resp.headers["Retry-After"]) <= 10
+    error = (await resp.json())["error"]
+    assert "دقيقة" in error  # "a minute", in Arabic: the language the page asked for
+    other = await client.post("/api/chat", json={"session": "calm", "text": "Kita"})
+    assert other.status == 200
+
+
+async def test_one_address_is_limited_across_sessions(client: TestClient) -> None:
+    statuses = [(await client.post("/api/chat", json={"session": f"s{i}", "text": "Hallo"})).status
+                for i in range(7)]
+    assert statuses[:5] == [200] * 5 and statuses[-1] == 429
+    # Behind a reverse proxy on this machine, the address it forwards counts, not the proxy's own.
+    forwarded = await client.post("/api/chat", json={"session": "p1", "text": "Hallo"},
+                                  headers={"X-Forwarded-For": "203.0.113.7"})
+    assert forwarded.status == 200
+
+
+@pytest.fixture
+async def sites(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
+    """The app, and a page of another origin (another port: same site, so Chromium keeps the frame in the page's own
+    frame tree) that frames its admin."""
+    db_path = tmp_path / "lotse.db"
+    build_demo(open_db(db_path))
+    lotse = web.AppRunner(create_app(Settings(db_path=db_path)))
+    await lotse.setup()
+    lotse_port, evil_port = free_port(), free_port()
+    await web.TCPSite(lotse, "127.0.0.1", lotse_port).start()
+    admin = f"http://127.0.0.1:{lotse_port}/admin"
+
+    async def evil_page(request: web.Request) -> web.Response:
+        return web.Response(text=f'<html><body><iframe id="f" src="{admin}" width="600" height="400"></iframe>'
+                            "</body></html>", content_type="text/html")
+
+    evil_app = web.Application()
+    evil_app.router.add_get("/", evil_page)
+    evil = web.AppRunner(evil_app)
+    await evil.setup()
+    await web.TCPSite(evil, "127.0.0.1", evil_port).start()
+    try:
+        yield admin, f"http://127.0.0.1:{evil_port}/"
+    finally:
+        await evil.cleanup()
+        await lotse.cleanup()
+
+
+def frames(tree: dict[str, object]) -> list[dict[str, object]]:
+    children = tree.get("childFrames") or []
+    assert isinstance(children, list)
+    return [child["frame"] for child in children]
+
+
+@pytest.mark.browser
+async def test_a_cross_origin_frame_of_the_admin_is_refused(sites: tuple[str, str], page: Page) -> None:  # noqa: F811
+    admin, evil = sites
+    await page.send("Page.enable")
+    await page.send("Page.navigate", url=admin)  # the admin itself opens (this machine, no token needed)
+    await page.wait_for("document.readyState === 'complete' && document.body.innerText.includes('Import')")
+    await page.send("Page.navigate", url=evil)
+    await page.wait_for("document.readyState === 'complete' && !!document.getElementById('f')")
+    await asyncio.sleep(1.0)  # let the frame load, or be refused
+    [frame] = frames((await page.send("Page.getFrameTree"))["frameTree"])
+    # A refused frame shows Chromium's error page instead of the admin: the admin's document never loads in it.
+    assert frame.get("unreachableUrl") == admin or str(frame.get("url", "")).startswith("chrome-error:"), frame
+    assert frame.get("url") != admin
