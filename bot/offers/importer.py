@@ -21,7 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
-from bot.offers.fields import FIELDS, check_complete, clean_row, header_field, make_id
+from bot.offers.fields import FIELDS, LostLetters, check_complete, clean_row, header_field, lost_letters, make_id
 from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, write_rows
 
@@ -61,14 +61,19 @@ class ImportResult:
 
 
 def _decode(data: bytes) -> str:
+    return _decode_as(data)[0]
+
+
+def _decode_as(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was in (utf-8 or cp1252)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        return data[3:].decode("utf-8"), "utf-8"
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252")  # what German Excel writes as "CSV (Trennzeichen-getrennt)"
+        return data.decode("cp1252"), "cp1252"  # what German Excel writes as "CSV (Trennzeichen-getrennt)"
     except UnicodeDecodeError:
         raise ImportFileError(
             "the file is not text in UTF-8 or Windows-1252 (is it an Excel file saved with a .csv name? "
@@ -78,7 +83,7 @@ def _decode(data: bytes) -> str:
 
 def read_csv(data: bytes) -> tuple[list[str], Iterator[Record]]:
     """Headers and records of a CSV file, with the line each record starts on."""
-    text = _decode(data)
+    text, encoding = _decode_as(data)
     first = text.split("\n", 1)[0]
     # The header line decides the separator: German Excel writes ";", others ",", some tools tabs.
     delimiter = max(",;\t", key=first.count)
@@ -90,8 +95,14 @@ def read_csv(data: bytes) -> tuple[list[str], Iterator[Record]]:
 
     def records() -> Iterator[Record]:
         # The row number a spreadsheet shows: a cell with a line break inside stays one row there.
+        fields = {h: header_field(h) for h in headers}
         for row, cells in enumerate(reader, start=2):
-            yield row, dict(zip(headers, cells, strict=False))
+            record = dict(zip(headers, cells, strict=False))
+            if encoding == "cp1252":
+                # Excel's "CSV (Trennzeichen-getrennt)" turns Arabic or Cyrillic letters into '?': mark such
+                # cells, so the row is refused instead of overwriting the names with question marks.
+                record = {h: LostLetters(v) if lost_letters(fields[h], v) else v for h, v in record.items()}
+            yield row, record
 
     return headers, records()
 
