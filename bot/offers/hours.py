@@ -22,8 +22,9 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import opening_hours
 from babel import Locale
-from opening_hours import OpeningHours, ParserError, State
+from opening_hours import OpeningHours, State
 
 from bot import i18n
 from bot.i18n import _
@@ -31,6 +32,8 @@ from bot.i18n import _
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 HOLIDAYS = ("PH", "SH")
 BERLIN = ZoneInfo("Europe/Berlin")
+# The library raises ParserError (its type stubs do not list it yet).
+_PARSER_ERROR: type[Exception] = getattr(opening_hours, "ParserError", SyntaxError)
 APPOINTMENT = '"nach Vereinbarung"'
 _HINT = 'write it like: Mo-Fr 09:00-12:00; Di 14:00-18:00 or "nach Vereinbarung"'
 
@@ -152,7 +155,7 @@ def _parsed(text: str) -> OpeningHours:
 def _valid(text: str) -> bool:
     try:
         _parsed(text)
-    except (ParserError, ValueError, TypeError):
+    except (_PARSER_ERROR, ValueError, TypeError):
         return False
     return True
 
@@ -220,7 +223,7 @@ def _time(moment: datetime) -> str:
 def _next_open(oh: OpeningHours, at: datetime) -> datetime | None:
     for start, _end, state, _comment in oh.intervals(at, at + timedelta(days=8)):
         if state == State.OPEN and start >= at:
-            return start  # type: ignore[no-any-return]
+            return start
     return None
 
 
@@ -298,7 +301,7 @@ def parse(text: str) -> tuple[Rule, ...]:
             raise HoursError(f'"{part}" is beyond the compact rendering')
         days = tuple((a, b or a) for a, _s, b in (d.partition("-") for d in (match["days"] or "").split(",") if d))
         spans = tuple(tuple(s.split("-")) for s in (match["spans"] or "").split(",") if s)
-        rules.append(Rule(days, spans, bool(match["off"]), (match["comment"] or "").strip()))  # type: ignore[arg-type]
+        rules.append(Rule(days, spans, bool(match["off"]), (match["comment"] or "").strip()))
     return tuple(rules)
 
 
