@@ -42,6 +42,7 @@ LAZY_COMMANDS = {
     "bench": "bot.bench:bench",
     "link": "bot.telegram.linkcli:link",
     "i18n": "bot.i18n_cli:i18n",
+    "admin": "bot.web.admin.cli:admin",
 }
 
 

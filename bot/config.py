@@ -28,6 +28,7 @@ class Settings:
     results: int = 3
     log_level: str = "INFO"
     admin_token: str | None = None
+    admin_idle_minutes: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -52,4 +53,5 @@ class Settings:
             results=int(get("LOTSE_RESULTS") or base.results),
             log_level=(get("LOTSE_LOG_LEVEL") or base.log_level).upper(),
             admin_token=get("LOTSE_ADMIN_TOKEN"),
+            admin_idle_minutes=int(get("LOTSE_ADMIN_IDLE_MINUTES") or base.admin_idle_minutes),
         )

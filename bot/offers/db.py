@@ -11,6 +11,7 @@ Schema of the offers (migration 2):
 - `offers_fts`: FTS5 over all names and descriptions (the layout sqlite-utils' enable_fts makes, so
   `db["offers"].search(q, quote=True)` works), kept current by triggers.
 - `audit`: every change with time, actor, action and the old and new row as JSON.
+- `admin_users`, `admin_sessions` (migration 4): the web admin's named accounts and sign-in sessions.
 """
 
 from __future__ import annotations
@@ -134,7 +135,21 @@ CREATE INDEX audit_offer ON audit(offer_id, id);
 # v3: the language a person writes in (when they have not chosen one), so a conversation stays in it.
 _V3 = "ALTER TABLE sessions ADD COLUMN last_lang TEXT;"
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3]
+# v4: named accounts of the web admin (argon2 hashes, never passwords) and their sign-in sessions (a hash of the
+# cookie's random token, the CSRF token of the session, and when it was last used, for the idle expiry).
+_V4 = """
+CREATE TABLE admin_users (
+    name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL, changed_at TEXT NOT NULL
+);
+CREATE TABLE admin_sessions (
+    token_hash TEXT PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE, csrf TEXT NOT NULL,
+    created_at REAL NOT NULL, last_seen REAL NOT NULL
+);
+CREATE INDEX admin_sessions_name ON admin_sessions(name);
+"""
+
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4]
 
 
 def migrate(db: Database) -> None:
