@@ -343,3 +343,14 @@ def test_the_admin_catalogs_are_complete_in_german_and_english() -> None:
             message = catalog[key]
             assert message.string and not message.fuzzy, (lang, key)
             assert set(re.findall(r"\{\w*\}", key)) == set(re.findall(r"\{\w*\}", str(message.string))), key
+
+
+async def test_hsds_export_is_a_zip_of_tables(client: TestClient) -> None:
+    import io
+    import zipfile
+
+    resp = await client.get("/admin/export.zip")
+    assert resp.status == 200 and resp.headers["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(await resp.read())) as archive:
+        assert "service.csv" in archive.namelist()
+        assert "Kommunales Integrationszentrum" in archive.read("service.csv").decode("utf-8")

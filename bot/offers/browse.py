@@ -1,7 +1,7 @@
 """Finding offers the way staff look for them: one search box, filters, sorting, pages; and recent changes.
 
-The search box takes an id ("demo-kita-unna-1"), a postcode ("59423"), a street ("Bahnhofstr"), a phone number in
-any spacing ("02303 103") or words and beginnings of words in any language ("Deutschk", "Sonnensch"): every word
+The search box takes an id ("demo-kita-unna-1"), a postcode ("59423"), a street ("Bahnhofstr"), a phone number
+in any spacing ("116117" finds "116 117") or words and beginnings of words in any language ("Deutschk"): every word
 must match somewhere (id, postcode, street, phone, or a prefix in the full-text index over names, descriptions,
 organisation and town).
 """

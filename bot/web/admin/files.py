@@ -9,13 +9,14 @@ from aiohttp import BodyPartReader, web
 
 from bot.offers import importer
 from bot.offers.export import export_file
+from bot.offers.formats import hsds, import_path
 from bot.web.admin.auth import csrf_matches, gettext, render, require_role
 from bot.web.keys import DB
 
 MAX_UPLOAD = 20 * 1024 * 1024  # an Excel file of a few thousand offers is well below this
-EXPORT_TYPES = {"csv": "text/csv", "json": "application/json",
+EXPORT_TYPES = {"csv": "text/csv", "json": "application/json", "zip": "application/zip",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-IMPORT_SUFFIXES = (".csv", ".xlsx", ".json")
+IMPORT_SUFFIXES = (".csv", ".xlsx", ".json", ".zip")
 
 
 async def dashboard(request: web.Request) -> web.Response:
@@ -74,12 +75,12 @@ async def upload(request: web.Request) -> web.Response:
                                                 "Reload the page and send it again."))
     suffix = Path(filename).suffix.lower()
     if not data or suffix not in IMPORT_SUFFIXES:
-        return _import_page(request, 400, filename, _("Choose a .csv, .xlsx or .json file."))
+        return _import_page(request, 400, filename, _("Choose a .csv, .xlsx, .json or HSDS .zip file."))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         try:
-            result = importer.import_file(db, path, actor=actor, dry_run=dry_run)
+            result = import_path(db, path, actor=actor, dry_run=dry_run)
         except importer.ImportFileError as exc:
             return _import_page(request, 400, filename, str(exc))
     status = 200 if result.ok else 422
@@ -88,14 +89,17 @@ async def upload(request: web.Request) -> web.Response:
 
 
 async def export(request: web.Request) -> web.StreamResponse:
-    """Download every offer as CSV, JSON or XLSX (round-trips through the import)."""
+    """Download every offer as CSV, JSON, XLSX or an HSDS zip (each round-trips through the import)."""
     require_role(request, "editor")
     kind = request.match_info["kind"]
     if kind not in EXPORT_TYPES:
         raise web.HTTPNotFound()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"offers.{kind}"
-        export_file(request.app[DB], path)
+        if kind == "zip":
+            hsds.export(request.app[DB], path)
+        else:
+            export_file(request.app[DB], path)
         body = path.read_bytes()
     return web.Response(body=body, content_type=EXPORT_TYPES[kind],
                         headers={"Content-Disposition": f'attachment; filename="offers.{kind}"'})
