@@ -118,7 +118,7 @@ async def test_bad_rows_are_listed_by_line_and_nothing_is_written(client: TestCl
     resp = await client.post("/admin/import", data=_upload(BAD_CSV, "bad.csv", False, await csrf(client)))
     html = await resp.text()
     assert resp.status == 422
-    assert "line 3" in html and "line 4" in html
+    assert "Zeile 3: der deutsche Name fehlt" in html and "Zeile 4: unbekannte Kategorie „Zauberei“" in html
     assert "Nichts wurde geschrieben" in html
     assert "Gute Zeile" not in await (await client.get("/admin/offers?q=Gute")).text()
 
@@ -210,8 +210,8 @@ async def test_form_errors_stand_next_to_their_field_and_nothing_is_saved(staff:
     resp = await staff.post("/admin/offers/new", data=form)
     html = await resp.text()
     assert resp.status == 422
-    assert re.search(r'id="f-phone".*?class="error" id="e-phone">bad phone number', html, re.S)
-    assert 'id="e-opening_hours">bad opening hours' in html
+    assert re.search(r'id="f-phone".*?class="error" id="e-phone">„ruf an“ ist keine Telefonnummer', html, re.S)
+    assert 'id="e-opening_hours">Öffnungszeiten „meistens vormittags“ wurden nicht verstanden' in html
     assert 'id="count">0 ' in await (await staff.get("/admin/offers?q=Kita+Fehler")).text()
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.offers.fields import CATEGORY_LABELS
-from bot.web.admin import accounts
+from bot.web.admin import accounts, messages
 from bot.web.admin.accounts import Account, Session
 from bot.web.admin.i18n import pick, translator
 from bot.web.keys import DB, SETTINGS, TEMPLATES
@@ -82,9 +82,11 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
     """An admin page in the admin language, with the account, its CSRF token and the category labels."""
     lang = lang_of(request)
     session: Session | None = request.get(SESSION_KEY)
+    _ = translator(lang)
     html = request.app[TEMPLATES].get_template(template).render(
-        _=translator(lang), lang=lang, account=session.account if session else None,
-        csrf=session.csrf if session else "", label=lambda c: category_label(lang, c),
+        _=_, lang=lang, msg=lambda m: messages.translate(str(m), _), where=lambda p: messages.where(p, _),
+        account=session.account if session else None, csrf=session.csrf if session else "",
+        label=lambda c: category_label(lang, c),
         labels=lambda cs: ", ".join(category_label(lang, c) for c in cs), **context)
     return web.Response(text=html, content_type="text/html", status=status,
                         headers={"Cache-Control": "no-store", "Content-Language": lang})
