@@ -71,3 +71,13 @@ def test_the_chat_shows_hours_with_open_now(monkeypatch: pytest.MonkeyPatch) -> 
     offer = Offer("h", "H", ("kita",), opening_hours=WEEK)
     assert offer.hours_now("de") == ("Mo.–Fr. 09:00–12:00, 14:00–16:00; Feiertage geschlossen · "
                                      "jetzt geschlossen, öffnet heute um 14:00 Uhr")
+
+
+@pytest.mark.parametrize(("text", "now", "open_"), [
+    (WEEK, datetime(2026, 12, 1, 10, 0), True),
+    (WEEK, datetime(2026, 12, 1, 13, 0), False),
+    (WEEK, datetime(2026, 6, 4, 10, 0), False),  # Corpus Christi
+    ('"nach Vereinbarung"', datetime(2026, 12, 1, 10, 0), None),
+])
+def test_is_open_for_sorting_open_offers_first(text: str, now: datetime, open_: bool | None) -> None:
+    assert hours.is_open(text, now) is open_

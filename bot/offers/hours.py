@@ -262,6 +262,16 @@ def status(hours: str, now: datetime, lang: str) -> str | None:
         return _("closed now, opens {day} at {time}").format(day=day, time=_time(opens))
 
 
+def is_open(hours: str, now: datetime) -> bool | None:
+    """Whether an offer is open at `now` (None when the hours cannot say), e.g. to list open offers first."""
+    if not hours or not _HAS_TIMES.search(hours) or not _valid(hours):
+        return None
+    local = _local(now)
+    stand_in = nrw_only_holidays(local.year).get(local.date()) if "PH" in hours else None
+    state, _comment = _parsed(hours).state(datetime.combine(stand_in, local.time()) if stand_in else local)
+    return None if state == State.UNKNOWN else state == State.OPEN
+
+
 def clock() -> datetime:
     """The time "open now" refers to (Berlin); tests replace it to fix the clock."""
     return datetime.now(BERLIN)

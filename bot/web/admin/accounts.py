@@ -189,7 +189,7 @@ def find_session(db: Database, token: str, idle_seconds: float, now: float | Non
             return "expired"
         if moment - last_seen > 15:  # one write per quarter minute is plenty for an idle limit of minutes
             db.execute("UPDATE admin_sessions SET last_seen = ? WHERE token_hash = ?", [moment, _digest(token)])
-        db.execute("DELETE FROM admin_sessions WHERE last_seen < ?", [moment - idle_seconds])
+            db.execute("DELETE FROM admin_sessions WHERE last_seen < ?", [moment - idle_seconds])  # others' leftovers
     return Session(Account(*account), csrf)
 
 
