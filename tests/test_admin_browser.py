@@ -94,6 +94,8 @@ async def test_an_editor_adds_and_edits_an_offer_and_the_chat_answers_with_it(se
     await fill(page, {"f-opening_hours": "Di, Do 14:00-17:00"})
     await submit(page, "check", "!!document.getElementById('hours-preview')")
     assert "Di., Do. 14:00–17:00" in await page.js("document.getElementById('hours-preview').innerText")
+    await page.js("document.getElementById('f-opening_hours').scrollIntoView()")
+    await page.screenshot(SHOTS / "admin-form.png")
     await submit(page, "save", "!!document.getElementById('saved')")
     await page.screenshot(SHOTS / "admin-offer.png")
 
@@ -106,6 +108,7 @@ async def test_an_editor_adds_and_edits_an_offer_and_the_chat_answers_with_it(se
     ours = [r for r in rows if "Kita Regenbogen" in r]
     assert len(ours) == 2 and all("anna" in r for r in ours), rows
     assert "bearbeitet" in ours[0] and "opening_hours" in ours[0] and "angelegt" in ours[1]
+    await page.screenshot(SHOTS / "admin-changes.png")
 
     await goto(page, server + "/admin/offers/aaa-kita-regenbogen", "!!document.getElementById('delete')")
     await submit(page, "delete", "!!document.getElementById('deleted')")

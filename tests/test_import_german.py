@@ -73,6 +73,18 @@ def test_opening_hours_as_offices_write_them(written: str, stored: str) -> None:
     assert errors == [] and values["opening_hours"] == stored
 
 
+@pytest.mark.parametrize(("written", "category"), [
+    ("Kita", "kita"), ("Kindertagesstätte", "kita"), ("Sprachkurse", "language_course"),
+    ("Beratungen", "counselling"), ("Ausländerbehörde", "foreigners_office"), ("Sport und Freizeit", "sports_leisure"),
+    ("Integration centre", "integration_centre"), ("Bürgerbüro", "registration_office"),
+])
+def test_categories_by_their_german_or_english_label(written: str, category: str) -> None:
+    from bot.offers.fields import clean_row
+
+    values, errors = clean_row({"name_de": "X (Beispiel)", "categories": written})
+    assert errors == [] and values["categories"] == [category]
+
+
 @pytest.mark.parametrize(("cells", "message"), [
     ({"languages": "Deutsch, Klingonisch"}, "'Klingonisch' is neither a language code"),
     ({"opening_hours": "immer mal wieder"}, "bad opening hours"),

@@ -228,13 +228,21 @@ _CATEGORY_WORDS = _CATEGORY_ALIASES | {_folded(label): cat for cat, labels in CA
                                        for label in labels}
 
 
+def _category_word(folded: str) -> str | None:
+    """A category by its word, also in the plural staff often write ("Sprachkurse", "Beratungen")."""
+    for ending in ("", "en", "n", "e", "s"):
+        if folded.endswith(ending) and (key := _CATEGORY_WORDS.get(folded[:len(folded) - len(ending)])):
+            return key
+    return None
+
+
 def _categories(value: str, errors: list[str]) -> list[str]:
     found: list[str] = []
     for word in re.split(r"[,;|/]", value):
         word = word.strip()
         if not word:
             continue
-        key = word.lower() if word.lower() in CATEGORIES else _CATEGORY_WORDS.get(_folded(word))
+        key = word.lower() if word.lower() in CATEGORIES else _category_word(_folded(word))
         if key is None:
             errors.append(f"unknown category '{word}' (use: {', '.join(CATEGORIES)})")
         elif key not in found:

@@ -29,6 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.offers.fields import CATEGORY_LABELS
+from bot.offers.hours import BERLIN
 from bot.web.admin import accounts, messages
 from bot.web.admin.accounts import Account, Session
 from bot.web.admin.i18n import pick, translator
@@ -78,6 +79,15 @@ def category_label(lang: str, category: str) -> str:
     return labels[0 if lang == "de" else 1] if labels else category
 
 
+def when(stamp: str, lang: str) -> str:
+    """An audit time (UTC, ISO 8601) as staff read it: Berlin time, "01.12.2026 09:24" in German."""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(BERLIN)
+    except ValueError:
+        return stamp
+    return moment.strftime("%d.%m.%Y %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
+
+
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     """An admin page in the admin language, with the account, its CSRF token and the category labels."""
     lang = lang_of(request)
@@ -87,7 +97,7 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
         _=_, lang=lang, msg=lambda m: messages.translate(str(m), _), where=lambda p: messages.where(p, _),
         account=session.account if session else None, csrf=session.csrf if session else "",
         label=lambda c: category_label(lang, c),
-        labels=lambda cs: ", ".join(category_label(lang, c) for c in cs), **context)
+        labels=lambda cs: ", ".join(category_label(lang, c) for c in cs), when=lambda t: when(t, lang), **context)
     return web.Response(text=html, content_type="text/html", status=status,
                         headers={"Cache-Control": "no-store", "Content-Language": lang})
 
