@@ -354,3 +354,20 @@ async def test_hsds_export_is_a_zip_of_tables(client: TestClient) -> None:
     with zipfile.ZipFile(io.BytesIO(await resp.read())) as archive:
         assert "service.csv" in archive.namelist()
         assert "Kommunales Integrationszentrum" in archive.read("service.csv").decode("utf-8")
+
+
+async def test_the_hours_preview_says_how_they_are_understood(client: TestClient) -> None:
+    good = await (await client.get("/admin/hours", params={"text": "Montag bis Freitag 9-12 Uhr"})).json()
+    assert good == {"ok": True, "normal": "Mo-Fr 09:00-12:00", "message": "Verstanden als: Mo.–Fr. 09:00–12:00 "
+                    "(Mo-Fr 09:00-12:00)"}
+    bad = await (await client.get("/admin/hours", params={"text": "meistens vormittags"})).json()
+    assert not bad["ok"] and "wurden nicht verstanden" in bad["message"]
+
+
+async def test_the_import_dry_run_shows_the_understood_opening_hours(client: TestClient) -> None:
+    data = (Path(__file__).parent / "data" / "angebote_deutsch.csv").read_bytes()
+    form = _upload(data, "angebote.csv", True, await csrf(client))
+    html = await (await client.post("/admin/import", data=form)).text()
+    assert "5 neu" in html
+    assert "<code>Mo-Fr 09:00-12:00</code>" in html and "<code>Tu,Th 14:00-17:00</code>" in html
+    assert "<code>&#34;nach Vereinbarung&#34;</code>" in html

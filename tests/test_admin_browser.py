@@ -92,6 +92,8 @@ async def test_an_editor_adds_and_edits_an_offer_and_the_chat_answers_with_it(se
 
     await submit(page, "edit", "!!document.getElementById('f-opening_hours')")
     await fill(page, {"f-opening_hours": "Di, Do 14:00-17:00"})
+    # While typing, the form says how it reads the hours (before anything is sent).
+    await page.wait_for("document.getElementById('hours-live').innerText.includes('Di., Do. 14:00–17:00')")
     await submit(page, "check", "!!document.getElementById('hours-preview')")
     assert "Di., Do. 14:00–17:00" in await page.js("document.getElementById('hours-preview').innerText")
     await page.js("document.getElementById('f-opening_hours').scrollIntoView()")

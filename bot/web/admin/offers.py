@@ -14,6 +14,7 @@ from bot.offers import browse, editing, hours, store, write
 from bot.offers.db import LANGS
 from bot.offers.fields import CATEGORIES
 from bot.offers.model import Offer
+from bot.web.admin import messages
 from bot.web.admin.auth import gettext, lang_of, render, require_role
 from bot.web.keys import DB
 
@@ -122,6 +123,20 @@ def _form(request: web.Request, offer: Offer | None, values: dict[str, Any], sta
                   categories=CATEGORIES, langs=LANGS, hours_normal=normal, hours_reads=reads, checked=checked)
 
 
+async def hours_preview(request: web.Request) -> web.Response:
+    """GET /admin/hours?text=...: how the form's opening hours are understood, for the preview while typing."""
+    require_role(request, "editor")
+    _ = gettext(request)
+    text = request.query.get("text", "")[:500]
+    try:
+        normal = hours.normalise(text)
+    except hours.HoursError as exc:  # the validator's own message, in the admin's language
+        return web.json_response({"ok": False, "message": messages.translate(f"bad opening hours '{text}': {exc}", _)})
+    reads = hours.render(normal, lang_of(request)) if normal else ""
+    return web.json_response({"ok": True, "normal": normal,
+                              "message": f"{_('Understood as:')} {reads} ({normal})" if normal else ""})
+
+
 async def edit_form(request: web.Request) -> web.Response:
     """GET /admin/offers/new or /admin/offers/{id}/edit: the form with every field."""
     require_role(request, "editor")
@@ -179,3 +194,4 @@ def setup_offers(app: web.Application) -> None:
     app.router.add_post("/admin/offers/{id}/edit", save_form)
     app.router.add_post("/admin/offers/{id}/{action:delete|restore}", set_active, name="admin_set_active")
     app.router.add_get("/admin/changes", recent, name="admin_changes")
+    app.router.add_get("/admin/hours", hours_preview, name="admin_hours")
