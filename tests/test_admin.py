@@ -167,6 +167,14 @@ async def test_a_post_without_the_csrf_token_is_refused(client: TestClient) -> N
     assert 'id="deleted"' not in offer
 
 
+async def test_a_multipart_post_without_csrf_token_is_refused_too(client: TestClient) -> None:
+    form = FormData()
+    form.add_field("note", b"x", filename="x.txt")
+    resp = await client.post("/admin/offers/nat-112/delete", data=form)
+    assert resp.status == 403
+    assert 'id="deleted"' not in await (await client.get("/admin/offers/nat-112")).text()
+
+
 async def test_cross_site_post_is_refused(client: TestClient) -> None:
     token = await csrf(client)
     resp = await client.post("/admin/offers/x/delete", data={"csrf": token}, headers={"Origin": "https://evil.example"})
