@@ -262,6 +262,21 @@ async def test_five_wrong_passwords_lock_the_account_with_a_clear_message(staff:
     assert status == 200
 
 
+async def test_behind_a_proxy_one_address_cannot_lock_out_the_others(staff: TestClient) -> None:
+    async def guess(address: str, name: str, password: str) -> int:
+        page = await (await staff.get("/admin/login")).text()
+        token = re.search(r'name="login_csrf" value="([^"]+)"', page)
+        assert token
+        resp = await staff.post("/admin/login", headers={"X-Forwarded-For": address},
+                                data={"name": name, "password": password, "login_csrf": token.group(1)})
+        return resp.status
+
+    for n in range(20):  # twenty made-up names from one address: that address is locked
+        await guess("203.0.113.9", f"user{n}", "falsch-falsch")
+    assert await guess("203.0.113.9", "anna", PASSWORD) == 429
+    assert await guess("198.51.100.7", "anna", PASSWORD) == 200  # a colleague elsewhere still gets in
+
+
 async def test_sign_out_ends_the_session(staff: TestClient) -> None:
     await sign_in(staff, "anna")
     token = await csrf(staff)

@@ -227,6 +227,15 @@ def csrf_matches(request: web.Request, given: str) -> bool:
 
 # --- sign in and out ------------------------------------------------------------------------------------------
 
+def _client_address(request: web.Request) -> str:
+    """The address to throttle: behind a reverse proxy on this machine every request comes from loopback, so
+    the address the proxy appended to X-Forwarded-For (the last one; earlier ones the client can forge)."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if _is_loopback(request) and forwarded:
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return request.remote or ""
+
+
 def _lock_message(request: web.Request, seconds: float) -> str:
     _ = gettext(request)
     until = datetime.fromtimestamp(time.time() + seconds).strftime("%H:%M")
@@ -258,7 +267,7 @@ async def login(request: web.Request) -> web.Response:
     if not cookie or not hmac.compare_digest(str(form.get("login_csrf", "")).encode(), cookie.encode()) \
             or not _same_origin(request):
         return _login_page(request, 403, _("This form has expired. Please try again."), name)
-    keys, address = (f"name:{name.casefold()}",), (f"addr:{request.remote}",)
+    keys, address = (f"name:{name.casefold()}",), (f"addr:{_client_address(request)}",)
     throttle, by_address = request.app[THROTTLE], request.app[ADDRESS_THROTTLE]
     if locked := max(throttle.locked(*keys), by_address.locked(*address)):
         return _login_page(request, 429, _lock_message(request, locked), name)
