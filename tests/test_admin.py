@@ -394,3 +394,18 @@ async def test_the_import_dry_run_shows_the_understood_opening_hours(client: Tes
     assert "5 neu" in html
     assert "<code>Mo-Fr 09:00-12:00</code>" in html and "<code>Tu,Th 14:00-17:00</code>" in html
     assert "<code>&#34;nach Vereinbarung&#34;</code>" in html
+
+
+async def test_the_chat_keeps_answering_while_a_password_is_checked(staff: TestClient) -> None:
+    import asyncio
+
+    page = await (await staff.get("/admin/login")).text()
+    token = re.search(r'name="login_csrf" value="([^"]+)"', page)
+    assert token
+    login = asyncio.create_task(staff.post("/admin/login", data={"name": "anna", "password": PASSWORD,
+                                                                 "login_csrf": token.group(1)}))
+    await asyncio.sleep(0.05)  # the server is now inside the argon2 check (about 0.2 s)
+    health = await staff.get("/healthz")
+    answered_first = not login.done()
+    assert health.status == 200 and (await login).status == 200
+    assert answered_first, "the password check blocked the server"
