@@ -44,6 +44,7 @@ LAZY_COMMANDS = {
     "link": "bot.telegram.linkcli:link",
     "i18n": "bot.i18n_cli:i18n",
     "intents": "bot.intents_cli:intents",
+    "admin": "bot.web.admin.cli:admin",
 }
 
 

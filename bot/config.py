@@ -128,6 +128,7 @@ class Settings:
     rate_burst: int = 10
     rate_per_minute: float = 30.0
     address_per_minute: float = 300.0
+    admin_idle_minutes: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -158,6 +159,7 @@ class Settings:
             rate_burst=get("LOTSE_RATE_BURST", _burst, base.rate_burst),
             rate_per_minute=get("LOTSE_RATE_PER_MINUTE", _rate, base.rate_per_minute),
             address_per_minute=get("LOTSE_ADDRESS_PER_MINUTE", _rate, base.address_per_minute),
+            admin_idle_minutes=get("LOTSE_ADMIN_IDLE_MINUTES", _idle, base.admin_idle_minutes),
         )
 
 
@@ -192,6 +194,10 @@ def _rate(name: str, value: str) -> float:
     if not 0.1 <= rate <= 100_000:  # also false for nan
         raise _bad(name, value, "messages per minute, a number from 0.1 to 100000")
     return rate
+
+
+def _idle(name: str, value: str) -> int:
+    return _whole(name, value, 1, 24 * 60, "minutes without a request before an admin is signed out, 1 to 1440")
 
 
 def _bad(name: str, value: str, allowed: str) -> SettingsError:

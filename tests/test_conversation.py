@@ -258,10 +258,10 @@ def test_closer_shows_the_nearest_again(engine: Engine) -> None:
     assert "die nächsten Angebote" in text(closer)
 
 
-def test_open_now_without_a_status_shows_the_hours(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_now_without_hours_that_tell_shows_the_hours(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.offers import hours
 
-    monkeypatch.delattr(hours, "status", raising=False)
+    monkeypatch.setattr(hours, "is_open", lambda text, now: None)  # hours that cannot say ("nach Vereinbarung")
     chat = Chat(engine, "open-unknown")
     chat.say("Deutschkurs in Unna")
     reply = chat.say("welche haben jetzt offen?")
@@ -270,19 +270,19 @@ def test_open_now_without_a_status_shows_the_hours(engine: Engine, monkeypatch: 
 
 
 def test_open_now_keeps_the_open_offers(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
     from bot.offers import hours
 
-    def status(text: str, now: object, lang: str) -> str | None:
-        return "open now" if text.startswith("Mo-Fr") else "closed now"
-
-    monkeypatch.setattr(hours, "status", status, raising=False)
-    monkeypatch.setattr(hours, "clock", lambda: None, raising=False)
+    # A Wednesday at 10:00 in Berlin: offers open in the mornings on weekdays are open, the others not.
+    monkeypatch.setattr(hours, "clock", lambda: datetime(2026, 12, 2, 10, 0, tzinfo=hours.BERLIN))
     chat = Chat(engine, "open-known")
     chat.say("kita in Unna")
     reply = chat.say("open now")
     assert places(reply) and "Open now near Unna" in text(reply)
     rows = {r[0]: r[1] for r in engine.db.execute("SELECT id, opening_hours FROM offers").fetchall()}
-    assert all(rows[p.id].startswith("Mo-Fr") for p in places(reply))
+    now = hours.clock()
+    assert all(hours.is_open(rows[p.id], now) for p in places(reply))
 
 
 @pytest.mark.parametrize("text_", ["Hallo ich suche Kita", "السلام عليكم ابحث عن روضة", "hello, help me find a flat",

@@ -4,12 +4,11 @@ Inside the districts the database covers, a page says "I found 3 offers near Lü
 Köln), Lotse first says which districts it knows and that the place is outside them, then shows what there is
 only as far away ("The nearest I know, 48 km away"), and every further page says so too. "closer" shows the
 nearest again, nearest first; "open now" keeps the offers that are open now when the opening hours can tell
-(bot/offers/hours.py `status`), and otherwise says it cannot tell and shows the hours.
+(bot/offers/hours.py `is_open`), and otherwise says it cannot tell and shows the hours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot import i18n
@@ -47,16 +46,13 @@ def hotlines(offers: list[Offer]) -> str:
 
 
 def open_now(offer: Offer) -> bool | None:
-    """Is the offer open right now? None when that cannot be said (no hours, or no status in bot/offers/hours)."""
-    status: Callable[..., str | None] | None = getattr(hours, "status", None)
-    clock: Callable[[], object] | None = getattr(hours, "clock", None)
-    if not offer.opening_hours or status is None or clock is None:
+    """Is the offer open right now? None when that cannot be said (no hours, or hours without times)."""
+    if not offer.opening_hours:
         return None
     try:
-        said = status(offer.opening_hours, clock(), "en")
-    except Exception:  # an hours text the status cannot read must not break the answer
+        return hours.is_open(offer.opening_hours, hours.clock())
+    except Exception:  # an hours text the library cannot read must not break the answer
         return None
-    return said.startswith("open") if said else None
 
 
 def page(engine: Engine, session: Session, intent: str, offset: int = 0,

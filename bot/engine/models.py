@@ -117,5 +117,5 @@ def place_out(hit: OfferHit, lang: str) -> PlaceOut:
     return PlaceOut(name=offer.name_in(lang), address=offer.address, distance_km=hit.distance_km,
                     lat=offer.lat or 0.0, lon=offer.lon or 0.0, phone=offer.phone, url=offer.website,
                     example=offer.example, approximate=offer.approximate, source=offer.source,
-                    source_date=offer.source_date, id=offer.id, hours=offer.hours_in(lang),
+                    source_date=offer.source_date, id=offer.id, hours=offer.hours_now(lang),
                     appointment=bool(offer.appointment))

@@ -150,18 +150,20 @@ def near(categories: tuple[str, ...], place: str | None, postcode: str | None, l
 
 
 @offers.command(name="import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
 @ACTOR
 def import_cmd(file: Path, dry_run: bool, actor: str) -> None:
-    """Import offers from CSV, XLSX or JSON (all rows or none; upsert by id).
+    """Import offers from CSV, XLSX, JSON, an HSDS package (.zip or directory) or an Integreat POI export
+    (all rows or none; upsert by id). The dry run shows how opening hours were understood.
 
     Example: lotse offers import angebote.xlsx --dry-run
     """
-    from bot.offers.importer import ImportFileError, import_file
+    from bot.offers.formats import import_path
+    from bot.offers.importer import ImportFileError
 
     try:
-        result = import_file(_db(), file, actor=actor, dry_run=dry_run)
+        result = import_path(_db(), file, actor=actor, dry_run=dry_run)
     except ImportFileError as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     for warning in result.warnings:
@@ -173,24 +175,31 @@ def import_cmd(file: Path, dry_run: bool, actor: str) -> None:
     if dry_run:
         for change in result.added:
             click.echo(f"would add     {change.offer_id}  {change.new.get('name_de')}")
+            if change.new.get("opening_hours"):
+                click.echo(f"              opening hours: {change.new['opening_hours']}")
         for change in result.changed:
             click.echo(f"would change  {change.offer_id}  {', '.join(change.fields)}")
+            if "opening_hours" in change.fields:
+                click.echo(f"              opening hours: {change.new.get('opening_hours') or '-'}")
     verb = "would be" if dry_run else "were"
     click.echo(f"{len(result.added)} new, {len(result.changed)} changed, {result.unchanged} unchanged offers "
                f"{verb} imported from {file}")
 
 
 @offers.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def export(file: Path) -> None:
-    """Export every offer (deleted ones too) to CSV, XLSX or JSON, ready to import again.
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--hsds", "as_hsds", is_flag=True, help="Write an Open Referral HSDS 3.0 package (a directory of "
+              "CSV tables; a FILE ending in .zip is always HSDS).")
+def export(file: Path, as_hsds: bool) -> None:
+    """Export every offer (deleted ones too) to CSV, XLSX, JSON or HSDS, ready to import again.
 
-    Example: lotse offers export angebote.xlsx
+    Example: lotse offers export angebote.xlsx   (or: lotse offers export hsds.zip)
     """
     from bot.offers.export import export_file
+    from bot.offers.formats import hsds
 
     try:
-        count = export_file(_db(), file)
+        count = hsds.export(_db(), file) if as_hsds or file.suffix.lower() == ".zip" else export_file(_db(), file)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{count} offers written to {file}")

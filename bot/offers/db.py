@@ -11,6 +11,7 @@ Schema of the offers (migration 2):
 - `offers_fts`: FTS5 over all names and descriptions (the layout sqlite-utils' enable_fts makes, so
   `db["offers"].search(q, quote=True)` works), kept current by triggers.
 - `audit`: every change with time, actor, action and the old and new row as JSON.
+- `admin_users`, `admin_sessions` (migration 4): the web admin's named accounts and sign-in sessions.
 """
 
 from __future__ import annotations
@@ -158,11 +159,25 @@ CREATE INDEX feedback_day ON feedback(day);
 CREATE TABLE usage (day TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT NOT NULL, n INTEGER NOT NULL,
                     PRIMARY KEY (day, intent, lang)) WITHOUT ROWID;
 DROP TABLE IF EXISTS unanswered;
-"""# v6: per queue entry, a keyed one-way mark of each person who asked it (bot/engine/learning.py): /forget finds
+"""
+# v6: per queue entry, a keyed one-way mark of each person who asked it (bot/engine/learning.py): /forget finds
 # and removes their part, and without the user id and the key file the marks link to no one.
 _V6 = "ALTER TABLE review_queue ADD COLUMN marks TEXT NOT NULL DEFAULT '[]';"
+# v7: named accounts of the web admin (argon2 hashes, never passwords) and their sign-in sessions (a hash of the
+# cookie's random token, the CSRF token of the session, and when it was last used, for the idle expiry).
+_V7 = """
+CREATE TABLE admin_users (
+    name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL, changed_at TEXT NOT NULL
+);
+CREATE TABLE admin_sessions (
+    token_hash TEXT PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE, csrf TEXT NOT NULL,
+    created_at REAL NOT NULL, last_seen REAL NOT NULL
+);
+CREATE INDEX admin_sessions_name ON admin_sessions(name);
+"""
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6]
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7]
 
 
 def write_problem(exc: sqlite3.OperationalError) -> str:

@@ -22,6 +22,45 @@ CATEGORIES: tuple[str, ...] = (
     "interpreter", "volunteering", "sports_leisure", "youth", "registration_office", "transport",
     "integration_centre",
 )
+#: How staff name each category (German, English): the admin shows them, the import accepts them.
+CATEGORY_LABELS: dict[str, tuple[str, str]] = {
+    "kita": ("Kita", "Daycare (Kita)"),
+    "school_enrolment": ("Schulanmeldung", "School enrolment"),
+    "language_course": ("Sprachkurs", "Language course"),
+    "counselling": ("Beratung", "Counselling"),
+    "foreigners_office": ("Ausländerbehörde", "Foreigners' office"),
+    "asylum_advice": ("Asylberatung", "Asylum advice"),
+    "work": ("Arbeit", "Work"),
+    "recognition": ("Anerkennung", "Recognition of qualifications"),
+    "housing": ("Wohnen", "Housing"),
+    "health": ("Gesundheit", "Health"),
+    "emergency": ("Notfall", "Emergency"),
+    "violence_protection": ("Gewaltschutz", "Protection from violence"),
+    "mental_health": ("Psychische Gesundheit", "Mental health"),
+    "benefits": ("Leistungen", "Benefits"),
+    "interpreter": ("Sprachmittlung", "Interpreting"),
+    "volunteering": ("Ehrenamt", "Volunteering"),
+    "sports_leisure": ("Sport und Freizeit", "Sports and leisure"),
+    "youth": ("Jugend", "Youth"),
+    "registration_office": ("Bürgerbüro", "Registration office"),
+    "transport": ("Mobilität", "Transport"),
+    "integration_centre": ("Integrationszentrum", "Integration centre"),
+}
+#: Language names staff write ("Deutsch, Arabisch") -> code; folded (lower case, umlauts folded).
+LANGUAGE_WORDS: dict[str, str] = {
+    "deutsch": "de", "german": "de", "englisch": "en", "english": "en", "arabisch": "ar", "arabic": "ar",
+    "persisch": "fa", "farsi": "fa", "dari": "fa", "persian": "fa", "ukrainisch": "uk", "ukrainian": "uk",
+    "russisch": "ru", "russian": "ru", "turkisch": "tr", "turkish": "tr", "franzosisch": "fr", "french": "fr",
+    "kurdisch": "ku", "kurmandschi": "ku", "kurmanci": "ku", "kurdish": "ku", "tigrinya": "ti", "tigrinisch": "ti",
+    "paschtu": "ps", "pashto": "ps", "paschto": "ps", "somali": "so", "somalisch": "so", "spanisch": "es",
+    "spanish": "es", "italienisch": "it", "italian": "it", "polnisch": "pl", "polish": "pl", "rumanisch": "ro",
+    "romanian": "ro", "bulgarisch": "bg", "bulgarian": "bg", "albanisch": "sq", "albanian": "sq",
+    "serbisch": "sr", "kroatisch": "hr", "bosnisch": "bs", "griechisch": "el", "greek": "el",
+    "portugiesisch": "pt", "portuguese": "pt", "urdu": "ur", "hindi": "hi", "vietnamesisch": "vi",
+    "chinesisch": "zh", "chinese": "zh", "amharisch": "am", "amharic": "am", "niederlandisch": "nl",
+    "gebardensprache": "sgn", "kurdischsorani": "ckb", "sorani": "ckb", "tamil": "ta", "georgisch": "ka",
+    "armenisch": "hy", "aserbaidschanisch": "az", "usbekisch": "uz", "tschetschenisch": "ce",
+}
 BOOL_FIELDS = ("approximate", "national", "example", "active")
 TRISTATE_FIELDS = ("appointment", "barrier_free")
 TEXT_FIELDS = ("organisation", "street", "city", "district", "target_group", "cost", "source", "source_date",
@@ -79,8 +118,8 @@ _CATEGORY_ALIASES: dict[str, str] = {
     "burgerburo": "registration_office", "meldeamt": "registration_office", "verkehr": "transport",
     "integrationszentrum": "integration_centre",
 }
-_TRUE = {"1", "true", "yes", "ja", "j", "x", "wahr", "y"}
-_FALSE = {"0", "false", "no", "nein", "n", "falsch", "-"}
+_TRUE = {"1", "true", "yes", "ja", "j", "x", "wahr", "y", "✓", "✔", "ok"}
+_FALSE = {"0", "false", "no", "nein", "n", "falsch", "-", "–"}
 GERMANY = (47.2, 55.1, 5.8, 15.1)  # lat_min, lat_max, lon_min, lon_max (a box around the country)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -88,6 +127,33 @@ _BARE_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}([/?#]
 _URL = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?([/?#]\S*)?$")
 _PHONE = re.compile(r"^\+?[0-9 ()/.-]+$")
 _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+class LostLetters(str):
+    """A cell of a Windows-1252 file where Excel replaced letters it cannot store (Arabic, Cyrillic) by '?'."""
+
+
+#: Languages whose names cannot be written in Windows-1252.
+NON_LATIN = ("ar", "fa", "uk", "ru", "ti", "ps")
+
+
+def lost_letters(field: str | None, value: str) -> bool:
+    """Whether a cell of a Windows-1252 file looks like letters turned into '?' (never import those)."""
+    if "?" not in value:
+        return False
+    return "??" in value or (field is not None and field.rsplit("_", 1)[-1] in NON_LATIN) or bool(
+        re.search(r"(^|\s)\?+(\s|$)", value))
+
+
+class FieldMessage(str):
+    """A problem message that knows the field it is about, so a form can show it next to that field."""
+
+    field: str = ""
+
+    def __new__(cls, text: str, field: str = "") -> FieldMessage:
+        message = super().__new__(cls, text)
+        message.field = field
+        return message
 
 
 def header_field(header: str) -> str | None:
@@ -158,18 +224,70 @@ def _number(value: str, field: str, errors: list[str]) -> float | None:
     return number
 
 
+def _folded(word: str) -> str:
+    return re.sub(r"[^a-z]", "", fold(word))
+
+
+_CATEGORY_WORDS = _CATEGORY_ALIASES | {_folded(label): cat for cat, labels in CATEGORY_LABELS.items()
+                                       for label in labels}
+
+
+def _category_word(folded: str) -> str | None:
+    """A category by its word, also in the plural staff often write ("Sprachkurse", "Beratungen")."""
+    for ending in ("", "en", "n", "e", "s"):
+        if folded.endswith(ending) and (key := _CATEGORY_WORDS.get(folded[:len(folded) - len(ending)])):
+            return key
+    return None
+
+
 def _categories(value: str, errors: list[str]) -> list[str]:
     found: list[str] = []
     for word in re.split(r"[,;|/]", value):
         word = word.strip()
         if not word:
             continue
-        key = word.lower() if word.lower() in CATEGORIES else _CATEGORY_ALIASES.get(re.sub(r"[^a-z]", "", fold(word)))
+        key = word.lower() if word.lower() in CATEGORIES else _category_word(_folded(word))
         if key is None:
             errors.append(f"unknown category '{word}' (use: {', '.join(CATEGORIES)})")
         elif key not in found:
             found.append(key)
     return found
+
+
+def _languages(text: str, errors: list[str]) -> str:
+    """Codes ("de,ar") or words as staff write them ("Deutsch, Arabisch und Farsi") -> "de,ar,fa"."""
+    codes: list[str] = []
+    for word in re.split(r"[,;/+&]+|\s+und\s+|\s+and\s+|\s+", text):
+        if not word.strip():
+            continue
+        key = _folded(word)
+        if key in LANGUAGE_WORDS:
+            codes.append(LANGUAGE_WORDS[key])
+        elif re.fullmatch(r"[a-z]{2,3}", word.strip().lower()):
+            codes.append(word.strip().lower())
+        else:
+            errors.append(f"languages: '{word.strip()}' is neither a language code (de, ar) nor a known "
+                          "language name (Deutsch, Arabisch)")
+    return ",".join(dict.fromkeys(codes))
+
+
+def _field_of(message: str) -> str:
+    """The field a message of clean_row/check_complete is about (for showing it next to the form field)."""
+    for prefix, field in (("missing name", "name_de"), ("unknown category", "categories"),
+                          ("missing category", "categories"), ("bad postcode", "postcode"),
+                          ("unknown postcode", "postcode"), ("bad e-mail", "email"), ("bad URL", "website"),
+                          ("bad phone", "phone"), ("bad opening hours", "opening_hours"), ("bad id", "id"),
+                          ("coordinates", "lat"), ("give both lat", "lat"), ("no place", "postcode"),
+                          ("duplicate id", "id")):
+        if message.startswith(prefix):
+            return field
+    head = message.split(":", 1)[0]
+    return head if head in FIELDS else ""
+
+
+def tag(messages: list[str]) -> list[str]:
+    """The same messages as FieldMessages that name their field."""
+    return [m if isinstance(m, FieldMessage) else FieldMessage(m, _field_of(m)) for m in messages]
 
 
 def clean_row(raw: dict[str, Any], *, unescape: bool = False) -> tuple[dict[str, Any], list[str]]:
@@ -179,8 +297,15 @@ def clean_row(raw: dict[str, Any], *, unescape: bool = False) -> tuple[dict[str,
     """
     errors: list[str] = []
     out: dict[str, Any] = {}
+    appointment_only = False
     for field, value in raw.items():
         if field in READ_ONLY:
+            continue
+        if isinstance(value, LostLetters):
+            errors.append(FieldMessage(
+                f"{field}: '{value}' has '?' where letters were: the file was saved as Windows-1252 (ANSI), which "
+                "has no Arabic, Persian or Cyrillic letters. In Excel choose 'Save as' > 'CSV UTF-8' and import "
+                "that file", field))
             continue
         text = _text(value) if not field.startswith("description_") else _paragraphs(value)
         if unescape:
@@ -222,23 +347,23 @@ def clean_row(raw: dict[str, Any], *, unescape: bool = False) -> tuple[dict[str,
                 out[field] = hours.normalise(text)
             except hours.HoursError as exc:
                 errors.append(f"bad opening hours '{text}': {exc}")
+            else:
+                appointment_only = hours.by_appointment(text)
         elif field == "languages":
-            codes = [c.strip().lower() for c in re.split(r"[,;/ ]+", text) if c.strip()]
-            bad = [c for c in codes if not re.fullmatch(r"[a-z]{2,3}", c)]
-            if bad:
-                errors.append(f"languages: use language codes such as de, en, ar (not {', '.join(bad)})")
-            out[field] = ",".join(dict.fromkeys(codes))
+            out[field] = _languages(text, errors)
         elif field == "id":
             if text and not _ID.match(text):
                 errors.append(f"bad id '{text}' (letters, digits, . _ : - only, up to 64)")
             out[field] = text
         else:
             out[field] = text
+    if appointment_only and not out.get("appointment"):
+        out["appointment"] = 1  # "nach Vereinbarung" says an appointment is needed
     if "name_de" in raw and not out.get("name_de"):
         errors.append("missing name (German name is required)")
     if "categories" in raw and not out.get("categories") and not any(e.startswith("unknown cat") for e in errors):
         errors.append("missing category")
-    return out, errors
+    return out, tag(errors)
 
 
 def check_complete(row: dict[str, Any], gaz: Gazetteer) -> list[str]:
@@ -271,4 +396,4 @@ def check_complete(row: dict[str, Any], gaz: Gazetteer) -> list[str]:
 
         row["district"] = gaz.district_name(row["postcode"]) if row.get("postcode") else None
         row["district"] = row["district"] or gaz.district_name(Point(row["lat"], row["lon"])) or ""
-    return errors
+    return tag(errors)

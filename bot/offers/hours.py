@@ -1,123 +1,319 @@
-"""Opening hours in OpenStreetMap `opening_hours` syntax: a small parser for the part offers use, and rendering.
+"""Opening hours: OpenStreetMap `opening_hours` syntax, read as German offices write it, rendered, "open now".
 
-Supported (what the offer lists of integration centres need): `24/7`; rules separated by `;` (or `, ` before a
-weekday), each with weekdays (`Mo-Fr`, `Mo,We`, `PH` public holidays, `SH` school holidays), times
-(`08:00-12:00,14:00-16:30`) or `off`/`closed`, and an optional comment in double quotes
-(`Tu 14:00-18:00 "nur mit Termin"`, or only `"nach Vereinbarung"`). Month, week and date selectors are rejected
-with a clear message rather than misread. Rendering is compact: day names from CLDR (babel) in the user's
-language, 24-hour times, a few words through gettext ("closed", "public holidays"); comments stay as written
-(German), marked "in German" for readers of other languages.
+- Validation and evaluation use opening-hours-py (the Rust `opening-hours` crate): the full OSM syntax (months,
+  weeks, dates, `PH`, `SH`, comments, fallbacks), not a hand-written subset.
+- `normalise` also accepts what staff type into a spreadsheet — "Mo-Fr 9-12 Uhr", "Di, Do 14:00-17:00",
+  "Montag bis Freitag 9-12 Uhr und 14-16 Uhr", "Mo 10-12", "Feiertags geschlossen" — and turns it into OSM
+  syntax ("Mo-Fr 09:00-12:00; Tu,Th 14:00-17:00"). "nach Vereinbarung" (by appointment) becomes the OSM comment
+  `"nach Vereinbarung"`; `by_appointment` tells the importer to set the offer's appointment flag.
+- `status(hours, now, lang)` says "open now, until 12:00" / "closed now, opens today at 14:00" in the reader's
+  language for a given clock. Public holidays (`PH`) are those of North Rhine-Westphalia: the library knows
+  Germany's nationwide ones; Corpus Christi and All Saints' Day (NRW only) are evaluated as a nationwide holiday
+  on the same weekday, so "PH off" closes on them too.
+- `render` shows the hours compactly in the reader's language (CLDR day names); text the compact renderer cannot
+  express (months, dates) is shown as written; comments stay as written (German), marked "in German" for
+  readers of other languages.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+import opening_hours
 from babel import Locale
+from opening_hours import OpeningHours, State
 
 from bot import i18n
 from bot.i18n import _
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 HOLIDAYS = ("PH", "SH")
-_GERMAN_DAYS = {"Di": "Tu", "Mi": "We", "Do": "Th", "So": "Su"}
-_TIME = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
-_RULE_SPLIT = re.compile(r";|,\s+(?=(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)\b)")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_HINT = 'write it like: Mo-Fr 08:00-12:00; Tu 14:00-18:00 "nach Vereinbarung"'
+BERLIN = ZoneInfo("Europe/Berlin")
+# The library raises ParserError (its type stubs do not list it yet).
+_PARSER_ERROR: type[Exception] = getattr(opening_hours, "ParserError", SyntaxError)
+APPOINTMENT = '"nach Vereinbarung"'
+_HINT = 'write it like: Mo-Fr 09:00-12:00; Di 14:00-18:00 or "nach Vereinbarung"'
 
 
 class HoursError(ValueError):
-    """The text is not opening_hours syntax this parser understands; the message says what is wrong."""
+    """The text is not opening hours Lotse understands; the message says what is wrong."""
 
+
+# --- reading what staff write -------------------------------------------------------------------------------
+
+_DAY_WORDS = {
+    "mo": "Mo", "montag": "Mo", "montags": "Mo", "mon": "Mo", "monday": "Mo",
+    "di": "Tu", "dienstag": "Tu", "dienstags": "Tu", "tu": "Tu", "tue": "Tu", "tuesday": "Tu",
+    "mi": "We", "mittwoch": "We", "mittwochs": "We", "we": "We", "wed": "We", "wednesday": "We",
+    "do": "Th", "donnerstag": "Th", "donnerstags": "Th", "th": "Th", "thu": "Th", "thursday": "Th",
+    "fr": "Fr", "freitag": "Fr", "freitags": "Fr", "fri": "Fr", "friday": "Fr",
+    "sa": "Sa", "samstag": "Sa", "samstags": "Sa", "sonnabend": "Sa", "sat": "Sa", "saturday": "Sa",
+    "so": "Su", "sonntag": "Su", "sonntags": "Su", "su": "Su", "sun": "Su", "sunday": "Su",
+    "ph": "PH", "feiertag": "PH", "feiertage": "PH", "feiertags": "PH", "feiertagen": "PH",
+    "sh": "SH", "schulferien": "SH", "ferien": "SH",
+}
+_GROUP_WORDS = {"werktags": "Mo-Fr", "wochentags": "Mo-Fr", "täglich": "Mo-Su", "taglich": "Mo-Su",
+                "daily": "Mo-Su"}
+_OFF_WORDS = {"geschlossen", "off", "closed", "zu", "keine"}
+_FILLER = {"uhr", "h", "von", "an", "am", "und", "bis", "u", "sowie", "jeweils", "nur", "sprechzeiten",
+           "öffnungszeiten", "offnungszeiten"}
+_APPOINTMENT = re.compile(r"^\s*(termine?\s+)?(nur\s+)?(nach|mit)\s+(vorheriger\s+)?(vereinbarung|termin|absprache)"
+                          r"(\s+vereinbarung)?\s*\.?\s*$|^\s*by\s+appointment\s*$", re.IGNORECASE)
+_TOKEN = re.compile(r'"[^"]*"|\d{1,2}(?:[:.]\d{2})?|[^\W\d_]+\.?|[-–—]|[,;&/+\n]|\S', re.UNICODE)
+
+
+def by_appointment(text: str) -> bool:
+    """True when the hours are only "nach Vereinbarung" (by appointment), however it is written."""
+    return bool(_APPOINTMENT.match(text)) or text.strip() == APPOINTMENT
+
+
+def _clock(token: str) -> str:
+    hour, _sep, minute = token.replace(".", ":").partition(":")
+    if int(hour) > 24 or (minute and int(minute) > 59):
+        raise HoursError(f'"{token}" is not a time of day')
+    return f"{int(hour):02d}:{minute or '00'}"
+
+
+@dataclass
+class _Rule:
+    days: list[list[str]]
+    spans: list[str]
+    off: bool = False
+    comment: str = ""
+
+    def text(self) -> str:
+        if self.days and not (self.spans or self.off or self.comment):
+            raise HoursError(f"days without times: add times or \"geschlossen\"; {_HINT}")
+        days = ",".join(d[0] if len(d) == 1 else f"{d[0]}-{d[1]}" for d in self.days)
+        what = "off" if self.off else ",".join(self.spans)
+        return " ".join(part for part in (days, what, self.comment) if part)
+
+
+def _from_german(text: str) -> str:
+    """Turn German (or loosely written) opening hours into OSM syntax; raises HoursError."""
+    rules: list[_Rule] = []
+    rule = _Rule([], [])
+    start: str | None = None  # the first time of a span, waiting for its end
+    dash = False
+
+    def flush() -> None:
+        nonlocal rule
+        if start is not None:
+            raise HoursError(f'"{start}" has no end time; {_HINT}')
+        if rule.days or rule.spans or rule.off or rule.comment:
+            rules.append(rule)
+        rule = _Rule([], [])
+
+    for token in _TOKEN.findall(text):
+        low = token.lower().rstrip(".")
+        if token.startswith('"'):
+            rule.comment = token
+        elif token[0].isdigit():
+            if start is not None and dash:
+                rule.spans.append(f"{_clock(start)}-{_clock(token)}")
+                start = None
+            elif start is not None:
+                raise HoursError(f'"{start} {token}": write a time span like 09:00-12:00')
+            else:
+                if rule.off:
+                    flush()
+                start = token
+            dash = False
+        elif low in _DAY_WORDS or low in _GROUP_WORDS:
+            if rule.spans or rule.off or rule.comment:
+                flush()
+            day = _DAY_WORDS.get(low) or _GROUP_WORDS[low]
+            if dash and rule.days and len(rule.days[-1]) == 1 and "-" not in day:
+                rule.days[-1].append(day)
+            else:
+                rule.days.append(day.split("-"))
+            dash = False
+        elif token in "-–—" or low == "bis":
+            dash = True
+        elif low in _OFF_WORDS:
+            rule.off = True
+        elif token in ";\n":
+            flush()
+        elif token in ",&/+" or low in _FILLER:
+            continue
+        else:
+            raise HoursError(f'cannot read "{token}"; {_HINT}')
+    flush()
+    if not rules:
+        raise HoursError(f"no opening hours found; {_HINT}")
+    return "; ".join(r.text() for r in rules)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> OpeningHours:
+    return OpeningHours(text, country="DE")
+
+
+def _valid(text: str) -> bool:
+    try:
+        _parsed(text)
+    except (_PARSER_ERROR, ValueError, TypeError):
+        return False
+    return True
+
+
+def normalise(text: str) -> str:
+    """The text as stored: OSM opening_hours syntax, checked by the library (raises HoursError when invalid).
+
+    OSM text is kept as written (whitespace collapsed, "8:00" padded to "08:00"); anything else is read as
+    German offices write it ("Mo-Fr 9-12 Uhr" -> "Mo-Fr 09:00-12:00"); "nach Vereinbarung" -> '"nach Vereinbarung"'.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    if by_appointment(text):
+        return APPOINTMENT
+    padded = re.sub(r"(?<![\d:])(\d):(\d\d)", r"0\1:\2", text)
+    if _valid(padded):
+        return padded
+    converted = _from_german(text)
+    if not _valid(converted):
+        raise HoursError(f'"{converted}" is not valid; {_HINT}')
+    return converted
+
+
+# --- open now ---------------------------------------------------------------------------------------------
+
+_HAS_TIMES = re.compile(r"\d\d:\d\d|24/7|sunrise|sunset|dawn|dusk")
+
+
+def _easter(year: int) -> date:
+    """Easter Sunday (Gregorian calendar, anonymous algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def nrw_only_holidays(year: int) -> dict[date, date]:
+    """NRW public holidays that are not nationwide, each with a nationwide holiday on the same weekday.
+
+    Corpus Christi (a Thursday) stands in for Ascension Day of the same year; All Saints' Day (1 November) for
+    a 3 October (German Unity Day) that falls on the same weekday.
+    """
+    easter = _easter(year)
+    corpus_christi = easter + timedelta(days=60)
+    all_saints = date(year, 11, 1)
+    unity = next(date(y, 10, 3) for y in range(year, year + 12) if date(y, 10, 3).weekday() == all_saints.weekday())
+    return {corpus_christi: easter + timedelta(days=39), all_saints: unity}
+
+
+def _local(now: datetime) -> datetime:
+    return now.astimezone(BERLIN).replace(tzinfo=None) if now.tzinfo else now
+
+
+def _time(moment: datetime) -> str:
+    return i18n.isolate(moment.strftime("%H:%M"))
+
+
+def _next_open(oh: OpeningHours, at: datetime) -> datetime | None:
+    for start, _end, state, _comment in oh.intervals(at, at + timedelta(days=8)):
+        if state == State.OPEN and start >= at:
+            return start
+    return None
+
+
+def status(hours: str, now: datetime, lang: str) -> str | None:
+    """"open now, until 12:00", "closed now, opens today at 14:00", ... in `lang`; None when it cannot be said
+    (no hours, only a comment such as "nach Vereinbarung", or "unknown" in the hours)."""
+    if not hours or not _HAS_TIMES.search(hours) or not _valid(hours):
+        return None
+    oh = _parsed(hours)
+    local = _local(now)
+    stand_in = nrw_only_holidays(local.year).get(local.date()) if "PH" in hours else None
+    at = datetime.combine(stand_in, local.time()) if stand_in else local
+    state, _comment = oh.state(at)
+    with i18n.use(lang):
+        if state == State.UNKNOWN:
+            return None
+        if state == State.OPEN:
+            until = oh.next_change(at)
+            if until is not None and until.date() == at.date():
+                return _("open now, until {time}").format(time=_time(until))
+            return _("open now")
+        opens = _next_open(oh, at)
+        if stand_in and opens is not None and opens.date() != at.date():
+            opens = _next_open(oh, datetime.combine(local.date() + timedelta(days=1), datetime.min.time()))
+            days_ahead = (opens.date() - local.date()).days if opens else None
+        else:
+            days_ahead = (opens.date() - at.date()).days if opens else None
+        if opens is None or days_ahead is None or days_ahead > 6:
+            return _("closed now")
+        if days_ahead == 0:
+            return _("closed now, opens today at {time}").format(time=_time(opens))
+        if days_ahead == 1:
+            return _("closed now, opens tomorrow at {time}").format(time=_time(opens))
+        weekday = (local.date() + timedelta(days=days_ahead)).weekday()
+        day = str(i18n.babel_locale().days["format"]["wide"][weekday])
+        return _("closed now, opens {day} at {time}").format(day=day, time=_time(opens))
+
+
+def is_open(hours: str, now: datetime) -> bool | None:
+    """Whether an offer is open at `now` (None when the hours cannot say), e.g. to list open offers first."""
+    if not hours or not _HAS_TIMES.search(hours) or not _valid(hours):
+        return None
+    local = _local(now)
+    stand_in = nrw_only_holidays(local.year).get(local.date()) if "PH" in hours else None
+    state, _comment = _parsed(hours).state(datetime.combine(stand_in, local.time()) if stand_in else local)
+    return None if state == State.UNKNOWN else state == State.OPEN
+
+
+def clock() -> datetime:
+    """The time "open now" refers to (Berlin); tests replace it to fix the clock."""
+    return datetime.now(BERLIN)
+
+
+# --- rendering --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: on these days (none means every day), these time spans, closed, and/or a comment."""
+    """One simple rule for rendering: days (none means every day), time spans, closed, and/or a comment."""
 
-    days: tuple[tuple[str, str], ...]  # (first, last) ranges of DAYS, or ("PH", "PH")
+    days: tuple[tuple[str, str], ...]
     spans: tuple[tuple[str, str], ...]
     closed: bool = False
     comment: str = ""
 
 
-def _days(token: str) -> tuple[tuple[str, str], ...]:
-    ranges = []
-    for part in token.split(","):
-        first, _sep, last = part.partition("-")
-        last = last or first
-        for day in (first, last):
-            if day in _GERMAN_DAYS:
-                raise HoursError(f'"{day}" is German: use {_GERMAN_DAYS[day]} (days are Mo Tu We Th Fr Sa Su)')
-            if day not in DAYS and not (day in HOLIDAYS and first == last):
-                raise HoursError(f'unknown day "{day}" (days are Mo Tu We Th Fr Sa Su, PH, SH)')
-        ranges.append((first, last))
-    return tuple(ranges)
-
-
-def _spans(token: str) -> tuple[tuple[str, str], ...]:
-    spans = []
-    for part in token.split(","):
-        start, sep, end = part.partition("-")
-        if not sep or not _TIME.match(start) or not _TIME.match(end):
-            raise HoursError(f'bad time "{part}" (use 24-hour HH:MM-HH:MM, e.g. 08:00-12:30)')
-        if start > "24:00" or end > "24:00" or start == end:
-            raise HoursError(f'bad time "{part}"')
-        spans.append((start, end))
-    return tuple(spans)
-
-
-def _rule(text: str) -> Rule:
-    comment = ""
-    match = re.search(r'"([^"]*)"\s*$', text)
-    if match:
-        comment, text = match.group(1).strip(), text[:match.start()].strip()
-        if not comment:
-            raise HoursError("empty comment")
-    if '"' in text:
-        raise HoursError("a comment in double quotes must end the rule")
-    tokens = text.split()
-    selector = tokens[0] if tokens else ""
-    if selector[:3] in _MONTHS or selector == "week" or (selector[:1].isdigit() and ":" not in selector):
-        raise HoursError(f'month, week and date selectors ("{tokens[0]}") are not supported; {_HINT}')
-    days: tuple[tuple[str, str], ...] = ()
-    if tokens and re.match(r"^([A-Z][a-z]|PH|SH)", tokens[0]):
-        days = _days(tokens.pop(0))
-    closed = False
-    spans: tuple[tuple[str, str], ...] = ()
-    if tokens and tokens[0] in ("off", "closed"):
-        closed = True
-        tokens.pop(0)
-    elif tokens:
-        spans = _spans(tokens.pop(0))
-    if tokens:
-        raise HoursError(f'cannot read "{" ".join(tokens)}"; {_HINT}')
-    if not (days or spans or closed or comment):
-        raise HoursError(f"empty rule; {_HINT}")
-    if days and not (spans or closed or comment):
-        raise HoursError(f'days without times: add times or "off"; {_HINT}')
-    return Rule(days, spans, closed, comment)
+_SIMPLE_RULE = re.compile(
+    r'^(?:(?P<days>(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?'
+    r'(?:,(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?)*)\s*)?'
+    r'(?:(?P<off>off|closed)|(?P<spans>\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*))?'
+    r'\s*(?:"(?P<comment>[^"]*)")?$')
+_RULE_SPLIT = re.compile(r";|,\s+(?=(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)\b)")
 
 
 def parse(text: str) -> tuple[Rule, ...]:
-    """Parse opening_hours; raises HoursError with a message an admin can act on. `24/7` is one open rule."""
+    """The simple rules of a valid text (weekdays, times, off, comment); HoursError for anything richer."""
     text = " ".join(text.split())
     if not text:
         return ()
     if text == "24/7":
         return (Rule((), (("00:00", "24:00"),)),)
-    return tuple(_rule(part.strip()) for part in _RULE_SPLIT.split(text) if part.strip())
-
-
-def normalise(text: str) -> str:
-    """The text as stored: validated, whitespace collapsed (raises HoursError when invalid).
-
-    Excel users write "8:00"; OSM wants "08:00": single-digit hours are padded rather than refused.
-    """
-    text = re.sub(r"(?<![\d:])(\d):(\d\d)", r"0\1:\2", " ".join(text.split()))
-    parse(text)
-    return text
+    rules = []
+    for part in (p.strip() for p in _RULE_SPLIT.split(text)):
+        match = _SIMPLE_RULE.match(part) if part else None
+        if not match or not any(match.group(g) for g in ("days", "off", "spans", "comment")):
+            raise HoursError(f'"{part}" is beyond the compact rendering')
+        days = tuple((a, b or a) for a, _s, b in (d.partition("-") for d in (match["days"] or "").split(",") if d))
+        spans = tuple(tuple(s.split("-")) for s in (match["spans"] or "").split(",") if s)
+        rules.append(Rule(days, spans, bool(match["off"]), (match["comment"] or "").strip()))
+    return tuple(rules)
 
 
 def _day_name(day: str, locale: Locale) -> str:
@@ -131,7 +327,7 @@ def _day_name(day: str, locale: Locale) -> str:
 def render(text: str, lang: str | None = None) -> str:
     """Opening hours for a person, e.g. 'Mo.–Fr. 08:00–12:00; Sa. closed' in the current (or given) language.
 
-    Invalid text (an old row, say) is shown as written rather than hidden.
+    Text beyond weekdays and times (months, dates, an old invalid row) is shown as written rather than hidden.
     """
     try:
         rules = parse(text)
@@ -157,3 +353,12 @@ def render(text: str, lang: str | None = None) -> str:
                 words.append(f"({note})" if words else note)
             parts.append(" ".join(words))
         return semicolon.join(parts)
+
+
+def render_with_status(text: str, lang: str, now: datetime | None = None) -> str:
+    """The rendered hours followed by "open now ..." when that can be said (what a place shows a person)."""
+    if not text:
+        return ""
+    shown = render(text, lang)
+    said = status(text, now or clock(), lang)
+    return f"{shown} · {said}" if said else shown

@@ -72,6 +72,12 @@ class Offer:
 
         return render(self.opening_hours, lang) if self.opening_hours else ""
 
+    def hours_now(self, lang: str) -> str:
+        """The opening hours in `lang` followed by "open now, until 12:00" and the like, when that can be said."""
+        from bot.offers.hours import render_with_status
+
+        return render_with_status(self.opening_hours, lang)
+
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Offer:
         """Build from a database row (categories stored as a JSON list, languages as 'de,en')."""

@@ -24,6 +24,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.offers.fields import LostLetters, header_field, lost_letters
+
 Record = tuple[int | str, dict[str, Any]]  # (line number or "entry N", cells by header)
 SAVE_AS_UTF8 = "In Excel choose 'Save as' > 'CSV UTF-8'."
 
@@ -74,15 +76,20 @@ def _score(text: str) -> int:
 
 def decode(data: bytes) -> str:
     """The file's text (see the module doc for the encodings recognised)."""
+    return decode_as(data)[0]
+
+
+def decode_as(data: bytes) -> tuple[str, str]:
+    """The file's text and the encoding it was read in ("utf-8", "utf-16", "cp1252", "mac_roman", "shift_jis")."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8")
+        return _strict(data[3:], "utf-8"), "utf-8"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16")
+        return _strict(data, "utf-16"), "utf-16"
     head = data[:4096]
     if len(head) >= 4 and head.count(0) * 3 >= len(head):  # ASCII in UTF-16: every other byte is zero
-        return _strict(data, "utf-16-le" if head[1] == 0 else "utf-16-be")
+        return _strict(data, "utf-16-le" if head[1] == 0 else "utf-16-be"), "utf-16"
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     windows = _or_none(data, "cp1252")
@@ -95,12 +102,12 @@ def decode(data: bytes) -> str:
         # kana: Japanese text is full of them.
         non_ascii = [ch for ch in japanese if ord(ch) > 127]
         if sum(bool(_JAPANESE.match(ch)) for ch in non_ascii) >= 0.8 * len(non_ascii):
-            return japanese
+            return japanese, "shift_jis"
     ws, ms = (_score(windows) if windows is not None else -(10**9)), _score(mac)
-    if max(ws, ms) > 0:  # umlauts and the like, read right
-        return windows if windows is not None and ws >= ms else mac
-    if windows is not None and ws >= 0:
-        return windows
+    if windows is not None and (ws >= ms > 0 or (ms <= 0 and ws >= 0)):  # umlauts read right, or plain text
+        return windows, "cp1252"
+    if ms > 0:
+        return mac, "mac_roman"
     raise ImportFileError("the file's text is not in an encoding Lotse recognises (UTF-8, UTF-16, Windows-1252, "
                           f"MacRoman, Shift-JIS); is it an Excel file saved with a .csv name? {SAVE_AS_UTF8}")
 
@@ -124,7 +131,7 @@ def read_csv(data: bytes, limits: Limits = LIMITS) -> tuple[list[str], Iterator[
     """Headers and records of a CSV file, with the line each record starts on."""
     if len(data) > limits.file_bytes:
         raise ImportFileError(f"the file has {mb(len(data))}; at most {mb(limits.file_bytes)} can be imported")
-    text = decode(data)
+    text, encoding = decode_as(data)
     first = text.split("\n", 1)[0]
     # The header line decides the separator: German Excel writes ";", others ",", some tools tabs.
     delimiter = max(",;\t", key=first.count)
@@ -139,6 +146,8 @@ def read_csv(data: bytes, limits: Limits = LIMITS) -> tuple[list[str], Iterator[
         raise ImportFileError(f"line 1: {exc}") from None
     _check_headers(headers, limits)
 
+    fields = {h: header_field(h) for h in headers}
+
     def records() -> Iterator[Record]:
         # The row number a spreadsheet shows: a cell with a line break inside stays one row there.
         row = 1
@@ -151,7 +160,12 @@ def read_csv(data: bytes, limits: Limits = LIMITS) -> tuple[list[str], Iterator[
                 raise ImportFileError(f"line {reader.line_num}: {exc}") from None
             row += 1
             _check_row(row, cells, limits)
-            yield row, dict(zip(headers, cells, strict=False))
+            record: dict[str, Any] = dict(zip(headers, cells, strict=False))
+            if encoding == "cp1252":
+                # Excel's "CSV (Trennzeichen-getrennt)" turns Arabic or Cyrillic letters into '?': mark such
+                # cells, so the row is refused instead of overwriting the names with question marks.
+                record = {h: LostLetters(v) if lost_letters(fields[h], v) else v for h, v in record.items()}
+            yield row, record
 
     return headers, records()
 

@@ -1,7 +1,7 @@
 """Admin pages where staff teach Lotse: the review queue, the learned examples and the dashboard.
 
-Access is the admin's (bot/web/admin.py guards every /admin path); `editor()` is the one place that asks who
-is acting, so named accounts can replace it without touching the handlers.
+Access is the admin's: every handler asks `editor()`, which is the signed-in editor or admin (bot/web/admin/auth.py)
+and the name recorded as "who"; pages render through the admin's own `render` (language, account, CSRF token).
 """
 
 from __future__ import annotations
@@ -14,27 +14,20 @@ from aiohttp import web
 from bot import i18n
 from bot.engine.engine import TOPICS
 from bot.engine.learning import OUT_OF_SCOPE, Learning, QueueEntry, Refused
-from bot.web import admin
+from bot.web.admin import auth
 from bot.web.charts import bars, hbars
-from bot.web.keys import ENGINE, TEMPLATES
-from bot.web.views import preferred_lang
+from bot.web.keys import ENGINE
 
 WEEKS = 8
 
 
 def editor(request: web.Request) -> str:
-    """The name recorded as "who" for a change; refuses requests the admin would refuse."""
-    if not admin._allowed(request):
-        raise web.HTTPForbidden(text="Only staff may change what Lotse learns.")
-    return "web-admin"
+    """The signed-in editor's (or admin's) name, recorded as "who"; anyone else gets the admin's refusal."""
+    return auth.require_role(request, "editor")
 
 
 def _learning(request: web.Request) -> Learning:
     return request.app[ENGINE].learning
-
-
-def _lang(request: web.Request) -> str:
-    return i18n.normalise_lang(request.query.get("lang")) or preferred_lang(request, "en")
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -57,14 +50,13 @@ def _queue_page(request: web.Request, status: int = 200, error: str | None = Non
 
 
 def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
-    lang = _lang(request)
-    html = request.app[TEMPLATES].get_template(template).render(
-        labels=_labels(lang), out_of_scope=OUT_OF_SCOPE, admin_lang=lang, **context)
-    return web.Response(text=html, content_type="text/html", status=status)
+    return auth.render(request, template, status, topic_labels=_labels(auth.lang_of(request)),
+                       out_of_scope=OUT_OF_SCOPE, **context)
 
 
 async def review(request: web.Request) -> web.Response:
     """The queue: one row per group of alike messages, with what Lotse guessed and the three choices."""
+    editor(request)
     return _queue_page(request)
 
 
@@ -90,6 +82,7 @@ async def resolve(request: web.Request) -> web.Response:
 
 async def learned(request: web.Request) -> web.Response:
     """Every learned example with who taught it and when; each can be removed."""
+    editor(request)
     return _render(request, "review_learned.html", examples=_learning(request).learned(),
                    done=request.query.get("done"))
 
@@ -108,10 +101,11 @@ async def remove(request: web.Request) -> web.Response:
 
 async def dashboard(request: web.Request) -> web.Response:
     """Per week: messages answered, share unanswered, share of 👍; the top topics; the queue's size."""
+    editor(request)
     learning = _learning(request)
     weeks = learning.weekly(WEEKS)
     labels = [(w.start).strftime("%d.%m.") for w in weeks]
-    topic_labels = _labels(_lang(request))
+    topic_labels = _labels(auth.lang_of(request))
     charts = {
         "answered": bars("Messages answered per week", labels, [float(w.answered) for w in weeks]),
         "unanswered": bars("Unanswered per week", labels,
