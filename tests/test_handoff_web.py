@@ -21,7 +21,7 @@ from bot.bench.fakeupdates import text_update
 from bot.config import Settings, StaffConfig, StaffDesk
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
-from bot.web.app import create_app
+from bot.server import create_server
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ async def server(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[str]:
     build_demo(open_db(db_path))
     settings = Settings(db_path=db_path, telegram_token=api.token, telegram_api_base_url=api.base_url,
                         staff=StaffConfig((StaffDesk(STAFF_CHAT, None, TEAM, None, 2),)))
-    runner = web.AppRunner(create_app(settings))
+    runner = web.AppRunner(create_server(settings))
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -90,7 +90,7 @@ def test_serve_with_a_read_only_database_says_so_in_one_line(tmp_path: Path) -> 
     # root may write anywhere; without these capabilities it obeys the file modes like any other user
     command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", sys.executable, "-m", "bot",
                "serve"]
-    env = {**os.environ, "LOTSE_DB": str(folder / "lotse.db"), "LOTSE_PORT": "0"}
+    env = {**os.environ, "LOTSE_DB": str(folder / "lotse.db"), "LOTSE_PORT": "59999"}  # refused before it listens
     env.pop("TELEGRAM_BOT_TOKEN", None)
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)

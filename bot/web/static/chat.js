@@ -75,7 +75,13 @@
     return li;
   }
 
-<<<<<<< HEAD
+  // The web site of a source URL, or null when it is not one: a stored source such as "https://[::1" must not
+  // break the whole answer (new URL throws on it), it is shown as plain text.
+  function hostOf(source) {
+    if (!/^https?:\/\//.test(source)) return null;
+    try { return new URL(source).host || null; } catch (e) { return null; }
+  }
+
   // Text with its web addresses and phone numbers as links (answers end with a district link on their own line).
   // The server lists each phone number of the text as written there, with the tel: URI that dials it: every
   // number, 112 and 116 016 included, is one tap away.
@@ -95,17 +101,6 @@
   }
 
   function paragraph(text, phones) {
-=======
-  // The web site of a source URL, or null when it is not one: a stored source such as "https://[::1" must not
-  // break the whole answer (new URL throws on it), it is shown as plain text.
-  function hostOf(source) {
-    if (!/^https?:\/\//.test(source)) return null;
-    try { return new URL(source).host || null; } catch (e) { return null; }
-  }
-
-  // Text with its web addresses as links (answers end with a district link on their own line).
-  function paragraph(text) {
->>>>>>> issue-11
     const p = el("p", "text");
     const parts = text.split(/(https?:\/\/[^\s\u2066-\u2069]+[^\s\u2066-\u2069.,:;!?)])/);
     parts.forEach((part, i) => {
