@@ -9,11 +9,11 @@ few dozen by cosine are re-scored with rapidfuzz (understand.py then ranks each 
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz
 
 #: Candidates re-scored with rapidfuzz per query.
@@ -78,7 +78,16 @@ class Matcher:
         idf2 = self.idf2
         self.norms = [math.sqrt(sum(idf2[f] for f in vec)) or 1.0 for vec in vectors]
         common = max(20, int(count * COMMON_SHARE))
-        self.postings = {f: plist for f, plist in postings.items() if len(plist) <= common}
+        # The posting lists as one NumPy array with offsets: a query adds up its lists in C (bincount), not in a
+        # Python loop over a few thousand entries.
+        kept = {f: plist for f, plist in postings.items() if len(plist) <= common}
+        self.spans: dict[str, tuple[int, int]] = {}
+        flat: list[int] = []
+        for feat, plist in kept.items():
+            self.spans[feat] = (len(flat), len(flat) + len(plist))
+            flat.extend(plist)
+        self.flat = np.array(flat, dtype=np.int32)
+        self.norm_array = np.array(self.norms, dtype=np.float64)
 
     def candidates(self, query: str, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """Example indices with their cosine similarity to the query, best first.
@@ -89,19 +98,20 @@ class Matcher:
         qfeats = [f for f in features(query) if f in self.idf2]
         if not qfeats:
             return []
-        idf2, postings = self.idf2, self.postings
+        idf2, spans = self.idf2, self.spans
         qnorm = math.sqrt(sum(idf2[f] for f in qfeats))
-        acc: dict[int, float] = {}
-        get = acc.get
-        for feat in qfeats:
-            plist = postings.get(feat)
-            if plist:
-                weight = idf2[feat]
-                for index in plist:
-                    acc[index] = get(index, 0.0) + weight
-        norms = self.norms
-        best = heapq.nlargest(limit, acc.items(), key=lambda kv: kv[1] / norms[kv[0]])
-        return [(index, dot / (qnorm * norms[index])) for index, dot in best]
+        used = [(spans[f], idf2[f]) for f in qfeats if f in spans]
+        if not used:
+            return []
+        index = np.concatenate([self.flat[a:b] for (a, b), _w in used])
+        weights = np.repeat([w for _s, w in used], [b - a for (a, b), _w in used])
+        dots = np.bincount(index, weights, minlength=len(self.examples))
+        ranked = dots / self.norm_array
+        hits = np.flatnonzero(dots)
+        if len(hits) > limit:
+            hits = hits[np.argpartition(-ranked[hits], limit - 1)[:limit]]
+        hits = hits[np.argsort(-ranked[hits], kind="stable")]
+        return [(int(i), float(dots[i] / (qnorm * self.norm_array[i]))) for i in hits]
 
     @staticmethod
     def score(query: str, example: str, cosine: float) -> float:
