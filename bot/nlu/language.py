@@ -159,6 +159,9 @@ class LanguageDetector:
 
     def _choose(self, clean: str, script: str, langs: tuple[str, ...], hint: str | None,
                 sure: float) -> tuple[str | None, bool]:
+        # Latin words inside Arabic or Cyrillic text are German office words ("Fiktionsbescheinigung یعنی چی"):
+        # they tell nothing about which of the script's languages it is.
+        clean = " ".join(w for w in clean.split() if not _LATIN.search(w)) or clean
         model = self.model(script)
         probs = model.probabilities(clean, langs) if model else {}
         if not probs:
