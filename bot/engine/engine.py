@@ -308,7 +308,10 @@ class Engine:
         reply = self._topic_reply(incoming, session, intent, offset, explain, kind)
         known = self.intents.get(intent)
         # Never under an emergency: someone in danger is not asked to rate the numbers.
-        if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages:
+        # Nor under "Where are you?": the answer is not given yet (and Telegram allows one keyboard per message).
+        asks_place = bool(reply.messages) and any(b.data == "location" for b in reply.messages[-1].buttons)
+        if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages \
+                and not asks_place:
             reply.messages[-1].buttons.extend(feedback_buttons(intent))
         return reply
 
