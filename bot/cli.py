@@ -101,6 +101,11 @@ def setup(demo: bool) -> None:
         click.echo(f"demo database created: {settings.db_path} ({count} offers)")
     else:
         click.echo(f"database ready: {settings.db_path} ({count} offers)")
+    from bot.nlu import default_nlu
+
+    # Trains the intent classifier when intents/ changed (then cached), so the first message is answered at once.
+    nlu = default_nlu()
+    click.echo(f"understanding ready: {len(nlu.intents)} intents, {len(nlu.matcher.examples)} examples")
 
 
 @cli.command()

@@ -12,7 +12,7 @@ from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import Intent
 from bot.nlu.matcher import Example, Matcher
 from bot.nlu.normalise import normalise
-from bot.nlu.understand import MARGIN
+from bot.nlu.understanding import MARGIN
 
 
 @pytest.fixture(scope="module")

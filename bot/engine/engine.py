@@ -34,7 +34,7 @@ from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
 from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import Intent, ids_where, load_intents
-from bot.nlu.understand import MARGIN
+from bot.nlu.understanding import MARGIN
 from bot.offers.model import Offer
 from bot.offers.store import national_offers
 

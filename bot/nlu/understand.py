@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
 
-from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer, fold
+from bot.geo.gazetteer import Gazetteer, default_gazetteer, fold
 from bot.i18n import normalise_lang
 from bot.nlu.classifier import Classifier
 from bot.nlu.intents import Intent, ids_where, load_intents, validate
@@ -30,6 +28,7 @@ from bot.nlu.normalise import mask_contacts, normalise
 from bot.nlu.places import PlaceFinder
 from bot.nlu.safety import SafetyCheck
 from bot.nlu.segment import segments
+from bot.nlu.understanding import MARGIN, Understanding
 
 MAX_CHARS = 500  # people write short messages; longer ones are cut so matching stays within milliseconds
 MAX_WORDS = 40
@@ -42,7 +41,6 @@ CLEAR_PART = 65.0  # the asking part must name its topic this clearly, and the w
 #: Two topics named side by side ("Arbeit und Wohnung"): the matcher has them within MARGIN and the classifier
 #: gives the second at least this probability. They are then kept close, and the person is asked.
 SPLIT = 0.15
-MARGIN = 5.0  # top two intents closer than this: ask with two buttons
 #: Intents that must never be missed (`priority: true` in their file) win when they score at least PLAUSIBLE and
 #: are within PRIORITY_MARGIN of the best intent.
 PLAUSIBLE = 48.0
@@ -71,42 +69,6 @@ TYPICAL_SHARE = 0.6  # a word is typical of an intent when this share of the exa
 #: Kurmanji and Turkish endings on loanwords, longest first (normalised: ê -> e).
 STEM_SUFFIXES = ("yeke", "yeki", "eke", "eki", "yek", "yen", "yan", "ye", "ya", "yi", "ek", "en", "an", "e", "a",
                  "i")
-
-
-@dataclass(frozen=True)
-class Understanding:
-    """What one message means: intent with confidence, reply language, place, runner-up intents."""
-
-    intent: str
-    score: float
-    lang: str
-    place: Place | None = None
-    alternatives: list[tuple[str, float]] = field(default_factory=list)
-    #: True when the text itself decides the language (its script, or clear words); the engine then answers in
-    #: it even when the browser or Telegram suggests another language.
-    lang_confident: bool = False
-    #: A priority intent (emergency, violence_protection) that is plausible in this message, whatever else it
-    #: asks: the reply then starts with its numbers.
-    danger: str | None = None
-
-    @property
-    def ambiguous(self) -> bool:
-        """Two intents are too close to choose between: ask the person (never when danger is plausible)."""
-        if not self.alternatives or self.intent == "none" or self.danger is not None:
-            return False
-        runner_up, score = self.alternatives[0]
-        return runner_up != "none" and self.score - score < MARGIN
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object of `lotse ask --json` (DESIGN.md)."""
-        place = None
-        if self.place is not None:
-            place = {"name": self.place.name, "postcode": self.place.postcode,
-                     "lat": round(self.place.point.lat, 5), "lon": round(self.place.point.lon, 5)}
-        return {
-            "intent": self.intent, "score": round(self.score / 100, 3), "lang": self.lang, "place": place,
-            "alternatives": [{"intent": i, "score": round(s / 100, 3)} for i, s in self.alternatives],
-        }
 
 
 def _non_latin(text: str) -> bool:
@@ -401,10 +363,15 @@ def default_nlu() -> NLU:
     import logging
 
     intents = load_intents(strict=False)
-    from bot.config import data_dir
+    from bot.config import Settings, SettingsError, data_dir
 
-    # The trained classifier is cached beside the database (var/ in a checkout, the user data directory else).
-    nlu = NLU(intents, default_gazetteer(), cache_dir=data_dir() / "cache")
+    # The trained classifier is cached beside the database (var/ in a checkout, the user data directory, or
+    # LOTSE_DB's folder), where Lotse may write.
+    try:
+        cache = Settings.from_env().db_path.parent / "cache"
+    except SettingsError:  # the command line reports bad settings itself
+        cache = data_dir() / "cache"
+    nlu = NLU(intents, default_gazetteer(), cache_dir=cache)
     problems = validate(intents, keys=nlu.keys)
     if problems:
         logging.getLogger(__name__).warning("intent data: %d problems, e.g. %s", len(problems), problems[0])

@@ -1,0 +1,46 @@
+"""What one message means: the result of understand.py, as the engine and `lotse ask --json` see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.geo.gazetteer import Place
+
+MARGIN = 5.0  # top two intents closer than this: ask with two buttons
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What one message means: intent with confidence, reply language, place, runner-up intents."""
+
+    intent: str
+    score: float
+    lang: str
+    place: Place | None = None
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    #: True when the text itself decides the language (its script, or clear words); the engine then answers in
+    #: it even when the browser or Telegram suggests another language.
+    lang_confident: bool = False
+    #: A priority intent (emergency, violence_protection) that is plausible in this message, whatever else it
+    #: asks: the reply then starts with its numbers.
+    danger: str | None = None
+
+    @property
+    def ambiguous(self) -> bool:
+        """Two intents are too close to choose between: ask the person (never when danger is plausible)."""
+        if not self.alternatives or self.intent == "none" or self.danger is not None:
+            return False
+        runner_up, score = self.alternatives[0]
+        return runner_up != "none" and self.score - score < MARGIN
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of `lotse ask --json` (DESIGN.md)."""
+        place = None
+        if self.place is not None:
+            place = {"name": self.place.name, "postcode": self.place.postcode,
+                     "lat": round(self.place.point.lat, 5), "lon": round(self.place.point.lon, 5)}
+        return {
+            "intent": self.intent, "score": round(self.score / 100, 3), "lang": self.lang, "place": place,
+            "alternatives": [{"intent": i, "score": round(s / 100, 3)} for i, s in self.alternatives],
+        }
