@@ -101,11 +101,13 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
 #: ("in Essen", "Essen'de", "Stadt Essen") or when the whole message is the name. Written as matching keys.
 AMBIGUOUS = frozenset({
     "essen", "kamen", "siegen", "datteln", "bon", "بون", "اسن", "كامن", "زلم", "marl", "herne",
+    # Pashto "کلن" is "years old" ("دوه کلن" two years old): Köln only after a cue ("په کلن کې", "در کلن").
+    "کلن", "كلن",
 })
 
 #: The AMBIGUOUS names that are everyday words (the others, "marl", "herne", are only rare or foreign words): at
 #: the end of a German sentence these stay words.
-WORDS = frozenset({"essen", "kamen", "siegen", "datteln", "bon", "بون", "اسن", "كامن", "زلم"})
+WORDS = frozenset({"essen", "kamen", "siegen", "datteln", "bon", "بون", "اسن", "كامن", "زلم", "کلن", "كلن"})
 #: Arabic-script town spellings that a glued ب/ل/و turns into an everyday word: Persian بنویس "write!" is not
 #: "in Neuss". These need a separate cue word ("در نویس").
 NOT_GLUED = frozenset({"نویس"})
