@@ -12,15 +12,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-from test_browser import SHOTS, Page, free_port
+from serving import serving
+from test_browser import SHOTS, Page
 from test_browser import page as page  # the Chromium fixture
 
 from bot.config import Settings
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.admin import accounts
-from bot.web.app import create_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "sonnenblume-42"
@@ -34,14 +33,8 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
     build_demo(db)
     accounts.add_user(db, "anna", PASSWORD, "editor")
     db.close()
-    runner = web.AppRunner(create_app(Settings(db_path=db_path)))
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(Settings(db_path=db_path)) as url:
+        yield url
 
 
 async def goto(page: Page, url: str, ready: str = "true") -> None:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from serving import serving
 from sqlite_utils import Database
 from test_browser import Page, free_port, page  # noqa: F401  (page is a fixture)
 
@@ -18,7 +18,6 @@ from bot.engine import Engine
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.telegram.runner import TelegramBot
-from bot.web.app import create_app
 
 BAD = "https://[::1"
 
@@ -48,14 +47,8 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
     db = open_db(db_path)
     build_demo(db)
     assert spoil(db) > 0
-    runner = web.AppRunner(create_app(Settings(db_path=db_path)))
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(Settings(db_path=db_path)) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from serving import serving
 from test_browser import SHOTS, Page, free_port, page  # noqa: F401 - the page fixture
 
 from bot import i18n
@@ -21,7 +21,6 @@ from bot.bench.fakeupdates import text_update
 from bot.config import Settings, StaffConfig, StaffDesk
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
-from bot.server import create_server
 
 pytestmark = pytest.mark.browser
 
@@ -36,15 +35,11 @@ async def server(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[str]:
     build_demo(open_db(db_path))
     settings = Settings(db_path=db_path, telegram_token=api.token, telegram_api_base_url=api.base_url,
                         staff=StaffConfig((StaffDesk(STAFF_CHAT, None, TEAM, None, 2),)))
-    runner = web.AppRunner(create_server(settings))
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        api.drain()
-        await runner.cleanup()
+    async with serving(settings) as url:
+        try:
+            yield url
+        finally:
+            api.drain()
 
 
 async def write(tab: Page, text: str) -> None:
