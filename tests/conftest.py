@@ -8,9 +8,11 @@ import pytest
 from sqlite_utils import Database
 
 from bot.bench.fakebotapi import FakeBotAPI
+from bot.config import Settings
 from bot.engine import Engine
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
+from bot.telegram.runner import TelegramBot
 
 
 @pytest.fixture
@@ -32,3 +34,12 @@ async def api() -> AsyncIterator[FakeBotAPI]:
     """The fake Telegram Bot API server (bot/bench/fakebotapi.py), on a free port of 127.0.0.1."""
     async with FakeBotAPI() as server:
         yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
+    """The real PTB Application over the engine, polling the fake Bot API (no command registration)."""
+    settings = Settings(telegram_token=api.token, telegram_api_base_url=api.base_url)
+    async with TelegramBot(settings, engine, poll_timeout=5, commands=False) as running:
+        yield running
+        api.drain()

@@ -8,7 +8,6 @@ emergency inside another question, a place outside the districts.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from test_conversation import LINES
@@ -16,17 +15,7 @@ from test_conversation import LINES
 from bot import i18n
 from bot.bench.fakebotapi import Call, FakeBotAPI
 from bot.bench.fakeupdates import text_update
-from bot.config import Settings
-from bot.engine import Engine
 from bot.telegram.runner import TelegramBot
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
-    settings = Settings(telegram_token=api.token, telegram_api_base_url=api.base_url)
-    async with TelegramBot(settings, engine, poll_timeout=5, commands=False) as running:
-        yield running
-        api.drain()
 
 
 async def say(api: FakeBotAPI, chat: int, text: str, lang: str) -> list[Call]:

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakeupdates import inline_update, text_update
-from bot.config import Settings
 from bot.engine import Engine
 from bot.telegram.runner import TelegramBot
 
 GROUP = -100123
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
-    settings = Settings(telegram_token=api.token, telegram_api_base_url=api.base_url)
-    async with TelegramBot(settings, engine, poll_timeout=5, commands=False) as running:
-        yield running
-        api.drain()
 
 
 async def test_inline_query_returns_shareable_offers_with_deep_link(api: FakeBotAPI, bot: TelegramBot,
