@@ -44,7 +44,7 @@ i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
 		-o locales/lotse.pot --project=Lotse --copyright-holder="Lotse contributors" .
 	$(BIN)/pybabel update -D lotse -i locales/lotse.pot -d locales --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/pybabel extract -F babel-admin.cfg -k N_ -k _ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel-admin.cfg -k N_ -k _ -k Refused --no-location --sort-output \
 		-o locales/admin.pot --project="Lotse admin" --copyright-holder="Lotse contributors" .
 	for lang in de en; do $(BIN)/pybabel update -D admin -i locales/admin.pot -d locales -l $$lang \
 		--no-fuzzy-matching --ignore-obsolete; done

@@ -93,7 +93,8 @@ async def test_review_queue_shows_unanswered_questions_without_user_ids(client: 
     assert resp.status == 200
     assert "Meine Zeugnisse aus Syrien sollen hier gelten" in html
     assert "secret-session-42" not in html
-    assert "Fragen, die Lotse nicht beantworten konnte" in html  # German first
+    assert "<h1>Fragen zur Durchsicht</h1>" in html and "Das ist das Thema" in html  # German first
+    assert "Fragen, die Lotse nicht beantworten konnte" in await (await client.get("/admin")).text()
 
 
 async def test_english_is_one_click_away(client: TestClient) -> None:

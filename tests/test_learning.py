@@ -3,6 +3,7 @@ the admin pages and `lotse intents export-learned`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -239,32 +240,50 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
         yield test_client
 
 
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, page[:300]
+    return found.group(1)
+
+
 async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: TestClient) -> None:
     for session, text in (("a", "Kita"), ("b", "Ich suche eine Kita xq"), ("c", "xyzzy plugh")):
         await client.post("/api/chat", json={"session": session, "text": text})
     await client.post("/api/chat", json={"session": "a", "button": "fb:+:kita"})
-    page = await (await client.get("/admin/review")).text()
-    assert "xyzzy plugh" in page and "Kita (daycare)" in page and "Out of scope" in page
+    page = await (await client.get("/admin/review")).text()  # German first, topics by their German labels
+    assert "xyzzy plugh" in page and ">Kita</option>" in page and ">Kein Thema für Lotse</button>" in page
+    assert "Gruppen: 1" in page  # "Ich suche eine Kita xq" was understood
+    token = _csrf(page)
     # Teaching an intents/ phrase of kita as "work" is refused, with the reason, and the group stays.
     learning = client.app[ENGINE].learning
     learning._enqueue("Ich suche eine Kita", "de", "none", [])
-    resp = await client.post("/admin/review", data={"key": "ich suche eine kita", "action": "teach", "intent": "work"})
-    assert resp.status == 409 and "already an example of kita" in await resp.text()
-    resp = await client.post("/admin/review", data={"key": "xyzzy plugh", "action": "none"},
+    resp = await client.post("/admin/review", data={"key": "ich suche eine kita", "action": "teach", "intent": "work",
+                                                    "csrf": token})
+    assert resp.status == 409
+    assert "„Ich suche eine Kita“ ist schon ein Beispiel für kita in intents/" in await resp.text()
+    resp = await client.post("/admin/review", data={"key": "xyzzy plugh", "action": "none", "csrf": token},
                              allow_redirects=False)
     assert resp.status == 303
-    resp = await client.post("/admin/review", data={"key": "ich suche eine kita", "action": "dismiss"})
-    assert resp.status == 200 and "Dismissed." in await resp.text()
+    resp = await client.post("/admin/review", data={"key": "ich suche eine kita", "action": "dismiss",
+                                                    "csrf": token})
+    assert resp.status == 200 and "Verworfen." in await resp.text()
     assert learning.queue_size() == 0
     learned = await (await client.get("/admin/learned")).text()
-    assert "xyzzy plugh" in learned and "Out of scope" in learned and "web-admin" in learned
+    assert "xyzzy plugh" in learned and "Kein Thema für Lotse" in learned
+    assert "<td>localhost</td>" in learned  # who taught it: the admin's account (this machine, no accounts)
     worker = client.app.get(WORKER)
     if worker is not None:
         worker.close()  # the worker process writes its usage counts when it stops (else every 10 s)
     dashboard = await (await client.get("/admin/dashboard")).text()
-    assert dashboard.count("<svg") == 4
+    assert dashboard.count("<svg") == 4 and "<title>Anteil 👍 pro Woche</title>" in dashboard
     assert "100 %" in dashboard  # the one vote was a 👍
-    assert "Kita (daycare)" in dashboard  # the top topics, by their labels
+    assert ">Kita</text>" in dashboard  # the top topics, by their labels
+    # English is one click away: the same pages, the chat's English topic labels.
+    dashboard = await (await client.get("/admin/lang?to=en&back=/admin/dashboard")).text()
+    assert "<title>Share of 👍 per week</title>" in dashboard and "100%" in dashboard
+    assert ">Kita (daycare)</text>" in dashboard
+    learned = await (await client.get("/admin/learned")).text()
+    assert "<h1>Learned examples</h1>" in learned and "Out of scope" in learned
 
 
 async def test_the_worker_process_writes_its_usage_counts_when_it_stops(tmp_path: Path) -> None:

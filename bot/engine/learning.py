@@ -54,7 +54,15 @@ def utcnow() -> datetime:
 
 
 class Refused(ValueError):
-    """A learned example that cannot be taught; the message says why."""
+    """A learned example that cannot be taught; the message says why.
+
+    `message` is an English template with `{fields}` from `params`: `str()` fills it in (CLI, logs); the admin
+    shows it in German or English (its extraction takes the first argument of every `Refused(...)` call).
+    """
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message.format(**params))
+        self.message, self.params = message, params
 
 
 @dataclass(frozen=True)
@@ -305,11 +313,11 @@ class Learning:
         if not key:
             raise Refused("The text is empty once normalised.")
         if intent not in self.nlu.intents:
-            raise Refused(f"There is no intent {intent!r}.")
+            raise Refused("There is no intent “{intent}”.", intent=intent)
         others = sorted(self.phrases().get(key, set()) - {intent})
         if others:
-            raise Refused(f"{clean!r} is already an example of {', '.join(others)} in intents/; "
-                          "change that intent file instead.")
+            raise Refused("“{text}” is already an example of {intents} in intents/; change that intent file "
+                          "instead.", text=clean, intents=", ".join(others))
         now = self.clock().isoformat(timespec="seconds")
         with self.db.conn:
             self.db.execute(

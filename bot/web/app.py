@@ -72,7 +72,6 @@ def create_app(settings: Settings) -> web.Application:
         enable_async=False,
     )
     app.on_response_prepare.append(security_headers)
-    app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(engine_ctx)
     setup_routes(app)
     setup_admin(app)

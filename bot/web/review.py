@@ -2,11 +2,14 @@
 
 Access is the admin's: every handler asks `editor()`, which is the signed-in editor or admin (bot/web/admin/auth.py)
 and the name recorded as "who"; pages render through the admin's own `render` (language, account, CSRF token).
+Like the rest of the admin they are German first, English second: the texts here and in the admin_review*.html
+templates are in the admin's gettext domain (babel-admin.cfg), not in the chat's twelve-language catalogs.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +22,9 @@ from bot.web.charts import bars, hbars
 from bot.web.keys import ENGINE
 
 WEEKS = 8
+#: Dates as staff read them: German "01.12.2026", English ISO (as the admin's `when`); chart labels shorter.
+DAY = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
+SHORT_DAY = {"de": "%d.%m.", "en": "%d %b"}
 
 
 def editor(request: web.Request) -> str:
@@ -36,6 +42,22 @@ def _labels(lang: str) -> dict[str, str]:
         return {intent: i18n.gettext(label) for intent, label in TOPICS.items()}
 
 
+def _day(lang: str) -> Callable[[date | str], str]:
+    """Formats a date (or an ISO date string, as the queue stores them) in the admin language."""
+    def show(day: date | str) -> str:
+        try:
+            value = date.fromisoformat(day) if isinstance(day, str) else day
+        except ValueError:
+            return str(day)
+        return value.strftime(DAY.get(lang, DAY["de"]))
+    return show
+
+
+def _percent(lang: str) -> Callable[[float], str]:
+    """A share as German writes it ("75 %", with a space) or English ("75%")."""
+    return (lambda v: f"{v:.0f} %") if lang == "de" else (lambda v: f"{v:.0f}%")
+
+
 def _best(groups: list[QueueEntry]) -> dict[str, str]:
     """The topic preselected for each group: Lotse's best guess that is a topic."""
     return {g.key: next((i for i, _score in g.guesses if i in TOPICS), "") for g in groups}
@@ -44,14 +66,15 @@ def _best(groups: list[QueueEntry]) -> dict[str, str]:
 def _queue_page(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
     learning = _learning(request)
     groups = learning.queue()
-    return _render(request, "review.html", status=status, groups=groups, best_of=_best(groups),
+    return _render(request, "admin_review.html", status=status, groups=groups, best_of=_best(groups),
                    size=learning.queue_size(), retention=learning.retention_days,
                    done=None if error else request.query.get("done"), error=error)
 
 
 def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
-    return auth.render(request, template, status, topic_labels=_labels(auth.lang_of(request)),
-                       out_of_scope=OUT_OF_SCOPE, **context)
+    lang = auth.lang_of(request)
+    return auth.render(request, template, status, topic_labels=_labels(lang), out_of_scope=OUT_OF_SCOPE,
+                       day=_day(lang), **context)
 
 
 async def review(request: web.Request) -> web.Response:
@@ -63,6 +86,7 @@ async def review(request: web.Request) -> web.Response:
 async def resolve(request: web.Request) -> web.Response:
     """A choice for one group: "this is topic X", "out of scope", or "dismiss"."""
     who = editor(request)
+    _ = auth.gettext(request)
     form = await request.post()
     key, action, intent = str(form.get("key", "")), str(form.get("action", "")), str(form.get("intent", ""))
     learning = _learning(request)
@@ -74,50 +98,51 @@ async def resolve(request: web.Request) -> web.Response:
         elif action == "teach" and intent in TOPICS:
             learning.resolve(key, intent, who)
         else:
-            raise Refused("Choose a topic, or press “Out of scope” or “Dismiss”.")
+            raise Refused("Choose a topic and press “This is the topic”, or press “Out of scope” or “Dismiss”.")
     except Refused as refused:
-        return _queue_page(request, status=409, error=str(refused))
+        return _queue_page(request, status=409, error=_(refused.message).format(**refused.params))
     raise web.HTTPSeeOther(f"/admin/review?done={action}")
 
 
 async def learned(request: web.Request) -> web.Response:
     """Every learned example with who taught it and when; each can be removed."""
     editor(request)
-    return _render(request, "review_learned.html", examples=_learning(request).learned(),
+    return _render(request, "admin_review_learned.html", examples=_learning(request).learned(),
                    done=request.query.get("done"))
 
 
 async def remove(request: web.Request) -> web.Response:
     """Remove a learned example: Lotse understands the phrase as before, at once."""
     editor(request)
+    _ = auth.gettext(request)
     try:
         example_id = int(request.match_info["id"])
     except ValueError:
-        raise web.HTTPNotFound(text="No learned example with this id.") from None
+        raise web.HTTPNotFound(text=_("No learned example with this id.")) from None
     if not _learning(request).remove(example_id):
-        raise web.HTTPNotFound(text="No learned example with this id (already removed?).")
+        raise web.HTTPNotFound(text=_("No learned example with this id (already removed?)."))
     raise web.HTTPSeeOther("/admin/learned?done=removed")
 
 
 async def dashboard(request: web.Request) -> web.Response:
     """Per week: messages answered, share unanswered, share of 👍; the top topics; the queue's size."""
     editor(request)
+    lang, _ = auth.lang_of(request), auth.gettext(request)
     learning = _learning(request)
     weeks = learning.weekly(WEEKS)
-    labels = [(w.start).strftime("%d.%m.") for w in weeks]
-    topic_labels = _labels(auth.lang_of(request))
+    labels = [w.start.strftime(SHORT_DAY.get(lang, SHORT_DAY["de"])) for w in weeks]
+    topic_labels, percent = _labels(lang), _percent(lang)
     charts = {
-        "answered": bars("Messages answered per week", labels, [float(w.answered) for w in weeks]),
-        "unanswered": bars("Unanswered per week", labels,
+        "answered": bars(_("Messages answered per week"), labels, [float(w.answered) for w in weeks]),
+        "unanswered": bars(_("Share unanswered per week"), labels,
                            [None if w.unanswered_rate is None else 100 * w.unanswered_rate for w in weeks],
-                           fmt=lambda v: f"{v:.0f} %", maximum=100.0),
-        "up": bars("Share of 👍 per week", labels,
-                   [None if w.up_share is None else 100 * w.up_share for w in weeks],
-                   fmt=lambda v: f"{v:.0f} %", maximum=100.0),
-        "top": hbars("Top topics", [(topic_labels.get(i, i), n) for i, n in learning.top_intents(WEEKS)]),
+                           fmt=percent, maximum=100.0),
+        "up": bars(_("Share of 👍 per week"), labels,
+                   [None if w.up_share is None else 100 * w.up_share for w in weeks], fmt=percent, maximum=100.0),
+        "top": hbars(_("Top topics"), [(topic_labels.get(i, i), n) for i, n in learning.top_intents(WEEKS)]),
     }
     last = weeks[-1].start + timedelta(days=6)
-    return _render(request, "review_dashboard.html", charts=charts, weeks=weeks, size=learning.queue_size(),
+    return _render(request, "admin_review_dashboard.html", charts=charts, weeks=weeks, size=learning.queue_size(),
                    since=weeks[0].start, until=last, retention=learning.retention_days)
 
 
