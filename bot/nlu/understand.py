@@ -31,6 +31,8 @@ from bot.nlu.segment import segments
 from bot.nlu.understanding import MARGIN, Understanding
 
 MAX_CHARS = 500  # people write short messages; longer ones are cut so matching stays within milliseconds
+#: The safety check reads much further: "... and now my husband is beating me" at the end of a long story counts.
+SAFETY_CHARS = 5000
 MAX_WORDS = 40
 THRESHOLD = 40.0  # below: "none"
 #: Share of the trained classifier in an intent's score; the rest is the example matcher's.
@@ -126,7 +128,8 @@ class NLU:
     def understand(self, text: str, lang_hint: str | None = None) -> Understanding:
         """Understand one message; never raises on odd input."""
         text = text if isinstance(text, str) else ""
-        text = mask_contacts(text[:MAX_CHARS])
+        whole = mask_contacts(text[:SAFETY_CHARS])
+        text = whole[:MAX_CHARS]
         lang_hint = normalise_lang(lang_hint)  # "de-DE" -> "de"; an unsupported language is no hint
         found = self.places.find(text)
         words = normalise(text).split()
@@ -149,7 +152,7 @@ class NLU:
             ranked = [(exact, 100.0)] if exact else []
         else:
             ranked = self._rank_parts(text, removed, query) if query else []
-        ranked, danger = self._safety_first(" ".join(words), ranked)
+        ranked, danger = self._safety_first(normalise(whole) if len(whole) > MAX_CHARS else " ".join(words), ranked)
         taught = self.learned.lookup(query)
         if taught is not None:
             ranked = [taught, *[r for r in ranked if r[0] != taught[0]]]
