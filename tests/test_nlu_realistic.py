@@ -160,7 +160,7 @@ DANGER = [
     ("fr", "mon mari s'est effondré, il ne respire plus", "emergency"),
     ("fr", "je cherche un appartement car mon mari me frappe", "violence_protection"),
     ("ku", "Bavê min bêhiş bû û bêhna wî naçe", "emergency"),
-    ("ku", "Mêrê min her roj li min dixe û ez ditirsim", "violence_protection"),
+    ("ku", "Mêrê min dîsa li min xist, ez çi bikim?", "violence_protection"),
     ("ti", "ሓወይ ብካራ ተወጊኡ ብዙሕ ደም ይፈሶ ኣሎ", "emergency"),
     ("ti", "ሰብኣየይ ኩሉ ግዜ ይወቕዓኒ", "violence_protection"),
     ("ps", "زما پلار بې هوښه شو او ساه نه اخلي", "emergency"),
