@@ -1,8 +1,8 @@
 """`lotse bench nlu`: accuracy and latency of the NLU against a standard TF-IDF peer; start-up time and memory.
 
 - start-up and peak memory: a fresh `python -m bot ask "..." --json` in a subprocess (wall time, and the peak
-  RSS of that child from getrusage(RUSAGE_CHILDREN)), after the in-process build has filled the classifier cache:
-  the start of every day, not the one start after a change of intents/ that trains (that is in build_s);
+  RSS of that child from its own rusage), after a first such start has filled the classifier cache: the start of
+  every day, not the one start after a change of intents/ that trains;
 - the peer (bot/bench/peer.py): scikit-learn word + character TF-IDF into a logistic regression, trained in this
   run on the same intents/ examples (raw text, all languages, "none" a class like any other);
 - per eval file: every question through Lotse's `understand()` and through the peer, everything loaded and warmed
@@ -15,7 +15,7 @@ under the older baseline_* keys) and adds "files": one record per file.
 
 from __future__ import annotations
 
-import resource
+import os
 import statistics
 import subprocess
 import sys
@@ -44,16 +44,27 @@ def _cases(path: Path, nlu: NLU) -> tuple[str, list[dict[str, Any]]]:
     return "intent examples (every fifth)", cases
 
 
-def _startup() -> tuple[float, float]:
-    """Wall time and peak RSS (MB) of a fresh `lotse ask` process."""
+def _ask_child(cwd: str) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of one fresh `lotse ask` process, from its own rusage (os.wait4)."""
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as cwd:  # anywhere: an installed Lotse needs no checkout
-        subprocess.run([sys.executable, "-m", "bot", "ask", "Deutschkurs in Lünen", "--json"], cwd=cwd,
-                       check=True, capture_output=True)
+    child = subprocess.Popen([sys.executable, "-m", "bot", "ask", "Deutschkurs in Lünen", "--json"], cwd=cwd,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
-    # ru_maxrss is in KiB on Linux: the largest child so far, which is this one (the only child we start).
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return wall, peak
+    if child.returncode != 0:
+        raise RuntimeError(f"`lotse ask` failed with exit status {child.returncode}")
+    return wall, usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def _startup() -> tuple[float, float]:
+    """Start-up time and peak RSS of `lotse ask` as on every day: a first start fills the classifier cache.
+
+    Measured before this process grows: a child started from a big process can inherit its peak RSS.
+    """
+    with tempfile.TemporaryDirectory() as cwd:  # anywhere: an installed Lotse needs no checkout
+        _ask_child(cwd)
+        return _ask_child(cwd)
 
 
 def _time(fn: Callable[[str], str], texts: list[str]) -> tuple[list[str], list[float]]:
@@ -110,10 +121,10 @@ def _table(files: list[dict[str, Any]]) -> list[str]:
 def run(echo: Callable[[str], None], questions: Sequence[Path] | Path | None = None) -> dict[str, Any]:
     """Measure, print a table through echo, return the numbers."""
     paths = [questions] if isinstance(questions, Path) else list(questions or ()) or [QUESTIONS]
-    build_start = time.perf_counter()
-    nlu = default_nlu()  # trains the classifier when intents/ changed, so the child below finds it cached
-    build_s = time.perf_counter() - build_start
     startup_s, peak_mb = _startup()
+    build_start = time.perf_counter()
+    nlu = default_nlu()
+    build_s = time.perf_counter() - build_start
     nlu.warm_up()
     train_start = time.perf_counter()
     peer = Peer.from_intents(nlu.intents)
