@@ -1,0 +1,61 @@
+"""`lotse bench nlu`: Lotse and the TF-IDF peer measured in one run on every eval file given (accuracy only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+# Verbatim intent examples, so both systems must know them; one label is wrong on purpose, so a file's top-1 is
+# exactly 0.5 only when the benchmark really compares each answer with its own question's label.
+HALF_RIGHT = """\
+- {t: "ich suche eine Wohnung", l: de, i: housing}
+- {t: "Kitaplatz für U3", l: de, i: school}
+"""
+ALL_RIGHT = """\
+- {t: "wie wird das wetter", l: de, i: none}
+"""
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, Path, Path]:
+    folder = tmp_path_factory.mktemp("bench")
+    half, whole = folder / "half.yaml", folder / "whole.yaml"
+    half.write_text(HALF_RIGHT, encoding="utf-8")
+    whole.write_text(ALL_RIGHT, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["bench", "nlu", "--questions", str(half), "--questions", str(whole)])
+    assert result.exit_code == 0, result.output
+    return result.output, json.loads(result.output.strip().splitlines()[-1]), half, whole
+
+
+@pytest.mark.slow
+def test_every_file_is_measured_for_both(bench_run: tuple[str, dict, Path, Path]) -> None:
+    _output, numbers, half, whole = bench_run
+    files = {f["questions"]: f for f in numbers["files"]}
+    assert list(files) == [str(half), str(whole)]
+    assert (files[str(half)]["n"], files[str(whole)]["n"]) == (2, 1)
+    assert (files[str(half)]["top1"], files[str(half)]["peer_top1"]) == (0.5, 0.5)
+    assert (files[str(whole)]["top1"], files[str(whole)]["peer_top1"]) == (1.0, 1.0)
+    for entry in files.values():
+        assert {"median_ms", "p99_ms", "peer_median_ms", "peer_p99_ms"} <= entry.keys()
+
+
+@pytest.mark.slow
+def test_the_flat_keys_describe_the_first_file(bench_run: tuple[str, dict, Path, Path]) -> None:
+    _output, numbers, half, _whole = bench_run
+    assert numbers["questions"] == str(half)
+    assert (numbers["n"], numbers["top1"], numbers["baseline_top1"]) == (2, 0.5, 0.5)
+    assert numbers["startup_s"] > 0 and numbers["peak_rss_mb"] > 0
+    assert numbers["examples"] > 1000
+
+
+@pytest.mark.slow
+def test_the_table_names_each_file(bench_run: tuple[str, dict, Path, Path]) -> None:
+    output = bench_run[0]
+    rows = {line.split()[0]: line.split() for line in output.splitlines() if line.startswith(("half", "whole"))}
+    assert rows["half.yaml"][1:4] == ["2", "0.500", "0.500"]
+    assert rows["whole.yaml"][1:4] == ["1", "1.000", "1.000"]
