@@ -17,6 +17,7 @@ import unicodedata
 
 # Arabic harakat, Quranic marks, superscript alef and tatweel: decoration, not letters.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_TANWIN_ALEF = re.compile("\u0627\u064b|\u064b\u0627")
 # Zero-width non-joiner separates the parts of a Persian word (می‌خواهم); people type it as a space or not at all.
 _ZWNJ = "\u200c"
 _ARABIC_VARIANTS = str.maketrans({
@@ -46,6 +47,7 @@ def _strip_controls(text: str) -> str:
 def light(text: str) -> str:
     """NFKC, case folding, Arabic diacritics removed, invisible characters dropped; letters otherwise as typed."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _TANWIN_ALEF.sub("", text)  # "عملاً" is the word "عمل" with its case ending
     text = _ARABIC_MARKS.sub("", text).replace(_ZWNJ, " ")
     return _SPACES.sub(" ", _strip_controls(text)).strip()
 
@@ -83,9 +85,17 @@ _CONTACTS = re.compile(
 
 
 def mask_contacts(text: str) -> str:
-    """The text with e-mail addresses, links, IBANs and runs of seven or more digits (phone, case and file
-    numbers) blanked out: their letters and digits are no town, postcode, language or topic."""
+    """The text with e-mail addresses, links, IBANs, runs of seven or more digits (phone, case and file numbers)
+    and reference numbers of six digits or more mixed with letters or slashes ("59425/BG/0012345") blanked out:
+    their letters and digits are no town, postcode, language or topic."""
     if "@" not in text and "www" not in text.lower() and "http" not in text.lower() \
-            and sum(ch.isdigit() for ch in text) < 7:
+            and sum(ch.isdigit() for ch in text) < 6:
         return text  # the common case, checked cheaply
-    return _CONTACTS.sub(" ", text.translate(_DIGITS))
+    tokens = text.translate(_DIGITS).split(" ")
+    return _CONTACTS.sub(" ", " ".join(" " if _reference(token) else token for token in tokens))
+
+
+def _reference(token: str) -> bool:
+    """A file or customer number: six or more digits with letters, slashes or dashes among them."""
+    digits = sum(ch.isdigit() for ch in token)
+    return digits >= 6 and any(ch.isalpha() or ch in "/-" for ch in token.strip(".,;:!?()"))
