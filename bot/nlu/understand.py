@@ -324,8 +324,11 @@ class NLU:
             inner = [r for r in inner if r[0] not in self.not_topics and self._names_topic(rest, r[0])][:1]
         elif inner and inner[0][0] not in self.frames and not self._names_topic(rest, inner[0][0]):
             return ranked  # "what is this chatbot needed for" minus "what is this bot for": no topic is named
-        # A greeting or thanks may wrap any question, even "what can you do?" (help) or "what is near me?".
-        wrapped_ok = bool(inner) and (inner[0][0] not in self.frames or ranked[0][0] in ("greeting", "thanks"))
+        # A topic inside a frame wins; another frame only when a greeting or thanks wraps it in a few words of
+        # their own ("hallo, was kannst du alles"): "Spas ji bo alîkariyê" (thanks for the help) stays thanks.
+        # Separate sentences ("Danke! Was kannst du?") are parts of their own already (segment.py).
+        wrapped_ok = bool(inner) and (inner[0][0] not in self.frames
+                                      or (ranked[0][0] in ("greeting", "thanks") and len(rest.split()) > 3))
         # After a language name, any topic will do ("Farsi-speaking gynaecologist"); other frames need a clear one.
         margin = ATTRIBUTE_MARGIN if ranked[0][0] == ATTRIBUTE else FRAME_MARGIN
         if (not wrapped_ok or inner[0][0] in ("none", ranked[0][0])
