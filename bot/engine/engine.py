@@ -41,6 +41,7 @@ from bot.offers.store import national_offers
 __all__ = ["MAX_DISTANCE_KM", "TOPICS", "Engine"]
 
 MAX_TEXT = 4000  # longer messages are cut before matching: nobody asks for a Kita in 4,000 characters
+CRISIS = "mental_health"  # the offer category of the crisis lines shown to someone who may take their own life
 
 
 def N_(message: str) -> str:
@@ -215,13 +216,19 @@ class Engine:
     def _safety_first(self, turn: Turn, reply: Reply) -> Reply:
         """When an emergency or violence is plausible, the numbers to call come before anything else."""
         understanding = turn.understanding
-        danger = understanding.danger if understanding is not None else None
+        if understanding is None:
+            return reply
+        return self.numbers_first(understanding.danger, reply, crisis=understanding.crisis)
+
+    def numbers_first(self, danger: str | None, reply: Reply, crisis: bool = False) -> Reply:
+        """The reply with the national numbers of `danger` (an emergency or violence) before anything else, and
+        for someone who may take their own life the crisis lines right after them."""
         if danger is None or danger not in self.intents or not self.intents[danger].categories:
             return reply
         category = self.intents[danger].categories[0]
         said = self.answers[danger].in_lang("de") if danger in self.answers else ""
 
-        def order(offer: Offer) -> tuple[int, int, str]:
+        def order(offer: Offer, category: str = category) -> tuple[int, int, str]:
             # The danger's own service first (116 016 before the police for violence), then in the order its
             # answer names them (112 before 110).
             own = offer.categories.index(category) if category in offer.categories else len(offer.categories)
@@ -229,13 +236,16 @@ class Engine:
             return own, at if at >= 0 else len(said), offer.id
 
         first = listing.hotlines(sorted(national_offers(self.db, [category]), key=order))
+        if crisis:  # the TelefonSeelsorge (and the line for children and young people) right after 112
+            lines_of = sorted(national_offers(self.db, [CRISIS]), key=lambda o: order(o, CRISIS))
+            first += "\n" + listing.hotlines(lines_of)
         lines = set(first.split("\n"))
         rest = []
         for message in reply.messages:
             kept = "\n".join(line for line in message.text.split("\n") if line not in lines)
             if kept.strip() or message.buttons or message.places:
                 rest.append(Message(kept, message.buttons, message.places))
-        return Reply([Message(first), *rest], reply.lang, reply.intent, rtl=reply.rtl)
+        return replace(reply, messages=[Message(first), *rest])
 
     # -- other input -------------------------------------------------------------------------------------
     def _location(self, incoming: Incoming, session: Session, point: Point) -> Reply:
@@ -272,7 +282,9 @@ class Engine:
         kind, _sep, arg = data.partition(":")
         session.state, session.pending_intent = IDLE, None  # a button answers whatever was asked
         if kind == "t" and arg in self.intents:
-            return self.topic(incoming, session, arg)
+            reply = self.topic(incoming, session, arg)
+            # The Emergency button, too: the numbers first, then what to say when calling.
+            return self.numbers_first(arg, reply) if self.intents[arg].priority else reply
         if kind == "l" and arg in LANGUAGES:
             session.lang = arg
             i18n.set_lang(arg)

@@ -9,7 +9,9 @@ and people mix them.
 Entry forms (after normalisation): `word` matches that word; `word*` any word starting with it; two or three
 words match in order with at most GAP other words between them; Arabic-script words may carry a glued
 conjunction, preposition or article (و ف ب ل ال). An entry starting with `~` is weak: it makes danger plausible
-(the numbers come first) but does not decide the topic ("Notfall" also names the dentist on call).
+(the numbers come first) but does not decide the topic ("Notfall" also names the dentist on call). An entry
+starting with `!` (after a `~`, if any) is a crisis: someone may take their own life, so the crisis lines come
+with the emergency numbers.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Term:
     words: tuple[tuple[str, bool], ...]  # (word, is_prefix)
     intent: str
     strong: bool
+    crisis: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,19 +41,22 @@ class Danger:
 
     intent: str
     strong: bool
+    crisis: bool = False
 
 
 def _parse(entry: str, intent: str) -> Term | None:
     strong = not entry.startswith("~")
+    entry = entry.lstrip("~")
+    crisis = entry.startswith("!")
     words: list[tuple[str, bool]] = []
-    for raw in entry.lstrip("~").split():
+    for raw in entry.lstrip("!").split():
         prefix = raw.endswith("*")
         word = normalise(raw.rstrip("*"))
         for part in word.split():  # "b'є" normalises to two words
             words.append((part, False))
         if prefix and words:
             words[-1] = (words[-1][0], True)
-    return Term(tuple(words), intent, strong) if words else None
+    return Term(tuple(words), intent, strong, crisis) if words else None
 
 
 def _forms(word: str) -> tuple[str, ...]:
@@ -90,8 +96,8 @@ class SafetyCheck:
             for term in self._starting(word_forms):
                 if self._rest_matches(term, forms, index + 1):
                     if term.strong:
-                        return Danger(term.intent, True)
-                    found = found or Danger(term.intent, False)
+                        return Danger(term.intent, True, term.crisis)
+                    found = found or Danger(term.intent, False, term.crisis)
         return found
 
     def _starting(self, word_forms: tuple[str, ...]) -> list[Term]:

@@ -26,7 +26,7 @@ from bot.nlu.learned import Learned
 from bot.nlu.matcher import CANDIDATES, Example, Matcher
 from bot.nlu.normalise import mask_contacts, normalise
 from bot.nlu.places import PlaceFinder
-from bot.nlu.safety import SafetyCheck
+from bot.nlu.safety import Danger, SafetyCheck
 from bot.nlu.segment import segments
 from bot.nlu.understanding import MARGIN, Understanding
 
@@ -152,14 +152,16 @@ class NLU:
             ranked = [(exact, 100.0)] if exact else []
         else:
             ranked = self._rank_parts(text, removed, query) if query else []
-        ranked, danger = self._safety_first(normalise(whole) if len(whole) > MAX_CHARS else " ".join(words), ranked)
+        hit = self.safety.check(normalise(whole) if len(whole) > MAX_CHARS else " ".join(words))
+        ranked, danger = self._safety_first(hit, ranked)
+        crisis = hit is not None and hit.crisis
         taught = self.learned.lookup(query)
         if taught is not None:
             ranked = [taught, *[r for r in ranked if r[0] != taught[0]]]
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
-                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger)
-        return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger)
+                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger, crisis)
+        return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger, crisis)
 
     def _rank_parts(self, text: str, removed: set[str], query: str) -> list[tuple[str, float]]:
         """Rank a message by its parts: frames (greeting, thanks) left out, the asking part weighed like the rest.
@@ -193,13 +195,13 @@ class NLU:
                     for i in scores.keys() | question.keys()}
         return sorted(combined.items(), key=lambda r: -r[1])
 
-    def _safety_first(self, text: str, ranked: list[tuple[str, float]]) -> tuple[list[tuple[str, float]], str | None]:
+    def _safety_first(self, hit: Danger | None,
+                      ranked: list[tuple[str, float]]) -> tuple[list[tuple[str, float]], str | None]:
         """The danger plausible in the message (its words, or the ranking), and the ranking with a strong hit on top.
 
         Strong danger words decide the topic unless the other priority intent already leads ("er schlägt mich
         und blutet": violence stays violence); the numbers come first either way.
         """
-        hit = self.safety.check(text)
         if hit is None:
             leader = ranked[0][0] if ranked and ranked[0][1] >= THRESHOLD else None
             return ranked, leader if leader in self.priority else None

@@ -25,6 +25,8 @@ class Understanding:
     #: A priority intent (emergency, violence_protection) that is plausible in this message, whatever else it
     #: asks: the reply then starts with its numbers.
     danger: str | None = None
+    #: Someone may take their own life: the crisis lines come with the emergency numbers.
+    crisis: bool = False
 
     @property
     def ambiguous(self) -> bool:
