@@ -182,6 +182,10 @@ class NLU:
         if not content or len(content) == len(ranked_parts) == 1:
             return self.rank(query)
         whole = self.rank(" ".join(p[0] for p in content)) if len(content) > 1 else content[0][2]
+        if len(content) < len(ranked_parts) and (not whole or whole[0][1] < THRESHOLD + FRAME_MARGIN
+                                                 or not any(self._names_topic(q, whole[0][0]) for q, *_r in content)):
+            # Without its frame nothing clear is left ("What is near me? I am in Selm"): the frame was the point.
+            return self.rank(query)
         # The asking part decides between the contenders of the whole only when it names a topic itself ("Wo gibt
         # es einen Kurs?"), not when it only asks ("Was soll ich tun?", "Is that allowed?").
         contenders = {i for i, _s in whole[:3]}
