@@ -124,7 +124,7 @@ class Settings:
     staff: StaffConfig = field(default_factory=StaffConfig)
     retention_days: int = 90
     # Each Telegram chat and web chat session may send `rate_burst` messages at once, then `rate_per_minute`;
-    # one address of the web chat (many people behind one router) `address_per_minute`, bursts of a tenth.
+    # one address of the web chat (many people behind one router) `address_per_minute`, bursts of a third.
     rate_burst: int = 10
     rate_per_minute: float = 30.0
     address_per_minute: float = 300.0

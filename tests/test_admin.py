@@ -87,11 +87,11 @@ def _upload(data: bytes, name: str, dry_run: bool, token: str) -> FormData:
 
 async def test_review_queue_shows_unanswered_questions_without_user_ids(client: TestClient) -> None:
     await client.post("/api/chat", json={"session": "secret-session-42",
-                                         "text": "Meine Zeugnisse aus Syrien sollen hier gelten"})
+                                         "text": "Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"})
     resp = await client.get("/admin/review")
     html = await resp.text()
     assert resp.status == 200
-    assert "Meine Zeugnisse aus Syrien sollen hier gelten" in html
+    assert "Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm" in html
     assert "secret-session-42" not in html
     assert "<h1>Fragen zur Durchsicht</h1>" in html and "Das ist das Thema" in html  # German first
     assert "Fragen, die Lotse nicht beantworten konnte" in await (await client.get("/admin")).text()

@@ -81,24 +81,24 @@ def _stored_texts(db: Database) -> str:
 
 
 def test_queue_groups_weak_messages_redacted(engine: Engine) -> None:
-    engine.handle(Incoming("tg:1", text="Meine Zeugnisse aus Syrien sollen hier gelten, Tel 0176 1234567"))
-    engine.handle(Incoming("web:a", text="meine Zeugnisse aus Syrien sollen  hier gelten, tel 0176-7654321!"))
+    engine.handle(Incoming("tg:1", text="Unser Kleiner ist den ganzen Vormittag allein, Tel 0176 1234567"))
+    engine.handle(Incoming("web:a", text="unser Kleiner ist den ganzen  Vormittag allein, tel 0176-7654321!"))
     engine.handle(Incoming("tg:2", text="Arbeit und Wohnung"))  # two topics: a clarification
     engine.handle(Incoming("tg:3", text="Kita in Lünen"))  # understood: not queued
     engine.handle(Incoming("tg:3", text="wie wird das Wetter morgen"))  # known out of scope: not queued
     groups = {g.text.lower(): g for g in engine.learning.queue()}
-    assert set(groups) == {"meine zeugnisse aus syrien sollen hier gelten, tel [phone]",
+    assert set(groups) == {"unser kleiner ist den ganzen vormittag allein, tel [phone]",
                            "arbeit und wohnung"}
-    syria = groups["meine zeugnisse aus syrien sollen hier gelten, tel [phone]"]
+    syria = groups["unser kleiner ist den ganzen vormittag allein, tel [phone]"]
     assert syria.count == 2 and syria.lang == "de" and syria.reasons == ["none"]
-    assert "recognition" in [intent for intent, _score in syria.guesses]
+    assert "kita" in [intent for intent, _score in syria.guesses]
     assert groups["arbeit und wohnung"].reasons == ["clarify"]
     assert "0176" not in _stored_texts(engine.db)
 
 
 def test_nothing_stored_for_review_links_to_a_user(engine: Engine) -> None:
     """Feedback and queued text hold no user id, no session key, and no time finer than a day."""
-    engine.handle(Incoming("tg:987654321", text="Meine Zeugnisse aus Syrien sollen hier gelten"))
+    engine.handle(Incoming("tg:987654321", text="Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"))
     engine.handle(Incoming("web:secret-session-42", text="Kita", lang_hint="de"))
     engine.handle(Incoming("web:secret-session-42", button="fb:-:kita"))
     engine.handle(Incoming("tg:987654321", button="fb:+:kita"))
@@ -147,10 +147,10 @@ def test_retention_deletes_old_entries_with_a_fixed_clock(db: Database) -> None:
     clock = Clock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
     learning = Learning(db, default_nlu(), retention_days=90, clock=clock)
     nlu = default_nlu()
-    learning.observe("u1", "Meine Zeugnisse aus Syrien sollen hier gelten",
-                     nlu.understand("Meine Zeugnisse aus Syrien sollen hier gelten"))
-    learning.feedback("u1", -1, "recognition", "de")
-    learning.teach("Meine Zeugnisse aus Syrien sollen hier gelten", "recognition", "test", "de")
+    learning.observe("u1", "Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm",
+                     nlu.understand("Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"))
+    learning.feedback("u1", -1, "kita", "de")
+    learning.teach("Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm", "kita", "test", "de")
 
     def counts() -> tuple[int, ...]:
         learning.flush()
@@ -177,14 +177,14 @@ def test_retention_days_come_from_the_environment() -> None:
 
 
 def test_teaching_answers_at_once_and_removing_takes_it_back(engine: Engine) -> None:
-    text = "Meine Zeugnisse aus Syrien sollen hier gelten"
+    text = "Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"
     assert engine.nlu.understand(text).intent == "none"
-    example = engine.learning.teach(text, "recognition", "web-admin", "de")
+    example = engine.learning.teach(text, "kita", "web-admin", "de")
     engine.handle(Incoming("u1", text="59423"))  # the place first: the answer then lists offers, with 👍 / 👎
     reply = engine.handle(Incoming("u1", text=text))
-    assert "fb:+:recognition" in [b.data for m in reply.messages for b in m.buttons]
-    assert engine.nlu.understand("meine Zeugnisse aus Syrien sollen auch hier gelten").intent == "recognition"
-    assert [(e.text, e.intent, e.who) for e in engine.learning.learned()] == [(text, "recognition", "web-admin")]
+    assert "fb:+:kita" in [b.data for m in reply.messages for b in m.buttons]
+    assert engine.nlu.understand("unser Kleiner ist den ganzen Vormittag alleine, wohin mit ihm").intent == "kita"
+    assert [(e.text, e.intent, e.who) for e in engine.learning.learned()] == [(text, "kita", "web-admin")]
     assert engine.learning.remove(example.id)
     assert engine.nlu.understand(text).intent == "none"
     assert not engine.learning.remove(example.id)

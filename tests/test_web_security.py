@@ -62,8 +62,9 @@ async def test_one_session_is_limited_with_retry_after_and_others_go_on(client: 
 
 async def test_one_address_is_limited_across_sessions(client: TestClient) -> None:
     statuses = [(await client.post("/api/chat", json={"session": f"s{i}", "text": "Hallo"})).status
-                for i in range(7)]
-    assert statuses[:5] == [200] * 5 and statuses[-1] == 429
+                for i in range(19)]
+    # 50 a minute from one address, in bursts of a third of that: many people share a shelter's Wi-Fi.
+    assert statuses[:17] == [200] * 17 and statuses[-1] == 429
     # Behind a reverse proxy on this machine, the address it forwards counts, not the proxy's own.
     forwarded = await client.post("/api/chat", json={"session": "p1", "text": "Hallo"},
                                   headers={"X-Forwarded-For": "203.0.113.7"})

@@ -98,6 +98,7 @@ class Engine:
         # What each intent is comes from its file (kind, needs_place, priority).
         self.small_talk = ids_where(self.intents, lambda i: i.small_talk)
         self.topics = ids_where(self.intents, lambda i: i.is_topic)
+        self.listing = ids_where(self.intents, lambda i: not i.small_talk)  # answers that list offers ("nearby")
         self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
         self.answers = answers if answers is not None else default_answers()
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
@@ -397,9 +398,9 @@ class Engine:
 
     # -- helpers ----------------------------------------------------------------------------------------
     def last_topic(self, session: Session) -> str | None:
-        """The topic the conversation is about (a need, not a greeting), if any."""
+        """The topic the conversation is about (a need or "what is near me", not a greeting), if any."""
         intent = session.last_intent
-        return intent if intent in self.topics else None
+        return intent if intent in self.topics or intent in self.listing else None
 
     def topic_label(self, intent: str) -> str:
         """The translated button label of a topic (never its id: an intent without a label gets "Topics")."""

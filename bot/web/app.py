@@ -65,7 +65,8 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
     app[SETTINGS] = settings
     app[SESSION_LIMIT] = RateLimiter(settings.rate_burst, settings.rate_per_minute)
-    app[ADDRESS_LIMIT] = RateLimiter(max(settings.rate_burst, round(settings.address_per_minute / 10)),
+    # Many people share one address (a shelter's Wi-Fi): a third of a minute's allowance may come at once.
+    app[ADDRESS_LIMIT] = RateLimiter(max(settings.rate_burst, round(settings.address_per_minute / 3)),
                                      settings.address_per_minute)
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.package_file("web", "templates")), autoescape=True,
