@@ -100,6 +100,7 @@ class Engine:
         self.topics = ids_where(self.intents, lambda i: i.is_topic)
         self.listing = ids_where(self.intents, lambda i: not i.small_talk)  # answers that list offers ("nearby")
         self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
+        self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
         self.answers = answers if answers is not None else default_answers()
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
         self.gazetteer = gazetteer or default_gazetteer()

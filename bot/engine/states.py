@@ -105,7 +105,9 @@ def awaiting_place(engine: Engine, turn: Turn) -> Reply | None:
                 and not understanding.ambiguous):
             return None
         return engine.topic(turn.incoming, turn.session, pending, explain=False)
-    if understanding.intent != "none" or followups.classify(turn.text) is not None:
+    # A frame ("I am in ...", "near me") without a place found is a place Lotse does not know, not a new question.
+    asks_anew = understanding.intent != "none" and understanding.intent not in engine.frames
+    if asks_anew or followups.classify(turn.text) is not None:
         return None
     return engine.ask_place_again(turn.incoming, turn.session)
 

@@ -18,7 +18,7 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "Bergkamen": ("Бергкамен", "بيرغكامن", "برگکامن"),
     "Schwerte": ("Шверте", "شفيرته", "شفرته", "شويرته"),
     "Werne": ("Верне", "فيرنه", "ويرنه"),
-    "Selm": ("Зельм", "زيلم", "زلم"),
+    "Selm": ("Зельм", "زيلم", "زلم", "سيلم", "سلم"),
     "Holzwickede": ("Хольцвикеде", "Гольцвікеде", "Хольцвікеде", "هولتسفيكده", "هولزويكده"),
     "Bönen": ("Бёнен", "Бенен", "Бьонен", "بونن", "بوينن"),
     "Fröndenberg": ("Фрёнденберг", "Фронденберг", "Френденберг", "فروندنبرغ", "فرويندنبرغ"),
@@ -103,11 +103,13 @@ AMBIGUOUS = frozenset({
     "essen", "kamen", "siegen", "datteln", "bon", "بون", "اسن", "كامن", "زلم", "marl", "herne",
     # Pashto "کلن" is "years old" ("دوه کلن" two years old): Köln only after a cue ("په کلن کې", "در کلن").
     "کلن", "كلن",
+    # Arabic "سلم" is also a ladder, peace and "he greeted": Selm only after a cue ("في سلم").
+    "سلم",
 })
 
 #: The AMBIGUOUS names that are everyday words (the others, "marl", "herne", are only rare or foreign words): at
 #: the end of a German sentence these stay words.
-WORDS = frozenset({"essen", "kamen", "siegen", "datteln", "bon", "بون", "اسن", "كامن", "زلم", "کلن", "كلن"})
+WORDS = frozenset({"essen", "kamen", "siegen", "datteln", "bon", "بون", "اسن", "كامن", "زلم", "کلن", "كلن", "سلم"})
 #: Arabic-script town spellings that a glued ب/ل/و turns into an everyday word: Persian بنویس "write!" is not
 #: "in Neuss". These need a separate cue word ("در نویس").
 NOT_GLUED = frozenset({"نویس"})
