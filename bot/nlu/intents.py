@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -92,47 +93,52 @@ def load_intents(directory: Path = INTENTS_DIR, *, strict: bool = True) -> dict[
     problems: list[str] = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
-        except yaml.YAMLError as exc:
-            problems.append(f"{path.name}: not valid YAML ({exc})")
+            intent = _read(path)
+        except _Problem as problem:
+            problems.append(f"{path.name}: {problem}")
             continue
-        if not isinstance(data, dict):
-            problems.append(f"{path.name}: not a mapping")
-            continue
-        intent_id = data.get("id")
-        if intent_id != path.stem:
-            problems.append(f"{path.name}: id {intent_id!r} does not match the file name")
-            continue
-        raw = data.get("examples") or {}
-        if not isinstance(raw, dict):
-            problems.append(f"{path.name}: examples must map a language to a list of phrases")
-            continue
-        examples = {
-            str(lang): tuple(str(p).strip() for p in phrases or [] if p is not None and str(p).strip())
-            for lang, phrases in raw.items()
-        }
-        kind = data.get("kind", "topic")
-        if kind not in KINDS:
-            problems.append(f"{path.name}: kind {kind!r} is not one of {', '.join(KINDS)}")
-            continue
-        flags = {name: data.get(name, default) for name, default in (("needs_place", kind != "out_of_scope"),
-                                                                     ("priority", False))}
-        bad = [name for name, value in flags.items() if not isinstance(value, bool)]
-        if bad:
-            problems.append(f"{path.name}: {', '.join(bad)} must be true or false")
-            continue
-        danger = data.get("danger") or {}
-        if not isinstance(danger, dict):
-            problems.append(f"{path.name}: danger must map a language to a list of words")
-            continue
-        intents[intent_id] = Intent(intent_id, tuple(data.get("categories") or ()), examples, kind=kind,
-                                    needs_place=flags["needs_place"], priority=flags["priority"],
-                                    danger={str(k): tuple(str(w) for w in v or ()) for k, v in danger.items()})
+        intents[intent.id] = intent
     if strict:
         problems += validate(intents)
     if problems:
         raise IntentDataError("intent data is invalid:\n  " + "\n  ".join(problems))
     return intents
+
+
+class _Problem(ValueError):
+    """One intent file cannot be used (the loader names the file)."""
+
+
+def _read(path: Path) -> Intent:
+    """One intent file, checked; raises _Problem."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except yaml.YAMLError as exc:
+        raise _Problem(f"not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise _Problem("not a mapping")
+    if data.get("id") != path.stem:
+        raise _Problem(f"id {data.get('id')!r} does not match the file name")
+    kind = data.get("kind", "topic")
+    if kind not in KINDS:
+        raise _Problem(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    flags = {name: data.get(name, default) for name, default in (("needs_place", kind != "out_of_scope"),
+                                                                 ("priority", False))}
+    bad = [name for name, value in flags.items() if not isinstance(value, bool)]
+    if bad:
+        raise _Problem(f"{', '.join(bad)} must be true or false")
+    return Intent(path.stem, tuple(data.get("categories") or ()), _per_language(data, "examples"), kind=kind,
+                  needs_place=flags["needs_place"], priority=flags["priority"],
+                  danger=_per_language(data, "danger"))
+
+
+def _per_language(data: dict[str, Any], key: str) -> dict[str, tuple[str, ...]]:
+    """A mapping of language to phrases (examples, danger words), blanks dropped; raises _Problem."""
+    raw = data.get(key) or {}
+    if not isinstance(raw, dict):
+        raise _Problem(f"{key} must map a language to a list of phrases")
+    return {str(lang): tuple(str(p).strip() for p in phrases or [] if p is not None and str(p).strip())
+            for lang, phrases in raw.items()}
 
 
 def validate(intents: dict[str, Intent], *, minimum: dict[str, int] | None = None,
