@@ -26,7 +26,7 @@ from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, now, write_rows
 
 CONTACT_POINTS_CSV = resources.data_file("nrw_contact_points.csv")
-DEMO_VERSION = "4"
+DEMO_VERSION = "5"
 DEMO_PREFIXES = ("nrw-", "nat-", "demo-")
 
 # What each kind of real contact point offers, by words in its type.
@@ -182,6 +182,12 @@ def national_rows() -> list[dict[str, Any]]:
     return [{**row, "national": 1, "source_date": _VERIFIED_DATE} for row in NATIONAL]
 
 
+#: "example" in the other languages: an example offer keeps its German office word ("Kita", "Bürgerbüro", which
+#: people meet on every sign) and says in the reader's own language that it is example data.
+EXAMPLE_WORD = {"ar": "مثال", "fa": "نمونه", "uk": "приклад", "ru": "пример", "tr": "örnek", "fr": "exemple",
+                "ku": "mînak", "ti": "ኣብነት", "ps": "بېلګه", "so": "tusaale"}
+
+
 def example_rows(gaz: Gazetteer) -> list[dict[str, Any]]:
     """Example offers in every category (but emergency) in the demo towns, marked as such."""
     rows = []
@@ -196,6 +202,7 @@ def example_rows(gaz: Gazetteer) -> list[dict[str, Any]]:
                 rows.append({
                     "id": f"demo-{category}-{place.postcode}-{_slug(town)}",
                     "name_de": f"{label_de} {town} (Beispiel)", "name_en": f"{label_en} {town} (example)",
+                    **{f"name_{lang}": f"{label_de} {town} ({word})" for lang, word in EXAMPLE_WORD.items()},
                     "description_de": "Beispieldaten für die Demo, kein echtes Angebot.",
                     "description_en": "Example data for the demo, not a real offer.",
                     "categories": [category], "postcode": place.postcode or "", "city": town, "district": district,
