@@ -34,6 +34,7 @@ from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
 from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import Intent, ids_where, load_intents
+from bot.nlu.understand import THRESHOLD
 from bot.nlu.understanding import MARGIN
 from bot.offers.model import Offer
 from bot.offers.store import national_offers
@@ -185,10 +186,12 @@ class Engine:
             self.remember_place(session, understanding.place)
         intent = understanding.intent
         topic = self.last_topic(session)
-        if intent == "none" and understanding.place is not None and topic:
+        # "Wie wird das Wetter morgen in Unna?" is out of scope, said clearly (THRESHOLD), place or not.
+        out_of_scope = intent == "none" and understanding.score >= THRESHOLD
+        if intent == "none" and understanding.place is not None and topic and not out_of_scope:
             # "in Lünen" after a topic: the same topic, in the new place (without explaining it again).
             return self.topic(incoming, session, topic, explain=False)
-        if intent == "none" and understanding.place is not None:
+        if intent == "none" and understanding.place is not None and not out_of_scope:
             return self.place_saved(incoming, session)
         if intent == "none":
             self._save(incoming, session)
