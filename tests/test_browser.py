@@ -15,19 +15,17 @@ import itertools
 import json
 import os
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
+from serving import free_port, serving
 
 from bot.config import Settings
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
-from bot.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: these tests read its files
 
@@ -36,12 +34,6 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 SHOTS = ROOT / "var" / "screenshots"
 WIDTH, HEIGHT = 360, 740
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Page:
@@ -166,15 +158,8 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
     """The real app (demo database) on a free port."""
     db_path = tmp_path / "lotse.db"
     build_demo(open_db(db_path))
-    runner = web.AppRunner(create_app(Settings(db_path=db_path)))
-    await runner.setup()
-    port = free_port()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(Settings(db_path=db_path)) as url:
+        yield url
 
 
 @pytest.fixture

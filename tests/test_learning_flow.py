@@ -20,8 +20,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from test_browser import SHOTS, Page, free_port
+from serving import serving
+from test_browser import SHOTS, Page
 from test_browser import page as browser  # noqa: F401  (the Chromium fixture, as `browser`)
 
 from bot import i18n
@@ -34,7 +34,6 @@ from bot.i18n import LANGUAGES
 from bot.nlu import default_nlu
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
-from bot.server import create_server
 
 pytestmark = pytest.mark.browser
 
@@ -97,15 +96,11 @@ async def lotse(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[tuple[str, Pat
     # One web session asks forty questions in a few seconds here; the rate limits are tested elsewhere.
     settings = Settings(db_path=db_path, telegram_token=api.token, telegram_api_base_url=api.base_url,
                         rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7)
-    runner = web.AppRunner(create_server(settings))
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}", db_path
-    finally:
-        api.drain()
-        await runner.cleanup()
+    async with serving(settings) as url:
+        try:
+            yield url, db_path
+        finally:
+            api.drain()
 
 
 # -- Telegram ---------------------------------------------------------------------------------------------------

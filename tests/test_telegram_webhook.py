@@ -5,39 +5,38 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, FormData, web
+from serving import free_port
 
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakeupdates import text_update
 from bot.config import Settings
-from bot.server import create_server as create_app
+from bot.server import create_server
 
 SECRET = "s3cret-Token_42"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def webhook_settings(api: FakeBotAPI, tmp_path: Path) -> tuple[str, Settings]:
+    """Webhook mode on a free port of this machine, against the fake Bot API: the webhook's URL and the settings."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    return url, Settings(db_path=tmp_path / "lotse.db", port=port, telegram_token=api.token,
+                         telegram_api_base_url=api.base_url, webhook_url=url, webhook_secret=SECRET)
 
 
 async def serve(settings: Settings) -> web.AppRunner:
-    runner = web.AppRunner(create_app(settings), access_log=None)
+    runner = web.AppRunner(create_server(settings), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     return runner
 
 
 async def test_webhook_checks_the_secret_and_processes_updates(api: FakeBotAPI, tmp_path: Path) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram/webhook"
-    settings = Settings(db_path=tmp_path / "lotse.db", port=port, telegram_token=api.token,
-                        telegram_api_base_url=api.base_url, webhook_url=url, webhook_secret=SECRET)
+    url, settings = webhook_settings(api, tmp_path)
     runner = await serve(settings)
     try:
         assert api.webhook == {"url": url, "secret_token": SECRET}
@@ -134,10 +133,7 @@ async def test_fake_server_reads_bodies_as_telegram_does(api: FakeBotAPI, kind: 
 ])
 async def test_malformed_updates_with_the_right_secret_answer_400(api: FakeBotAPI, tmp_path: Path,
                                                                  body: str) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram/webhook"
-    settings = Settings(db_path=tmp_path / "lotse.db", port=port, telegram_token=api.token,
-                        telegram_api_base_url=api.base_url, webhook_url=url, webhook_secret=SECRET)
+    url, settings = webhook_settings(api, tmp_path)
     runner = await serve(settings)
     try:
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from test_browser import Page, free_port, page  # noqa: F401  (page is a fixture)
+from serving import free_port
+from test_browser import Page, page  # noqa: F401  (page is a fixture)
 
 from bot.config import Settings
 from bot.offers.db import open_db
