@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import followups, listing, states
+from bot.engine import followups, listing, safety, states
 from bot.engine.answers import Answer, default_answers
 from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
@@ -36,13 +36,11 @@ from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import Intent, ids_where, load_intents
 from bot.nlu.understand import THRESHOLD
 from bot.nlu.understanding import MARGIN
-from bot.offers.model import Offer
 from bot.offers.store import national_offers
 
 __all__ = ["MAX_DISTANCE_KM", "TOPICS", "Engine"]
 
 MAX_TEXT = 4000  # longer messages are cut before matching: nobody asks for a Kita in 4,000 characters
-CRISIS = "mental_health"  # the offer category of the crisis lines shown to someone who may take their own life
 
 
 def N_(message: str) -> str:
@@ -226,31 +224,8 @@ class Engine:
         return self.numbers_first(understanding.danger, reply, crisis=understanding.crisis)
 
     def numbers_first(self, danger: str | None, reply: Reply, crisis: bool = False) -> Reply:
-        """The reply with the national numbers of `danger` (an emergency or violence) before anything else, and
-        for someone who may take their own life the crisis lines right after them."""
-        if danger is None or danger not in self.intents or not self.intents[danger].categories:
-            return reply
-        category = self.intents[danger].categories[0]
-        said = self.answers[danger].in_lang("de") if danger in self.answers else ""
-
-        def order(offer: Offer, category: str = category) -> tuple[int, int, str]:
-            # The danger's own service first (116 016 before the police for violence), then in the order its
-            # answer names them (112 before 110).
-            own = offer.categories.index(category) if category in offer.categories else len(offer.categories)
-            at = said.find(offer.phone)
-            return own, at if at >= 0 else len(said), offer.id
-
-        first = listing.hotlines(sorted(national_offers(self.db, [category]), key=order))
-        if crisis:  # the TelefonSeelsorge (and the line for children and young people) right after 112
-            lines_of = sorted(national_offers(self.db, [CRISIS]), key=lambda o: order(o, CRISIS))
-            first += "\n" + listing.hotlines(lines_of)
-        lines = set(first.split("\n"))
-        rest = []
-        for message in reply.messages:
-            kept = "\n".join(line for line in message.text.split("\n") if line not in lines)
-            if kept.strip() or message.buttons or message.places:
-                rest.append(Message(kept, message.buttons, message.places))
-        return replace(reply, messages=[Message(first), *rest])
+        """The reply with the national numbers of `danger` before anything else (bot/engine/safety.py)."""
+        return safety.numbers_first(self, danger, reply, crisis)
 
     # -- other input -------------------------------------------------------------------------------------
     def _location(self, incoming: Incoming, session: Session, point: Point) -> Reply:
