@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import i18n
+from bot.engine import dashboard as stats
 from bot.engine.engine import TOPICS
 from bot.engine.learning import OUT_OF_SCOPE, Learning, QueueEntry, Refused
 from bot.web.admin import auth
@@ -129,7 +130,7 @@ async def dashboard(request: web.Request) -> web.Response:
     editor(request)
     lang, _ = auth.lang_of(request), auth.gettext(request)
     learning = _learning(request)
-    weeks = learning.weekly(WEEKS)
+    weeks = stats.weekly(learning, WEEKS)
     labels = [w.start.strftime(SHORT_DAY.get(lang, SHORT_DAY["de"])) for w in weeks]
     topic_labels, percent = _labels(lang), _percent(lang)
     charts = {
@@ -139,7 +140,7 @@ async def dashboard(request: web.Request) -> web.Response:
                            fmt=percent, maximum=100.0),
         "up": bars(_("Share of 👍 per week"), labels,
                    [None if w.up_share is None else 100 * w.up_share for w in weeks], fmt=percent, maximum=100.0),
-        "top": hbars(_("Top topics"), [(topic_labels.get(i, i), n) for i, n in learning.top_intents(WEEKS)]),
+        "top": hbars(_("Top topics"), [(topic_labels.get(i, i), n) for i, n in stats.top_intents(learning, WEEKS)]),
     }
     last = weeks[-1].start + timedelta(days=6)
     return _render(request, "admin_review_dashboard.html", charts=charts, weeks=weeks, size=learning.queue_size(),
