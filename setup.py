@@ -15,7 +15,7 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).resolve().parent
 # Folder -> the files of it that Lotse reads at run time (data/tools/ is for maintainers, not shipped).
 SHIPPED = {
-    "intents": ["*.yaml", "answers/*.yaml"],
+    "intents": ["*.yaml", "answers/*.yaml", "danger/*.yaml"],
     "locales": ["lotse.pot", "*/LC_MESSAGES/lotse.po"],
     "data": ["*.csv", "*.yaml", "ATTRIBUTION.md"],
 }

@@ -300,7 +300,7 @@ def test_the_session_keeps_only_the_conversation_fields(engine: Engine) -> None:
     engine.handle(Incoming("fields", text="Kita"))
     columns = [d[1] for d in engine.db.execute("PRAGMA table_info(sessions)").fetchall()]
     assert columns == ["user_key", "lang", "place_name", "lat", "lon", "last_intent", "updated_at", "last_lang",
-                       "state", "pending_intent", "shown"]
+                       "state", "pending_intent", "shown", "danger", "danger_turns"]
     state, pending = engine.db.execute("SELECT state, pending_intent FROM sessions").fetchone()
     assert (state, pending) == ("awaiting_place", "kita")
 

@@ -105,7 +105,8 @@ def test_json_of_ask() -> None:
     out = CliRunner().invoke(cli, ["ask", "Deutschkurs in Lünen", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output.strip().splitlines()[-1])
-    assert set(data) == {"intent", "score", "lang", "place", "alternatives"}
+    assert set(data) == {"intent", "score", "lang", "place", "alternatives", "danger"}
+    assert data["danger"] is None
     assert data["intent"] == "language_course" and data["lang"] == "de"
     assert 0.0 <= data["score"] <= 1.0
     assert data["place"]["name"] == "Lünen" and data["place"]["postcode"].isdigit()
@@ -124,7 +125,7 @@ def test_eval_prints_the_summary_last(tmp_path) -> None:  # type: ignore[no-unty
     assert out.exit_code == 0, out.output
     summary = json.loads(out.output.strip().splitlines()[-1])
     assert set(summary) == {"n", "top1", "top3", "per_lang", "oos_precision", "oos_recall", "place_accuracy",
-                            "median_ms", "p99_ms"}
+                            "critical_recall", "false_alarm_rate", "median_ms", "p99_ms"}
     assert summary["n"] == 4 and summary["top1"] == 0.75
     assert summary["per_lang"] == {"de": 0.5, "en": 1.0, "uk": 1.0}
     assert summary["oos_precision"] == 1.0 and summary["oos_recall"] == 1.0

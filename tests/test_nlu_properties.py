@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +10,6 @@ from bot.nlu.intents import CATALOGUE
 from bot.nlu.normalise import normalise
 
 LANGS = {"de", "en", "ar", "fa", "uk", "ru", "tr", "fr", "ku", "ti", "ps", "so"}
-BUDGET_MS = 50.0  # generous for a shared 2-core machine; the benchmark measures the real p99
 
 NLU = default_nlu()
 NLU.warm_up()
@@ -36,9 +33,7 @@ def check(result: Understanding) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=texts, hint=st.one_of(st.none(), st.sampled_from(sorted(LANGS))))
 def test_any_text(text: str, hint: str | None) -> None:
-    start = time.perf_counter()
     result = NLU.understand(text, lang_hint=hint)
-    assert (time.perf_counter() - start) * 1000 < BUDGET_MS
     check(result)
     if hint and not result.lang_confident:
         assert result.lang == hint
@@ -48,9 +43,7 @@ def test_any_text(text: str, hint: str | None) -> None:
 @given(text=st.text(min_size=1, max_size=50))
 def test_very_long_text(text: str) -> None:
     long = (text * (10_000 // len(text) + 1))[:10_000]
-    start = time.perf_counter()
     result = NLU.understand(long)
-    assert (time.perf_counter() - start) * 1000 < BUDGET_MS
     check(result)
 
 

@@ -40,7 +40,7 @@ from bot.offers.store import national_offers
 
 __all__ = ["MAX_DISTANCE_KM", "TOPICS", "Engine"]
 
-MAX_TEXT = 4000  # longer messages are cut before matching: nobody asks for a Kita in 4,000 characters
+MAX_TEXT = 5000  # longer messages are cut (a Telegram message has at most 4,096 characters, the web chat 4,000)
 
 
 def N_(message: str) -> str:
@@ -99,8 +99,12 @@ class Engine:
         self.topics = ids_where(self.intents, lambda i: i.is_topic)
         self.listing = ids_where(self.intents, lambda i: not i.small_talk)  # answers that list offers ("nearby")
         self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
-        self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
+        self.in_scope = ids_where(self.intents, lambda i: i.kind != "out_of_scope")
         self.answers = answers if answers is not None else default_answers()
+        # The numbers of emergency and violence: their first category's national services, in their answer's order.
+        priority = [i for i in self.intents.values() if i.priority]
+        self.priority_categories = {i.id: i.categories for i in priority}
+        self.priority_answers = {i.id: self.answers[i.id].in_lang("de") for i in priority if i.id in self.answers}
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
         self.gazetteer = gazetteer or default_gazetteer()
         self.coverage = Coverage(db, self.gazetteer)  # the districts the offers cover (honest distances)
@@ -144,7 +148,7 @@ class Engine:
     # -- typed messages ----------------------------------------------------------------------------------
     def _text(self, incoming: Incoming, session: Session) -> Reply:
         text = (incoming.text or "").strip()[:MAX_TEXT]
-        if not any(ch.isalnum() for ch in text):
+        if not any(ch.isalnum() for ch in text) and self.nlu.alarm(text) is None:
             return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
                                                  self.menu_buttons())])
         turn = Turn(incoming, session, text)
@@ -199,7 +203,15 @@ class Engine:
         options = self._options(understanding)
         if len(options) >= 2 and (understanding.ambiguous or intent in self.frames):
             return self._clarify(incoming, session, options[:2])
-        return self.topic(incoming, session, options[0] if options else intent)
+        return self.topic(incoming, session, self._answered_as(understanding, options[0] if options else intent))
+
+    def _answered_as(self, understanding: Understanding, intent: str) -> str:
+        """The topic whose answer follows the numbers: a danger's own (someone who wants to die is answered with
+        care, not with what to tell the fire brigade), else the message's."""
+        situation = self.nlu.danger.situations.get(understanding.danger_kind or "")
+        if situation is not None and intent == situation.intent and situation.topic in self.intents:
+            return situation.topic
+        return intent
 
     def _options(self, understanding: Understanding) -> list[str]:
         """The topics within the NLU's margin of the best match, best first. Frames (greeting, help, thanks,
@@ -217,15 +229,21 @@ class Engine:
         return self._reply(session, [Message(_("Did you mean one of these?"), buttons)])
 
     def _safety_first(self, turn: Turn, reply: Reply) -> Reply:
-        """When an emergency or violence is plausible, the numbers to call come before anything else."""
+        """When someone may be in danger (this message, or one a moment ago), the numbers come first."""
         understanding = turn.understanding
-        if understanding is None:
-            return reply
-        return self.numbers_first(understanding.danger, reply, crisis=understanding.crisis)
+        found = None  # a follow-up ("more", "and in Unna?") is no new danger, but it keeps one that is there
+        if understanding is not None and understanding.danger is not None:
+            found = safety.Found(understanding.danger, understanding.danger_kind, understanding.crisis)
+        before = (turn.session.danger, turn.session.danger_turns)
+        found = safety.carry(turn.session, found, understanding, self.nlu.danger.situations, self.in_scope)
+        if (turn.session.danger, turn.session.danger_turns) != before:
+            self._save(turn.incoming, turn.session)
+        return self.numbers_first(found, reply)
 
-    def numbers_first(self, danger: str | None, reply: Reply, crisis: bool = False) -> Reply:
-        """The reply with the national numbers of `danger` before anything else (bot/engine/safety.py)."""
-        return safety.numbers_first(self, danger, reply, crisis)
+    def numbers_first(self, found: safety.Found | None, reply: Reply) -> Reply:
+        """The reply with the numbers of a danger before anything else (bot/engine/safety.py)."""
+        return safety.numbers_first(self.db, self.priority_categories, self.priority_answers,
+                                    self.nlu.danger.situations, found, reply)
 
     # -- other input -------------------------------------------------------------------------------------
     def _location(self, incoming: Incoming, session: Session, point: Point) -> Reply:
@@ -264,7 +282,7 @@ class Engine:
         if kind == "t" and arg in self.intents:
             reply = self.topic(incoming, session, arg)
             # The Emergency button, too: the numbers first, then what to say when calling.
-            return self.numbers_first(arg, reply) if self.intents[arg].priority else reply
+            return self.numbers_first(safety.Found(arg), reply) if self.intents[arg].priority else reply
         if kind == "l" and arg in LANGUAGES:
             session.lang = arg
             i18n.set_lang(arg)

@@ -1,39 +1,84 @@
-"""Safety first in the reply: when an emergency or violence is plausible, the numbers to call come before anything
-else, whatever topic also wins; for someone who may take their own life the crisis lines follow right after."""
+"""Safety first in the reply: when someone may be in danger, the right numbers come before anything else.
+
+Which numbers and which first words depend on the situation the danger detector found (intents/danger/<kind>.yaml:
+poisoning gets 112 and the poison information centre, a crisis the TelefonSeelsorge in words that show care,
+violence 110 and the helplines). A danger is kept for a few messages: "he is three and very sleepy" after "my
+child swallowed my pills" keeps the numbers first, until the person clearly asks about something else.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
+from sqlite_utils import Database
+
+from bot import i18n
 from bot.engine import listing
 from bot.engine.models import Message, Reply
+from bot.engine.sessions import Session
+from bot.nlu.danger import Situation
+from bot.nlu.understanding import Understanding
 from bot.offers.model import Offer
 from bot.offers.store import national_offers
 
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine
-
+#: Messages after a danger reply that keep its numbers first unless the person clearly moves on.
+KEEP = 3
+CLEAR = 65.0  # a topic named this clearly (and not related to the danger) means the person moved on
 CRISIS = "mental_health"  # the offer category of the crisis lines shown to someone who may take their own life
 
 
-def numbers_first(engine: Engine, danger: str | None, reply: Reply, crisis: bool = False) -> Reply:
-    """The reply with the national numbers of `danger` (an emergency or violence) first, said once."""
-    if danger is None or danger not in engine.intents or not engine.intents[danger].categories:
+@dataclass(frozen=True)
+class Found:
+    """The danger of one turn: the priority intent whose numbers come first, and its situation if known."""
+
+    intent: str
+    kind: str | None = None
+    crisis: bool = False
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def carry(session: Session, found: Found | None, understanding: Understanding | None,
+          situations: Mapping[str, Situation], in_scope: frozenset[str]) -> Found | None:
+    """The danger this turn answers with, and the session updated: a new danger is kept for KEEP more messages;
+    without one, a kept danger goes on unless the message clearly asks about something unrelated (`in_scope`:
+    the intents that can mean that, i.e. all but out of scope)."""
+    kept = situations.get(session.danger or "")
+    if found is not None:
+        if kept is not None and session.danger_turns > 0 and found.intent == kept.intent and not found.crisis:
+            found = Found(kept.intent, kept.kind, kept.kind == "crisis")  # "he is sleepy now": still the pills
+        session.danger, session.danger_turns = found.kind or found.intent, KEEP
+        return found
+    if kept is None or session.danger_turns <= 0:
+        session.danger, session.danger_turns = None, 0
+        return None
+    if (understanding is not None and understanding.intent in in_scope and understanding.intent not in kept.related
+            and understanding.score >= CLEAR and not understanding.ambiguous):
+        session.danger, session.danger_turns = None, 0  # "danke" or "and a German course?": moved on
+        return None
+    session.danger_turns -= 1
+    return Found(kept.intent, kept.kind, kept.kind == "crisis")
+
+
+def numbers_first(db: Database, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
+                  situations: Mapping[str, Situation], found: Found | None, reply: Reply) -> Reply:
+    """The reply with the situation's first words and numbers before anything else, each number said once."""
+    if found is None:
         return reply
-    category = engine.intents[danger].categories[0]
-    said = engine.answers[danger].in_lang("de") if danger in engine.answers else ""
-
-    def order(offer: Offer, category: str = category) -> tuple[int, int, str]:
-        # The danger's own service first (116 016 before the police for violence), then in the order its answer
-        # names them (112 before 110).
-        own = offer.categories.index(category) if category in offer.categories else len(offer.categories)
-        at = said.find(offer.phone)
-        return own, at if at >= 0 else len(said), offer.id
-
-    first = listing.hotlines(sorted(national_offers(engine.db, [category]), key=order))
-    if crisis:  # the TelefonSeelsorge (and the line for children and young people) right after 112
-        first += "\n" + listing.hotlines(sorted(national_offers(engine.db, [CRISIS]), key=lambda o: order(o, CRISIS)))
+    situation = situations.get(found.kind or "")
+    if situation is not None:
+        first = _situation_lines(db, situation)
+        if found.intent != situation.intent:  # "he beats me and I am bleeding": the other intent's lines too
+            first = _join(first, _intent_lines(db, intents_categories, answer_de, found.intent))
+    else:
+        first = _intent_lines(db, intents_categories, answer_de, found.intent)
+        if found.crisis:  # the TelefonSeelsorge (and the line for children and young people) right after 112
+            first = _join(first, listing.hotlines(_ordered(national_offers(db, [CRISIS]), CRISIS, "")))
+    if not first:
+        return reply
     lines = set(first.split("\n"))
     rest = []
     for message in reply.messages:
@@ -41,3 +86,37 @@ def numbers_first(engine: Engine, danger: str | None, reply: Reply, crisis: bool
         if kept.strip() or message.buttons or message.places:
             rest.append(Message(kept, message.buttons, message.places))
     return replace(reply, messages=[Message(first), *rest])
+
+
+def _situation_lines(db: Database, situation: Situation) -> str:
+    """The situation's numbers in the order it declares, then what to do in the reader's language."""
+    by_digits = {_digits(o.phone): o for o in national_offers(db)}
+    offers = [by_digits[d] for d in (_digits(n) for n in situation.numbers) if d in by_digits]
+    say = situation.say.get(i18n.current()) or situation.say.get("en", "")
+    return "\n".join(part for part in (listing.hotlines(offers), say) if part)
+
+
+def _intent_lines(db: Database, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
+                  intent: str) -> str:
+    """The national numbers of a priority intent's first category, in the order its answer names them."""
+    categories = intents_categories.get(intent) or ()
+    if not categories:
+        return ""
+    return listing.hotlines(_ordered(national_offers(db, [categories[0]]), categories[0], answer_de.get(intent, "")))
+
+
+def _ordered(offers: list[Offer], category: str, said: str) -> list[Offer]:
+    def order(offer: Offer) -> tuple[int, int, str]:
+        # The category's own service first (116 016 before the police for violence), then in the order the
+        # answer names them (112 before 110).
+        own = offer.categories.index(category) if category in offer.categories else len(offer.categories)
+        at = said.find(offer.phone)
+        return own, at if at >= 0 else len(said), offer.id
+    return sorted(offers, key=order)
+
+
+def _join(first: str, more: str) -> str:
+    """Two blocks of lines, the second without the lines the first has."""
+    seen = set(first.split("\n"))
+    extra = [line for line in more.split("\n") if line and line not in seen]
+    return "\n".join([first, *extra]) if first else "\n".join(extra)

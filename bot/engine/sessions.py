@@ -2,7 +2,8 @@
 
 Privacy:
 - Only the chosen language, the last place (coordinates rounded to about 100 m), the last topic and where the
-  conversation stands (its state, the topic waiting for a place, how many offers were shown) are kept, under a
+  conversation stands (its state, the topic waiting for a place, how many offers were shown, whether a recent
+  message was about danger, for up to an hour) are kept, under a
   keyed hash of the user id: the table holds no Telegram ids.
 - The key of that hash is not in the database: it is a file beside it (`lotse.db.key`, readable by its owner
   only), so a copy of the database alone cannot tell whose session a row is, even for someone who knows a
@@ -44,9 +45,12 @@ class Session:
     state: str = "idle"
     pending_intent: str | None = None  # the topic waiting for a place ("Where are you?")
     shown: int = 0  # offers of the last topic shown so far: typed "more" pages on from here
+    danger: str | None = None  # the danger situation of a recent message (bot/engine/safety.py)
+    danger_turns: int = 0  # further messages that keep its numbers first unless the person moves on
 
 
-COLUMNS = ("lang", "place_name", "lat", "lon", "last_intent", "last_lang", "state", "pending_intent", "shown")
+COLUMNS = ("lang", "place_name", "lat", "lon", "last_intent", "last_lang", "state", "pending_intent", "shown",
+           "danger", "danger_turns")
 #: Where a conversation stood (a question waiting for a place, the page of offers) is forgotten after this long
 #: without a message: "Kamen" the next day is a new message, not the answer to yesterday's "Where are you?".
 CONVERSATION_TTL = timedelta(hours=1)
@@ -116,12 +120,14 @@ class SessionStore:
         session = Session(*row[:-1])
         session.state = session.state or "idle"
         session.shown = int(session.shown or 0)
+        session.danger_turns = int(session.danger_turns or 0)
         try:
             stale = datetime.now(UTC) - datetime.fromisoformat(row[-1]) > CONVERSATION_TTL
         except (TypeError, ValueError):
             stale = True
         if stale:
             session.state, session.pending_intent, session.shown = "idle", None, 0
+            session.danger, session.danger_turns = None, 0
         return session
 
     def save(self, user_id: str, session: Session) -> None:

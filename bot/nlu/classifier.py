@@ -76,15 +76,16 @@ class Classifier:
 
     # -- training and the cache --------------------------------------------------------------------------
     @classmethod
-    def train(cls, samples: Sequence[tuple[str, str]]) -> Classifier:
-        """Fit on (normalised text, intent) pairs with scikit-learn (imported only here)."""
+    def train(cls, samples: Sequence[tuple[str, str]], balanced: bool = False) -> Classifier:
+        """Fit on (normalised text, label) pairs with scikit-learn (imported only here); `balanced` weighs each
+        label alike however few examples it has (the danger detector: a rare situation must not be outvoted)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         texts = [t for t, _i in samples]
         vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=MIN_COUNT, dtype=np.float32)
         matrix = vectorizer.fit_transform(texts)
-        model = LogisticRegression(C=C, max_iter=3000)
+        model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None)
         model.fit(matrix, [i for _t, i in samples])
         vocabulary = {str(f): int(j) for f, j in vectorizer.vocabulary_.items()}
         return cls([str(label) for label in model.classes_], vocabulary, vectorizer.idf_.astype(np.float64),
@@ -113,21 +114,23 @@ class Classifier:
                        data["coef"], data["intercept"])
 
     @classmethod
-    def cached(cls, samples: Sequence[tuple[str, str]], cache_dir: Path | None) -> Classifier:
+    def cached(cls, samples: Sequence[tuple[str, str]], cache_dir: Path | None, name: str = "classifier",
+               balanced: bool = False) -> Classifier:
         """The model for these samples: from the cache when it was trained on exactly them, else trained now."""
         if cache_dir is None:
-            return cls.train(samples)
-        path = cache_dir / f"classifier-{fingerprint(samples)}.npz"
+            return cls.train(samples, balanced)
+        variant = "balanced" if balanced else ""
+        path = cache_dir / f"{name}-{fingerprint(samples, variant)}.npz"
         if path.exists():
             try:
                 return cls.load(path)
             except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, never fatal
                 log.warning("classifier cache unreadable, training again: %s", exc)
-        log.info("training the intent classifier on %d examples (once per change of intents/)", len(samples))
-        model = cls.train(samples)
+        log.info("training the %s on %d examples (once per change of intents/)", name, len(samples))
+        model = cls.train(samples, balanced)
         try:
             model.save(path)
-            for old in cache_dir.glob("classifier-*.npz"):
+            for old in cache_dir.glob(f"{name}-*.npz"):
                 if old != path:
                     old.unlink(missing_ok=True)
         except OSError as exc:  # a read-only install still answers, it only trains on each start
@@ -135,9 +138,9 @@ class Classifier:
         return model
 
 
-def fingerprint(samples: Iterable[tuple[str, str]]) -> str:
-    """A short hash of the training data and of the feature code version."""
-    digest = hashlib.sha256(VERSION.encode())
+def fingerprint(samples: Iterable[tuple[str, str]], variant: str = "") -> str:
+    """A short hash of the training data, the feature code version and the variant of training."""
+    digest = hashlib.sha256((VERSION + variant).encode())
     for text, intent in samples:
         digest.update(f"{intent}\t{text}\n".encode())
     return digest.hexdigest()[:16]

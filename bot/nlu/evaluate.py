@@ -31,6 +31,9 @@ class Report:
         predicted_none = [r for r in self.rows if r["got"] == "none"]
         actual_none = [r for r in self.rows if r["i"] == "none"]
         with_place = [r for r in self.rows if r.get("p")]
+        critical = [r for r in self.rows if r["critical"]]
+        ordinary = [r for r in self.rows if not r["critical"]]
+        near = [r for r in ordinary if r.get("k") == "near"]
         times = sorted(self.times_ms)
 
         def frac(hits: int, total: int) -> float:
@@ -44,6 +47,10 @@ class Report:
             "oos_precision": frac(sum(r["i"] == "none" for r in predicted_none), len(predicted_none)),
             "oos_recall": frac(sum(r["got"] == "none" for r in actual_none), len(actual_none)),
             "place_accuracy": frac(sum(r["place_ok"] for r in with_place), len(with_place)),
+            # People in danger caught (by intent or the danger flag), and other messages that raised the alarm.
+            "critical_recall": frac(sum(r["alarm"] for r in critical), len(critical)),
+            "false_alarm_rate": round(sum(r["alarm"] for r in ordinary) / len(ordinary), 4) if ordinary else 0.0,
+            **({"near_miss_alarm_rate": round(sum(r["alarm"] for r in near) / len(near), 4)} if near else {}),
             "median_ms": round(statistics.median(times), 3) if times else 0.0,
             "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 3) if times else 0.0,
         }
@@ -58,6 +65,7 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 def evaluate(cases: list[dict[str, Any]], nlu: NLU | None = None) -> Report:
     """Run every case through the NLU and record hits, misses and time."""
     nlu = nlu or default_nlu()
+    priority = {i.id for i in nlu.intents.values() if i.priority}
     nlu.warm_up()  # time questions with everything loaded, not the first one that trains a language model
     report = Report()
     for case in cases:
@@ -70,6 +78,8 @@ def evaluate(cases: list[dict[str, Any]], nlu: NLU | None = None) -> Report:
         report.rows.append({
             "t": case["t"], "l": case.get("l", "?"), "i": case["i"], "got": result.intent, "lang": result.lang,
             "top1": result.intent == case["i"], "top3": case["i"] in ranked[:3],
+            "critical": case["i"] in priority, "k": case.get("k"),
+            "alarm": result.danger is not None or result.intent in priority,
             "lang_ok": result.lang == case.get("l"),
             "p": expected_place, "got_place": got_place,
             "place_ok": _same_place(nlu, expected_place, got_place),
@@ -97,16 +107,27 @@ def format_table(report: Report) -> str:
     def frac(rows: list[dict[str, Any]], key: str) -> str:
         return f"{sum(bool(r[key]) for r in rows) / len(rows):.3f}" if rows else "-"
 
-    lines = [f"{'lang':<6}{'n':>5}{'top1':>8}{'top3':>8}{'lang ok':>9}{'place':>8}"]
+    lines = [f"{'lang':<6}{'n':>5}{'top1':>8}{'top3':>8}{'lang ok':>9}{'place':>8}{'danger':>8}{'alarms':>8}"]
     for lang in [*sorted(k for k in groups if k != "all"), "all"]:
         rows = groups[lang]
         placed = [r for r in rows if r.get("p")]
+        critical = [r for r in rows if r["critical"]]
+        ordinary = [r for r in rows if not r["critical"]]
         lines.append(f"{lang:<6}{len(rows):>5}{frac(rows, 'top1'):>8}{frac(rows, 'top3'):>8}"
-                     f"{frac(rows, 'lang_ok'):>9}{frac(placed, 'place_ok'):>8}")
+                     f"{frac(rows, 'lang_ok'):>9}{frac(placed, 'place_ok'):>8}{frac(critical, 'alarm'):>8}"
+                     f"{frac(ordinary, 'alarm'):>8}")
     misses = [r for r in report.rows if not r["top1"]]
     if misses:
         lines.append("misses:")
         lines += [f"  [{r['l']}] {r['t']!r}: expected {r['i']}, got {r['got']}" for r in misses]
+    missed = [r for r in report.rows if r["critical"] and not r["alarm"]]
+    if missed:
+        lines.append("danger missed:")
+        lines += [f"  [{r['l']}] {r['t']!r}: expected {r['i']}, got {r['got']}" for r in missed]
+    alarms = [r for r in report.rows if not r["critical"] and r["alarm"]]
+    if alarms:
+        lines.append("false alarms:")
+        lines += [f"  [{r['l']}] {r['t']!r}: expected {r['i']}, got {r['got']}" for r in alarms]
     wrong_places = [r for r in report.rows if r.get("p") and not r["place_ok"]]
     if wrong_places:
         lines.append("places missed:")

@@ -57,6 +57,23 @@ CUES_BEFORE = _words(
 )
 #: Words after a name that say the same: Turkish case suffixes written apart ("Unna'da" -> "unna da"),
 #: Pashto and Somali postpositions.
+#: Words that say where a person is now, shortly before a place: a later place after them wins over an earlier
+#: one ("früher in Dortmund, jetzt in Kamen").
+NOW = _words(
+    "jetzt nun inzwischen mittlerweile seit wohne wohnen lebe leben "  # de
+    "now currently live living moved "  # en
+    "maintenant actuellement habite habitons vis "  # fr
+    "simdi artik yasiyorum oturuyorum tasindik "  # tr
+    "niha dijim dijin "  # ku
+    "hadda "  # so
+    "сейчас теперь живу живем живём зараз тепер живемо переехали переїхали "  # ru, uk
+    "seychas teper zhivu zaraz "  # ru, uk in Latin script
+    "الان هلق هلا هلأ حاليا دلوقتي هسه ساكن ساكنين ساكنه عايش عايشين نسكن اسكن "  # ar
+    "اکنون حالا فعلا الان زندگی میکنم میکنیم ساکن "  # fa
+    "اوس اوسمهال اوسېږم "  # ps
+    "ሕጂ ንነብር "  # ti
+)
+NOW_REACH = 4  # words before a place that may say "now"
 CUES_AFTER = _words("de da te ta den dan ten tan deki daki e a ye ya yi ê ye کی کې gudaheeda")
 #: Turkish and Kurmanji suffixes glued to a name ("Unnada", "Lünende", "Dortmundê"): folded, longest first.
 #: Also Russian and Ukrainian case endings in Latin script ("v Marle", "u Lunene", "v Dortmunde", "iz Unny").
@@ -184,6 +201,26 @@ class PlaceFinder:
         if hit.start > 0 and keys[hit.start - 1] in CUES_BEFORE:
             hit = Found(hit.place, hit.start - 1, hit.end)
         return hit
+
+    def find_current(self, text: str) -> Found | None:
+        """The place a person is in now, in a message that may name several ("we lived in Dortmund, now we live
+        in Kamen"): a place right after a word for "now" or "I live" wins, else the first as find() says."""
+        best = self.find(text)
+        if best is None:
+            return None
+        keys = [fold(w) for w in normalise(text).split()]
+        caps = _capitalised(text)
+        index = best.end
+        while index < len(keys):
+            found = self._at(keys, index, caps)
+            if found is None:
+                index += 1
+                continue
+            hit = found[1]
+            if any(k in NOW for k in keys[max(0, hit.start - NOW_REACH):hit.start]):
+                return hit
+            index = hit.end
+        return best
 
     def _cued(self, keys: list[str], start: int, end: int) -> bool:
         before = keys[start - 1] if start > 0 else None

@@ -9,7 +9,8 @@ and people mix them.
 Entry forms (after normalisation): `word` matches that word; `word*` any word starting with it; two or three
 words match in order with at most GAP other words between them; Arabic-script words may carry a glued
 conjunction, preposition or article (و ف ب ل ال). An entry starting with `~` is weak: it makes danger plausible
-(the numbers come first) but does not decide the topic ("Notfall" also names the dentist on call). An entry
+only when the danger classifier agrees a little (bot/nlu/danger.py: "Messer" in a cooking class is calm) and does
+not decide the topic ("Notfall" also names the dentist on call). An entry
 starting with `!` (after a `~`, if any) is a crisis: someone may take their own life, so the crisis lines come
 with the emergency numbers.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from bot.nlu.normalise import normalise
 
 GAP = 2
+CRISIS = "crisis"  # the situation of an entry marked `!`
 _CLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب", "ل")
 
 
@@ -33,6 +35,7 @@ class Term:
     intent: str
     strong: bool
     crisis: bool = False
+    kind: str = ""  # the situation (bot/nlu/danger.py): medical, poison, fire, crisis, violence, missing
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,10 @@ class Danger:
     intent: str
     strong: bool
     crisis: bool = False
+    kind: str = ""
 
 
-def _parse(entry: str, intent: str) -> Term | None:
+def _parse(entry: str, intent: str, kind: str = "") -> Term | None:
     strong = not entry.startswith("~")
     entry = entry.lstrip("~")
     crisis = entry.startswith("!")
@@ -56,7 +60,8 @@ def _parse(entry: str, intent: str) -> Term | None:
             words.append((part, False))
         if prefix and words:
             words[-1] = (words[-1][0], True)
-    return Term(tuple(words), intent, strong, crisis) if words else None
+    kind = CRISIS if crisis else kind
+    return Term(tuple(words), intent, strong, crisis, kind) if words else None
 
 
 def _forms(word: str) -> tuple[str, ...]:
@@ -73,12 +78,13 @@ def _word_matches(forms: tuple[str, ...], word: str, prefix: bool) -> bool:
 class SafetyCheck:
     """Danger words of every language, checked against a normalised message."""
 
-    def __init__(self, danger: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
-        """`danger` maps an intent to its entries per language (the `danger:` sections of the intent files)."""
+    def __init__(self, groups: Iterable[tuple[str, str, Mapping[str, Iterable[str]]]]) -> None:
+        """`groups` are (intent, situation kind, entries per language): the `danger:` sections of the intent
+        files and the `words:` of the danger situations (intents/danger/)."""
         self.terms: list[Term] = []
-        for intent, per_lang in danger.items():
+        for intent, kind, per_lang in groups:
             for entries in per_lang.values():
-                self.terms += [t for t in (_parse(str(e), intent) for e in entries) if t is not None]
+                self.terms += [t for t in (_parse(str(e), intent, kind) for e in entries) if t is not None]
         # Index by each term's first word (its exact form, or its prefix), so a message tests only a few terms.
         self.exact: dict[str, list[Term]] = {}
         self.prefixes: dict[str, list[Term]] = {}
@@ -96,8 +102,8 @@ class SafetyCheck:
             for term in self._starting(word_forms):
                 if self._rest_matches(term, forms, index + 1):
                     if term.strong:
-                        return Danger(term.intent, True, term.crisis)
-                    found = found or Danger(term.intent, False, term.crisis)
+                        return Danger(term.intent, True, term.crisis, term.kind)
+                    found = found or Danger(term.intent, False, term.crisis, term.kind)
         return found
 
     def _starting(self, word_forms: tuple[str, ...]) -> list[Term]:

@@ -12,6 +12,7 @@ Scores are 0..100 inside Python and 0..1 in JSON.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, cached_property
@@ -20,13 +21,13 @@ from pathlib import Path
 from bot.geo.gazetteer import Gazetteer, default_gazetteer, fold
 from bot.i18n import normalise_lang
 from bot.nlu.classifier import Classifier
+from bot.nlu.danger import CALM_BELOW, FEW_WORDS, Alarm, DangerDetector, emoji_words
 from bot.nlu.intents import Intent, ids_where, load_intents, validate
 from bot.nlu.language import LanguageDetector
 from bot.nlu.learned import Learned
 from bot.nlu.matcher import CANDIDATES, Example, Matcher
 from bot.nlu.normalise import mask_contacts, normalise
 from bot.nlu.places import PlaceFinder
-from bot.nlu.safety import Danger, SafetyCheck
 from bot.nlu.segment import segments
 from bot.nlu.understanding import MARGIN, Understanding
 
@@ -113,7 +114,7 @@ class NLU:
                                          for p in ps)
         self.places = PlaceFinder(gazetteer, frozenset(vocabulary))
         self.learned = Learned()
-        self.safety = SafetyCheck({i.id: i.danger for i in intents.values() if i.priority and i.danger})
+        self.danger = DangerDetector(intents, cache_dir)
 
     def set_learned(self, examples: Iterable[tuple[str, str]]) -> None:
         """Replace the examples staff taught at run time ((text, intent) pairs); used from the next message on."""
@@ -129,9 +130,9 @@ class NLU:
         """Understand one message; never raises on odd input."""
         text = text if isinstance(text, str) else ""
         whole = mask_contacts(text[:SAFETY_CHARS])
-        text = whole[:MAX_CHARS]
+        text = focus(whole)
         lang_hint = normalise_lang(lang_hint)  # "de-DE" -> "de"; an unsupported language is no hint
-        found = self.places.find(text)
+        found = self.places.find_current(text)
         words = normalise(text).split()
         sample = text
         removed: set[str] = set()
@@ -152,16 +153,27 @@ class NLU:
             ranked = [(exact, 100.0)] if exact else []
         else:
             ranked = self._rank_parts(text, removed, query) if query else []
-        hit = self.safety.check(normalise(whole) if len(whole) > MAX_CHARS else " ".join(words))
-        ranked, danger = self._safety_first(hit, ranked)
-        crisis = hit is not None and hit.crisis
+        danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
+                                emoji_words(whole)]).strip()
+        alarm, probability = self.danger.assess(danger_text)
+        if alarm is None and probability < CALM_BELOW and len(danger_text.split()) > FEW_WORDS:
+            ranked = self._calm(ranked)
+        ranked, danger = self._safety_first(alarm, ranked)
+        crisis = alarm is not None and alarm.crisis
+        kind = alarm.kind if alarm is not None else None
         taught = self.learned.lookup(query)
-        if taught is not None:
+        if taught is not None and danger is None:  # what staff teach never moves a message away from danger
             ranked = [taught, *[r for r in ranked if r[0] != taught[0]]]
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
-                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger, crisis)
-        return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger, crisis)
+                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger, crisis, kind)
+        return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger, crisis,
+                             kind)
+
+    def alarm(self, text: str) -> Alarm | None:
+        """The danger detector alone, for a message the engine answers without understanding it ("more")."""
+        text = mask_contacts(text[:SAFETY_CHARS])
+        return self.danger.check(" ".join([normalise(text), emoji_words(text)]).strip())
 
     def _rank_parts(self, text: str, removed: set[str], query: str) -> list[tuple[str, float]]:
         """Rank a message by its parts: frames (greeting, thanks) left out, the asking part weighed like the rest.
@@ -199,17 +211,31 @@ class NLU:
                     for i in scores.keys() | question.keys()}
         return sorted(combined.items(), key=lambda r: -r[1])
 
-    def _safety_first(self, hit: Danger | None,
-                      ranked: list[tuple[str, float]]) -> tuple[list[tuple[str, float]], str | None]:
-        """The danger plausible in the message (its words, or the ranking), and the ranking with a strong hit on top.
+    def _calm(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A message the danger classifier finds calm though the ranking put a priority intent first (on words such
+        as "police" or "fire": "how do I report my stolen bike to the police?"): the other topics come first."""
+        if not ranked or ranked[0][0] not in self.priority:
+            return ranked
+        others = [r for r in ranked if r[0] not in self.priority]
+        if not others:
+            return ranked
+        top = max(others[0][1], THRESHOLD) if others[0][1] >= PLAUSIBLE else others[0][1]
+        return [(others[0][0], top), *[r for r in ranked if r[0] != others[0][0]]]
 
-        Strong danger words decide the topic unless the other priority intent already leads ("er schlägt mich
-        und blutet": violence stays violence); the numbers come first either way.
+    def _safety_first(self, hit: Alarm | None,
+                      ranked: list[tuple[str, float]]) -> tuple[list[tuple[str, float]], str | None]:
+        """The danger plausible in the message (the detector, or the ranking), and the ranking with the danger on
+        top when it decides the topic or nothing else is asked.
+
+        A clear alarm decides the topic unless the other priority intent already leads ("er schlägt mich und
+        blutet": violence stays violence); the numbers come first either way, and a question of its own ("where
+        is the hospital?") is still answered after them.
         """
         if hit is None:
             leader = ranked[0][0] if ranked and ranked[0][1] >= THRESHOLD else None
             return ranked, leader if leader in self.priority else None
-        if hit.strong:
+        asks_topic = bool(ranked) and ranked[0][1] >= THRESHOLD and ranked[0][0] not in self.not_topics
+        if hit.decides or not asks_topic:
             top = ranked[0] if ranked else (hit.intent, 0.0)
             lead = top[0] if top[0] in self.priority and top[1] >= THRESHOLD else hit.intent
             score = max(top[1], THRESHOLD + MARGIN)
@@ -346,6 +372,27 @@ class NLU:
         rest_ranked = [r for r in ranked if r[0] not in (topic, frame_intent)]
         rest_ranked.append((frame_intent, min(ranked[0][1], score - MARGIN)))
         return [(topic, score), *sorted(rest_ranked, key=lambda r: -r[1])]
+
+
+def focus(text: str, limit: int = MAX_CHARS) -> str:
+    """The part of a message that asks: all of a short one; of a long story its last sentences, up to `limit`
+    characters (people tell what happened first and ask at the end; a greeting at the start never decides)."""
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = 0
+    for part in reversed(_SENTENCE_END.split(text)):
+        if size + len(part) > limit:
+            break
+        kept.insert(0, part)
+        size += len(part) + 1
+    if kept and any(ch.isalnum() for ch in " ".join(kept)):
+        return " ".join(kept).strip()
+    tail = text[-limit:]  # one endless sentence: its last words
+    return tail[tail.find(" ") + 1:] if " " in tail else tail
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟۔።\n])\s+")
 
 
 def _typical_words(examples: list[Example]) -> dict[str, frozenset[str]]:

@@ -27,6 +27,8 @@ class Understanding:
     danger: str | None = None
     #: Someone may take their own life: the crisis lines come with the emergency numbers.
     crisis: bool = False
+    #: The situation the danger detector found (medical, poison, fire, crisis, violence, missing), or None.
+    danger_kind: str | None = None
 
     @property
     def ambiguous(self) -> bool:
@@ -45,4 +47,5 @@ class Understanding:
         return {
             "intent": self.intent, "score": round(self.score / 100, 3), "lang": self.lang, "place": place,
             "alternatives": [{"intent": i, "score": round(s / 100, 3)} for i, s in self.alternatives],
+            "danger": self.danger_kind or self.danger,
         }

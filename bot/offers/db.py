@@ -176,8 +176,12 @@ CREATE TABLE admin_sessions (
 );
 CREATE INDEX admin_sessions_name ON admin_sessions(name);
 """
+# v8: a danger the conversation is in (bot/engine/safety.py): its situation and how many more messages keep its
+# numbers first.
+_V8 = """ALTER TABLE sessions ADD COLUMN danger TEXT;
+ALTER TABLE sessions ADD COLUMN danger_turns INTEGER;"""
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7]
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _V8]
 
 
 def write_problem(exc: sqlite3.OperationalError) -> str:

@@ -26,7 +26,7 @@ from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, now, write_rows
 
 CONTACT_POINTS_CSV = resources.data_file("nrw_contact_points.csv")
-DEMO_VERSION = "5"
+DEMO_VERSION = "6"
 DEMO_PREFIXES = ("nrw-", "nat-", "demo-")
 
 # What each kind of real contact point offers, by words in its type.
@@ -96,6 +96,17 @@ NATIONAL: list[dict[str, Any]] = [
      "name_ku": "Xeta alîkariyê ji bo zarok û ciwanan 116 111", "name_ti": "ናይ ሓገዝ መስመር ንቖልዑን መንእሰያትን 116 111",
      "name_ps": "د ماشومانو او ځوانانو د مرستې لیکه 116 111",
      "name_so": "Khadka caawimaadda carruurta iyo dhallinyarada 116 111"},
+    {"id": "nat-giftnotruf", "categories": ["health"], "phone": "0228 19240", "opening_hours": "24/7",
+     "cost": "kostenlos", "source": "https://gizbonn.de/", "website": "https://gizbonn.de/",
+     "name_de": "Giftnotruf Bonn (Informationszentrale gegen Vergiftungen NRW) 0228 19240",
+     "name_en": "Poison information centre Bonn (NRW) 0228 19240",
+     "name_fr": "Centre antipoison de Bonn (NRW) 0228 19240", "name_tr": "Bonn zehir danışma merkezi (NRW) 0228 19240",
+     "name_uk": "Токсикологічний центр Бонн (NRW) 0228 19240",
+     "name_ru": "Токсикологический центр Бонн (NRW) 0228 19240",
+     "name_ar": "مركز معلومات السموم في بون (NRW) 0228 19240", "name_fa": "مرکز اطلاعات مسمومیت بن (NRW) 0228 19240",
+     "name_ku": "Navenda agahiyan a jehrê li Bonnê (NRW) 0228 19240",
+     "name_ti": "ማእከል ሓበሬታ መርዚ ቦን (NRW) 0228 19240", "name_ps": "د بن د زهرو د معلوماتو مرکز (NRW) 0228 19240",
+     "name_so": "Xarunta macluumaadka sunta ee Bonn (NRW) 0228 19240"},
     {"id": "nat-telefonseelsorge", "categories": ["mental_health"], "phone": "0800 111 0 111",
      "opening_hours": "24/7", "cost": "kostenlos", "source": "https://www.telefonseelsorge.de/",
      "website": "https://www.telefonseelsorge.de/", "name_de": "TelefonSeelsorge 0800 111 0 111",

@@ -20,6 +20,8 @@ from bot.web.middlewares import error_json
 
 STATIC = resources.package_file("web", "static")
 MAX_SESSION = 128
+#: The longest message the web chat takes (a long story with its question at the end fits; the page counts).
+MAX_TEXT = 4000
 
 
 def preferred_lang(request: web.Request, default: str) -> str:
@@ -47,7 +49,8 @@ async def index(request: web.Request) -> web.Response:
     )
     with i18n.use(lang):
         html = request.app[TEMPLATES].get_template("index.html").render(
-            lang=lang, dir="rtl" if i18n.is_rtl(lang) else "ltr", _=i18n.gettext, languages=i18n.LANGUAGES
+            lang=lang, dir="rtl" if i18n.is_rtl(lang) else "ltr", _=i18n.gettext, languages=i18n.LANGUAGES,
+            max_text=MAX_TEXT, max_shown=i18n.format_number(MAX_TEXT, 0),
         )
     # The page differs by Accept-Language: caches must not serve the Arabic page to a Ukrainian browser.
     return web.Response(text=html, content_type="text/html",
@@ -105,6 +108,15 @@ def too_many(request: web.Request, retry_after: int, lang: str | None) -> web.Re
     return response
 
 
+def too_long(request: web.Request, lang: str | None) -> web.Response:
+    """413 with a kind message in the person's language: a long story is refused whole, never cut quietly."""
+    lang = i18n.normalise_lang(lang) or preferred_lang(request, request.app[SETTINGS].default_lang)
+    with i18n.use(lang):
+        message = _("Your message is too long: at most {max} characters. Please shorten it or send it in two "
+                    "parts.").format(max=i18n.format_number(MAX_TEXT, 0))
+    return error_json(413, message)
+
+
 async def chat(request: web.Request) -> web.Response:
     """POST /api/chat: one step of a conversation (limited per session and per address)."""
     address, by_address = client_address(request), request.app[ADDRESS_LIMIT]
@@ -118,6 +130,8 @@ async def chat(request: web.Request) -> web.Response:
     parsed = _parse_chat(body)
     if isinstance(parsed, str):
         return error_json(400, parsed)
+    if parsed.text is not None and len(parsed.text) > MAX_TEXT:
+        return too_long(request, parsed.lang_hint)
     by_session = request.app[SESSION_LIMIT]
     if not by_session.take(parsed.user_id):
         return too_many(request, by_session.retry_after(parsed.user_id), parsed.lang_hint)

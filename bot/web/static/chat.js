@@ -248,11 +248,27 @@
   }
   if (localStorage.getItem("lotse-staff")) listen(false);
 
+  // Long stories are welcome up to the limit; near it a counter shows how much is left, and a longer text is
+  // refused with a word (never cut quietly: the question is often at the end).
+  const maxText = Number(input.dataset.max) || 4000;
+  const counter = document.getElementById("count");
+  function count() {
+    const n = input.value.length;
+    counter.hidden = n < maxText * 0.9;
+    counter.textContent = n + " / " + maxText;
+    counter.classList.toggle("over", n > maxText);
+  }
+  input.addEventListener("input", count);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
+    if (text.length > maxText) {
+      show({ text: t.toolong });
+      return;
+    }
     input.value = "";
+    count();
     send({ text: text }, text);
   });
   document.getElementById("locate").addEventListener("click", locate);

@@ -1,0 +1,205 @@
+"""The danger detector: is someone in danger, whatever else the message asks? Recall first, judged on its own.
+
+Word lists find what their authors foresaw; people in danger write symptoms, half sentences, dialect and other
+scripts ("у тата перекосило обличчя", "mera shohar mujhe roz marta hai"). So two looks, and either may raise the
+alarm:
+- the danger words (bot/nlu/safety.py): phrases that mean danger on their own, from the `danger:` sections of the
+  priority intents and the `words:` of each situation;
+- a classifier over situations (logistic regression on words and character n-grams, as bot/nlu/classifier.py),
+  trained on the `examples:` of intents/danger/<kind>.yaml against every other intent's examples and the near
+  misses of intents/danger/safe.yaml ("how do I report my stolen bike to the police?"). Its labels are weighed
+  alike, so a rare situation is not outvoted by thousands of everyday examples, and it fires at a low
+  probability: a false alarm costs one line with 112 above a normal answer, a miss can cost a life.
+
+A long message is also read in windows of a few words, so danger at the end of a story about a German course
+counts as much as a message about nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.nlu.classifier import Classifier
+from bot.nlu.intents import INTENTS_DIR, Intent
+from bot.nlu.normalise import normalise
+from bot.nlu.safety import SafetyCheck
+
+DANGER_DIR = INTENTS_DIR / "danger"
+SAFE = "safe"  # the classifier's label for "no danger"
+#: ... and for the near misses of safe.yaml: a class of their own, so their few examples weigh as much as a
+#: situation's and teach the line between "my husband beats me" and "my husband beats me at chess".
+NEAR = "near"
+CALM = (SAFE, NEAR)
+#: The classifier raises the alarm when the situations together have at least this probability.
+ALARM = 0.35
+#: ... or a weak danger word (`~` in the lists) is in the message and the classifier gives at least this much
+WEAK_ALARM = 0.15
+#: ... or a message of a few words has this much (the danger words catch "er atmet nicht", "SOS")
+SHORT_ALARM = 0.6
+#: ... or one window of a long message has this much (a few words read alone are easily alarming).
+WINDOW_ALARM = 0.75
+#: ... and decides the topic (the person's own words named no clearer one) from this probability on.
+DECIDES = 0.6
+#: Below this probability (and without danger words) a message of more than a few words is calm: an intent
+#: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
+CALM_BELOW = 0.2
+FEW_WORDS = 3  # "Polizei", "ruf die Polizei": too short for the classifier to say it is calm
+TOO_FEW = 2  # ... or to say it is danger
+WINDOW = 10  # words per window of a long message
+STEP = 5
+MAX_WINDOWS = 60  # 300 words: beyond that only the danger words read on
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Emoji that call for help, as the words they stand for ("🆘" alone is a cry for help, in any language).
+EMOJI = {"🆘": "sos", "🚑": "ambulance", "🚒": "fire brigade", "🔥": "fire", "🚨": "emergency", "☠": "poison",
+         "🩸": "blood"}
+
+
+def emoji_words(text: str) -> str:
+    """The words of the danger emoji in a text (normalising drops emoji), or ""."""
+    return " ".join(word for emoji, word in EMOJI.items() if emoji in text)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A kind of danger as declared in intents/danger/<kind>.yaml."""
+
+    kind: str
+    intent: str  # the priority intent it belongs to (emergency, violence_protection)
+    topic: str  # whose answer follows the numbers when the message asks nothing else
+    numbers: tuple[str, ...]  # national numbers to show first, in this order
+    related: frozenset[str]  # topics a follow-up may ask about without leaving the danger
+    primary: bool  # the situation of its intent's own danger words and examples
+    say: dict[str, str]  # the first line, per language
+    words: dict[str, tuple[str, ...]]
+    examples: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """What the detector found: the situation, its intent, and whether it decides the topic."""
+
+    kind: str
+    intent: str
+    decides: bool
+    probability: float
+    crisis: bool = False
+
+
+def _per_language(raw: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        return {}
+    return {str(lang): tuple(str(p).strip() for p in phrases or [] if p is not None and str(p).strip())
+            for lang, phrases in raw.items()}
+
+
+def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation], dict[str, tuple[str, ...]]]:
+    """The danger situations, and the near misses of safe.yaml (examples per language)."""
+    situations: dict[str, Situation] = {}
+    safe: dict[str, tuple[str, ...]] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        if data.get("kind") == SAFE:
+            safe = _per_language(data.get("examples"))
+            continue
+        situations[str(data["kind"])] = Situation(
+            kind=str(data["kind"]), intent=str(data["intent"]), topic=str(data.get("topic") or data["intent"]),
+            numbers=tuple(str(n) for n in data.get("numbers") or ()),
+            related=frozenset(str(i) for i in data.get("related") or ()), primary=bool(data.get("primary")),
+            say={str(k): str(v).strip() for k, v in (data.get("say") or {}).items()},
+            words=_per_language(data.get("words")), examples=_per_language(data.get("examples")))
+    return situations, safe
+
+
+def primary_kinds(situations: Mapping[str, Situation]) -> dict[str, str]:
+    """Intent -> the situation its own danger words and examples stand for."""
+    return {s.intent: s.kind for s in situations.values() if s.primary}
+
+
+def training_samples(situations: Mapping[str, Situation], safe: Mapping[str, Iterable[str]],
+                     intents: Mapping[str, Intent]) -> list[tuple[str, str]]:
+    """(normalised text, label): the situations' examples, the priority intents' examples as their primary
+    situation, the near misses as "near", and everything else as "safe"."""
+    first_kind = primary_kinds(situations)
+    labelled: dict[str, str] = {}
+    for intent in intents.values():
+        label = first_kind.get(intent.id, SAFE) if intent.priority else SAFE
+        for phrases in intent.examples.values():
+            for phrase in phrases:
+                labelled.setdefault(normalise(phrase), label)
+    for near_misses in safe.values():
+        for phrase in near_misses:
+            labelled[normalise(phrase)] = NEAR
+    for situation in situations.values():  # a situation's own examples win over the same text elsewhere
+        for phrases in situation.examples.values():
+            for phrase in phrases:
+                labelled[normalise(phrase)] = situation.kind
+    return sorted((t, label) for t, label in labelled.items() if t)
+
+
+class DangerDetector:
+    """Danger words and the situation classifier, over a normalised message."""
+
+    def __init__(self, intents: Mapping[str, Intent], cache_dir: Path | None = None,
+                 directory: Path = DANGER_DIR) -> None:
+        self.situations, safe = load_situations(directory)
+        first_kind = primary_kinds(self.situations)
+        groups = [(i.id, first_kind.get(i.id, ""), i.danger) for i in intents.values() if i.priority and i.danger]
+        groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
+        self.words = SafetyCheck(groups)
+        samples = training_samples(self.situations, safe, intents)
+        self.classifier = Classifier.cached(samples, cache_dir, name="danger", balanced=True) \
+            if any(label not in CALM for _t, label in samples) else None
+
+    def check(self, text: str) -> Alarm | None:
+        """The danger in a normalised text, or None."""
+        return self.assess(text)[0]
+
+    def assess(self, text: str) -> tuple[Alarm | None, float]:
+        """The danger in a normalised text (or None), and the classifier's probability of danger in the whole."""
+        hit = self.words.check(text)
+        kind, whole, part = self.likely(text)
+        probability = max(whole, part)
+        # A weak word ("Messer", "Krankenwagen", "угрожает") is danger only when the words around it are not
+        # calm ("Messer" in a cooking class, the bill for an ambulance last month); a crisis word always is.
+        if hit is not None and (hit.strong or hit.crisis or probability >= WEAK_ALARM):
+            kind = hit.kind if hit.kind in self.situations else kind
+            return Alarm(kind, hit.intent, hit.strong or whole >= DECIDES, max(probability, ALARM),
+                         crisis=hit.crisis or kind == "crisis"), whole
+        # A word or two tell the classifier little ("no", "sa"): the danger words and the topic ranking judge
+        # them ("Feuer", "SOS"); a few more words need a clear probability.
+        size = len(text.split())
+        alarm = ALARM if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else 1.01
+        if (whole < alarm and part < WINDOW_ALARM) or kind not in self.situations:
+            return None, whole
+        return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
+                     crisis=kind == "crisis"), whole
+
+    def likely(self, text: str) -> tuple[str, float, float]:
+        """The likeliest situation, the probability of any danger in the whole text, and the highest in one of
+        its windows (a few words read alone are easily alarming, so a window must be clearer)."""
+        if self.classifier is None:
+            return SAFE, 0.0, 0.0
+        words = text.split()
+        whole, kind = self._danger(text)
+        part, part_kind = 0.0, kind
+        if len(words) > WINDOW:
+            for start in range(0, len(words) - STEP, STEP)[:MAX_WINDOWS]:
+                p, k = self._danger(" ".join(words[start:start + WINDOW]))
+                if p > part:
+                    part, part_kind = p, k
+        return (kind if whole >= part or part < WINDOW_ALARM else part_kind), whole, part
+
+    def _danger(self, text: str) -> tuple[float, str]:
+        assert self.classifier is not None
+        probabilities = self.classifier.probabilities(text)
+        if not probabilities:
+            return 0.0, SAFE
+        danger = 1.0 - sum(probabilities.get(label, 0.0) for label in CALM)
+        return danger, max((k for k in probabilities if k not in CALM), key=probabilities.__getitem__)

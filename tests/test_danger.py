@@ -1,0 +1,178 @@
+"""Nobody in danger is missed, however they write: the situations in several languages, the right numbers first,
+danger kept over the follow-up, danger after another question, emoji, romanised languages outside the twelve,
+and everyday messages about the police or medicine without an alarm. Each message here was written for this test
+(none is an example of intents/ or a line of an evaluation set)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.engine import Engine, Incoming
+from bot.engine.models import Reply
+from bot.i18n import RLM, strip_isolates
+
+POISON_LINE = "0228 19240"
+CRISIS_LINE = "0800 111 0 111"
+
+
+def say(engine: Engine, user: str, text: str, lang: str | None = None) -> Reply:
+    return engine.handle(Incoming(user, text=text, lang_hint=lang))
+
+
+def opening(reply: Reply) -> str:
+    """The first message of a reply, as a person reads it."""
+    return strip_isolates(reply.messages[0].text).lstrip(RLM) if reply.messages else ""
+
+
+# (message, language, the number that must open the reply)
+SITUATIONS = [
+    # collapse, not breathing, choking
+    ("meine oma ist im flur umgekippt und reagiert nicht mehr", "de", "112"),
+    ("my dad fell down in the kitchen and he isnt breathing", "en", "112"),
+    ("أمي وقعت على الأرض وما عم تتنفس", "ar", "112"),
+    ("پدرم یهو افتاد زمین و نفس نمیکشه", "fa", "112"),
+    ("бабуся впала і не дихає що робити", "uk", "112"),
+    ("ребенок подавился конфетой и синеет", "ru", "112"),
+    ("annem düştü nefes almıyor", "tr", "112"),
+    # heavy bleeding, pregnancy
+    ("karım 6 aylık hamile ve çok kanaması var", "tr", "112"),
+    ("ma femme est enceinte de sept mois et elle saigne beaucoup", "fr", "112"),
+    # stroke signs, chest pain, seizure
+    ("у тата раптом перекосило обличчя і він не може говорити", "uk", "112"),
+    ("mein mann hat starke schmerzen in der brust und schwitzt", "de", "112"),
+    ("my son is shaking all over and foam is coming from his mouth", "en", "112"),
+    # fire, smoke, gas
+    ("из квартиры соседей идёт чёрный дым", "ru", "112"),
+    ("ريحة غاز قوية بالمطبخ", "ar", "112"),
+    ("es riecht im treppenhaus ganz stark nach rauch", "de", "112"),
+    # violence, stalking, forced marriage, passport taken
+    ("mein mann schlägt mich jeden abend", "de", "110"),
+    ("a man waits outside my house every night and follows me to the bus", "en", "110"),
+    ("زوجي يضربني كل يوم وأنا خايفة", "ar", "110"),
+    ("شوهرم منو میزنه و پاسپورتمو گرفته", "fa", "110"),
+    ("батько хоче силою видати мене заміж", "uk", "110"),
+    ("hocam pasaportumu aldı ve beni dışarı çıkarmıyor", "tr", "110"),
+    # a missing child
+    ("мой сын не пришёл из школы, его нигде нет", "ru", "110"),
+    ("mon fils de six ans a disparu au supermarché", "fr", "110"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "number"), SITUATIONS)
+def test_the_right_number_opens_the_reply(engine: Engine, text: str, lang: str, number: str) -> None:
+    reply = say(engine, "s-" + str(abs(hash(text))), text)
+    first = opening(reply)
+    assert first.startswith("📞"), first
+    assert first.split("\n")[0].endswith(number) or number in first.split("\n")[0], first
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("meine tochter hat tabletten aus der handtasche gegessen sie ist ganz schläfrig", "de"),
+    ("my toddler drank drain cleaner", "en"),
+    ("ابني شرب كلور من تحت المجلى", "ar"),
+    ("дитина наковталася таблеток з аптечки", "uk"),
+])
+def test_poisoning_gets_112_and_the_poison_information_centre(engine: Engine, text: str, lang: str) -> None:
+    first = opening(say(engine, "poison-" + lang, text))
+    assert first.startswith("📞") and "112" in first and POISON_LINE in first
+    assert first.index("112") < first.index(POISON_LINE)
+
+
+@pytest.mark.parametrize(("text", "lang", "care"), [
+    ("ich sehe keinen sinn mehr und will nicht mehr aufwachen", "de", "nicht allein"),
+    ("i have collected pills and tonight i will end it", "en", "not alone"),
+    ("ما بدي عيش بعد اليوم", "ar", "لست وحدك"),
+    ("не хочу больше жить", "ru", "не одни"),
+])
+def test_a_crisis_gets_the_crisis_line_in_words_that_show_care(engine: Engine, text: str, lang: str,
+                                                              care: str) -> None:
+    reply = say(engine, "crisis-" + lang, text)
+    first = opening(reply)
+    assert "112" in first and CRISIS_LINE in first
+    assert care in first
+    fire_text = engine.answers["emergency"].in_lang(lang)[:60]
+    assert fire_text not in " ".join(m.text for m in reply.messages)  # not what to say to the fire brigade
+
+
+def test_the_danger_is_kept_for_the_follow_up_until_the_person_moves_on(engine: Engine) -> None:
+    user = "follow"
+    assert POISON_LINE in opening(say(engine, user, "بچه‌ام قرص‌های منو خورده"))
+    later = say(engine, user, "سه سالشه و خیلی خواب آلوده")
+    assert opening(later).startswith("📞") and POISON_LINE in opening(later)
+    where = say(engine, user, "نزدیک‌ترین بیمارستان کجاست؟")
+    assert opening(where).startswith("📞")
+    moved_on = say(engine, user, "کلاس زبان آلمانی در اونا میخوام")
+    assert "112" not in " ".join(m.text for m in moved_on.messages)
+
+
+def test_after_three_follow_ups_the_numbers_stop(engine: Engine) -> None:
+    user = "fade"
+    say(engine, user, "er atmet nicht mehr")
+    for _ in range(3):
+        assert opening(say(engine, user, "was soll ich machen")).startswith("📞")
+    assert not opening(say(engine, user, "was soll ich machen")).startswith("📞")
+
+
+@pytest.mark.parametrize("text", ["🆘", "🆘🆘🆘", "help 🚑"])
+def test_an_emergency_emoji_gets_the_numbers(engine: Engine, text: str) -> None:
+    assert opening(say(engine, "emoji", text, "de")).startswith("📞")
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("mera shohar mujhe roz marta hai", "110"),  # romanised Urdu: my husband beats me every day
+    ("shoharam mara mizane o dar ro ghofl karde", "110"),  # romanised Dari: my husband beats me, locked the door
+    ("ammi gir gayi hai aur saans nahi le rahi", "112"),  # romanised Urdu: mother fell, not breathing
+])
+def test_romanised_languages_outside_the_twelve(engine: Engine, text: str, number: str) -> None:
+    first = opening(say(engine, "roman-" + number, text))
+    assert first.startswith("📞") and number in first
+
+
+def test_danger_after_another_question_is_answered_first(engine: Engine) -> None:
+    text = "كنت بدي اسأل عن كورس ألماني بس في ريحة غاز قوية بالبيت ومرتي دايخة"
+    assert "112" in opening(say(engine, "after", text)).split("\n")[0]
+
+
+@pytest.mark.parametrize("text", [
+    "how do I report my stolen bike to the police?",
+    "my landlord threatens to evict us if the rent is late",
+    "welche Apotheke hat am Sonntag offen? ich brauche meine Blutdrucktabletten",
+    "ich brauche ein polizeiliches Führungszeugnis für die Arbeit",
+])
+def test_everyday_messages_about_the_police_or_medicine_raise_no_alarm(engine: Engine, text: str) -> None:
+    reply = say(engine, "calm", text)
+    assert not opening(reply).startswith("📞"), opening(reply)
+
+
+def test_what_staff_teach_never_moves_a_message_away_from_danger(engine: Engine) -> None:
+    text = "mein mann schlägt mich und die kinder"
+    engine.nlu.set_learned([(text, "kita")])
+    try:
+        reply = say(engine, "taught", text)
+        assert opening(reply).startswith("📞") and "110" in opening(reply)
+        assert reply.intent != "kita"
+    finally:
+        engine.nlu.set_learned([])
+
+
+def test_ask_json_shows_the_kind_of_danger() -> None:
+    result = CliRunner().invoke(cli, ["ask", "--json", "my toddler drank drain cleaner"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["danger"] == "poison"
+    calm = CliRunner().invoke(cli, ["ask", "--json", "Kita in Unna"])
+    assert json.loads(calm.output.strip().splitlines()[-1])["danger"] is None
+
+
+def test_eval_reports_critical_recall_and_false_alarms(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        '- {t: "er atmet nicht mehr", l: de, i: emergency}\n'
+        '- {t: "Kita in Unna", l: de, i: kita}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(cases)])
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["critical_recall"] == 1.0 and summary["false_alarm_rate"] == 0.0
