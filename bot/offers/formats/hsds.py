@@ -28,9 +28,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.offers import hours
+from bot.offers.categories import CATEGORIES, CATEGORY_LABELS
 from bot.offers.db import LANGS
 from bot.offers.export import export_rows
-from bot.offers.fields import CATEGORIES, CATEGORY_LABELS
 
 Record = tuple[int | str, dict[str, Any]]
 TABLES: dict[str, tuple[str, ...]] = {

@@ -11,8 +11,8 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.offers import browse, editing, hours, store, write
+from bot.offers.categories import CATEGORIES
 from bot.offers.db import LANGS
-from bot.offers.fields import CATEGORIES
 from bot.offers.model import Offer
 from bot.web.admin import messages
 from bot.web.admin.auth import gettext, lang_of, render, require_role
