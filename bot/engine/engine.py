@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import followups, listing, safety, states
+from bot.engine import followups, listing, safety, states, topics
 from bot.engine.answers import Answer, default_answers
 from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
@@ -29,6 +29,7 @@ from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
 from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE, Turn
+from bot.engine.topics import TOPICS
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
@@ -41,37 +42,6 @@ from bot.offers.store import national_offers
 __all__ = ["MAX_DISTANCE_KM", "TOPICS", "Engine"]
 
 MAX_TEXT = 4000  # longer messages are cut before matching: nobody asks for a Kita in 4,000 characters
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it yet (it is translated when shown)."""
-    return message
-
-
-# Topic buttons, in menu order; labels are translated when the menu is rendered.
-TOPICS: dict[str, str] = {
-    "kita": N_("Kita (daycare)"),
-    "school": N_("School"),
-    "language_course": N_("German course"),
-    "migration_counselling": N_("Counselling"),
-    "residence_permit": N_("Residence permit"),
-    "asylum_advice": N_("Asylum"),
-    "work": N_("Work"),
-    "recognition": N_("Recognition of diplomas"),
-    "housing": N_("Housing"),
-    "health": N_("Health"),
-    "violence_protection": N_("Protection from violence"),
-    "mental_health": N_("Mental health"),
-    "benefits": N_("Money and benefits"),
-    "interpreter": N_("Interpreter"),
-    "youth": N_("Young people"),
-    "registration_office": N_("Registering an address"),
-    "transport": N_("Bus and train"),
-    "sports_leisure": N_("Sports and leisure"),
-    "volunteering": N_("Volunteering"),
-    "human_contact": N_("Talk to a person"),
-    "emergency": N_("Emergency"),
-}
 
 
 class Engine:
@@ -98,7 +68,6 @@ class Engine:
         self.small_talk = ids_where(self.intents, lambda i: i.small_talk)
         self.topics = ids_where(self.intents, lambda i: i.is_topic)
         self.listing = ids_where(self.intents, lambda i: not i.small_talk)  # answers that list offers ("nearby")
-        self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
         self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
         self.answers = answers if answers is not None else default_answers()
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
@@ -276,6 +245,8 @@ class Engine:
             return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
         if data == "lang":
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
+        if data == topics.MORE_MENU:
+            return self._reply(session, [Message(_("What are you looking for?"), topics.menu("more"))])
         if kind == "more":
             intent, _sep, offset = arg.partition(":")
             if intent in self.intents and offset.isascii() and offset.isdigit():  # "²".isdigit() is True too
@@ -304,7 +275,7 @@ class Engine:
         asks_place = bool(reply.messages) and any(b.data == "location" for b in reply.messages[-1].buttons)
         if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages \
                 and not asks_place:
-            reply.messages[-1].buttons.extend(feedback_buttons(intent))
+            reply.messages[-1].buttons.extend(topics.actions(intent) + feedback_buttons(intent))
         return reply
 
     def _topic_reply(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
@@ -381,15 +352,15 @@ class Engine:
         intent = session.last_intent
         return intent if intent in self.topics or intent in self.listing else None
 
-    def topic_label(self, intent: str) -> str:
+    @staticmethod
+    def topic_label(intent: str) -> str:
         """The translated button label of a topic (never its id: an intent without a label gets "Topics")."""
-        label = TOPICS.get(intent)
-        return _(label) if label else _("Topics")
+        return topics.label(intent)
 
-    def menu_buttons(self) -> list[Button]:
-        """The topic menu, then the language picker."""
-        return [Button(_(label), f"t:{intent}") for intent, label in TOPICS.items()] + [
-            Button("🌐 " + _("Language"), "lang")]
+    @staticmethod
+    def menu_buttons() -> list[Button]:
+        """The main topic menu, "More topics", then the language picker."""
+        return topics.menu()
 
     @staticmethod
     def language_buttons() -> list[Button]:

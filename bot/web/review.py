@@ -16,8 +16,8 @@ from aiohttp import web
 
 from bot import i18n
 from bot.engine import dashboard as stats
-from bot.engine.engine import TOPICS
 from bot.engine.learning import OUT_OF_SCOPE, Learning, QueueEntry, Refused
+from bot.engine.topics import TOPICS
 from bot.web.admin import auth
 from bot.web.charts import bars, hbars
 from bot.web.keys import ENGINE
