@@ -34,11 +34,11 @@ LANGUAGE_WORDS: dict[str, str] = {
 }
 BOOL_FIELDS = ("approximate", "national", "example", "active")
 TRISTATE_FIELDS = ("appointment", "barrier_free")
-TEXT_FIELDS = ("organisation", "street", "city", "district", "target_group", "cost", "source", "source_date",
-               *NAME_COLUMNS, *DESCRIPTION_COLUMNS)
+TEXT_FIELDS = ("organisation", "street", "city", "district", "target_group", "cost", "keywords", "source",
+               "source_date", *NAME_COLUMNS, *DESCRIPTION_COLUMNS)
 #: Export column order; import accepts these names and the aliases below. updated_at is exported, never imported.
 FIELDS: tuple[str, ...] = (
-    "id", *NAME_COLUMNS, *DESCRIPTION_COLUMNS, "categories", "organisation", "street", "postcode", "city",
+    "id", *NAME_COLUMNS, *DESCRIPTION_COLUMNS, "keywords", "categories", "organisation", "street", "postcode", "city",
     "district", "lat", "lon", "approximate", "national", "phone", "email", "website", "opening_hours",
     "languages", "target_group", "cost", "appointment", "barrier_free", "example", "source", "source_date",
     "active", "updated_at",
@@ -65,6 +65,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "languages": ("sprachen", "languagesspoken", "gesprochenesprachen"),
     "target_group": ("zielgruppe",),
     "cost": ("costs", "kosten", "gebuhr", "gebuhren", "preis"),
+    "keywords": ("keyword", "schlagworte", "schlagworter", "schlagwort", "stichworte", "stichworter", "stichwort",
+                 "suchbegriffe", "suchworte", "tags"),
     "appointment": ("termin", "terminnotig", "terminerforderlich", "nurmittermin", "appointmentneeded"),
     "barrier_free": ("barrierefrei", "accessible", "wheelchair", "rollstuhlgerecht"),
     "source": ("quelle",),

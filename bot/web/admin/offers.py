@@ -19,7 +19,7 @@ from bot.web.admin.auth import gettext, lang_of, render, require_role
 from bot.web.keys import DB
 
 TEXT_FIELDS = ("organisation", "street", "postcode", "city", "district", "lat", "lon", "phone", "email", "website",
-               "opening_hours", "languages", "target_group", "cost", "source", "source_date")
+               "opening_hours", "languages", "target_group", "cost", "keywords", "source", "source_date")
 TRISTATE = ("appointment", "barrier_free")
 FLAGS = ("example", "national")
 
