@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import followups, listing, safety, states, topics
+from bot.engine import followups, listing, named, safety, states, topics
 from bot.engine.answers import Answer, default_answers
 from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
@@ -155,6 +155,10 @@ class Engine:
         topic = self.last_topic(session)
         # "Wie wird das Wetter morgen in Unna?" is out of scope, said clearly (THRESHOLD), place or not.
         out_of_scope = intent == "none" and understanding.score >= THRESHOLD
+        # Words that may name an offer ("Kleiderkammer", "St. Martin"): what is left without the place.
+        names = named.words(self, turn.text)
+        if intent == "none" and (found := named.answer(self, incoming, session, names, out_of_scope)):
+            return found  # no topic fits, but the message names offers near the place
         if intent == "none" and understanding.place is not None and topic and not out_of_scope:
             # "in Lünen" after a topic: the same topic, in the new place (without explaining it again).
             return self.topic(incoming, session, topic, explain=False)
@@ -168,7 +172,7 @@ class Engine:
         options = self._options(understanding)
         if len(options) >= 2 and (understanding.ambiguous or intent in self.frames):
             return self._clarify(incoming, session, options[:2])
-        return self.topic(incoming, session, options[0] if options else intent)
+        return self.topic(incoming, session, options[0] if options else intent, named=names)
 
     def _options(self, understanding: Understanding) -> list[str]:
         """The topics within the NLU's margin of the best match, best first. Frames (greeting, help, thanks,
@@ -266,9 +270,10 @@ class Engine:
 
     # -- answers ----------------------------------------------------------------------------------------
     def topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
-              explain: bool = True, kind: str = followups.MORE) -> Reply:
-        """A topic's answer with 👍 / 👎 under its last message (not under further pages)."""
-        reply = self._topic_reply(incoming, session, intent, offset, explain, kind)
+              explain: bool = True, kind: str = followups.MORE, named: list[str] | None = None) -> Reply:
+        """A topic's answer with 👍 / 👎 under its last message (not under further pages); `named` are words of
+        the message that may name offers, which then come first."""
+        reply = self._topic_reply(incoming, session, intent, offset, explain, kind, named or [])
         known = self.intents.get(intent)
         # Never under an emergency: someone in danger is not asked to rate the numbers.
         # Nor under "Where are you?": the answer is not given yet (and Telegram allows one keyboard per message).
@@ -279,7 +284,7 @@ class Engine:
         return reply
 
     def _topic_reply(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
-                     explain: bool = True, kind: str = followups.MORE) -> Reply:
+                     explain: bool = True, kind: str = followups.MORE, names: list[str] | None = None) -> Reply:
         """Answer a topic: its text (unless it was just given), then the nearest offers, or "Where are you?"."""
         session.last_intent = intent
         session.state, session.pending_intent = IDLE, None
@@ -303,7 +308,7 @@ class Engine:
                                         [Button(_("Share my location"), "location")]))
             self._save(incoming, session)
             return self._reply(session, messages)
-        offers = listing.page(self, session, intent, offset, kind)
+        offers = listing.page(self, session, intent, offset, kind, named.first(self, session, intent, names or []))
         if not any(m.places for m in offers) and not national and offset == 0:
             offers.append(Message(_("I found no offers for this near {place}.").format(
                 place=i18n.isolate(session.place_name or _("you"))), self.menu_buttons()))
