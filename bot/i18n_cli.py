@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 
 from bot.engine.answers import load_answers, problems, unverified_numbers
 from bot.engine.districts import default_districts
-from bot.engine.engine import TOPICS
+from bot.engine.topics import TOPICS
 from bot.i18n import LANGUAGES, LOCALES_DIR
 from bot.nlu.intents import CATALOGUE, Intent, load_intents
 
@@ -60,7 +60,7 @@ def catalog_problems(lang: str) -> tuple[int, int, int, list[str]]:
 def label_problems(intents: dict[str, Intent], lang: str) -> list[str]:
     """Every topic can become a button ("Did you mean ...?", the menu): it needs a label, translated in `lang`."""
     if lang == "en":  # the labels are English msgids: only a missing label can be wrong here
-        return [f"topic {i!r} has no button label in TOPICS (bot/engine/engine.py): its id would be shown"
+        return [f"topic {i!r} has no button label in TOPICS (bot/engine/topics.py): its id would be shown"
                 for i, intent in sorted(intents.items()) if intent.is_topic and i not in TOPICS]
     found: list[str] = []
     path = LOCALES_DIR / lang / "LC_MESSAGES" / "lotse.po"

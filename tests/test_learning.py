@@ -260,7 +260,7 @@ async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: T
     resp = await client.post("/admin/review", data={"key": "ich suche eine kita", "action": "teach", "intent": "work",
                                                     "csrf": token})
     assert resp.status == 409
-    assert "„Ich suche eine Kita“ ist schon ein Beispiel für kita in intents/" in await resp.text()
+    assert "„Ich suche eine Kita“ ist schon ein Beispiel für Kita in intents/" in await resp.text()
     resp = await client.post("/admin/review", data={"key": "xyzzy plugh", "action": "none", "csrf": token},
                              allow_redirects=False)
     assert resp.status == 303
@@ -284,6 +284,23 @@ async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: T
     assert ">Kita (daycare)</text>" in dashboard
     learned = await (await client.get("/admin/learned")).text()
     assert "<h1>Learned examples</h1>" in learned and "Out of scope" in learned
+
+
+async def test_the_review_pages_name_every_intent_never_its_id(client: TestClient) -> None:
+    """Frames and "none" have no menu label in the chat; staff still read a name ("Begrüßung (56)", not
+    "greeting (56)"), in German and in English, also for an intent that no longer exists."""
+    learning = client.app[ENGINE].learning
+    learning._enqueue("hallo hallo xq", "de", "none", [("greeting", 56.0), ("thanks", 40.0), ("food_goods", 30.0)])
+    learning._enqueue("zzz qqq", "de", "none", [("nearby", 31.0), ("retired_topic", 20.0)])
+    queue = (await (await client.get("/admin/review")).text()).split("<tbody>")[1]
+    assert "Begrüßung (56), Dank oder Abschied (40), Essen, Kleidung, Möbel (30)" in queue
+    assert "Was ist in meiner Nähe (31), Unbekanntes Thema (20)" in queue
+    assert not re.search(r"\b(greeting|thanks|food_goods|nearby|retired_topic) \(", queue)
+    queue = (await (await client.get("/admin/lang?to=en&back=/admin/review")).text()).split("<tbody>")[1]
+    assert "Greeting (56), Thanks or goodbye (40), Food, clothes, furniture (30)" in queue
+    learning.teach("wie geht es dir heute lotse", "greeting", "anna")
+    learned = await (await client.get("/admin/learned")).text()
+    assert "<td>Greeting</td>" in learned and "<td>greeting</td>" not in learned
 
 
 async def test_the_worker_process_writes_its_usage_counts_when_it_stops(tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from sqlite_utils import Database
 from bot.cli import cli
 from bot.geo.distance import Point, haversine_km
 from bot.i18n import LANGUAGES
+from bot.offers.categories import CATEGORIES
 from bot.offers.db import MIGRATIONS, migrate, open_db
 from bot.offers.demo import build_demo
-from bot.offers.fields import CATEGORIES
 from bot.offers.model import Offer
 from bot.offers.store import get_offer, national_offers, nearest, search
 from bot.offers.write import DEFAULTS, Change, backup, content, delete, history, restore, save, write_rows

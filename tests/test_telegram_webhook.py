@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -80,6 +81,10 @@ async def test_lotse_serve_runs_the_bot_against_a_bot_api_server(api: FakeBotAPI
            "TELEGRAM_BOT_TOKEN": "123:ABC", "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}/bot"}
     for name in ("LOTSE_WEBHOOK_URL", "LOTSE_WEBHOOK_SECRET"):
         env.pop(name, None)
+    # As an operator does (and tests/test_serve.py): `lotse setup` trains the classifier for this fresh data
+    # directory first, so the wait below is for polling, not for training on a busy machine.
+    await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot", "setup"], env=env, check=True,
+                            capture_output=True)
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "serve", env=env,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:

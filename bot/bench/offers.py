@@ -19,8 +19,8 @@ from typing import Any
 
 from bot.geo.distance import Point
 from bot.geo.gazetteer import default_gazetteer
+from bot.offers.categories import CATEGORIES
 from bot.offers.db import open_db
-from bot.offers.fields import CATEGORIES
 from bot.offers.importer import import_file
 from bot.offers.store import nearest
 from bot.offers.write import DEFAULTS, Change, content, write_rows

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import followups, listing, safety, states
+from bot.engine import followups, listing, named, safety, states, topics
 from bot.engine.answers import Answer, default_answers
 from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
@@ -29,6 +29,7 @@ from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
 from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE, Turn
+from bot.engine.topics import TOPICS
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
@@ -41,37 +42,6 @@ from bot.offers.store import national_offers
 __all__ = ["MAX_DISTANCE_KM", "TOPICS", "Engine"]
 
 MAX_TEXT = 5000  # longer messages are cut (a Telegram message has at most 4,096 characters, the web chat 4,000)
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it yet (it is translated when shown)."""
-    return message
-
-
-# Topic buttons, in menu order; labels are translated when the menu is rendered.
-TOPICS: dict[str, str] = {
-    "kita": N_("Kita (daycare)"),
-    "school": N_("School"),
-    "language_course": N_("German course"),
-    "migration_counselling": N_("Counselling"),
-    "residence_permit": N_("Residence permit"),
-    "asylum_advice": N_("Asylum"),
-    "work": N_("Work"),
-    "recognition": N_("Recognition of diplomas"),
-    "housing": N_("Housing"),
-    "health": N_("Health"),
-    "violence_protection": N_("Protection from violence"),
-    "mental_health": N_("Mental health"),
-    "benefits": N_("Money and benefits"),
-    "interpreter": N_("Interpreter"),
-    "youth": N_("Young people"),
-    "registration_office": N_("Registering an address"),
-    "transport": N_("Bus and train"),
-    "sports_leisure": N_("Sports and leisure"),
-    "volunteering": N_("Volunteering"),
-    "human_contact": N_("Talk to a person"),
-    "emergency": N_("Emergency"),
-}
 
 
 class Engine:
@@ -190,6 +160,10 @@ class Engine:
         topic = self.last_topic(session)
         # "Wie wird das Wetter morgen in Unna?" is out of scope, said clearly (THRESHOLD), place or not.
         out_of_scope = intent == "none" and understanding.score >= THRESHOLD
+        # Words that may name an offer ("Kleiderkammer", "St. Martin"): what is left without the place.
+        names = named.words(self, turn.text)
+        if intent == "none" and (found := named.answer(self, incoming, session, names, out_of_scope)):
+            return found  # no topic fits, but the message names offers near the place
         if intent == "none" and understanding.place is not None and topic and not out_of_scope:
             # "in Lünen" after a topic: the same topic, in the new place (without explaining it again).
             return self.topic(incoming, session, topic, explain=False)
@@ -203,7 +177,8 @@ class Engine:
         options = self._options(understanding)
         if len(options) >= 2 and (understanding.ambiguous or intent in self.frames):
             return self._clarify(incoming, session, options[:2])
-        return self.topic(incoming, session, self._answered_as(understanding, options[0] if options else intent))
+        return self.topic(incoming, session, self._answered_as(understanding, options[0] if options else intent),
+                          named=names)
 
     def _answered_as(self, understanding: Understanding, intent: str) -> str:
         """The topic whose answer follows the numbers: a danger's own (someone who wants to die is answered with
@@ -294,6 +269,8 @@ class Engine:
             return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
         if data == "lang":
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
+        if data == topics.MORE_MENU:
+            return self._reply(session, [Message(_("What are you looking for?"), topics.menu("more"))])
         if kind == "more":
             intent, _sep, offset = arg.partition(":")
             if intent in self.intents and offset.isascii() and offset.isdigit():  # "²".isdigit() is True too
@@ -313,20 +290,21 @@ class Engine:
 
     # -- answers ----------------------------------------------------------------------------------------
     def topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
-              explain: bool = True, kind: str = followups.MORE) -> Reply:
-        """A topic's answer with 👍 / 👎 under its last message (not under further pages)."""
-        reply = self._topic_reply(incoming, session, intent, offset, explain, kind)
+              explain: bool = True, kind: str = followups.MORE, named: list[str] | None = None) -> Reply:
+        """A topic's answer with 👍 / 👎 under its last message (not under further pages); `named` are words of
+        the message that may name offers, which then come first."""
+        reply = self._topic_reply(incoming, session, intent, offset, explain, kind, named or [])
         known = self.intents.get(intent)
         # Never under an emergency: someone in danger is not asked to rate the numbers.
         # Nor under "Where are you?": the answer is not given yet (and Telegram allows one keyboard per message).
         asks_place = bool(reply.messages) and any(b.data == "location" for b in reply.messages[-1].buttons)
         if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages \
                 and not asks_place:
-            reply.messages[-1].buttons.extend(feedback_buttons(intent))
+            reply.messages[-1].buttons.extend(topics.actions(intent) + feedback_buttons(intent))
         return reply
 
     def _topic_reply(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
-                     explain: bool = True, kind: str = followups.MORE) -> Reply:
+                     explain: bool = True, kind: str = followups.MORE, names: list[str] | None = None) -> Reply:
         """Answer a topic: its text (unless it was just given), then the nearest offers, or "Where are you?"."""
         session.last_intent = intent
         session.state, session.pending_intent = IDLE, None
@@ -350,7 +328,7 @@ class Engine:
                                         [Button(_("Share my location"), "location")]))
             self._save(incoming, session)
             return self._reply(session, messages)
-        offers = listing.page(self, session, intent, offset, kind)
+        offers = listing.page(self, session, intent, offset, kind, named.first(self, session, intent, names or []))
         if not any(m.places for m in offers) and not national and offset == 0:
             offers.append(Message(_("I found no offers for this near {place}.").format(
                 place=i18n.isolate(session.place_name or _("you"))), self.menu_buttons()))
@@ -399,15 +377,15 @@ class Engine:
         intent = session.last_intent
         return intent if intent in self.topics or intent in self.listing else None
 
-    def topic_label(self, intent: str) -> str:
+    @staticmethod
+    def topic_label(intent: str) -> str:
         """The translated button label of a topic (never its id: an intent without a label gets "Topics")."""
-        label = TOPICS.get(intent)
-        return _(label) if label else _("Topics")
+        return topics.label(intent)
 
-    def menu_buttons(self) -> list[Button]:
-        """The topic menu, then the language picker."""
-        return [Button(_(label), f"t:{intent}") for intent, label in TOPICS.items()] + [
-            Button("🌐 " + _("Language"), "lang")]
+    @staticmethod
+    def menu_buttons() -> list[Button]:
+        """The main topic menu, "More topics", then the language picker."""
+        return topics.menu()
 
     @staticmethod
     def language_buttons() -> list[Button]:

@@ -9,6 +9,7 @@ nearest again, nearest first; "open now" keeps the offers that are open now when
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot import i18n
@@ -56,8 +57,9 @@ def open_now(offer: Offer) -> bool | None:
 
 
 def page(engine: Engine, session: Session, intent: str, offset: int = 0,
-         kind: str = followups.MORE) -> list[Message]:
-    """The messages listing offers of a topic around the session's place (which must be known)."""
+         kind: str = followups.MORE, named: Sequence[OfferHit] = ()) -> list[Message]:
+    """The messages listing offers of a topic around the session's place (which must be known); offers the
+    message named by their own words (`named`, bot/engine/named.py) come first on the first page."""
     assert session.lat is not None and session.lon is not None
     point = Point(session.lat, session.lon)
     categories = list(engine.intents[intent].categories) if intent in engine.intents else []
@@ -70,9 +72,12 @@ def page(engine: Engine, session: Session, intent: str, offset: int = 0,
             districts=known.listed(), place=place)))
     if kind == followups.OPEN_NOW:
         return messages + _open_now(engine, session, categories, point, place)
+    named = list(named[:engine.results]) if offset == 0 and kind == followups.MORE else []
     # One query for this page and one offer more: that extra one says whether "More results" has anything.
-    hits = nearest(engine.db, categories, point, engine.results + 1, offset=offset, radius_km=MAX_DISTANCE_KM)
-    more, hits = len(hits) > engine.results, hits[:engine.results]
+    found = nearest(engine.db, categories, point, engine.results + 1 + len(named), offset=offset,
+                    radius_km=MAX_DISTANCE_KM)
+    hits, taken = _after(named, found, engine.results)
+    more = len(found) > taken
     if not hits:
         if offset and inside:
             messages.append(Message(_("That was everything I know near {place}.").format(place=place),
@@ -81,12 +86,29 @@ def page(engine: Engine, session: Session, intent: str, offset: int = 0,
             messages.append(Message(_("I know nothing else within {distance} of {place}.").format(
                 distance=i18n.format_distance(MAX_DISTANCE_KM), place=place), engine.menu_buttons()))
         return messages
-    session.shown = offset + len(hits)
-    buttons = [Button(_("More results"), f"more:{intent}:{offset + len(hits)}")] if more else []
+    session.shown = offset + taken
+    buttons = [Button(_("More results"), f"more:{intent}:{offset + taken}")] if more else []
     buttons.append(Button(_("Topics"), "m"))
     places = [place_out(h, i18n.current()) for h in hits]
     messages.append(Message(_heading(hits, place, inside, offset, kind), buttons, places))
     return messages
+
+
+def _after(named: list[OfferHit], found: list[OfferHit], n: int) -> tuple[list[OfferHit], int]:
+    """The page: the named offers, then the nearest not named, n in all; and how many of `found` it used up
+    (the next page goes on from there; a named offer further away may come up once more then)."""
+    page = list(named)
+    shown = {h.offer.id for h in named}
+    taken = 0
+    for hit in found:
+        if hit.offer.id in shown:
+            taken += 1  # on this page already, as a named offer: used up, or the next page would repeat it
+            continue
+        if len(page) >= n:
+            break
+        taken += 1
+        page.append(hit)
+    return page, taken
 
 
 def _heading(hits: list[OfferHit], place: str, inside: bool, offset: int, kind: str) -> str:

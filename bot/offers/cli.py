@@ -10,7 +10,7 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from bot.offers.fields import CATEGORIES
+from bot.offers.categories import CATEGORIES
 
 ACTOR = click.option("--actor", default="cli", show_default=True, help="Who makes the change (audit trail).")
 

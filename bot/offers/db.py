@@ -8,8 +8,9 @@ Schema of the offers (migration 2):
   offer's lat/lon/active and grid cell, so "nearest Kita" reads a few grid cells of a covering index
   (category, cell, lat, lon) instead of scanning JSON. `offers.cell` (a generated column) does the same for
   "any category".
-- `offers_fts`: FTS5 over all names and descriptions (the layout sqlite-utils' enable_fts makes, so
-  `db["offers"].search(q, quote=True)` works), kept current by triggers.
+- `offers_fts`: FTS5 over all names, descriptions and keywords, organisation and town (the layout sqlite-utils'
+  enable_fts makes, so `db["offers"].search(q, quote=True)` works), kept current by triggers. Migration 8 adds
+  `offers.keywords` (words people may use for an offer, in any language: "Tafel, ملابس, одяг") and rebuilds it.
 - `audit`: every change with time, actor, action and the old and new row as JSON.
 - `admin_users`, `admin_sessions` (migration 4): the web admin's named accounts and sign-in sessions.
 """
@@ -26,7 +27,9 @@ from sqlite_utils import Database
 LANGS: tuple[str, ...] = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr", "ku", "ti", "ps", "so")
 NAME_COLUMNS = tuple(f"name_{lang}" for lang in LANGS)
 DESCRIPTION_COLUMNS = tuple(f"description_{lang}" for lang in LANGS)
-FTS_COLUMNS = (*NAME_COLUMNS, *DESCRIPTION_COLUMNS, "organisation", "city")
+#: Columns of the full-text index: migration 2 made it without keywords, migration 8 with them.
+FTS_COLUMNS_V2 = (*NAME_COLUMNS, *DESCRIPTION_COLUMNS, "organisation", "city")
+FTS_COLUMNS = (*NAME_COLUMNS, *DESCRIPTION_COLUMNS, "keywords", "organisation", "city")
 #: Grid cell of a point (0.1 degree, ~11 x 7 km in Germany) for the geo indexes; store.cell() computes the same.
 CELL_DEG = 0.1
 CELL_SQL = "CAST(({lat} + 90) * 10 AS INTEGER) * 10000 + CAST(({lon} + 180) * 10 AS INTEGER)"
@@ -56,12 +59,30 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
+def _fts(columns: tuple[str, ...]) -> str:
+    """The full-text index over `columns` of offers, and the triggers that keep it current."""
+    fts_cols = ", ".join(columns)
+    new_cols = ", ".join(f"new.{c}" for c in columns)
+    old_cols = ", ".join(f"old.{c}" for c in columns)
+    return f"""
+CREATE VIRTUAL TABLE offers_fts USING FTS5 ({fts_cols}, content=[offers], tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER offers_ai AFTER INSERT ON offers BEGIN
+    INSERT INTO offers_fts (rowid, {fts_cols}) VALUES (new.rowid, {new_cols});
+END;
+CREATE TRIGGER offers_ad AFTER DELETE ON offers BEGIN
+    INSERT INTO offers_fts (offers_fts, rowid, {fts_cols}) VALUES ('delete', old.rowid, {old_cols});
+END;
+CREATE TRIGGER offers_au AFTER UPDATE ON offers BEGIN
+    INSERT INTO offers_fts (offers_fts, rowid, {fts_cols}) VALUES ('delete', old.rowid, {old_cols});
+    INSERT INTO offers_fts (rowid, {fts_cols}) VALUES (new.rowid, {new_cols});
+END;
+INSERT INTO offers_fts (offers_fts) VALUES ('rebuild');
+"""
+
+
 def _v2() -> str:
     """The offers table of issue 4, migrated forward from the skeleton's (name -> name_de)."""
     lang_columns = ",\n    ".join(f"{c} TEXT" for c in (*NAME_COLUMNS[1:], *DESCRIPTION_COLUMNS))
-    fts_cols = ", ".join(FTS_COLUMNS)
-    new_cols = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
-    old_cols = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
     cell = CELL_SQL.format(lat="{r}.lat", lon="{r}.lon")
     categories_of = f"SELECT {{r}}.id, value, {{r}}.lat, {{r}}.lon, {{r}}.active, {cell} " \
         "FROM json_each({r}.categories)"
@@ -110,19 +131,7 @@ CREATE TRIGGER offers_categories_ad AFTER DELETE ON offers BEGIN
     DELETE FROM offer_categories WHERE offer_id = old.id;
 END;
 
-CREATE VIRTUAL TABLE offers_fts USING FTS5 ({fts_cols}, content=[offers], tokenize='unicode61 remove_diacritics 2');
-CREATE TRIGGER offers_ai AFTER INSERT ON offers BEGIN
-    INSERT INTO offers_fts (rowid, {fts_cols}) VALUES (new.rowid, {new_cols});
-END;
-CREATE TRIGGER offers_ad AFTER DELETE ON offers BEGIN
-    INSERT INTO offers_fts (offers_fts, rowid, {fts_cols}) VALUES ('delete', old.rowid, {old_cols});
-END;
-CREATE TRIGGER offers_au AFTER UPDATE ON offers BEGIN
-    INSERT INTO offers_fts (offers_fts, rowid, {fts_cols}) VALUES ('delete', old.rowid, {old_cols});
-    INSERT INTO offers_fts (rowid, {fts_cols}) VALUES (new.rowid, {new_cols});
-END;
-INSERT INTO offers_fts (offers_fts) VALUES ('rebuild');
-
+{_fts(FTS_COLUMNS_V2)}
 CREATE TABLE audit (
     id INTEGER PRIMARY KEY,
     time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, offer_id TEXT NOT NULL,
@@ -176,12 +185,23 @@ CREATE TABLE admin_sessions (
 );
 CREATE INDEX admin_sessions_name ON admin_sessions(name);
 """
-# v8: a danger the conversation is in (bot/engine/safety.py): its situation and how many more messages keep its
+
+
+
+def _v8() -> str:
+    """v8: keywords per offer, searched with the names and descriptions (a question that names an offer by a
+    word staff gave it finds the offer, bot/offers/named.py); the index is rebuilt with the new column."""
+    return ("ALTER TABLE offers ADD COLUMN keywords TEXT;\n"
+            "DROP TRIGGER offers_ai; DROP TRIGGER offers_ad; DROP TRIGGER offers_au; DROP TABLE offers_fts;\n"
+            + _fts(FTS_COLUMNS))
+
+
+# v9: a danger the conversation is in (bot/engine/safety.py): its situation and how many more messages keep its
 # numbers first.
-_V8 = """ALTER TABLE sessions ADD COLUMN danger TEXT;
+_V9 = """ALTER TABLE sessions ADD COLUMN danger TEXT;
 ALTER TABLE sessions ADD COLUMN danger_turns INTEGER;"""
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _V8]
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _v8, _V9]
 
 
 def write_problem(exc: sqlite3.OperationalError) -> str:

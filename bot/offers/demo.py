@@ -21,12 +21,12 @@ from sqlite_utils import Database
 
 from bot import resources
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
-from bot.offers.fields import CATEGORIES
+from bot.offers.categories import CATEGORIES
 from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, now, write_rows
 
 CONTACT_POINTS_CSV = resources.data_file("nrw_contact_points.csv")
-DEMO_VERSION = "6"
+DEMO_VERSION = "7"
 DEMO_PREFIXES = ("nrw-", "nat-", "demo-")
 
 # What each kind of real contact point offers, by words in its type.
@@ -145,6 +145,10 @@ EXAMPLE_LABELS: dict[str, tuple[str, str]] = {
     "youth": ("Jugendtreff", "Youth centre"), "registration_office": ("Bürgerbüro", "Citizens' office"),
     "transport": ("Mobilitätsberatung", "Mobility advice"),
     "integration_centre": ("Integrationspunkt", "Integration point"),
+    "food_goods": ("Kleiderkammer", "Clothes store"), "debt_counselling": ("Schuldnerberatung", "Debt counselling"),
+    "legal_advice": ("Rechtsberatung", "Legal advice"),
+    "pregnancy": ("Schwangerschaftsberatung", "Pregnancy counselling"),
+    "disability_care": ("Pflegeberatung", "Care counselling"),
 }
 # (opening hours, by appointment only): "by appointment" is a field of the offer, shown in the reader's language,
 # not a German comment inside the hours.

@@ -14,38 +14,9 @@ from typing import Any
 
 from bot.geo.gazetteer import Gazetteer, fold
 from bot.offers import hours
+from bot.offers.categories import categories_of
 from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS
 
-CATEGORIES: tuple[str, ...] = (
-    "kita", "school_enrolment", "language_course", "counselling", "foreigners_office", "asylum_advice", "work",
-    "recognition", "housing", "health", "emergency", "violence_protection", "mental_health", "benefits",
-    "interpreter", "volunteering", "sports_leisure", "youth", "registration_office", "transport",
-    "integration_centre",
-)
-#: How staff name each category (German, English): the admin shows them, the import accepts them.
-CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    "kita": ("Kita", "Daycare (Kita)"),
-    "school_enrolment": ("Schulanmeldung", "School enrolment"),
-    "language_course": ("Sprachkurs", "Language course"),
-    "counselling": ("Beratung", "Counselling"),
-    "foreigners_office": ("Ausländerbehörde", "Foreigners' office"),
-    "asylum_advice": ("Asylberatung", "Asylum advice"),
-    "work": ("Arbeit", "Work"),
-    "recognition": ("Anerkennung", "Recognition of qualifications"),
-    "housing": ("Wohnen", "Housing"),
-    "health": ("Gesundheit", "Health"),
-    "emergency": ("Notfall", "Emergency"),
-    "violence_protection": ("Gewaltschutz", "Protection from violence"),
-    "mental_health": ("Psychische Gesundheit", "Mental health"),
-    "benefits": ("Leistungen", "Benefits"),
-    "interpreter": ("Sprachmittlung", "Interpreting"),
-    "volunteering": ("Ehrenamt", "Volunteering"),
-    "sports_leisure": ("Sport und Freizeit", "Sports and leisure"),
-    "youth": ("Jugend", "Youth"),
-    "registration_office": ("Bürgerbüro", "Registration office"),
-    "transport": ("Mobilität", "Transport"),
-    "integration_centre": ("Integrationszentrum", "Integration centre"),
-}
 #: Language names staff write ("Deutsch, Arabisch") -> code; folded (lower case, umlauts folded).
 LANGUAGE_WORDS: dict[str, str] = {
     "deutsch": "de", "german": "de", "englisch": "en", "english": "en", "arabisch": "ar", "arabic": "ar",
@@ -63,11 +34,11 @@ LANGUAGE_WORDS: dict[str, str] = {
 }
 BOOL_FIELDS = ("approximate", "national", "example", "active")
 TRISTATE_FIELDS = ("appointment", "barrier_free")
-TEXT_FIELDS = ("organisation", "street", "city", "district", "target_group", "cost", "source", "source_date",
-               *NAME_COLUMNS, *DESCRIPTION_COLUMNS)
+TEXT_FIELDS = ("organisation", "street", "city", "district", "target_group", "cost", "keywords", "source",
+               "source_date", *NAME_COLUMNS, *DESCRIPTION_COLUMNS)
 #: Export column order; import accepts these names and the aliases below. updated_at is exported, never imported.
 FIELDS: tuple[str, ...] = (
-    "id", *NAME_COLUMNS, *DESCRIPTION_COLUMNS, "categories", "organisation", "street", "postcode", "city",
+    "id", *NAME_COLUMNS, *DESCRIPTION_COLUMNS, "keywords", "categories", "organisation", "street", "postcode", "city",
     "district", "lat", "lon", "approximate", "national", "phone", "email", "website", "opening_hours",
     "languages", "target_group", "cost", "appointment", "barrier_free", "example", "source", "source_date",
     "active", "updated_at",
@@ -94,6 +65,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "languages": ("sprachen", "languagesspoken", "gesprochenesprachen"),
     "target_group": ("zielgruppe",),
     "cost": ("costs", "kosten", "gebuhr", "gebuhren", "preis"),
+    "keywords": ("keyword", "schlagworte", "schlagworter", "schlagwort", "stichworte", "stichworter", "stichwort",
+                 "suchbegriffe", "suchworte", "tags"),
     "appointment": ("termin", "terminnotig", "terminerforderlich", "nurmittermin", "appointmentneeded"),
     "barrier_free": ("barrierefrei", "accessible", "wheelchair", "rollstuhlgerecht"),
     "source": ("quelle",),
@@ -103,20 +76,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "approximate": ("ungefahr",),
     "national": ("bundesweit",),
     "updated_at": ("geandert", "aktualisiert", "updated"),
-}
-# Category words admins write -> category id.
-_CATEGORY_ALIASES: dict[str, str] = {
-    "kindertagesstatte": "kita", "kindergarten": "kita", "daycare": "kita", "schule": "school_enrolment",
-    "school": "school_enrolment", "schulanmeldung": "school_enrolment", "sprachkurs": "language_course",
-    "deutschkurs": "language_course", "integrationskurs": "language_course", "beratung": "counselling",
-    "migrationsberatung": "counselling", "auslanderbehorde": "foreigners_office", "asylberatung": "asylum_advice",
-    "arbeit": "work", "job": "work", "anerkennung": "recognition", "wohnen": "housing", "wohnung": "housing",
-    "gesundheit": "health", "notfall": "emergency", "notruf": "emergency", "gewaltschutz": "violence_protection",
-    "frauenhaus": "violence_protection", "psychosozial": "mental_health", "leistungen": "benefits",
-    "dolmetscher": "interpreter", "sprachmittler": "interpreter", "ehrenamt": "volunteering",
-    "sport": "sports_leisure", "freizeit": "sports_leisure", "jugend": "youth", "burgeramt": "registration_office",
-    "burgerburo": "registration_office", "meldeamt": "registration_office", "verkehr": "transport",
-    "integrationszentrum": "integration_centre",
 }
 _TRUE = {"1", "true", "yes", "ja", "j", "x", "wahr", "y", "✓", "✔", "ok"}
 _FALSE = {"0", "false", "no", "nein", "n", "falsch", "-", "–"}
@@ -228,32 +187,6 @@ def _folded(word: str) -> str:
     return re.sub(r"[^a-z]", "", fold(word))
 
 
-_CATEGORY_WORDS = _CATEGORY_ALIASES | {_folded(label): cat for cat, labels in CATEGORY_LABELS.items()
-                                       for label in labels}
-
-
-def _category_word(folded: str) -> str | None:
-    """A category by its word, also in the plural staff often write ("Sprachkurse", "Beratungen")."""
-    for ending in ("", "en", "n", "e", "s"):
-        if folded.endswith(ending) and (key := _CATEGORY_WORDS.get(folded[:len(folded) - len(ending)])):
-            return key
-    return None
-
-
-def _categories(value: str, errors: list[str]) -> list[str]:
-    found: list[str] = []
-    for word in re.split(r"[,;|/]", value):
-        word = word.strip()
-        if not word:
-            continue
-        key = word.lower() if word.lower() in CATEGORIES else _category_word(_folded(word))
-        if key is None:
-            errors.append(f"unknown category '{word}' (use: {', '.join(CATEGORIES)})")
-        elif key not in found:
-            found.append(key)
-    return found
-
-
 def _languages(text: str, errors: list[str]) -> str:
     """Codes ("de,ar") or words as staff write them ("Deutsch, Arabisch und Farsi") -> "de,ar,fa"."""
     codes: list[str] = []
@@ -317,7 +250,7 @@ def clean_row(raw: dict[str, Any], *, unescape: bool = False) -> tuple[dict[str,
         elif field in ("lat", "lon"):
             out[field] = _number(text, field, errors)
         elif field == "categories":
-            out[field] = _categories(text, errors)
+            out[field] = categories_of(text, errors)
         elif field == "postcode":
             if text and not re.fullmatch(r"\d{4,5}", text):
                 errors.append(f"bad postcode '{text}' (5 digits)")

@@ -45,6 +45,8 @@ class Offer:
     languages: tuple[str, ...] = ()
     target_group: str = ""
     cost: str = ""
+    #: Words people may use for the offer, in any language ("Tafel, ملابس, одяг"): searched, never shown.
+    keywords: str = ""
     appointment: bool | None = None
     barrier_free: bool | None = None
     national: bool = False
@@ -108,6 +110,7 @@ class Offer:
             languages=tuple(x for x in (row.get("languages") or "").split(",") if x),
             target_group=row.get("target_group") or "",
             cost=row.get("cost") or "",
+            keywords=row.get("keywords") or "",
             appointment=_tristate(row.get("appointment")),
             barrier_free=_tristate(row.get("barrier_free")),
             national=bool(row.get("national")),

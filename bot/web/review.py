@@ -16,9 +16,10 @@ from aiohttp import web
 
 from bot import i18n
 from bot.engine import dashboard as stats
-from bot.engine.engine import TOPICS
 from bot.engine.learning import OUT_OF_SCOPE, Learning, QueueEntry, Refused
+from bot.engine.topics import TOPICS
 from bot.web.admin import auth
+from bot.web.admin.i18n import N_, translator
 from bot.web.charts import bars, hbars
 from bot.web.keys import ENGINE
 
@@ -37,10 +38,27 @@ def _learning(request: web.Request) -> Learning:
     return request.app[ENGINE].learning
 
 
+#: What Lotse understood when it was no topic, as staff read it: these have no button label in the chat, and the
+#: pages must never show an id ("greeting (56)").
+NOT_TOPICS: dict[str, str] = {
+    "greeting": N_("Greeting"), "help": N_("Question about Lotse"), "change_language": N_("Change of language"),
+    "thanks": N_("Thanks or goodbye"), "nearby": N_("What is near me"), OUT_OF_SCOPE: N_("Out of scope"),
+}
+UNKNOWN = N_("Unknown topic")
+
+
 def _labels(lang: str) -> dict[str, str]:
     """Topic -> its menu label in the admin's language (the same words people see in the chat)."""
     with i18n.use(lang):
         return {intent: i18n.gettext(label) for intent, label in TOPICS.items()}
+
+
+def intent_names(lang: str) -> Callable[[str], str]:
+    """The name staff read for any intent Lotse may report: a topic's menu label, else the name above; an id
+    that is neither (an intent removed since) is "unknown topic", never the id itself."""
+    translate = translator(lang)
+    names = {intent: translate(name) for intent, name in NOT_TOPICS.items()} | _labels(lang)
+    return lambda intent: names.get(intent) or translate(UNKNOWN)
 
 
 def _day(lang: str) -> Callable[[date | str], str]:
@@ -74,8 +92,8 @@ def _queue_page(request: web.Request, status: int = 200, error: str | None = Non
 
 def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     lang = auth.lang_of(request)
-    return auth.render(request, template, status, topic_labels=_labels(lang), out_of_scope=OUT_OF_SCOPE,
-                       day=_day(lang), **context)
+    return auth.render(request, template, status, topic_labels=_labels(lang), intent_name=intent_names(lang),
+                       out_of_scope=OUT_OF_SCOPE, day=_day(lang), **context)
 
 
 async def review(request: web.Request) -> web.Response:
@@ -101,7 +119,11 @@ async def resolve(request: web.Request) -> web.Response:
         else:
             raise Refused("Choose a topic and press “This is the topic”, or press “Out of scope” or “Dismiss”.")
     except Refused as refused:
-        return _queue_page(request, status=409, error=_(refused.message).format(**refused.params))
+        # The refusal names intents by id (the CLI and the intent files use ids); staff read their names.
+        name = intent_names(auth.lang_of(request))
+        params = {k: ", ".join(name(i) for i in v.split(", ")) if k in ("intent", "intents") else v
+                  for k, v in refused.params.items()}
+        return _queue_page(request, status=409, error=_(refused.message).format(**params))
     raise web.HTTPSeeOther(f"/admin/review?done={action}")
 
 
@@ -132,7 +154,7 @@ async def dashboard(request: web.Request) -> web.Response:
     learning = _learning(request)
     weeks = stats.weekly(learning, WEEKS)
     labels = [w.start.strftime(SHORT_DAY.get(lang, SHORT_DAY["de"])) for w in weeks]
-    topic_labels, percent = _labels(lang), _percent(lang)
+    name, percent = intent_names(lang), _percent(lang)
     charts = {
         "answered": bars(_("Messages answered per week"), labels, [float(w.answered) for w in weeks]),
         "unanswered": bars(_("Share unanswered per week"), labels,
@@ -140,7 +162,7 @@ async def dashboard(request: web.Request) -> web.Response:
                            fmt=percent, maximum=100.0),
         "up": bars(_("Share of 👍 per week"), labels,
                    [None if w.up_share is None else 100 * w.up_share for w in weeks], fmt=percent, maximum=100.0),
-        "top": hbars(_("Top topics"), [(topic_labels.get(i, i), n) for i, n in stats.top_intents(learning, WEEKS)]),
+        "top": hbars(_("Top topics"), [(name(i), n) for i, n in stats.top_intents(learning, WEEKS)]),
     }
     last = weeks[-1].start + timedelta(days=6)
     return _render(request, "admin_review_dashboard.html", charts=charts, weeks=weeks, size=learning.queue_size(),

@@ -28,9 +28,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.offers import hours
+from bot.offers.categories import CATEGORIES, CATEGORY_LABELS
 from bot.offers.db import LANGS
 from bot.offers.export import export_rows
-from bot.offers.fields import CATEGORIES, CATEGORY_LABELS
 
 Record = tuple[int | str, dict[str, Any]]
 TABLES: dict[str, tuple[str, ...]] = {
@@ -49,7 +49,7 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 FLAGS = ("example", "national", "approximate", "appointment", "barrier_free")
 EXTENSIONS = (*(f"name_{lang}" for lang in LANGS[1:]), *(f"description_{lang}" for lang in LANGS[1:]), *FLAGS,
-              "source")
+              "source", "keywords")
 X = "x_lotse_"
 NOTES = "opening_hours: "
 _RRULE_DAYS = {"Mo": "MO", "Tu": "TU", "We": "WE", "Th": "TH", "Fr": "FR", "Sa": "SA", "Su": "SU"}

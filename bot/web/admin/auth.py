@@ -29,7 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.offers.fields import CATEGORY_LABELS
+from bot.offers.categories import CATEGORY_LABELS
 from bot.offers.hours import BERLIN
 from bot.web.admin import accounts, messages
 from bot.web.admin.accounts import Account, Session

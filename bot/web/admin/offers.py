@@ -11,15 +11,15 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.offers import browse, editing, hours, store, write
+from bot.offers.categories import CATEGORIES
 from bot.offers.db import LANGS
-from bot.offers.fields import CATEGORIES
 from bot.offers.model import Offer
 from bot.web.admin import messages
 from bot.web.admin.auth import gettext, lang_of, render, require_role
 from bot.web.keys import DB
 
 TEXT_FIELDS = ("organisation", "street", "postcode", "city", "district", "lat", "lon", "phone", "email", "website",
-               "opening_hours", "languages", "target_group", "cost", "source", "source_date")
+               "opening_hours", "languages", "target_group", "cost", "keywords", "source", "source_date")
 TRISTATE = ("appointment", "barrier_free")
 FLAGS = ("example", "national")
 

@@ -1,0 +1,102 @@
+"""Offers a question names by their own words: "Kleiderkammer in Kamen" finds "Kleiderkammer St. Martin" there,
+"ملابس مجانية في كامن" finds it when its keywords include "ملابس".
+
+The words of the question (the place taken out by the caller) are looked up in the full-text index over names,
+keywords and, when asked, descriptions and organisation (never the town: every offer in Kamen says "Kamen").
+A word only counts when it tells offers apart: it must occur in some offer, but not in a large share of them
+("Beispieldaten", "für", "Angebot" say nothing). Offers are ranked by how many of the counted words they carry,
+then real offers before example data (someone who names a place means the real one), then by distance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from sqlite_utils import Database
+
+from bot.geo.distance import Point, haversine_km
+from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS
+from bot.offers.model import Offer, OfferHit
+
+#: Where an offer's own words are: its names and keywords (what it is called) ...
+NAMES = (*NAME_COLUMNS, "keywords")
+#: ... and, for a question no topic fits, also what it does and who runs it.
+ALL = (*NAMES, *DESCRIPTION_COLUMNS, "organisation")
+#: A word in more than this share of the active offers does not single any out.
+COMMON_SHARE = 0.2
+MIN_COMMON = 5  # in a small database a word may occur this often and still count
+MIN_LETTERS = 3
+MAX_WORDS = 8  # a long message is a story, not a name; its first words are tried
+#: Function words of the twelve languages that a name may contain but a question never means by it ("für",
+#: "dans", "для"); words under three letters ("in", "في") are left out anyway.
+STOP_WORDS = frozenset((
+    "auf", "aus", "bei", "beim", "für", "fur", "mit", "und", "oder", "der", "die", "das", "den", "dem", "des",
+    "ein", "eine", "einen", "einem", "einer", "zum", "zur", "von", "vom", "nach", "gibt", "ist", "ich", "mein",
+    "meine", "suche", "the", "for", "and", "with", "near", "where", "are", "there", "from", "les", "des", "une",
+    "pour", "avec", "dans", "près", "pres", "est", "ile", "için", "icin", "nerede", "var", "bir", "الى", "إلى",
+    "على", "وين", "أين", "فين", "برای", "کجا", "для", "где", "есть",
+))
+
+_WORD = re.compile(r"\w+")
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a question that may name an offer: no function words, no digits, at least three letters."""
+    out: list[str] = []
+    for word in _WORD.findall(text.casefold()):
+        if word in STOP_WORDS or word.isdigit() or len(word) < MIN_LETTERS or word in out:
+            continue
+        out.append(word)
+    return out[:MAX_WORDS]
+
+
+def _term(word: str, columns: Sequence[str]) -> str:
+    """An FTS5 query for one word in `columns`: quoted (no query syntax from users), a prefix when long enough
+    to carry an ending ("Kleiderkammern" finds "Kleiderkammer")."""
+    plain = unicodedata.normalize("NFC", word).replace('"', '""')
+    star = "*" if len(plain) >= 5 else ""
+    return "{" + " ".join(columns) + "}" + f': "{plain}"{star}'
+
+
+def _matching(db: Database, word: str, columns: Sequence[str], common: int) -> set[int]:
+    """The rowids of the offers that carry `word` in `columns`; none when it is in more than `common` of them."""
+    query = _term(word, columns)
+    found = int(db.execute("SELECT count(*) FROM offers_fts WHERE offers_fts MATCH ?", [query]).fetchone()[0])
+    if not found or found > common:
+        return set()  # in no offer (says nothing here) or in too many (names none)
+    return {int(r[0]) for r in db.execute("SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?", [query])}
+
+
+def named_nearby(db: Database, words: Iterable[str], point: Point, radius_km: float, n: int = 3,
+                 columns: Sequence[str] = NAMES, categories: Sequence[str] = (),
+                 real_only: bool = False) -> list[OfferHit]:
+    """Active offers with a place within `radius_km` that carry the telling words, best first (see above); with
+    `categories`, only offers in one of them; with `real_only`, no example data."""
+    total = int(db.execute("SELECT count(*) FROM offers WHERE active = 1").fetchone()[0])
+    common = max(MIN_COMMON, int(total * COMMON_SHARE))
+    counts: dict[int, int] = {}
+    for word in words:
+        for rowid in _matching(db, word, columns, common):
+            counts[rowid] = counts.get(rowid, 0) + 1
+    if not counts:
+        return []
+    sql = (f"SELECT rowid, * FROM offers WHERE rowid IN ({','.join('?' * len(counts))}) "
+           "AND active = 1 AND lat IS NOT NULL AND lon IS NOT NULL" + (" AND example = 0" if real_only else ""))
+    params: list[object] = list(counts)
+    if categories:
+        sql += (" AND id IN (SELECT offer_id FROM offer_categories WHERE category IN "
+                f"({','.join('?' * len(categories))}))")
+        params += list(categories)
+    cursor = db.execute(sql, params)
+    columns_of = [d[0] for d in cursor.description]
+    hits: list[tuple[int, bool, float, Offer]] = []
+    for values in cursor.fetchall():
+        row = dict(zip(columns_of[1:], values[1:], strict=True))
+        offer = Offer.from_row(row)
+        km = haversine_km(point, Point(float(row["lat"]), float(row["lon"])))
+        if km <= radius_km:
+            hits.append((-counts[int(values[0])], offer.example, km, offer))
+    hits.sort(key=lambda h: (h[0], h[1], h[2], h[3].id))
+    return [OfferHit(offer, km) for _count, _example, km, offer in hits[:n]]
