@@ -19,7 +19,7 @@ import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,16 +76,18 @@ class Classifier:
 
     # -- training and the cache --------------------------------------------------------------------------
     @classmethod
-    def train(cls, samples: Sequence[tuple[str, str]], balanced: bool = False) -> Classifier:
-        """Fit on (normalised text, label) pairs with scikit-learn (imported only here); `balanced` weighs each
-        label alike however few examples it has (the danger detector: a rare situation must not be outvoted)."""
+    def train(cls, samples: Sequence[tuple[str, str]], weights: Mapping[str, float] | None = None) -> Classifier:
+        """Fit on (normalised text, label) pairs with scikit-learn (imported only here); `weights` weigh the
+        examples of a label (the danger detector: a rare situation must not be outvoted by everyday examples)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         texts = [t for t, _i in samples]
         vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=MIN_COUNT, dtype=np.float32)
         matrix = vectorizer.fit_transform(texts)
-        model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None)
+        labels = {label for _t, label in samples}
+        class_weight = {label: float(weights.get(label, 1.0)) for label in labels} if weights else None
+        model = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)
         model.fit(matrix, [i for _t, i in samples])
         vocabulary = {str(f): int(j) for f, j in vectorizer.vocabulary_.items()}
         return cls([str(label) for label in model.classes_], vocabulary, vectorizer.idf_.astype(np.float64),
@@ -115,11 +117,11 @@ class Classifier:
 
     @classmethod
     def cached(cls, samples: Sequence[tuple[str, str]], cache_dir: Path | None, name: str = "classifier",
-               balanced: bool = False) -> Classifier:
+               weights: Mapping[str, float] | None = None) -> Classifier:
         """The model for these samples: from the cache when it was trained on exactly them, else trained now."""
         if cache_dir is None:
-            return cls.train(samples, balanced)
-        variant = "balanced" if balanced else ""
+            return cls.train(samples, weights)
+        variant = repr(sorted(weights.items())) if weights else ""
         path = cache_dir / f"{name}-{fingerprint(samples, variant)}.npz"
         if path.exists():
             try:
@@ -127,7 +129,7 @@ class Classifier:
             except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, never fatal
                 log.warning("classifier cache unreadable, training again: %s", exc)
         log.info("training the %s on %d examples (once per change of intents/)", name, len(samples))
-        model = cls.train(samples, balanced)
+        model = cls.train(samples, weights)
         try:
             model.save(path)
             for old in cache_dir.glob(f"{name}-*.npz"):

@@ -7,9 +7,9 @@ alarm:
   priority intents and the `words:` of each situation;
 - a classifier over situations (logistic regression on words and character n-grams, as bot/nlu/classifier.py),
   trained on the `examples:` of intents/danger/<kind>.yaml against every other intent's examples and the near
-  misses of intents/danger/safe.yaml ("how do I report my stolen bike to the police?"). Its labels are weighed
-  alike, so a rare situation is not outvoted by thousands of everyday examples, and it fires at a low
-  probability: a false alarm costs one line with 112 above a normal answer, a miss can cost a life.
+  misses of intents/danger/safe.yaml ("how do I report my stolen bike to the police?"). A situation's examples
+  weigh more than everyday ones, so a rare situation is not outvoted, and it fires at a low probability: a false
+  alarm costs one line with 112 above a normal answer, a miss can cost a life.
 
 A long message is also read in windows of a few words, so danger at the end of a story about a German course
 counts as much as a message about nothing else.
@@ -35,14 +35,18 @@ SAFE = "safe"  # the classifier's label for "no danger"
 #: situation's and teach the line between "my husband beats me" and "my husband beats me at chess".
 NEAR = "near"
 CALM = (SAFE, NEAR)
+#: How much an example of a situation and of a near miss weighs against an everyday example: situations are
+#: rare in the data but must not be outvoted; near misses teach where the line is.
+SITUATION_WEIGHT = 6.0
+NEAR_WEIGHT = 3.0
 #: The classifier raises the alarm when the situations together have at least this probability.
-ALARM = 0.35
+ALARM = 0.25
 #: ... or a weak danger word (`~` in the lists) is in the message and the classifier gives at least this much
 WEAK_ALARM = 0.15
 #: ... or a message of a few words has this much (the danger words catch "er atmet nicht", "SOS")
 SHORT_ALARM = 0.6
 #: ... or one window of a long message has this much (a few words read alone are easily alarming).
-WINDOW_ALARM = 0.75
+WINDOW_ALARM = 0.6
 #: ... and decides the topic (the person's own words named no clearer one) from this probability on.
 DECIDES = 0.6
 #: Below this probability (and without danger words) a message of more than a few words is calm: an intent
@@ -154,7 +158,8 @@ class DangerDetector:
         groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
         self.words = SafetyCheck(groups)
         samples = training_samples(self.situations, safe, intents)
-        self.classifier = Classifier.cached(samples, cache_dir, name="danger", balanced=True) \
+        weights = {label: SITUATION_WEIGHT for label in self.situations} | {NEAR: NEAR_WEIGHT}
+        self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights) \
             if any(label not in CALM for _t, label in samples) else None
 
     def check(self, text: str) -> Alarm | None:
