@@ -281,3 +281,26 @@ def demo() -> None:
     from bot.offers.demo import build_demo
 
     click.echo(f"{build_demo(_db())} demo offers written")
+
+
+@offers.command(name="remove-examples")
+@ACTOR
+def remove_examples(actor: str) -> None:
+    """Remove every example offer for good; the real contact points and national hotlines stay.
+
+    Example: lotse offers remove-examples
+    """
+    from bot.offers.demo import remove_examples as remove
+
+    removed = remove(_db(), actor)
+    click.echo(f"{removed} example offers removed; real offers and hotlines kept")
+
+
+def _add_source_commands() -> None:
+    from bot.sources.cli import map_category, sync
+
+    offers.add_command(sync)
+    offers.add_command(map_category)
+
+
+_add_source_commands()

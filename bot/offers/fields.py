@@ -15,6 +15,8 @@ from typing import Any
 from bot.geo.gazetteer import Gazetteer, fold
 from bot.offers import hours
 from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS
+from bot.offers.db import LANGS as _LANGS
+from bot.offers.vocabulary import CATEGORY_ALIASES, CATEGORY_LABELS, LANGUAGE_WORDS
 
 CATEGORIES: tuple[str, ...] = (
     "kita", "school_enrolment", "language_course", "counselling", "foreigners_office", "asylum_advice", "work",
@@ -22,57 +24,19 @@ CATEGORIES: tuple[str, ...] = (
     "interpreter", "volunteering", "sports_leisure", "youth", "registration_office", "transport",
     "integration_centre",
 )
-#: How staff name each category (German, English): the admin shows them, the import accepts them.
-CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    "kita": ("Kita", "Daycare (Kita)"),
-    "school_enrolment": ("Schulanmeldung", "School enrolment"),
-    "language_course": ("Sprachkurs", "Language course"),
-    "counselling": ("Beratung", "Counselling"),
-    "foreigners_office": ("Ausländerbehörde", "Foreigners' office"),
-    "asylum_advice": ("Asylberatung", "Asylum advice"),
-    "work": ("Arbeit", "Work"),
-    "recognition": ("Anerkennung", "Recognition of qualifications"),
-    "housing": ("Wohnen", "Housing"),
-    "health": ("Gesundheit", "Health"),
-    "emergency": ("Notfall", "Emergency"),
-    "violence_protection": ("Gewaltschutz", "Protection from violence"),
-    "mental_health": ("Psychische Gesundheit", "Mental health"),
-    "benefits": ("Leistungen", "Benefits"),
-    "interpreter": ("Sprachmittlung", "Interpreting"),
-    "volunteering": ("Ehrenamt", "Volunteering"),
-    "sports_leisure": ("Sport und Freizeit", "Sports and leisure"),
-    "youth": ("Jugend", "Youth"),
-    "registration_office": ("Bürgerbüro", "Registration office"),
-    "transport": ("Mobilität", "Transport"),
-    "integration_centre": ("Integrationszentrum", "Integration centre"),
-}
-#: Language names staff write ("Deutsch, Arabisch") -> code; folded (lower case, umlauts folded).
-LANGUAGE_WORDS: dict[str, str] = {
-    "deutsch": "de", "german": "de", "englisch": "en", "english": "en", "arabisch": "ar", "arabic": "ar",
-    "persisch": "fa", "farsi": "fa", "dari": "fa", "persian": "fa", "ukrainisch": "uk", "ukrainian": "uk",
-    "russisch": "ru", "russian": "ru", "turkisch": "tr", "turkish": "tr", "franzosisch": "fr", "french": "fr",
-    "kurdisch": "ku", "kurmandschi": "ku", "kurmanci": "ku", "kurdish": "ku", "tigrinya": "ti", "tigrinisch": "ti",
-    "paschtu": "ps", "pashto": "ps", "paschto": "ps", "somali": "so", "somalisch": "so", "spanisch": "es",
-    "spanish": "es", "italienisch": "it", "italian": "it", "polnisch": "pl", "polish": "pl", "rumanisch": "ro",
-    "romanian": "ro", "bulgarisch": "bg", "bulgarian": "bg", "albanisch": "sq", "albanian": "sq",
-    "serbisch": "sr", "kroatisch": "hr", "bosnisch": "bs", "griechisch": "el", "greek": "el",
-    "portugiesisch": "pt", "portuguese": "pt", "urdu": "ur", "hindi": "hi", "vietnamesisch": "vi",
-    "chinesisch": "zh", "chinese": "zh", "amharisch": "am", "amharic": "am", "niederlandisch": "nl",
-    "gebardensprache": "sgn", "kurdischsorani": "ckb", "sorani": "ckb", "tamil": "ta", "georgisch": "ka",
-    "armenisch": "hy", "aserbaidschanisch": "az", "usbekisch": "uz", "tschetschenisch": "ce",
-}
 BOOL_FIELDS = ("approximate", "national", "example", "active")
 TRISTATE_FIELDS = ("appointment", "barrier_free")
 TEXT_FIELDS = ("organisation", "street", "city", "district", "target_group", "cost", "source", "source_date",
                *NAME_COLUMNS, *DESCRIPTION_COLUMNS)
-#: Export column order; import accepts these names and the aliases below. updated_at is exported, never imported.
+#: Export column order; import accepts these names and the aliases below.
 FIELDS: tuple[str, ...] = (
     "id", *NAME_COLUMNS, *DESCRIPTION_COLUMNS, "categories", "organisation", "street", "postcode", "city",
     "district", "lat", "lon", "approximate", "national", "phone", "email", "website", "opening_hours",
     "languages", "target_group", "cost", "appointment", "barrier_free", "example", "source", "source_date",
-    "active", "updated_at",
+    "active", "attribution", "updated_at",
 )
-READ_ONLY = ("updated_at",)
+#: Exported, never imported: when the offer last changed, and the credit its source's licence asks for.
+READ_ONLY = ("updated_at", "attribution")
 
 # Folded header (lower case, umlauts folded, no spaces or punctuation) -> field.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -103,20 +67,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "approximate": ("ungefahr",),
     "national": ("bundesweit",),
     "updated_at": ("geandert", "aktualisiert", "updated"),
-}
-# Category words admins write -> category id.
-_CATEGORY_ALIASES: dict[str, str] = {
-    "kindertagesstatte": "kita", "kindergarten": "kita", "daycare": "kita", "schule": "school_enrolment",
-    "school": "school_enrolment", "schulanmeldung": "school_enrolment", "sprachkurs": "language_course",
-    "deutschkurs": "language_course", "integrationskurs": "language_course", "beratung": "counselling",
-    "migrationsberatung": "counselling", "auslanderbehorde": "foreigners_office", "asylberatung": "asylum_advice",
-    "arbeit": "work", "job": "work", "anerkennung": "recognition", "wohnen": "housing", "wohnung": "housing",
-    "gesundheit": "health", "notfall": "emergency", "notruf": "emergency", "gewaltschutz": "violence_protection",
-    "frauenhaus": "violence_protection", "psychosozial": "mental_health", "leistungen": "benefits",
-    "dolmetscher": "interpreter", "sprachmittler": "interpreter", "ehrenamt": "volunteering",
-    "sport": "sports_leisure", "freizeit": "sports_leisure", "jugend": "youth", "burgeramt": "registration_office",
-    "burgerburo": "registration_office", "meldeamt": "registration_office", "verkehr": "transport",
-    "integrationszentrum": "integration_centre",
 }
 _TRUE = {"1", "true", "yes", "ja", "j", "x", "wahr", "y", "✓", "✔", "ok"}
 _FALSE = {"0", "false", "no", "nein", "n", "falsch", "-", "–"}
@@ -159,6 +109,9 @@ class FieldMessage(str):
 def header_field(header: str) -> str | None:
     """The field a column header means ('PLZ' -> postcode, 'Name (en)' -> name_en), or None."""
     key = re.sub(r"[^a-z0-9]", "", fold(str(header)))
+    by_language = _language_column(key)
+    if by_language is not None:
+        return by_language
     for lang_col in (*NAME_COLUMNS, *DESCRIPTION_COLUMNS):
         kind, lang = lang_col.split("_")
         if key in (f"{kind}{lang}", f"beschreibung{lang}" if kind == "description" else f"bezeichnung{lang}"):
@@ -167,6 +120,28 @@ def header_field(header: str) -> str | None:
         if key == name.replace("_", "") or key in _ALIASES.get(name, ()):
             return name
     return None
+
+
+_NAME_WORDS = ("name", "bezeichnung", "titel")
+_DESCRIPTION_WORDS = ("beschreibung", "description", "text")
+
+
+def _language_column(key: str) -> str | None:
+    """"Name (arabisch)", "Beschreibung Ukrainisch", "Name (Arabic)" -> name_ar, description_uk, name_ar."""
+    for words, kind in ((_NAME_WORDS, "name"), (_DESCRIPTION_WORDS, "description")):
+        for word in words:
+            rest = key[len(word):] if key.startswith(word) else ""
+            code = LANGUAGE_WORDS.get(rest) or (rest if rest in _LANGS else None)
+            if rest and code in _LANGS:
+                return f"{kind}_{code}"
+    return None
+
+
+def categories_of(text: str) -> list[str]:
+    """The categories a text names ("Kita", "Schutz vor Gewalt, Beratung"); empty when it names none."""
+    errors: list[str] = []
+    found = _categories(text, errors)
+    return [] if errors else found
 
 
 def escape_formula(value: str) -> str:
@@ -228,7 +203,7 @@ def _folded(word: str) -> str:
     return re.sub(r"[^a-z]", "", fold(word))
 
 
-_CATEGORY_WORDS = _CATEGORY_ALIASES | {_folded(label): cat for cat, labels in CATEGORY_LABELS.items()
+_CATEGORY_WORDS = CATEGORY_ALIASES | {_folded(label): cat for cat, labels in CATEGORY_LABELS.items()
                                        for label in labels}
 
 
@@ -397,3 +372,7 @@ def check_complete(row: dict[str, Any], gaz: Gazetteer) -> list[str]:
         row["district"] = gaz.district_name(row["postcode"]) if row.get("postcode") else None
         row["district"] = row["district"] or gaz.district_name(Point(row["lat"], row["lon"])) or ""
     return tag(errors)
+
+
+__all__ = ["CATEGORIES", "CATEGORY_LABELS", "FIELDS", "LANGUAGE_WORDS", "READ_ONLY", "categories_of", "check_complete",
+           "clean_row", "header_field"]

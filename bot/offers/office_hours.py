@@ -174,7 +174,7 @@ def table(text: str) -> dict[str, _Day]:
     return week
 
 
-def _day_list(days: list[str]) -> str:
+def day_list(days: list[str]) -> str:
     """Mo Tu We Fr -> "Mo-We,Fr" (runs of three or more as a range, like OSM editors write them)."""
     order = sorted(days, key=lambda d: (DAYS + SPECIAL).index(d))
     parts: list[str] = []
@@ -201,7 +201,7 @@ def from_german(text: str) -> str:
     rules = []
     for (spans, off, comment), days in groups.items():
         what = "off" if off else ",".join(f"{a}-{b}" for a, b in spans)
-        rules.append(" ".join(p for p in (_day_list(days), what, comment) if p))
+        rules.append(" ".join(p for p in (day_list(days), what, comment) if p))
     # Holidays last: in OSM a later rule wins, and "PH off" must close a Monday that is a holiday.
     for day in SPECIAL:
         if day in week:

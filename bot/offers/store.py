@@ -22,6 +22,8 @@ START_RADIUS_KM = 3.0
 GROWTH = 2.5
 MAX_CELLS = 1000  # one index seek per cell; larger boxes read whole rows of cells (a band)
 WHOLE_EARTH_KM = math.pi * EARTH_RADIUS_KM + 1.0  # any two points are closer than this
+# Example data never ranks above a real offer of the same search that is at most this much farther away.
+EXAMPLE_PENALTY_KM = 5.0
 
 
 def _box(point: Point, radius_km: float) -> tuple[float, float, float, float]:
@@ -91,7 +93,8 @@ def nearest(
 ) -> list[OfferHit]:
     """Active offers with a place in any of `categories` (all when empty), nearest first by true distance.
 
-    Ties are broken by id, so paging with `offset` is stable. National offers (no place) are not included:
+    Ties are broken by id, so paging with `offset` is stable. Example offers count as EXAMPLE_PENALTY_KM
+    farther than they are (their true distance is reported). National offers (no place) are not included:
     see `national_offers`.
     """
     need = n + offset
@@ -112,12 +115,27 @@ def nearest(
                 radius = limit
                 inside = [(haversine_km(point, Point(lat, lon)), oid) for oid, lat, lon in found]
                 inside = [(km, oid) for km, oid in inside if km <= radius]
-        if len(inside) >= need or radius >= limit:
-            inside.sort()
-            page = inside[offset:need]
-            rows = rows_by_id(db, [oid for _km, oid in page])
-            return [OfferHit(Offer.from_row(rows[oid]), km) for km, oid in page if oid in rows]
+        examples = _example_ids(db, [oid for _km, oid in inside])
+        keyed = sorted((km + (EXAMPLE_PENALTY_KM if oid in examples else 0.0), km, oid) for km, oid in inside)
+        # An example can only be placed once every real offer up to 5 km beyond it is known to be found.
+        settled = sum(1 for key, _km, _oid in keyed if key <= radius)
+        if settled >= need or radius >= limit:
+            page = keyed[offset:need]
+            rows = rows_by_id(db, [oid for _key, _km, oid in page])
+            return [OfferHit(Offer.from_row(rows[oid]), km) for _key, km, oid in page if oid in rows]
         radius = min(radius * GROWTH, limit)
+
+
+def _example_ids(db: Database, ids: Sequence[str]) -> set[str]:
+    """Which of these offers are example data."""
+    if not ids:
+        return set()
+    out: set[str] = set()
+    for start in range(0, len(ids), 900):
+        chunk = list(ids[start:start + 900])
+        sql = f"SELECT id FROM offers WHERE example = 1 AND id IN ({','.join('?' * len(chunk))})"
+        out.update(r[0] for r in db.execute(sql, chunk).fetchall())
+    return out
 
 
 def national_offers(db: Database, categories: Sequence[str] = ()) -> list[Offer]:

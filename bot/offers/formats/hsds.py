@@ -113,6 +113,7 @@ def tables(db: Database) -> dict[str, list[dict[str, Any]]]:
                    "eligibility_description": row["target_group"], "assured_date": row["source_date"],
                    "last_modified": row["updated_at"]}
         service.update({X + f: (_flag(row[f]) if f in FLAGS else row[f]) for f in EXTENSIONS})
+        service[X + "attribution"] = row["attribution"]  # OpenStreetMap's licence asks for it in every copy
         out["service"].append(service)
         if row["lat"] is not None or row["street"] or row["postcode"] or row["city"]:
             loc = f"loc-{oid}"
@@ -134,7 +135,7 @@ def tables(db: Database) -> dict[str, list[dict[str, Any]]]:
 
 
 def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
-    columns = list(TABLES[name]) + ([X + f for f in EXTENSIONS] if name == "service" else [])
+    columns = list(TABLES[name]) + ([*(X + f for f in EXTENSIONS), X + "attribution"] if name == "service" else [])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
