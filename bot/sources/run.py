@@ -48,12 +48,12 @@ def sync_integreat(db: Database, api: str, region: str, *, district: str | None 
         if district:
             found = _in_district(found, district, gaz, notes)
         locator = Geocoder(db, geocoder_url) if geocoder_url else None
-        report = apply(db, integreat.SOURCE, scope, found, locator=locator, gaz=gaz, dry_run=dry_run)
+        report = apply(db, integreat.SOURCE, scope, found, locator=locator, gaz=gaz, dry_run=dry_run,
+                       notes=notes)
     except SourceError as exc:
         if not dry_run:
             record_failure(db, integreat.SOURCE, scope, str(exc))
         raise
-    report.notes[:0] = notes
     _log(report)
     return report
 
@@ -69,12 +69,11 @@ def sync_osm(db: Database, api: str, district: str, *, kinds: Sequence[str] = DE
     try:
         found = osm.records(osm.fetch(api, district, rules), rules, notes)
         locator = Geocoder(db, geocoder_url) if geocoder_url else None
-        report = apply(db, osm.SOURCE, district, found, locator=locator, gaz=gaz, dry_run=dry_run)
+        report = apply(db, osm.SOURCE, district, found, locator=locator, gaz=gaz, dry_run=dry_run, notes=notes)
     except SourceError as exc:
         if not dry_run:
             record_failure(db, osm.SOURCE, district, str(exc))
         raise
-    report.notes[:0] = notes
     _log(report)
     return report
 

@@ -135,10 +135,11 @@ def _stored(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 
 def apply(db: Database, source: str, scope: str, records: Sequence[Record], *, locator: Locator | None = None,
-          gaz: Gazetteer | None = None, dry_run: bool = False) -> Report:
-    """Bring the offers of one source and scope in line with `records` (see the module doc)."""
+          gaz: Gazetteer | None = None, dry_run: bool = False, notes: Sequence[str] = ()) -> Report:
+    """Bring the offers of one source and scope in line with `records` (see the module doc); `notes` are the
+    source's own remarks (left-out objects), kept with the run."""
     gaz = gaz or default_gazetteer()
-    report = Report(source, scope)
+    report = Report(source, scope, notes=list(notes))
     state = _state(db, source, scope)
     if not records and state:
         raise SourceError(f"{source} {scope} returned no objects; nothing was archived (is the source down?)")
