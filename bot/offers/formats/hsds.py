@@ -28,9 +28,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.offers import hours
+from bot.offers.archive import ArchiveError, check_archive
 from bot.offers.db import LANGS
 from bot.offers.export import export_rows
 from bot.offers.fields import CATEGORIES, CATEGORY_LABELS
+from bot.offers.readers import LIMITS
 
 Record = tuple[int | str, dict[str, Any]]
 TABLES: dict[str, tuple[str, ...]] = {
@@ -167,9 +169,12 @@ def _read_tables(source: Path) -> dict[str, list[dict[str, str]]]:
         files = {p.stem.lower(): p.read_bytes() for p in source.glob("*.csv")}
     else:
         try:
+            check_archive(source, LIMITS, "HSDS package")  # before a byte is unpacked
             with zipfile.ZipFile(source) as archive:
                 files = {Path(n).stem.lower(): archive.read(n) for n in archive.namelist()
                          if n.lower().endswith(".csv") and not n.startswith("__MACOSX")}
+        except ArchiveError as exc:
+            raise HsdsError(str(exc)) from None
         except zipfile.BadZipFile:
             raise HsdsError("not a zip file of HSDS tables (service.csv, location.csv, ...)") from None
     if "service" not in files:
