@@ -18,10 +18,16 @@ RATIO_FROM = 4 * 1024 * 1024  # smaller parts may pack as well as they like: the
 
 
 class ArchiveLimits(Protocol):
-    archive_entries: int
-    xlsx_member_bytes: int
-    xlsx_total_bytes: int
-    archive_ratio: int
+    """What the guard reads of the import's limits (readers.Limits)."""
+
+    @property
+    def archive_entries(self) -> int: ...
+    @property
+    def xlsx_member_bytes(self) -> int: ...
+    @property
+    def xlsx_total_bytes(self) -> int: ...
+    @property
+    def archive_ratio(self) -> int: ...
 
 
 class ArchiveError(ValueError):
