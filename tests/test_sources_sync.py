@@ -4,6 +4,7 @@ the right offers are added, updated and archived, hand edits survive, and the ch
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,3 +174,24 @@ def test_the_cli_syncs_from_the_configured_servers(fake: FakeSources, tmp_path: 
     result = runner.invoke(cli, ["--db", str(db_path), "offers", "sync", "integreat",
                                                           "nowhere"])
     assert result.exit_code == 1 and "HTTP 404" in result.output
+
+
+async def test_lotse_serve_runs_the_configured_syncs_on_a_schedule(fake: FakeSources, tmp_path: Path) -> None:
+    from aiohttp import web
+
+    from bot.config import Settings
+    from bot.server import create_server
+    from bot.sources.schedule import parse_jobs
+    from bot.web.syncing import SYNCED
+
+    settings = Settings(db_path=tmp_path / "serve.db", overpass_api=f"{fake.url}/api/interpreter",
+                        integreat_api=fake.url, sync_jobs=parse_jobs("osm:05978 integreat:testregion:05978"))
+    app = create_server(settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await asyncio.wait_for(app[SYNCED].wait(), timeout=120)
+    finally:
+        await runner.cleanup()
+    done = {(r.source, r.scope): r.added for r in sync.last_runs(open_db(tmp_path / "serve.db"))}
+    assert done == {("osm", "05978"): 25, ("integreat", "testregion:05978"): 16}
