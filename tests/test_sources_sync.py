@@ -195,3 +195,24 @@ async def test_lotse_serve_runs_the_configured_syncs_on_a_schedule(fake: FakeSou
         await runner.cleanup()
     done = {(r.source, r.scope): r.added for r in sync.last_runs(open_db(tmp_path / "serve.db"))}
     assert done == {("osm", "05978"): 25, ("integreat", "testregion:05978"): 16}
+
+
+def test_exports_carry_the_openstreetmap_credit(db: Database, fake: FakeSources, tmp_path: Path) -> None:
+    import csv
+    import zipfile
+
+    from bot.offers.export import export_file
+    from bot.offers.formats import hsds
+
+    _osm(db, fake)
+    export_file(db, tmp_path / "offers.csv")
+    rows = list(csv.DictReader((tmp_path / "offers.csv").read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert {r["attribution"] for r in rows if r["id"].startswith("osm-")} == {"© OpenStreetMap contributors (ODbL)"}
+    export_file(db, tmp_path / "offers.json")
+    assert json.loads((tmp_path / "offers.json").read_text())[0]["attribution"] == "© OpenStreetMap contributors (ODbL)"
+    hsds.export(db, tmp_path / "hsds.zip")
+    with zipfile.ZipFile(tmp_path / "hsds.zip") as archive:
+        assert "© OpenStreetMap contributors (ODbL)" in archive.read("service.csv").decode()
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["--db", str(tmp_path / "lotse.db"), "offers", "show", "osm-w100000"])
+    assert "© OpenStreetMap contributors (ODbL)" in shown.output

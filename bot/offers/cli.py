@@ -29,7 +29,7 @@ def _offer_json(offer: Any, lang: str = "de") -> dict[str, Any]:
         "phone": offer.phone, "email": offer.email, "website": offer.website,
         "opening_hours": offer.opening_hours, "example": offer.example, "approximate": offer.approximate,
         "national": offer.national, "active": offer.active, "source": offer.source,
-        "source_date": offer.source_date,
+        "source_date": offer.source_date, "attribution": offer.attribution or None,
     }
 
 
@@ -90,7 +90,8 @@ def show(offer_id: str, lang: str, as_json: bool) -> None:
                        ("target group", offer.target_group), ("cost", offer.cost),
                        ("description", offer.description_in(lang)),
                        ("source", f"{offer.source} ({offer.source_date})" if offer.source_date else offer.source),
-                       ("example data", "yes" if offer.example else ""), ("updated", offer.updated_at)):
+                       ("example data", "yes" if offer.example else ""), ("credit", offer.attribution),
+                       ("updated", offer.updated_at)):
         if value:
             click.echo(f"  {key:14} {value}")
 
