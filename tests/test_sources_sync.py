@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fakesources import FakeSources, fake_sources
+from fakesources import RECORDINGS, FakeSources, fake_sources
 from sqlite_utils import Database
 
 from bot.cli import cli
@@ -216,3 +216,22 @@ def test_exports_carry_the_openstreetmap_credit(db: Database, fake: FakeSources,
     runner = CliRunner()
     shown = runner.invoke(cli, ["--db", str(tmp_path / "lotse.db"), "offers", "show", "osm-w100000"])
     assert "© OpenStreetMap contributors (ODbL)" in shown.output
+
+
+@pytest.mark.parametrize("broken", [
+    {"opening_hours": [{"timeSlots": [1]}] * 7},  # a slot that is a number
+    {"opening_hours": [{"timeSlots": [{"start": "25:00", "end": "x"}]}] * 7},
+    {"opening_hours": "immer"},
+    {"location": None, "category": "Kita"},
+    {"available_languages": ["en"], "organization": 7, "content": None},
+])
+def test_odd_integreat_locations_never_break_a_sync(broken: dict[str, object]) -> None:
+    from bot.sources import integreat
+
+    item = {**json.loads((RECORDINGS / "integreat_v1_de.json").read_text())[0], **broken}
+    notes: list[str] = []
+    found = integreat.records("testregion", [item], {}, {}, notes)
+    assert all(r.values["opening_hours"] in ("", "Mo-Su 00:00-24:00") or ":" in r.values["opening_hours"]
+               for r in found)
+    report = sync.apply(open_db(memory=True), "integreat", "testregion", found)
+    assert len(report.added) + len(report.notes) + len(notes) >= 1
