@@ -179,7 +179,8 @@ CREATE INDEX admin_sessions_name ON admin_sessions(name);
 
 # v8: offers kept in step with outside sources (bot/sources/): what each source last said about an offer (so a
 # field staff changed since is never overwritten), each sync run with what it changed, staff's mapping of a
-# source's categories to ours, and the geocoder's answers (asked once per address).
+# source's categories to ours, and the geocoder's answers (asked once per address); the example offers indexed,
+# as every search ranks them behind real ones (store.nearest).
 _V8 = """
 CREATE TABLE source_state (
     offer_id TEXT PRIMARY KEY, source TEXT NOT NULL, scope TEXT NOT NULL, source_key TEXT NOT NULL,
@@ -198,6 +199,7 @@ CREATE TABLE source_categories (
     PRIMARY KEY (source, label)
 );
 CREATE TABLE geocode_cache (query TEXT PRIMARY KEY, lat REAL, lon REAL, found_at TEXT NOT NULL);
+CREATE INDEX offers_example ON offers(id) WHERE example = 1;
 """
 
 MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _V8]

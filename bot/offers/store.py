@@ -104,6 +104,7 @@ def nearest(
     categories = list(dict.fromkeys(categories))
     radius = min(START_RADIUS_KM, limit)
     total: int | None = None
+    examples = _example_ids(db)
     while True:
         found = _candidates(db, categories, _box(point, radius))
         inside = [(haversine_km(point, Point(lat, lon)), oid) for oid, lat, lon in found]
@@ -115,27 +116,34 @@ def nearest(
                 radius = limit
                 inside = [(haversine_km(point, Point(lat, lon)), oid) for oid, lat, lon in found]
                 inside = [(km, oid) for km, oid in inside if km <= radius]
-        examples = _example_ids(db, [oid for _km, oid in inside])
-        keyed = sorted((km + (EXAMPLE_PENALTY_KM if oid in examples else 0.0), km, oid) for km, oid in inside)
-        # An example can only be placed once every real offer up to 5 km beyond it is known to be found.
-        settled = sum(1 for key, _km, _oid in keyed if key <= radius)
+        ranked, settled = _rank(inside, examples, radius)
         if settled >= need or radius >= limit:
-            page = keyed[offset:need]
-            rows = rows_by_id(db, [oid for _key, _km, oid in page])
-            return [OfferHit(Offer.from_row(rows[oid]), km) for _key, km, oid in page if oid in rows]
+            page = ranked[offset:need]
+            rows = rows_by_id(db, [oid for _km, oid in page])
+            return [OfferHit(Offer.from_row(rows[oid]), km) for km, oid in page if oid in rows]
         radius = min(radius * GROWTH, limit)
 
 
-def _example_ids(db: Database, ids: Sequence[str]) -> set[str]:
-    """Which of these offers are example data."""
-    if not ids:
-        return set()
-    out: set[str] = set()
-    for start in range(0, len(ids), 900):
-        chunk = list(ids[start:start + 900])
-        sql = f"SELECT id FROM offers WHERE example = 1 AND id IN ({','.join('?' * len(chunk))})"
-        out.update(r[0] for r in db.execute(sql, chunk).fetchall())
-    return out
+def _rank(inside: list[tuple[float, str]], examples: frozenset[str], radius: float
+          ) -> tuple[list[tuple[float, str]], int]:
+    """(km, id) in the order shown, and how many of them are certain within `radius`: an example counts
+    EXAMPLE_PENALTY_KM farther, so it is placed only once every real offer up to that much beyond it is found."""
+    if not examples:
+        return sorted(inside), len(inside)
+    keyed = sorted((km + EXAMPLE_PENALTY_KM if oid in examples else km, km, oid) for km, oid in inside)
+    return [(km, oid) for _key, km, oid in keyed], sum(1 for key, _km, _oid in keyed if key <= radius)
+
+
+def _example_ids(db: Database) -> frozenset[str]:
+    """Ids of the example offers (few, and none once a district removed them), kept on the Database object until
+    this connection or another one writes (PRAGMA data_version), so a search costs no extra lookups."""
+    version = (db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes)
+    cached: tuple[tuple[int, int], frozenset[str]] | None = getattr(db, "_lotse_examples", None)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    ids = frozenset(r[0] for r in db.execute("SELECT id FROM offers WHERE example = 1"))  # partial index
+    db._lotse_examples = (version, ids)  # type: ignore[attr-defined]
+    return ids
 
 
 def national_offers(db: Database, categories: Sequence[str] = ()) -> list[Offer]:
