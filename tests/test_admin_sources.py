@@ -118,3 +118,12 @@ async def test_the_form_shows_the_point_on_a_map_and_geocodes_a_typed_address(st
     offer = get_offer(open_db(_db(staff)), "t-geo")
     assert offer is not None and not offer.approximate and offer.lat == pytest.approx(51.6067 + 0.0031)
     assert fake.geocoder_requests[-1]["street"] == "Kurt-Schumacher-Straße 41"
+
+
+async def test_a_failed_sync_is_shown_with_its_reason_in_german(staff: TestClient) -> None:
+    from bot.sources.sync import record_failure
+
+    db = open_db(_db(staff))
+    record_failure(db, "osm", "05978", "http://127.0.0.1:9/api/interpreter: cannot be reached (Connection refused)")
+    html = await (await staff.get("/admin/sources")).text()
+    assert "http://127.0.0.1:9/api/interpreter ist nicht erreichbar (Connection refused)" in html

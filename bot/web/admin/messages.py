@@ -57,6 +57,10 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for
     (r"^(?P<n>\d+) objects without a name left out$", N_("{n} objects without a name left out")),
     (r"^(?P<n>\d+) locations outside district (?P<value>\d+) left out$",
      N_("{n} locations outside district {value} left out")),
+    (r"^(?P<url>\S+): cannot be reached \((?P<detail>.*)\)$", N_("{url} cannot be reached ({detail})")),
+    (r"^(?P<url>\S+): HTTP (?P<code>\d+)(?P<detail>.*)$", N_("{url} answered with HTTP {code}{detail}")),
+    (r"^(?P<source>\w+) (?P<scope>\S+) returned no objects", N_(
+        "{source} {scope} returned no objects; nothing was archived (is the source down?)")),
 ))
 _NOTE = re.compile(r"^(?P<who>.+?): (?:skipped: (?P<skipped>.*)|(?P<empty>.*) \(left empty\))$")
 
