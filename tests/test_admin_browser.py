@@ -174,3 +174,24 @@ async def test_a_click_on_the_map_moves_the_point_and_fills_in_the_coordinates(s
     assert 0.25 < (lat - centre_lat) * 111.2 < 0.35 and 0.55 < (lon - centre_lon) * 111.2 * 0.62 < 0.65
     assert abs(float(await page.js("document.getElementById('map-point').getAttribute('cx')")) - 240) < 2
     await page.screenshot(SHOTS / "admin-map.png")
+
+
+async def test_the_web_chat_credits_openstreetmap_under_its_offers(tmp_path: Path, page: Page) -> None:
+    """Kitas synced from OpenStreetMap, asked for in the web chat: each carries the credit its licence asks for."""
+    from fakesources import fake_sources
+
+    from bot.offers.demo import remove_examples
+    from bot.sources.run import sync_osm
+
+    db_path = tmp_path / "osm.db"
+    db = open_db(db_path)
+    build_demo(db)
+    remove_examples(db, "test")
+    with fake_sources() as fake:
+        sync_osm(db, f"{fake.url}/api/interpreter", "05978")
+    db.close()
+    async with serving(Settings(db_path=db_path)) as url:
+        places = await chat_places(page, url, "Kita in Lünen")
+        assert places and all("© OpenStreetMap contributors (ODbL)" in place for place in places), places
+        assert not any("Beispiel" in place for place in places)
+        await page.screenshot(SHOTS / "chat-osm-credit.png")
