@@ -235,3 +235,22 @@ def test_odd_integreat_locations_never_break_a_sync(broken: dict[str, object]) -
                for r in found)
     report = sync.apply(open_db(memory=True), "integreat", "testregion", found)
     assert len(report.added) + len(report.notes) + len(notes) >= 1
+
+
+def test_offers_imported_at_their_postcode_are_placed_at_their_address(fake: FakeSources, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    db_path = tmp_path / "sheet.db"
+    db = open_db(db_path)
+    write.save(db, {"id": "s1", "name_de": "Beratung", "categories": ["counselling"], "street": "Marktstraße 1",
+                    "postcode": "44532", "lat": 51.6067, "lon": 7.5241, "approximate": 1}, "import")
+    write.save(db, {"id": "s2", "name_de": "Kita", "categories": ["kita"], "postcode": "44532", "lat": 51.6067,
+                    "lon": 7.5241, "approximate": 1}, "import")  # no street: nothing to ask
+    monkeypatch.setenv("LOTSE_GEOCODER_URL", fake.url)
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "offers", "locate"])
+    assert result.exit_code == 0 and "1 of 1 offers placed at their address" in result.output, result.output
+    placed = get_offer(db, "s1")
+    assert placed is not None and not placed.approximate and placed.lat == pytest.approx(51.6067 + 0.0031)
+    assert write.history(db, "s1")[-1].actor == "geocoder" and len(fake.geocoder_requests) == 1
+    monkeypatch.delenv("LOTSE_GEOCODER_URL")
+    refused = CliRunner().invoke(cli, ["--db", str(db_path), "offers", "locate"])
+    assert refused.exit_code == 1 and "LOTSE_GEOCODER_URL is not set" in refused.output

@@ -298,10 +298,11 @@ def remove_examples(actor: str) -> None:
 
 
 def _add_source_commands() -> None:
-    from bot.sources.cli import map_category, sync
+    from bot.sources.cli import locate, map_category, sync
 
     offers.add_command(sync)
     offers.add_command(map_category)
+    offers.add_command(locate)
 
 
 _add_source_commands()

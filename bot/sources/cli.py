@@ -103,3 +103,24 @@ def map_category(label: str, categories: str, actor: str) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"'{label}' -> {json.dumps(found)}")
+
+
+@click.command()
+@click.option("--limit", type=click.IntRange(1), help="At most this many offers (one request a second).")
+@click.option("--actor", default="geocoder", show_default=True, help="Who makes the change (audit trail).")
+def locate(limit: int | None, actor: str) -> None:
+    """Place offers that stand at their postcode's centre but have a street, with LOTSE_GEOCODER_URL (one request
+    a second, each address once).
+
+    Example: lotse offers locate --limit 100
+    """
+    from bot.cli import current_settings
+    from bot.offers.cli import _db
+    from bot.sources.geocoder import Geocoder, locate_approximate
+
+    settings = current_settings()
+    if not settings.geocoder_url:
+        raise click.ClickException("LOTSE_GEOCODER_URL is not set: offers stay at their postcode's centre")
+    db = _db()
+    asked, placed = locate_approximate(db, Geocoder(db, settings.geocoder_url), limit=limit, actor=actor)
+    click.echo(f"{placed} of {asked} offers placed at their address")

@@ -68,3 +68,22 @@ def _point(found: object) -> Point | None:
     if not (GERMANY[0] <= lat <= GERMANY[1] and GERMANY[2] <= lon <= GERMANY[3]):
         return None
     return Point(lat, lon)
+
+
+def locate_approximate(db: Database, geocoder: Geocoder, *, limit: int | None = None, actor: str = "geocoder",
+                       ) -> tuple[int, int]:
+    """Place offers that stand at their postcode's centre but have a street (imported from a sheet, typed in
+    before a geocoder was set): (asked, placed). Each move is in the audit trail; a hand-set point is exact and
+    never touched."""
+    from bot.offers.write import save
+
+    rows = db.execute("SELECT id, street, postcode, city FROM offers WHERE approximate = 1 AND active = 1 "
+                      "AND national = 0 AND coalesce(street, '') != '' ORDER BY id"
+                      + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+    placed = 0
+    for offer_id, street, postcode, city in rows:
+        point = geocoder.locate(street, postcode or "", city or "")
+        if point is not None and save(db, {"id": offer_id, "lat": point.lat, "lon": point.lon, "approximate": 0},
+                                      actor, "locate"):
+            placed += 1
+    return len(rows), placed
