@@ -83,11 +83,14 @@ def current_settings() -> Settings:
 
 
 @cli.command()
-@click.option("--demo/--no-demo", default=True, show_default=True, help="Fill an empty database with demo offers.")
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Fill an empty database with the real contact points and hotlines and example offers; "
+                   "--no-demo writes only the real ones.")
 def setup(demo: bool) -> None:
-    """Create or migrate the database; fill it with demo offers when it has none (or only older demo data).
+    """Create or migrate the database; fill it with the real contact points and national hotlines (and, unless
+    --no-demo, marked example offers) when it has none (or only older demo data).
 
-    Example: lotse setup
+    Example: lotse setup --no-demo
     """
     from bot.offers.db import open_db
     from bot.offers.demo import DEMO_VERSION, build_demo, is_demo_only
@@ -96,9 +99,10 @@ def setup(demo: bool) -> None:
     db = open_db(settings.db_path)
     count = db.execute("SELECT count(*) FROM offers").fetchone()[0]
     version = db.execute("SELECT value FROM meta WHERE key = 'demo_version'").fetchone()
-    if demo and (count == 0 or (is_demo_only(db) and (version is None or version[0] != DEMO_VERSION))):
-        count = build_demo(db)
-        click.echo(f"demo database created: {settings.db_path} ({count} offers)")
+    if count == 0 or (is_demo_only(db) and (version is None or version[0] != DEMO_VERSION)):
+        count = build_demo(db, examples=demo)
+        what = "demo database" if demo else "database with the real contact points and hotlines"
+        click.echo(f"{what} created: {settings.db_path} ({count} offers)")
     else:
         click.echo(f"database ready: {settings.db_path} ({count} offers)")
     from bot.nlu import default_nlu

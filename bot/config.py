@@ -19,6 +19,7 @@ import opening_hours
 
 from bot import resources
 from bot.i18n import LANGUAGES
+from bot.sources.schedule import SyncJob, parse_jobs
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -129,6 +130,12 @@ class Settings:
     rate_per_minute: float = 30.0
     address_per_minute: float = 300.0
     admin_idle_minutes: int = 30
+    # Outside sources of offers (bot/sources/): where they are, and which syncs `lotse serve` runs how often.
+    integreat_api: str = "https://cms.integreat-app.de"
+    overpass_api: str = "https://overpass-api.de/api/interpreter"
+    geocoder_url: str | None = None
+    sync_jobs: tuple[SyncJob, ...] = ()
+    sync_hours: float = 24.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -160,6 +167,11 @@ class Settings:
             rate_per_minute=get("LOTSE_RATE_PER_MINUTE", _rate, base.rate_per_minute),
             address_per_minute=get("LOTSE_ADDRESS_PER_MINUTE", _rate, base.address_per_minute),
             admin_idle_minutes=get("LOTSE_ADMIN_IDLE_MINUTES", _idle, base.admin_idle_minutes),
+            integreat_api=get("LOTSE_INTEGREAT_API", _http_url, base.integreat_api).rstrip("/"),
+            overpass_api=get("LOTSE_OVERPASS_API", _http_url, base.overpass_api),
+            geocoder_url=get("LOTSE_GEOCODER_URL", _http_url, None),
+            sync_jobs=get("LOTSE_SYNC", _sync_jobs, ()),
+            sync_hours=get("LOTSE_SYNC_HOURS", _sync_hours, base.sync_hours),
         )
 
 
@@ -247,6 +259,23 @@ def _district(name: str, value: str) -> str:
         choices = ", ".join(f"{code} ({d.name})" for code, d in sorted(known.items()))
         raise _bad(name, value, f"the five-digit key (AGS) of a Kreis in data/districts.yaml: {choices}")
     return value
+
+
+def _sync_jobs(name: str, value: str) -> tuple[SyncJob, ...]:
+    try:
+        return parse_jobs(value)
+    except ValueError as exc:
+        raise _bad(name, value, f"{exc}; e.g. 'integreat:kreis-recklinghausen osm:05978'") from None
+
+
+def _sync_hours(name: str, value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = float("nan")
+    if not 0.5 <= hours <= 24 * 30:
+        raise _bad(name, value, "hours between two syncs, a number from 0.5 to 720")
+    return hours
 
 
 def _http_url(name: str, value: str) -> str:

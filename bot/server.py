@@ -1,6 +1,7 @@
 """The whole server of `lotse serve`: the web side (bot/web) and, with a token, the Telegram bot (bot/telegram).
 
-The only module that knows both transports, so neither imports the other. They share one engine and its worker
+The only module that knows both transports, so neither imports the other. It also runs the scheduled syncs of
+offers from outside sources (bot/web/syncing.py). They share one engine and its worker
 process (started by the web app's engine context); in webhook mode the web app's /telegram/webhook route is
 connected to the bot's Application here.
 """
@@ -16,6 +17,7 @@ from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.keys import ENGINE, SETTINGS, WORKER
 from bot.web.staff import STAFF
+from bot.web.syncing import sync_ctx
 from bot.web.webhook import WEBHOOK
 
 log = logging.getLogger(__name__)
@@ -55,4 +57,5 @@ def create_server(settings: Settings) -> web.Application:
     """The web app with the Telegram bot beside it (when TELEGRAM_BOT_TOKEN is set)."""
     app = create_app(settings)
     app.cleanup_ctx.append(telegram_ctx)  # after the engine context: the bot uses its engine and worker
+    app.cleanup_ctx.append(sync_ctx)  # offers from Integreat and OpenStreetMap, when LOTSE_SYNC names them
     return app

@@ -232,7 +232,9 @@ async def test_check_shows_how_the_opening_hours_were_understood(staff: TestClie
             "postcode": "59423", "opening_hours": "Montag bis Freitag 9-12 Uhr, Di 14-18 Uhr"}
     html = await (await staff.post("/admin/offers/new", data=form)).text()
     assert 'id="checked"' in html
-    assert "Mo.–Fr. 09:00–12:00; Di. 14:00–18:00" in html and "Mo-Fr 09:00-12:00; Tu 14:00-18:00" in html
+    # Tuesday keeps its morning: offices mean the afternoon in addition.
+    assert "Mo., Mi.–Fr. 09:00–12:00; Di. 09:00–12:00, 14:00–18:00" in html
+    assert "Mo,We-Fr 09:00-12:00; Tu 09:00-12:00,14:00-18:00" in html
     assert 'id="count">0 ' in await (await staff.get("/admin/offers?q=Beratung+X")).text()
 
 
@@ -383,8 +385,9 @@ async def test_hsds_export_is_a_zip_of_tables(client: TestClient) -> None:
 
 async def test_the_hours_preview_says_how_they_are_understood(client: TestClient) -> None:
     good = await (await client.get("/admin/hours", params={"text": "Montag bis Freitag 9-12 Uhr"})).json()
-    assert good == {"ok": True, "normal": "Mo-Fr 09:00-12:00", "message": "Verstanden als: Mo.–Fr. 09:00–12:00 "
-                    "(Mo-Fr 09:00-12:00)"}
+    assert {k: v for k, v in good.items() if k != "week"} == {
+        "ok": True, "normal": "Mo-Fr 09:00-12:00", "message": "Verstanden als: Mo.–Fr. 09:00–12:00 (Mo-Fr 09:00-12:00)"}
+    assert good["week"][0] == ["Montag", "09:00–12:00"] and good["week"][6] == ["Sonntag", "geschlossen"]
     bad = await (await client.get("/admin/hours", params={"text": "meistens vormittags"})).json()
     assert not bad["ok"] and "wurden nicht verstanden" in bad["message"]
 

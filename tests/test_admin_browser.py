@@ -138,3 +138,60 @@ async def test_a_post_without_csrf_token_is_refused(server: str, page: Page) -> 
     assert answer[0] == 403 and "neu laden" in answer[1]
     await goto(page, server + "/admin/offers/nat-112", "!!document.getElementById('delete')")
     assert not await page.js("!!document.getElementById('deleted')")
+
+
+async def test_the_week_table_shows_while_typing_how_office_hours_add_up(server: str, page: Page) -> None:
+    """Typed as offices write them, Thursday keeps its morning: the week table says so before anything is saved."""
+    await sign_in(page, server, "anna", PASSWORD)
+    await goto(page, server + "/admin/offers/nrw-05978-2/edit", "!!document.getElementById('f-opening_hours')")
+    await fill(page, {"f-opening_hours": "Mo-Fr 9-12 Uhr, Do 14-18 Uhr"})
+    await page.wait_for("[...document.querySelectorAll('#hours-week tr')].some((tr) => "
+                        "tr.innerText.includes('Donnerstag') && tr.innerText.includes('14:00–18:00'))")
+    rows = await page.js("[...document.querySelectorAll('#hours-week tr')].map((tr) => tr.innerText)")
+    assert rows[3].split() == ["Donnerstag", "09:00–12:00,", "14:00–18:00"], rows
+    assert rows[0].split() == ["Montag", "09:00–12:00"] and rows[5].split() == ["Samstag", "geschlossen"], rows
+    assert await page.js("!document.getElementById('hours-week').hidden")
+    await page.screenshot(SHOTS / "admin-hours-week.png")
+
+
+async def test_a_click_on_the_map_moves_the_point_and_fills_in_the_coordinates(server: str, page: Page) -> None:
+    await sign_in(page, server, "anna", PASSWORD)
+    await goto(page, server + "/admin/offers/nrw-05978-2/edit", "!!document.getElementById('map')")
+    assert await page.js("document.getElementById('f-lat').value") == ""  # approximate: not shown as exact
+    box = await page.js("(() => { const r = document.getElementById('map').getBoundingClientRect(); "
+                        "window.scrollTo(0, r.top + window.scrollY - 100); "
+                        "const s = document.getElementById('map').getBoundingClientRect(); "
+                        "return [s.left, s.top]; })()")
+    # 80 px right of and 40 px above the centre: about 600 m east and 300 m north of the postcode's centre.
+    for kind in ("mousePressed", "mouseReleased"):
+        await page.send("Input.dispatchMouseEvent", type=kind, x=box[0] + 240, y=box[1] + 70, button="left",
+                        clickCount=1)
+    await page.wait_for("document.getElementById('f-lat').value !== ''")
+    lat = float(await page.js("document.getElementById('f-lat').value"))
+    lon = float(await page.js("document.getElementById('f-lon').value"))
+    centre_lat = float(await page.js("document.getElementById('map').dataset.lat"))
+    centre_lon = float(await page.js("document.getElementById('map').dataset.lon"))
+    assert 0.25 < (lat - centre_lat) * 111.2 < 0.35 and 0.55 < (lon - centre_lon) * 111.2 * 0.62 < 0.65
+    assert abs(float(await page.js("document.getElementById('map-point').getAttribute('cx')")) - 240) < 2
+    await page.screenshot(SHOTS / "admin-map.png")
+
+
+async def test_the_web_chat_credits_openstreetmap_under_its_offers(tmp_path: Path, page: Page) -> None:
+    """Kitas synced from OpenStreetMap, asked for in the web chat: each carries the credit its licence asks for."""
+    from fakesources import fake_sources
+
+    from bot.offers.demo import remove_examples
+    from bot.sources.run import sync_osm
+
+    db_path = tmp_path / "osm.db"
+    db = open_db(db_path)
+    build_demo(db)
+    remove_examples(db, "test")
+    with fake_sources() as fake:
+        sync_osm(db, f"{fake.url}/api/interpreter", "05978")
+    db.close()
+    async with serving(Settings(db_path=db_path)) as url:
+        places = await chat_places(page, url, "Kita in Lünen")
+        assert places and all("© OpenStreetMap contributors (ODbL)" in place for place in places), places
+        assert not any("Beispiel" in place for place in places)
+        await page.screenshot(SHOTS / "chat-osm-credit.png")

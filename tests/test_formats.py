@@ -97,7 +97,7 @@ def test_an_integreat_poi_export_is_read() -> None:
     cafe, talk = get_offer(db, "901"), get_offer(db, "902")
     assert cafe is not None and talk is not None
     assert cafe.name == "Beratungscafé (Beispiel)" and cafe.categories == ("counselling",)
-    assert cafe.opening_hours == "Mo-We 09:00-12:00; Th 09:00-12:00,14:00-17:00; Fr 09:00-12:00"
+    assert cafe.opening_hours == "Mo-We,Fr 09:00-12:00; Th 09:00-12:00,14:00-17:00"
     assert cafe.barrier_free is True and cafe.organisation == "Beispielverein" and not cafe.approximate
     assert talk.opening_hours == "We 16:00-18:00" and talk.appointment is True
     assert not talk.active and talk.approximate  # archived in Integreat; no coordinates

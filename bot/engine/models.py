@@ -47,6 +47,7 @@ class PlaceOut:
     id: str = ""
     hours: str = ""
     appointment: bool = False  # by appointment only (shown translated: "By appointment only")
+    attribution: str = ""  # the credit the data's licence asks for ("© OpenStreetMap contributors (ODbL)")
 
 
 @dataclass
@@ -96,7 +97,8 @@ class Reply:
                          "lat": p.lat, "lon": p.lon, "phone": p.phone or None, "url": p.url or None,
                          "example": p.example, "approximate": p.approximate, "hours": p.hours or None,
                          "appointment": p.appointment, "tel": tel_uri(p.phone) if p.phone else None,
-                         "source": p.source or None, "source_date": p.source_date or None}
+                         "source": p.source or None, "source_date": p.source_date or None,
+                         "attribution": p.attribution or None}
                         for p in m.places
                     ],
                     # Every phone number of the text, as written there, with the tel: URI that dials it.
@@ -118,4 +120,4 @@ def place_out(hit: OfferHit, lang: str) -> PlaceOut:
                     lat=offer.lat or 0.0, lon=offer.lon or 0.0, phone=offer.phone, url=offer.website,
                     example=offer.example, approximate=offer.approximate, source=offer.source,
                     source_date=offer.source_date, id=offer.id, hours=offer.hours_now(lang),
-                    appointment=bool(offer.appointment))
+                    appointment=bool(offer.appointment), attribution=offer.attribution)

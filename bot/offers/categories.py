@@ -71,6 +71,15 @@ _CATEGORY_ALIASES: dict[str, str] = {
     "hebamme": "pregnancy", "behinderung": "disability_care", "pflege": "disability_care",
     "pflegeberatung": "disability_care", "eingliederungshilfe": "disability_care",
     "teilhabeberatung": "disability_care",
+    # The topic buttons as people see them in the chat (German and English), so a sheet may use those labels.
+    "schutzvorgewalt": "violence_protection", "protectionfromviolence": "violence_protection",
+    "aufenthaltstitel": "foreigners_office", "residencepermit": "foreigners_office", "asyl": "asylum_advice",
+    "asylum": "asylum_advice", "anerkennungvonabschlussen": "recognition", "recognitionofdiplomas": "recognition",
+    "seelischegesundheit": "mental_health", "geldundleistungen": "benefits", "moneyandbenefits": "benefits",
+    "jungemenschen": "youth", "youngpeople": "youth",
+    "wohnsitzanmelden": "registration_office", "registeringanaddress": "registration_office",
+    "busundbahn": "transport", "busandtrain": "transport", "germancourse": "language_course",
+    "kitadaycare": "kita", "kita": "kita",
 }
 
 

@@ -29,7 +29,7 @@ def _offer_json(offer: Any, lang: str = "de") -> dict[str, Any]:
         "phone": offer.phone, "email": offer.email, "website": offer.website,
         "opening_hours": offer.opening_hours, "example": offer.example, "approximate": offer.approximate,
         "national": offer.national, "active": offer.active, "source": offer.source,
-        "source_date": offer.source_date,
+        "source_date": offer.source_date, "attribution": offer.attribution or None,
     }
 
 
@@ -90,7 +90,8 @@ def show(offer_id: str, lang: str, as_json: bool) -> None:
                        ("target group", offer.target_group), ("cost", offer.cost),
                        ("description", offer.description_in(lang)),
                        ("source", f"{offer.source} ({offer.source_date})" if offer.source_date else offer.source),
-                       ("example data", "yes" if offer.example else ""), ("updated", offer.updated_at)):
+                       ("example data", "yes" if offer.example else ""), ("credit", offer.attribution),
+                       ("updated", offer.updated_at)):
         if value:
             click.echo(f"  {key:14} {value}")
 
@@ -281,3 +282,27 @@ def demo() -> None:
     from bot.offers.demo import build_demo
 
     click.echo(f"{build_demo(_db())} demo offers written")
+
+
+@offers.command(name="remove-examples")
+@ACTOR
+def remove_examples(actor: str) -> None:
+    """Remove every example offer for good; the real contact points and national hotlines stay.
+
+    Example: lotse offers remove-examples
+    """
+    from bot.offers.demo import remove_examples as remove
+
+    removed = remove(_db(), actor)
+    click.echo(f"{removed} example offers removed; real offers and hotlines kept")
+
+
+def _add_source_commands() -> None:
+    from bot.sources.cli import locate, map_category, sync
+
+    offers.add_command(sync)
+    offers.add_command(map_category)
+    offers.add_command(locate)
+
+
+_add_source_commands()

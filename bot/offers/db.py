@@ -201,7 +201,32 @@ def _v8() -> str:
 _V9 = """ALTER TABLE sessions ADD COLUMN danger TEXT;
 ALTER TABLE sessions ADD COLUMN danger_turns INTEGER;"""
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _v8, _V9]
+# v10: offers kept in step with outside sources (bot/sources/): what each source last said about an offer (so a
+# field staff changed since is never overwritten), each sync run with what it changed, staff's mapping of a
+# source's categories to ours, and the geocoder's answers (asked once per address); the example offers indexed,
+# as every search ranks them behind real ones (store.nearest).
+_V10 = """
+CREATE TABLE source_state (
+    offer_id TEXT PRIMARY KEY, source TEXT NOT NULL, scope TEXT NOT NULL, source_key TEXT NOT NULL,
+    values_json TEXT NOT NULL, seen_at TEXT NOT NULL
+);
+CREATE INDEX source_state_scope ON source_state(source, scope);
+CREATE TABLE source_runs (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL, scope TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,
+    added INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0, archived INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0, kept INTEGER NOT NULL DEFAULT 0, report TEXT NOT NULL DEFAULT '{}',
+    error TEXT
+);
+CREATE INDEX source_runs_source ON source_runs(source, scope, id);
+CREATE TABLE source_categories (
+    source TEXT NOT NULL, label TEXT NOT NULL, categories TEXT NOT NULL DEFAULT '[]', who TEXT, changed_at TEXT,
+    PRIMARY KEY (source, label)
+);
+CREATE TABLE geocode_cache (query TEXT PRIMARY KEY, lat REAL, lon REAL, found_at TEXT NOT NULL);
+CREATE INDEX offers_example ON offers(id) WHERE example = 1;
+"""
+
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _v8, _V9, _V10]
 
 
 def write_problem(exc: sqlite3.OperationalError) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -229,10 +230,33 @@ def example_rows(gaz: Gazetteer) -> list[dict[str, Any]]:
     return rows
 
 
-def demo_rows(gaz: Gazetteer | None = None) -> list[dict[str, Any]]:
-    """Every demo offer as field -> value."""
+def demo_rows(gaz: Gazetteer | None = None, *, examples: bool = True) -> list[dict[str, Any]]:
+    """Every demo offer as field -> value (without the example offers when `examples` is false)."""
     gaz = gaz or default_gazetteer()
-    return contact_point_rows(gaz) + national_rows() + example_rows(gaz)
+    return contact_point_rows(gaz) + national_rows() + (example_rows(gaz) if examples else [])
+
+
+def examples_removed(db: Database) -> bool:
+    """Whether staff removed the example offers (then no later set-up brings them back)."""
+    return db.execute("SELECT 1 FROM meta WHERE key = 'examples_removed'").fetchone() is not None
+
+
+def remove_examples(db: Database, actor: str) -> int:
+    """Remove every example offer for good (they were never real), keeping real contact points and hotlines.
+
+    Each removal is recorded in the audit trail with the offer's last values; returns how many were removed.
+    """
+    with db.conn:
+        ids = [r[0] for r in db.execute("SELECT id FROM offers WHERE example = 1").fetchall()]
+        stored = rows_by_id(db, ids)
+        stamp = now()
+        for offer_id in ids:
+            old = {k: v for k, v in content(stored[offer_id]).items() if v not in (None, "", [])}
+            db.conn.execute("INSERT INTO audit (time, actor, action, offer_id, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+                            [stamp, actor, "remove-example", offer_id, json.dumps(old, ensure_ascii=False), "{}"])
+            db.conn.execute("DELETE FROM offers WHERE id = ?", [offer_id])
+        db.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('examples_removed', ?)", [stamp])
+    return len(ids)
 
 
 def is_demo_only(db: Database) -> bool:
@@ -242,9 +266,12 @@ def is_demo_only(db: Database) -> bool:
     return int(db.execute(sql, [p + "%" for p in DEMO_PREFIXES]).fetchone()[0]) == 0
 
 
-def build_demo(db: Database, gaz: Gazetteer | None = None) -> int:
-    """Write the demo offers (replacing older demo rows, with audit entries); returns how many there are."""
-    rows = demo_rows(gaz)
+def build_demo(db: Database, gaz: Gazetteer | None = None, *, examples: bool = True) -> int:
+    """Write the demo offers (replacing older demo rows, with audit entries); returns how many there are.
+
+    Without `examples` (or once staff removed them) only the real contact points and hotlines are written.
+    """
+    rows = demo_rows(gaz, examples=examples and not examples_removed(db))
     ids = [r["id"] for r in rows]
     with db.conn:
         stale = [r[0] for r in db.execute(

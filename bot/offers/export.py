@@ -17,6 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.offers.fields import FIELDS, escape_formula
+from bot.offers.model import attribution_of
 
 NUMBER_FIELDS = ("lat", "lon")
 FLAG_FIELDS = ("approximate", "national", "example", "active", "appointment", "barrier_free")
@@ -24,10 +25,12 @@ FLAG_FIELDS = ("approximate", "national", "example", "active", "appointment", "b
 
 def export_rows(db: Database) -> list[dict[str, Any]]:
     """All offers as typed values (categories and languages as lists, flags as bool or None), ordered by id."""
-    cursor = db.execute(f"SELECT {', '.join(FIELDS)} FROM offers ORDER BY id")
+    stored = [f for f in FIELDS if f != "attribution"]
+    cursor = db.execute(f"SELECT {', '.join(stored)} FROM offers ORDER BY id")
     rows = []
     for values in cursor.fetchall():
-        row = dict(zip(FIELDS, values, strict=True))
+        row = dict(zip(stored, values, strict=True))
+        row["attribution"] = attribution_of(row["source"])  # OpenStreetMap's licence asks for it in every copy
         row["categories"] = json.loads(row["categories"] or "[]")
         row["languages"] = [x for x in (row["languages"] or "").split(",") if x]
         for flag in FLAG_FIELDS:

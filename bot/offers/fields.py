@@ -16,34 +16,22 @@ from bot.geo.gazetteer import Gazetteer, fold
 from bot.offers import hours
 from bot.offers.categories import categories_of
 from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS
+from bot.offers.db import LANGS as _LANGS
+from bot.offers.vocabulary import LANGUAGE_WORDS
 
-#: Language names staff write ("Deutsch, Arabisch") -> code; folded (lower case, umlauts folded).
-LANGUAGE_WORDS: dict[str, str] = {
-    "deutsch": "de", "german": "de", "englisch": "en", "english": "en", "arabisch": "ar", "arabic": "ar",
-    "persisch": "fa", "farsi": "fa", "dari": "fa", "persian": "fa", "ukrainisch": "uk", "ukrainian": "uk",
-    "russisch": "ru", "russian": "ru", "turkisch": "tr", "turkish": "tr", "franzosisch": "fr", "french": "fr",
-    "kurdisch": "ku", "kurmandschi": "ku", "kurmanci": "ku", "kurdish": "ku", "tigrinya": "ti", "tigrinisch": "ti",
-    "paschtu": "ps", "pashto": "ps", "paschto": "ps", "somali": "so", "somalisch": "so", "spanisch": "es",
-    "spanish": "es", "italienisch": "it", "italian": "it", "polnisch": "pl", "polish": "pl", "rumanisch": "ro",
-    "romanian": "ro", "bulgarisch": "bg", "bulgarian": "bg", "albanisch": "sq", "albanian": "sq",
-    "serbisch": "sr", "kroatisch": "hr", "bosnisch": "bs", "griechisch": "el", "greek": "el",
-    "portugiesisch": "pt", "portuguese": "pt", "urdu": "ur", "hindi": "hi", "vietnamesisch": "vi",
-    "chinesisch": "zh", "chinese": "zh", "amharisch": "am", "amharic": "am", "niederlandisch": "nl",
-    "gebardensprache": "sgn", "kurdischsorani": "ckb", "sorani": "ckb", "tamil": "ta", "georgisch": "ka",
-    "armenisch": "hy", "aserbaidschanisch": "az", "usbekisch": "uz", "tschetschenisch": "ce",
-}
 BOOL_FIELDS = ("approximate", "national", "example", "active")
 TRISTATE_FIELDS = ("appointment", "barrier_free")
 TEXT_FIELDS = ("organisation", "street", "city", "district", "target_group", "cost", "keywords", "source",
                "source_date", *NAME_COLUMNS, *DESCRIPTION_COLUMNS)
-#: Export column order; import accepts these names and the aliases below. updated_at is exported, never imported.
+#: Export column order; import accepts these names and the aliases below.
 FIELDS: tuple[str, ...] = (
     "id", *NAME_COLUMNS, *DESCRIPTION_COLUMNS, "keywords", "categories", "organisation", "street", "postcode", "city",
     "district", "lat", "lon", "approximate", "national", "phone", "email", "website", "opening_hours",
     "languages", "target_group", "cost", "appointment", "barrier_free", "example", "source", "source_date",
-    "active", "updated_at",
+    "active", "attribution", "updated_at",
 )
-READ_ONLY = ("updated_at",)
+#: Exported, never imported: when the offer last changed, and the credit its source's licence asks for.
+READ_ONLY = ("updated_at", "attribution")
 
 # Folded header (lower case, umlauts folded, no spaces or punctuation) -> field.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -118,6 +106,9 @@ class FieldMessage(str):
 def header_field(header: str) -> str | None:
     """The field a column header means ('PLZ' -> postcode, 'Name (en)' -> name_en), or None."""
     key = re.sub(r"[^a-z0-9]", "", fold(str(header)))
+    by_language = _language_column(key)
+    if by_language is not None:
+        return by_language
     for lang_col in (*NAME_COLUMNS, *DESCRIPTION_COLUMNS):
         kind, lang = lang_col.split("_")
         if key in (f"{kind}{lang}", f"beschreibung{lang}" if kind == "description" else f"bezeichnung{lang}"):
@@ -126,6 +117,28 @@ def header_field(header: str) -> str | None:
         if key == name.replace("_", "") or key in _ALIASES.get(name, ()):
             return name
     return None
+
+
+_NAME_WORDS = ("name", "bezeichnung", "titel")
+_DESCRIPTION_WORDS = ("beschreibung", "description", "text")
+
+
+def _language_column(key: str) -> str | None:
+    """"Name (arabisch)", "Beschreibung Ukrainisch", "Name (Arabic)" -> name_ar, description_uk, name_ar."""
+    for words, kind in ((_NAME_WORDS, "name"), (_DESCRIPTION_WORDS, "description")):
+        for word in words:
+            rest = key[len(word):] if key.startswith(word) else ""
+            code = LANGUAGE_WORDS.get(rest) or (rest if rest in _LANGS else None)
+            if rest and code in _LANGS:
+                return f"{kind}_{code}"
+    return None
+
+
+def named_categories(text: str) -> list[str]:
+    """The categories a text names ("Kita", "Schutz vor Gewalt, Beratung"); empty when it names none."""
+    errors: list[str] = []
+    found = categories_of(text, errors)
+    return [] if errors else found
 
 
 def escape_formula(value: str) -> str:
@@ -330,3 +343,7 @@ def check_complete(row: dict[str, Any], gaz: Gazetteer) -> list[str]:
         row["district"] = gaz.district_name(row["postcode"]) if row.get("postcode") else None
         row["district"] = row["district"] or gaz.district_name(Point(row["lat"], row["lon"])) or ""
     return tag(errors)
+
+
+__all__ = ["FIELDS", "LANGUAGE_WORDS", "READ_ONLY", "categories_of", "check_complete", "clean_row", "header_field",
+           "named_categories"]

@@ -3,8 +3,9 @@
 - Validation and evaluation use opening-hours-py (the Rust `opening-hours` crate): the full OSM syntax (months,
   weeks, dates, `PH`, `SH`, comments, fallbacks), not a hand-written subset.
 - `normalise` also accepts what staff type into a spreadsheet — "Mo-Fr 9-12 Uhr", "Di, Do 14:00-17:00",
-  "Montag bis Freitag 9-12 Uhr und 14-16 Uhr", "Mo 10-12", "Feiertags geschlossen" — and turns it into OSM
-  syntax ("Mo-Fr 09:00-12:00; Tu,Th 14:00-17:00"). "nach Vereinbarung" (by appointment) becomes the OSM comment
+  "Montag bis Freitag 9-12 Uhr und 14-16 Uhr", "Mo-Fr 9-12 Uhr, Do 14-18 Uhr", "Feiertags geschlossen" — and
+  turns it into OSM syntax with the rules added up day by day as offices mean them (office_hours.py).
+  "nach Vereinbarung" (by appointment) becomes the OSM comment
   `"nach Vereinbarung"`; `by_appointment` tells the importer to set the offer's appointment flag.
 - `status(hours, now, lang)` says "open now, until 12:00" / "closed now, opens today at 14:00" in the reader's
   language for a given clock. Public holidays (`PH`) are those of North Rhine-Westphalia: the library knows
@@ -29,6 +30,7 @@ from opening_hours import OpeningHours, State
 
 from bot import i18n
 from bot.i18n import _
+from bot.offers.office_hours import HINT, HoursError, from_german, week_table
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 HOLIDAYS = ("PH", "SH")
@@ -36,34 +38,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 # The library raises ParserError (its type stubs do not list it yet).
 _PARSER_ERROR: type[Exception] = getattr(opening_hours, "ParserError", SyntaxError)
 APPOINTMENT = '"nach Vereinbarung"'
-_HINT = 'write it like: Mo-Fr 09:00-12:00; Di 14:00-18:00 or "nach Vereinbarung"'
-
-
-class HoursError(ValueError):
-    """The text is not opening hours Lotse understands; the message says what is wrong."""
-
-
-# --- reading what staff write -------------------------------------------------------------------------------
-
-_DAY_WORDS = {
-    "mo": "Mo", "montag": "Mo", "montags": "Mo", "mon": "Mo", "monday": "Mo",
-    "di": "Tu", "dienstag": "Tu", "dienstags": "Tu", "tu": "Tu", "tue": "Tu", "tuesday": "Tu",
-    "mi": "We", "mittwoch": "We", "mittwochs": "We", "we": "We", "wed": "We", "wednesday": "We",
-    "do": "Th", "donnerstag": "Th", "donnerstags": "Th", "th": "Th", "thu": "Th", "thursday": "Th",
-    "fr": "Fr", "freitag": "Fr", "freitags": "Fr", "fri": "Fr", "friday": "Fr",
-    "sa": "Sa", "samstag": "Sa", "samstags": "Sa", "sonnabend": "Sa", "sat": "Sa", "saturday": "Sa",
-    "so": "Su", "sonntag": "Su", "sonntags": "Su", "su": "Su", "sun": "Su", "sunday": "Su",
-    "ph": "PH", "feiertag": "PH", "feiertage": "PH", "feiertags": "PH", "feiertagen": "PH",
-    "sh": "SH", "schulferien": "SH", "ferien": "SH",
-}
-_GROUP_WORDS = {"werktags": "Mo-Fr", "wochentags": "Mo-Fr", "täglich": "Mo-Su", "taglich": "Mo-Su",
-                "daily": "Mo-Su"}
-_OFF_WORDS = {"geschlossen", "off", "closed", "zu", "keine"}
-_FILLER = {"uhr", "h", "von", "an", "am", "und", "bis", "u", "sowie", "jeweils", "nur", "sprechzeiten",
-           "öffnungszeiten", "offnungszeiten"}
-_APPOINTMENT = re.compile(r"^\s*(termine?\s+)?(nur\s+)?(nach|mit)\s+(vorheriger\s+)?(vereinbarung|termin|absprache)"
-                          r"(\s+vereinbarung)?\s*\.?\s*$|^\s*by\s+appointment\s*$", re.IGNORECASE)
-_TOKEN = re.compile(r'"[^"]*"|\d{1,2}(?:[:.]\d{2})?|[^\W\d_]+\.?|[-–—]|[,;&/+\n]|\S', re.UNICODE)
 
 
 def by_appointment(text: str) -> bool:
@@ -71,81 +45,8 @@ def by_appointment(text: str) -> bool:
     return bool(_APPOINTMENT.match(text)) or text.strip() == APPOINTMENT
 
 
-def _clock(token: str) -> str:
-    hour, _sep, minute = token.replace(".", ":").partition(":")
-    if int(hour) > 24 or (minute and int(minute) > 59):
-        raise HoursError(f'"{token}" is not a time of day')
-    return f"{int(hour):02d}:{minute or '00'}"
-
-
-@dataclass
-class _Rule:
-    days: list[list[str]]
-    spans: list[str]
-    off: bool = False
-    comment: str = ""
-
-    def text(self) -> str:
-        if self.days and not (self.spans or self.off or self.comment):
-            raise HoursError(f"days without times: add times or \"geschlossen\"; {_HINT}")
-        days = ",".join(d[0] if len(d) == 1 else f"{d[0]}-{d[1]}" for d in self.days)
-        what = "off" if self.off else ",".join(self.spans)
-        return " ".join(part for part in (days, what, self.comment) if part)
-
-
-def _from_german(text: str) -> str:
-    """Turn German (or loosely written) opening hours into OSM syntax; raises HoursError."""
-    rules: list[_Rule] = []
-    rule = _Rule([], [])
-    start: str | None = None  # the first time of a span, waiting for its end
-    dash = False
-
-    def flush() -> None:
-        nonlocal rule
-        if start is not None:
-            raise HoursError(f'"{start}" has no end time; {_HINT}')
-        if rule.days or rule.spans or rule.off or rule.comment:
-            rules.append(rule)
-        rule = _Rule([], [])
-
-    for token in _TOKEN.findall(text):
-        low = token.lower().rstrip(".")
-        if token.startswith('"'):
-            rule.comment = token
-        elif token[0].isdigit():
-            if start is not None and dash:
-                rule.spans.append(f"{_clock(start)}-{_clock(token)}")
-                start = None
-            elif start is not None:
-                raise HoursError(f'"{start} {token}": write a time span like 09:00-12:00')
-            else:
-                if rule.off:
-                    flush()
-                start = token
-            dash = False
-        elif low in _DAY_WORDS or low in _GROUP_WORDS:
-            if rule.spans or rule.off or rule.comment:
-                flush()
-            day = _DAY_WORDS.get(low) or _GROUP_WORDS[low]
-            if dash and rule.days and len(rule.days[-1]) == 1 and "-" not in day:
-                rule.days[-1].append(day)
-            else:
-                rule.days.append(day.split("-"))
-            dash = False
-        elif token in "-–—" or low == "bis":
-            dash = True
-        elif low in _OFF_WORDS:
-            rule.off = True
-        elif token in ";\n":
-            flush()
-        elif token in ",&/+" or low in _FILLER:
-            continue
-        else:
-            raise HoursError(f'cannot read "{token}"; {_HINT}')
-    flush()
-    if not rules:
-        raise HoursError(f"no opening hours found; {_HINT}")
-    return "; ".join(r.text() for r in rules)
+_APPOINTMENT = re.compile(r"^\s*(termine?\s+)?(nur\s+)?(nach|mit)\s+(vorheriger\s+)?(vereinbarung|termin|absprache)"
+                          r"(\s+vereinbarung)?\s*\.?\s*$|^\s*by\s+appointment\s*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -175,9 +76,9 @@ def normalise(text: str) -> str:
     padded = re.sub(r"(?<![\d:])(\d):(\d\d)", r"0\1:\2", text)
     if _valid(padded):
         return padded
-    converted = _from_german(text)
+    converted = from_german(text)
     if not _valid(converted):
-        raise HoursError(f'"{converted}" is not valid; {_HINT}')
+        raise HoursError(f'"{converted}" is not valid; {HINT}')
     return converted
 
 
@@ -362,3 +263,7 @@ def render_with_status(text: str, lang: str, now: datetime | None = None) -> str
     shown = render(text, lang)
     said = status(text, now or clock(), lang)
     return f"{shown} · {said}" if said else shown
+
+
+__all__ = ["APPOINTMENT", "HINT", "HoursError", "by_appointment", "is_open", "normalise", "render", "status",
+           "week_table"]

@@ -8,6 +8,13 @@ from typing import Any
 
 from bot.offers.db import LANGS
 
+OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
+
+
+def attribution_of(source: str | None) -> str:
+    """"© OpenStreetMap contributors (ODbL)" for data from openstreetmap.org (its licence asks for it)."""
+    return OSM_ATTRIBUTION if source and "openstreetmap.org/" in source else ""
+
 
 def _tristate(value: Any) -> bool | None:
     return None if value is None or value == "" else bool(value)
@@ -53,6 +60,11 @@ class Offer:
     active: bool = True
     updated_at: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def attribution(self) -> str:
+        """The credit a source requires wherever the offer is shown (OpenStreetMap's licence), else empty."""
+        return attribution_of(self.source)
 
     @property
     def address(self) -> str:

@@ -6,9 +6,10 @@ dimension and the decompressed size of every zip member. An XLSX is a zip of XML
 took 5.7 GB of memory. Both are refused here from the zip directory and the sheet's own <dimension> before a
 cell is parsed, and reading stops at the row limit whatever the sheet says.
 
-CSV text: UTF-8 (with or without BOM), UTF-16 (BOM, or the zero bytes of ASCII text without one), else the
-likeliest of Windows-1252 and MacRoman (German Excel on Windows and on old Macs), or Shift-JIS for Japanese
-text; a file that is none of these gets a message that says how to save it as UTF-8.
+CSV text: UTF-8 (with or without BOM), UTF-32 and UTF-16 (BOM, or the zero bytes of ASCII text without one), else
+the likeliest of Windows-1252, MacRoman and DOS cp850 (German Excel on Windows, old Macs, DOS tools: the one in
+which umlauts read as letters inside words), or Shift-JIS for Japanese text; a file that is none of these gets a
+message that says how to save it as UTF-8.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.offers.archive import ArchiveError, check_archive
 from bot.offers.fields import LostLetters, header_field, lost_letters
 
 Record = tuple[int | str, dict[str, Any]]  # (line number or "entry N", cells by header)
@@ -43,7 +45,9 @@ class Limits:
     cell_chars: int = 10_000
     columns: int = 200
     xlsx_member_bytes: int = 64 * 1024 * 1024  # one decompressed part of the workbook (a sheet, shared strings)
-    xlsx_total_bytes: int = 128 * 1024 * 1024
+    xlsx_total_bytes: int = 128 * 1024 * 1024  # every zipped format: what all parts unpack to together
+    archive_entries: int = 1000  # a workbook has a few dozen parts, an HSDS package a dozen tables
+    archive_ratio: int = 200  # a part over 4 MB may unpack to at most this many times its packed size
     problems: int = 200  # reported; the rest are counted
 
 
@@ -80,12 +84,18 @@ def decode(data: bytes) -> str:
 
 
 def decode_as(data: bytes) -> tuple[str, str]:
-    """The file's text and the encoding it was read in ("utf-8", "utf-16", "cp1252", "mac_roman", "shift_jis")."""
+    """The file's text and the encoding it was read in ("utf-8", "utf-16", "utf-32", "cp1252", "mac_roman", "cp850",
+    "shift_jis")."""
     if data.startswith(b"\xef\xbb\xbf"):
         return _strict(data[3:], "utf-8"), "utf-8"
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: its BOM starts the same
+        return _strict(data, "utf-32"), "utf-32"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16"), "utf-16"
     head = data[:4096]
+    if len(head) >= 8 and len(data) % 4 == 0 and head.count(0) * 4 >= len(head) * 2.9:
+        # ASCII in UTF-32: three of every four bytes are zero
+        return _strict(data, "utf-32-le" if head[1] == 0 and head[0] != 0 else "utf-32-be"), "utf-32"
     if len(head) >= 4 and head.count(0) * 3 >= len(head):  # ASCII in UTF-16: every other byte is zero
         return _strict(data, "utf-16-le" if head[1] == 0 else "utf-16-be"), "utf-16"
     try:
@@ -96,20 +106,36 @@ def decode_as(data: bytes) -> tuple[str, str]:
     mac = data.decode("mac_roman")  # every byte is a MacRoman character: it needs evidence, not just no error
     if _BINARY.search(mac) is not None:
         raise ImportFileError(f"this is not a text file; {SAVE_AS_UTF8}")
+    dos = data.decode("cp850")  # every byte is a character here too
+    words = {name: _word_score(text) for name, text in (("cp1252", windows), ("mac_roman", mac), ("cp850", dos))
+             if text is not None}
     japanese = _or_none(data, "shift_jis")
-    if japanese is not None and _KANA.search(japanese):
+    if japanese is not None and (_KANA.search(japanese) or max(words.values()) <= 0):
         # German text in Windows-1252 often decodes as Shift-JIS too (ä + next letter make a kanji), but never to
-        # kana: Japanese text is full of them.
+        # kana, and never leaves no German word behind: Japanese text is full of kana, or at least no umlaut
+        # reads as a letter inside a word in any of the European encodings.
         non_ascii = [ch for ch in japanese if ord(ch) > 127]
-        if sum(bool(_JAPANESE.match(ch)) for ch in non_ascii) >= 0.8 * len(non_ascii):
+        if non_ascii and sum(bool(_JAPANESE.match(ch)) for ch in non_ascii) >= 0.8 * len(non_ascii):
             return japanese, "shift_jis"
+    if words["cp850"] >= 2 and words["cp850"] > max(words.get("cp1252", -(10**9)), words["mac_roman"]):
+        return dos, "cp850"  # DOS and old Windows console tools: "M\x84nner" is "Männer" there (two such words)
     ws, ms = (_score(windows) if windows is not None else -(10**9)), _score(mac)
     if windows is not None and (ws >= ms > 0 or (ms <= 0 and ws >= 0)):  # umlauts read right, or plain text
         return windows, "cp1252"
     if ms > 0:
         return mac, "mac_roman"
-    raise ImportFileError("the file's text is not in an encoding Lotse recognises (UTF-8, UTF-16, Windows-1252, "
-                          f"MacRoman, Shift-JIS); is it an Excel file saved with a .csv name? {SAVE_AS_UTF8}")
+    raise ImportFileError("the file's text is not in an encoding Lotse recognises (UTF-8, UTF-16, UTF-32, "
+                          f"Windows-1252, MacRoman, DOS cp850, Shift-JIS); is it an Excel file saved with a .csv name? "
+                          f"{SAVE_AS_UTF8}")
+
+
+_UMLAUT_IN_WORD = re.compile(r"(?<=[A-Za-z])[äöüß]|[ÄÖÜäöü](?=[a-z])")
+_QUOTE_IN_WORD = re.compile(r"(?<=[A-Za-z])[„“”‚‘’…†‡•ŠŒŽšœžŸ√∂ƒ∆«»¬][A-Za-z]")
+
+
+def _word_score(text: str) -> int:
+    """How German the text reads: umlauts inside words count, quotes and symbols inside words count against."""
+    return len(_UMLAUT_IN_WORD.findall(text)) - 2 * len(_QUOTE_IN_WORD.findall(text))
 
 
 def _or_none(data: bytes, encoding: str) -> str | None:
@@ -199,20 +225,14 @@ def _column_number(letters: bytes) -> int:
 def check_xlsx(path: Path, limits: Limits = LIMITS) -> None:
     """Refuse a workbook whose parts inflate beyond the limits or whose first sheet declares too many cells."""
     try:
-        with zipfile.ZipFile(path) as book:
-            members = book.infolist()
-            total = sum(m.file_size for m in members)
-            if total > limits.xlsx_total_bytes:
-                raise ImportFileError(f"the workbook unpacks to {mb(total)}; at most {mb(limits.xlsx_total_bytes)}")
-            for member in members:
-                if member.file_size > limits.xlsx_member_bytes:
-                    raise ImportFileError(f"the part {member.filename} of the workbook unpacks to "
-                                          f"{mb(member.file_size)}; at most {mb(limits.xlsx_member_bytes)}")
-            sheets = sorted(m.filename for m in members if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", m.filename))
-            if sheets:
-                with book.open(sheets[0]) as sheet:
-                    head = sheet.read(4096)  # <dimension> comes right after <sheetPr>, at the start
-                _check_dimension(head, limits)
+        members = check_archive(path, limits, "workbook")
+        sheets = sorted(m.filename for m in members if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", m.filename))
+        if sheets:
+            with zipfile.ZipFile(path) as book, book.open(sheets[0]) as sheet:
+                head = sheet.read(4096)  # <dimension> comes right after <sheetPr>, at the start
+            _check_dimension(head, limits)
+    except ArchiveError as exc:
+        raise ImportFileError(str(exc)) from None
     except zipfile.BadZipFile as exc:
         raise ImportFileError(f"cannot read the workbook: {exc}") from None
 

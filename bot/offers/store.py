@@ -22,6 +22,8 @@ START_RADIUS_KM = 3.0
 GROWTH = 2.5
 MAX_CELLS = 1000  # one index seek per cell; larger boxes read whole rows of cells (a band)
 WHOLE_EARTH_KM = math.pi * EARTH_RADIUS_KM + 1.0  # any two points are closer than this
+# Example data never ranks above a real offer of the same search that is at most this much farther away.
+EXAMPLE_PENALTY_KM = 5.0
 
 
 def _box(point: Point, radius_km: float) -> tuple[float, float, float, float]:
@@ -91,7 +93,8 @@ def nearest(
 ) -> list[OfferHit]:
     """Active offers with a place in any of `categories` (all when empty), nearest first by true distance.
 
-    Ties are broken by id, so paging with `offset` is stable. National offers (no place) are not included:
+    Ties are broken by id, so paging with `offset` is stable. Example offers count as EXAMPLE_PENALTY_KM
+    farther than they are (their true distance is reported). National offers (no place) are not included:
     see `national_offers`.
     """
     need = n + offset
@@ -101,6 +104,7 @@ def nearest(
     categories = list(dict.fromkeys(categories))
     radius = min(START_RADIUS_KM, limit)
     total: int | None = None
+    examples = _example_ids(db)
     while True:
         found = _candidates(db, categories, _box(point, radius))
         inside = [(haversine_km(point, Point(lat, lon)), oid) for oid, lat, lon in found]
@@ -112,12 +116,34 @@ def nearest(
                 radius = limit
                 inside = [(haversine_km(point, Point(lat, lon)), oid) for oid, lat, lon in found]
                 inside = [(km, oid) for km, oid in inside if km <= radius]
-        if len(inside) >= need or radius >= limit:
-            inside.sort()
-            page = inside[offset:need]
+        ranked, settled = _rank(inside, examples, radius)
+        if settled >= need or radius >= limit:
+            page = ranked[offset:need]
             rows = rows_by_id(db, [oid for _km, oid in page])
             return [OfferHit(Offer.from_row(rows[oid]), km) for km, oid in page if oid in rows]
         radius = min(radius * GROWTH, limit)
+
+
+def _rank(inside: list[tuple[float, str]], examples: frozenset[str], radius: float
+          ) -> tuple[list[tuple[float, str]], int]:
+    """(km, id) in the order shown, and how many of them are certain within `radius`: an example counts
+    EXAMPLE_PENALTY_KM farther, so it is placed only once every real offer up to that much beyond it is found."""
+    if not examples:
+        return sorted(inside), len(inside)
+    keyed = sorted((km + EXAMPLE_PENALTY_KM if oid in examples else km, km, oid) for km, oid in inside)
+    return [(km, oid) for _key, km, oid in keyed], sum(1 for key, _km, _oid in keyed if key <= radius)
+
+
+def _example_ids(db: Database) -> frozenset[str]:
+    """Ids of the example offers (few, and none once a district removed them), kept on the Database object until
+    this connection or another one writes (PRAGMA data_version), so a search costs no extra lookups."""
+    version = (db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes)
+    cached: tuple[tuple[int, int], frozenset[str]] | None = getattr(db, "_lotse_examples", None)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    ids = frozenset(r[0] for r in db.execute("SELECT id FROM offers WHERE example = 1"))  # partial index
+    db._lotse_examples = (version, ids)  # type: ignore[attr-defined]
+    return ids
 
 
 def national_offers(db: Database, categories: Sequence[str] = ()) -> list[Offer]:

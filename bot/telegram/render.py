@@ -71,6 +71,8 @@ def place_block(place: PlaceOut, rtl: bool) -> str:
         # Real contact points show where their facts come from, and how old that page is.
         origin = " ".join(part for part in (source_host(place.source), place.source_date) if part)
         notes.append(_("Source") + ": " + iso(origin))
+    if place.attribution:
+        notes.append(iso(place.attribution))  # the credit OpenStreetMap's licence asks for
     if notes:
         lines.append("<i>" + esc(" · ".join(notes)) + "</i>")
     return "\n".join(_line(line, rtl) for line in lines)

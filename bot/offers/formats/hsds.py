@@ -28,9 +28,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.offers import hours
+from bot.offers.archive import ArchiveError, check_archive
 from bot.offers.categories import CATEGORIES, CATEGORY_LABELS
 from bot.offers.db import LANGS
 from bot.offers.export import export_rows
+from bot.offers.readers import LIMITS
 
 Record = tuple[int | str, dict[str, Any]]
 TABLES: dict[str, tuple[str, ...]] = {
@@ -113,6 +115,7 @@ def tables(db: Database) -> dict[str, list[dict[str, Any]]]:
                    "eligibility_description": row["target_group"], "assured_date": row["source_date"],
                    "last_modified": row["updated_at"]}
         service.update({X + f: (_flag(row[f]) if f in FLAGS else row[f]) for f in EXTENSIONS})
+        service[X + "attribution"] = row["attribution"]  # OpenStreetMap's licence asks for it in every copy
         out["service"].append(service)
         if row["lat"] is not None or row["street"] or row["postcode"] or row["city"]:
             loc = f"loc-{oid}"
@@ -134,7 +137,7 @@ def tables(db: Database) -> dict[str, list[dict[str, Any]]]:
 
 
 def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
-    columns = list(TABLES[name]) + ([X + f for f in EXTENSIONS] if name == "service" else [])
+    columns = list(TABLES[name]) + ([*(X + f for f in EXTENSIONS), X + "attribution"] if name == "service" else [])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
@@ -166,9 +169,12 @@ def _read_tables(source: Path) -> dict[str, list[dict[str, str]]]:
         files = {p.stem.lower(): p.read_bytes() for p in source.glob("*.csv")}
     else:
         try:
+            check_archive(source, LIMITS, "HSDS package")  # before a byte is unpacked
             with zipfile.ZipFile(source) as archive:
                 files = {Path(n).stem.lower(): archive.read(n) for n in archive.namelist()
                          if n.lower().endswith(".csv") and not n.startswith("__MACOSX")}
+        except ArchiveError as exc:
+            raise HsdsError(str(exc)) from None
         except zipfile.BadZipFile:
             raise HsdsError("not a zip file of HSDS tables (service.csv, location.csv, ...)") from None
     if "service" not in files:

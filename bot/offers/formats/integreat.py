@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.offers.hours import DAYS
+from bot.offers.office_hours import day_list
 
 Record = tuple[int | str, dict[str, Any]]
 #: Integreat column -> offer field.
@@ -38,10 +39,21 @@ def is_integreat(headers: list[str]) -> bool:
     return len({_key(h) for h in headers} & MARKERS) >= 2
 
 
+_CLOCK = re.compile(r"^([01]?\d|2[0-4]):[0-5]\d")
+
+
 def _spans(day: dict[str, Any]) -> str:
     if day.get("allDay"):
         return "00:00-24:00"
-    return ",".join(f"{s.get('start', '')[:5]}-{s.get('end', '')[:5]}" for s in day.get("timeSlots") or [])
+    slots = day.get("timeSlots")
+    spans = []
+    for slot in slots if isinstance(slots, list) else []:
+        # A slot that is not {"start": "09:00", "end": "12:00"} (a number, a broken time) is left out: the
+        # validator then sees the remaining hours, never a traceback.
+        start, end = (slot.get("start"), slot.get("end")) if isinstance(slot, dict) else (None, None)
+        if isinstance(start, str) and isinstance(end, str) and _CLOCK.match(start) and _CLOCK.match(end):
+            spans.append(f"{start[:5].zfill(5)}-{end[:5].zfill(5)}")
+    return ",".join(spans)
 
 
 def opening_hours(value: Any) -> tuple[str, bool]:
@@ -52,16 +64,12 @@ def opening_hours(value: Any) -> tuple[str, bool]:
         return str(value or ""), False
     if not isinstance(days, list) or len(days) != 7 or not all(isinstance(d, dict) for d in days):
         return str(value or ""), False
-    groups: list[tuple[list[str], str]] = []
+    groups: dict[str, list[str]] = {}  # the same times on several days: one rule ("Mo-We,Fr 09:00-12:00")
     for name, day in zip(DAYS, days, strict=True):
         spans = "" if day.get("closed") else _spans(day)
-        if not spans:
-            continue
-        if groups and groups[-1][1] == spans and DAYS.index(groups[-1][0][-1]) == DAYS.index(name) - 1:
-            groups[-1][0].append(name)
-        else:
-            groups.append(([name], spans))
-    rules = [f"{d[0]}-{d[-1]} {s}" if len(d) > 1 else f"{d[0]} {s}" for d, s in groups]
+        if spans:
+            groups.setdefault(spans, []).append(name)
+    rules = [f"{day_list(d)} {s}" for s, d in groups.items()]
     appointment = any(d.get("appointmentOnly") for d in days)
     return "; ".join(rules), appointment
 

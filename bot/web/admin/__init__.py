@@ -4,6 +4,7 @@
 - offers.py: the offer list (search, filters, sorting, pages), one offer with its history, the edit/add form,
   delete and restore, recent changes.
 - files.py: the overview (counts, questions Lotse could not answer), import with dry run, export.
+- sources.py: the sources of offers (last sync, what changed, Integreat's categories), removing examples.
 - users.py: accounts (admins only). accounts.py: the account and session store (no aiohttp; the CLI uses it).
 - cli.py: `lotse admin add-user|passwd|users|remove-user`.
 """
@@ -15,6 +16,7 @@ from aiohttp import web
 from bot.web.admin.auth import require_role, setup_auth
 from bot.web.admin.files import setup_files
 from bot.web.admin.offers import setup_offers
+from bot.web.admin.sources import setup_sources
 from bot.web.admin.users import setup_users
 
 __all__ = ["require_role", "setup_admin"]
@@ -25,4 +27,5 @@ def setup_admin(app: web.Application) -> None:
     setup_auth(app)
     setup_files(app)
     setup_offers(app)
+    setup_sources(app)
     setup_users(app)

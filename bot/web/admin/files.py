@@ -12,6 +12,7 @@ from bot.offers import importer
 from bot.offers.db import open_db
 from bot.offers.export import export_file
 from bot.offers.formats import hsds, import_path
+from bot.web.admin import messages
 from bot.web.admin.auth import csrf_matches, gettext, render, require_role
 from bot.web.keys import DB, SETTINGS
 
@@ -89,7 +90,7 @@ async def upload(request: web.Request) -> web.Response:
             # Off the event loop, on a connection of its own: the chats go on answering while a file is checked.
             result = await asyncio.to_thread(_import, request.app[SETTINGS].db_path, path, actor, dry_run)
         except importer.ImportFileError as exc:
-            return _import_page(request, 400, filename, str(exc))
+            return _import_page(request, 400, filename, messages.translate(str(exc), _))
     status = 200 if result.ok else 422
     return render(request, "admin_import.html", status=status, result=result, filename=filename,
                   dry_run=dry_run, error=None)

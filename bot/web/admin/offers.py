@@ -4,19 +4,23 @@ add form, delete and restore, and "recent changes" across all offers. Editors an
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+from babel import Locale
 from multidict import MultiDictProxy
 
 from bot.offers import browse, editing, hours, store, write
 from bot.offers.categories import CATEGORIES
 from bot.offers.db import LANGS
 from bot.offers.model import Offer
-from bot.web.admin import messages
+from bot.web.admin import messages, placing
 from bot.web.admin.auth import gettext, lang_of, render, require_role
-from bot.web.keys import DB
+from bot.web.admin.i18n import translator
+from bot.web.keys import DB, SETTINGS
 
 TEXT_FIELDS = ("organisation", "street", "postcode", "city", "district", "lat", "lon", "phone", "email", "website",
                "opening_hours", "languages", "target_group", "cost", "keywords", "source", "source_date")
@@ -115,12 +119,28 @@ def _hours_preview(text: str, lang: str) -> tuple[str, str]:
     return normal, hours.render(normal, lang) if normal else ""
 
 
+def week_rows(normal: str, lang: str) -> list[tuple[str, str]]:
+    """The week as understood, for the preview: (weekday, "09:00–12:00, 14:00–18:00" or "closed") per day."""
+    if not normal or not re.search(r"\d\d:\d\d|24/7", normal):
+        return []  # "nach Vereinbarung" has no times: a table of closed days would mislead
+    try:
+        table = hours.week_table(normal)
+    except Exception:  # text the library cannot evaluate (checked before; never break the form)
+        return []
+    names = Locale.parse(lang).days["format"]["wide"]
+    _ = translator(lang)
+    closed = _("closed")
+    return [(str(names[index]), ", ".join(f"{a}–{b}" for a, b in spans) or closed)
+            for index, (_day, spans) in enumerate(table)]
+
+
 def _form(request: web.Request, offer: Offer | None, values: dict[str, Any], status: int = 200,
           errors: dict[str, list[str]] | None = None, checked: bool = False) -> web.Response:
     lang = lang_of(request)
     normal, reads = _hours_preview(str(values.get("opening_hours") or ""), lang)
     return render(request, "admin_form.html", status=status, offer=offer, values=values, errors=errors or {},
-                  categories=CATEGORIES, langs=LANGS, hours_normal=normal, hours_reads=reads, checked=checked)
+                  categories=CATEGORIES, langs=LANGS, hours_normal=normal, hours_reads=reads, checked=checked,
+                  week=week_rows(normal, lang), map=placing.sketch(request.app[DB], offer))
 
 
 async def hours_preview(request: web.Request) -> web.Response:
@@ -133,7 +153,7 @@ async def hours_preview(request: web.Request) -> web.Response:
     except hours.HoursError as exc:  # the validator's own message, in the admin's language
         return web.json_response({"ok": False, "message": messages.translate(f"bad opening hours '{text}': {exc}", _)})
     reads = hours.render(normal, lang_of(request)) if normal else ""
-    return web.json_response({"ok": True, "normal": normal,
+    return web.json_response({"ok": True, "normal": normal, "week": week_rows(normal, lang_of(request)),
                               "message": f"{_('Understood as:')} {reads} ({normal})" if normal else ""})
 
 
@@ -155,6 +175,13 @@ async def save_form(request: web.Request) -> web.Response:
     elif str(form.get("id", "")).strip():
         values["id"] = str(form.get("id", "")).strip()
     preview = form.get("action") == "check"
+    settings = request.app[SETTINGS]
+    if settings.geocoder_url and values.get("street") and not (values.get("lat") or values.get("lon")):
+        # A street address is placed by the geocoder (cached, at most one request a second), not at the
+        # postcode's centre; on a worker thread with its own connection, so the chats go on meanwhile.
+        point = await asyncio.to_thread(placing.locate, settings.db_path, settings.geocoder_url, values)
+        if point is not None:
+            values["lat"], values["lon"] = f"{point.lat:.6f}", f"{point.lon:.6f}"
     result = editing.save(request.app[DB], values, actor, new=offer is None, dry_run=preview)
     if not result.ok or preview:
         return _form(request, offer, values, status=422 if not result.ok else 200,

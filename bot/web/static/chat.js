@@ -72,6 +72,8 @@
       if (p.source_date) src.appendChild(el("bdi", "", " " + p.source_date));
       li.appendChild(src);
     }
+    // The credit the data's licence asks for (OpenStreetMap's ODbL), as the source states it.
+    if (p.attribution) li.appendChild(el("div", "meta attribution")).appendChild(el("bdi", "", p.attribution));
     return li;
   }
 
