@@ -82,7 +82,8 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
 
 def _after(request: web.Request) -> int:
     raw = request.headers.get("Last-Event-ID") or request.query.get("after") or "0"
-    return int(raw) if raw.isdigit() else 0
+    # "²".isdigit() is True, but int("²") fails: ASCII digits only, and no more than SQLite's integers hold.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
 
 
 async def stream(request: web.Request) -> web.StreamResponse:

@@ -44,14 +44,24 @@ def _spans(day: dict[str, Any]) -> str:
     return ",".join(f"{s.get('start', '')[:5]}-{s.get('end', '')[:5]}" for s in day.get("timeSlots") or [])
 
 
+def _well_formed(day: Any) -> bool:
+    """A day as Integreat writes it: an object whose time slots are objects with text `start` and `end`."""
+    if not isinstance(day, dict):
+        return False
+    slots = day.get("timeSlots") or []
+    return isinstance(slots, list) and all(
+        isinstance(s, dict) and isinstance(s.get("start", ""), str) and isinstance(s.get("end", ""), str)
+        for s in slots)
+
+
 def opening_hours(value: Any) -> tuple[str, bool]:
     """Integreat's seven days -> (OSM opening_hours, appointment only); text that is not that JSON stays as is."""
     try:
         days = json.loads(value) if isinstance(value, str) else value
     except json.JSONDecodeError:
         return str(value or ""), False
-    if not isinstance(days, list) or len(days) != 7 or not all(isinstance(d, dict) for d in days):
-        return str(value or ""), False
+    if not isinstance(days, list) or len(days) != 7 or not all(_well_formed(d) for d in days):
+        return str(value or ""), False  # the validator reports it on its line as opening hours it cannot read
     groups: list[tuple[list[str], str]] = []
     for name, day in zip(DAYS, days, strict=True):
         spans = "" if day.get("closed") else _spans(day)

@@ -24,11 +24,14 @@ TRISTATE = ("appointment", "barrier_free")
 FLAGS = ("example", "national")
 
 
+MAX_PAGE = 100_000  # page numbers beyond any real list; larger ones would overflow SQLite's OFFSET
+
+
 def _int(value: str | None, default: int = 1) -> int:
-    try:
-        return max(1, int(value or default))
-    except ValueError:
-        return default
+    """A page number from the query: 1 to MAX_PAGE, the default when it is not a number."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 9:
+        return default if not (value and value.isascii() and value.isdigit()) else MAX_PAGE
+    return min(MAX_PAGE, max(1, int(value)))
 
 
 async def offer_list(request: web.Request) -> web.Response:
