@@ -12,6 +12,7 @@ import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
+from serving import first_admin
 from sqlite_utils import Database
 
 from bot.cli import cli
@@ -237,6 +238,7 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"
     build_demo(open_db(db_path))
     async with TestClient(TestServer(create_app(Settings(db_path=db_path)))) as test_client:
+        await first_admin(test_client, "kim")
         yield test_client
 
 
@@ -270,7 +272,7 @@ async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: T
     assert learning.queue_size() == 0
     learned = await (await client.get("/admin/learned")).text()
     assert "xyzzy plugh" in learned and "Kein Thema für Lotse" in learned
-    assert "<td>localhost</td>" in learned  # who taught it: the admin's account (this machine, no accounts)
+    assert "<td>kim</td>" in learned  # who taught it: the signed-in account
     worker = client.app.get(WORKER)
     if worker is not None:
         worker.close()  # the worker process writes its usage counts when it stops (else every 10 s)

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from serving import free_port
+from serving import free_port, sign_in_browser
 from test_browser import Page, page  # noqa: F401  (page is a fixture)
 
 from bot.config import Settings
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
+from bot.web.admin import accounts
 from bot.web.app import create_app
 
 
@@ -77,7 +78,10 @@ async def sites(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
     """The app, and a page of another origin (another port: same site, so Chromium keeps the frame in the page's own
     frame tree) that frames its admin."""
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    db = open_db(db_path)
+    build_demo(db)
+    accounts.add_user(db, "kim", "sonnenblume-42", "admin")
+    db.close()
     lotse = web.AppRunner(create_app(Settings(db_path=db_path)))
     await lotse.setup()
     lotse_port, evil_port = free_port(), free_port()
@@ -110,7 +114,7 @@ def frames(tree: dict[str, object]) -> list[dict[str, object]]:
 async def test_a_cross_origin_frame_of_the_admin_is_refused(sites: tuple[str, str], page: Page) -> None:  # noqa: F811
     admin, evil = sites
     await page.send("Page.enable")
-    await page.send("Page.navigate", url=admin)  # the admin itself opens (this machine, no token needed)
+    await sign_in_browser(page, admin.removesuffix("/admin"), "kim", "sonnenblume-42")  # the admin itself opens
     await page.wait_for("document.readyState === 'complete' && document.body.innerText.includes('Import')")
     await page.send("Page.navigate", url=evil)
     await page.wait_for("document.readyState === 'complete' && !!document.getElementById('f')")
