@@ -128,7 +128,7 @@ def test_feedback_thanks_and_a_thumbs_down_queues_the_question(engine: Engine) -
     [group] = engine.learning.queue()
     assert group.text == "Wo finde ich einen Deutschkurs" and group.reasons == ["thumbs_down"]
     assert group.guesses[0][0] == "language_course"
-    engine.handle(Incoming("u2", text="Kita"))
+    engine.handle(Incoming("u2", text="Kita in Unna"))  # an answer with 👍 / 👎 under it
     engine.handle(Incoming("u2", button="fb:+:kita"))
     assert engine.learning.queue_size() == 1  # a 👍 queues nothing
     votes = engine.db.execute("SELECT intent, lang, vote FROM feedback ORDER BY id").fetchall()
@@ -150,6 +150,7 @@ def test_retention_deletes_old_entries_with_a_fixed_clock(db: Database) -> None:
     nlu = default_nlu()
     learning.observe("u1", "Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm",
                      nlu.understand("Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"))
+    learning.answered("u1", "kita")  # the engine gave the Kita answer with 👍 / 👎 under it
     learning.feedback("u1", -1, "kita", "de")
     learning.teach("Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm", "kita", "test", "de")
 
@@ -249,7 +250,7 @@ def _csrf(page: str) -> str:
 
 
 async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: TestClient) -> None:
-    for session, text in (("a", "Kita"), ("b", "Ich suche eine Kita xq"), ("c", "xyzzy plugh")):
+    for session, text in (("a", "Kita in Unna"), ("b", "Ich suche eine Kita xq"), ("c", "xyzzy plugh")):
         await client.post("/api/chat", json={"session": session, "text": text})
     await client.post("/api/chat", json={"session": "a", "button": "fb:+:kita"})
     page = await (await client.get("/admin/review")).text()  # German first, topics by their German labels

@@ -305,6 +305,7 @@ class Engine:
         if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages \
                 and not asks_place:
             reply.messages[-1].buttons.extend(feedback_buttons(intent))
+            self.learning.answered(incoming.user_id, intent)  # one vote on this answer may follow
         return reply
 
     def _topic_reply(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
