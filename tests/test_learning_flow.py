@@ -103,7 +103,8 @@ async def lotse(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[tuple[str, Pat
     # One web session asks forty questions in a few seconds here; the rate limits are tested elsewhere.
     settings = Settings(db_path=db_path, telegram_token=api.token, telegram_api_base_url=api.base_url,
                         admin_token=ADMIN_TOKEN,
-                        rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7)
+                        rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7,
+                        web_per_minute=10**7, new_sessions_per_minute=10**7)
     async with serving(settings) as url:
         try:
             yield url, db_path
