@@ -17,10 +17,12 @@ from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
+from bot.offers import importer
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.admin import files
 from bot.web.app import create_app
+from bot.web.keys import DB
 
 TOKEN = "s" * 32
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -76,3 +78,33 @@ async def test_the_chat_answers_during_an_import(client: TestClient, monkeypatch
     await _chat_meanwhile(client, started, go_on)
     resp = await upload
     assert resp.status == 200 and "Testkita" in await resp.text()
+
+
+async def test_the_chat_writes_between_the_batches_of_an_import(client: TestClient,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import writes in batches: between two, the write lock is free and a chat message saves its session."""
+    started, go_on = threading.Event(), threading.Event()
+
+    def held_pause() -> None:
+        started.set()
+        if not go_on.wait(10):
+            raise RuntimeError("nobody wrote between the batches")
+
+    monkeypatch.setattr(importer, "WRITE_BATCH", 1)
+    monkeypatch.setattr(importer, "_pause", held_pause)
+    rows = "".join(f"t-{n};Testkita {n} (Beispiel);kita;59423;Unna\r\n" for n in range(3))
+    form = FormData()
+    form.add_field("csrf", "")
+    form.add_field("file", ("ID;Name;Kategorie;PLZ;Ort\r\n" + rows).encode(), filename="offers.csv",
+                   content_type="text/csv")
+    upload = asyncio.ensure_future(client.post("/admin/import", data=form, headers=BEARER))
+    await asyncio.to_thread(started.wait, 30)
+    try:
+        resp = await client.post("/api/chat", json={"session": "between-batches", "text": "Kita in Unna"})
+        assert resp.status == 200 and (await resp.json())["messages"]
+        saved = client.app[DB].execute("SELECT count(*) FROM sessions").fetchone()[0]
+        assert saved >= 1  # the session row was written while the import was under way
+    finally:
+        go_on.set()
+    resp = await upload
+    assert resp.status == 200 and "Importiert" in await resp.text()
