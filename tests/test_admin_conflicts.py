@@ -109,3 +109,26 @@ async def test_the_second_save_sees_the_conflict_and_reverts_nothing(
     assert again.status == 200 and 'id="saved"' in await again.text()
     stored = get_offer(client.app[DB], offer_id)
     assert stored is not None and stored.phone == "02303 123456" and stored.website == "https://example.org/neu"
+
+
+async def test_a_role_change_from_a_stale_users_page_changes_nothing(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "lotse.db")
+    build_demo(db)
+    accounts.add_user(db, "kim", PASSWORD, "admin")
+    accounts.add_user(db, "anna", PASSWORD, "editor")
+    db.close()
+    async with TestClient(TestServer(create_app(Settings(db_path=tmp_path / "lotse.db")))) as client:
+        admin = await signed_in(str(client.make_url("")), "kim")
+        page = await (await admin.get("/admin/users")).text()
+        seen = re.search(r'name="name" value="anna"><input type="hidden" name="action" value="role">\s*'
+                         r'<input type="hidden" name="changed" value="([^"]*)"', page)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert seen and csrf
+        accounts.set_role(client.app[DB], "anna", "admin")  # someone else, meanwhile
+        client.app[DB].execute("UPDATE admin_users SET changed_at = '2099-01-01T00:00:00Z' WHERE name = 'anna'")
+        resp = await admin.post("/admin/users", data={"csrf": csrf.group(1), "action": "role", "name": "anna",
+                                                      "role": "editor", "changed": seen.group(1)})
+        assert resp.status == 409 and "anna" in await resp.text()
+        found = accounts.get(client.app[DB], "anna")
+        assert found is not None and found.role == "admin"
+        await admin.close()
