@@ -105,6 +105,9 @@ def setup(demo: bool) -> None:
         click.echo(f"{what} created: {settings.db_path} ({count} offers)")
     else:
         click.echo(f"database ready: {settings.db_path} ({count} offers)")
+    from bot.web.admin.setup import print_setup_link
+
+    print_setup_link(db, f"http://{settings.host}:{settings.port}", settings.admin_token is not None)
     from bot.nlu import default_nlu
 
     # Trains the intent classifier when intents/ changed (then cached), so the first message is answered at once.
@@ -137,6 +140,12 @@ def serve(host: str | None, port: int | None) -> None:
         raise click.ClickException(f"cannot use the database {settings.db_path}: {problem}")
     app = create_server(settings)
     click.echo(f"database: {settings.db_path}")
+    from bot.offers.db import open_db
+    from bot.web.admin.setup import print_setup_link
+
+    setup_db = open_db(settings.db_path)
+    print_setup_link(setup_db, f"http://{host}:{port}", settings.admin_token is not None)
+    setup_db.close()
     click.echo(f"Lotse web chat: open http://{host}:{port}/ (Ctrl+C to stop)")
     if settings.telegram_token:
         click.echo(f"Telegram bot: on, via {settings.telegram_api_base_url}")

@@ -129,6 +129,10 @@ class Settings:
     rate_burst: int = 10
     rate_per_minute: float = 30.0
     address_per_minute: float = 300.0
+    # All anonymous web chat traffic together (rotating addresses get past the per-address limit), and the new
+    # sessions among it (each one a new row in the database); bursts of a third of a minute's allowance.
+    web_per_minute: float = 3000.0
+    new_sessions_per_minute: float = 120.0
     admin_idle_minutes: int = 30
     # Outside sources of offers (bot/sources/): where they are, and which syncs `lotse serve` runs how often.
     integreat_api: str = "https://cms.integreat-app.de"
@@ -166,6 +170,8 @@ class Settings:
             rate_burst=get("LOTSE_RATE_BURST", _burst, base.rate_burst),
             rate_per_minute=get("LOTSE_RATE_PER_MINUTE", _rate, base.rate_per_minute),
             address_per_minute=get("LOTSE_ADDRESS_PER_MINUTE", _rate, base.address_per_minute),
+            web_per_minute=get("LOTSE_WEB_PER_MINUTE", _rate, base.web_per_minute),
+            new_sessions_per_minute=get("LOTSE_NEW_SESSIONS_PER_MINUTE", _rate, base.new_sessions_per_minute),
             admin_idle_minutes=get("LOTSE_ADMIN_IDLE_MINUTES", _idle, base.admin_idle_minutes),
             integreat_api=get("LOTSE_INTEGREAT_API", _http_url, base.integreat_api).rstrip("/"),
             overpass_api=get("LOTSE_OVERPASS_API", _http_url, base.overpass_api),

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from bot.config import Settings
-
 
 @click.group()
 def intents() -> None:
@@ -25,10 +23,11 @@ def export_learned(file: Path) -> None:
 
     Example: lotse intents export-learned var/learned.yaml
     """
+    from bot.cli import current_settings
     from bot.engine.learning import as_intent_yaml, learned_examples
     from bot.offers.db import open_db
 
-    settings = Settings.from_env()
+    settings = current_settings()  # `lotse --db FILE intents ...` wins over LOTSE_DB
     examples = learned_examples(open_db(settings.db_path))
     text = as_intent_yaml(examples, settings.default_lang)
     if str(file) == "-":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -63,3 +64,23 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+class SeenRecently:
+    """Keys seen within `window` seconds (at most `size` of them, the oldest forgotten first): tells a new web
+    chat session, which adds a row to the database, from one that goes on."""
+
+    def __init__(self, window: float = 3600.0, size: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.window, self.size, self.clock = window, size, clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def __contains__(self, key: str) -> bool:
+        at = self._seen.get(key)
+        return at is not None and self.clock() - at <= self.window
+
+    def add(self, key: str) -> None:
+        self._seen[key] = self.clock()
+        self._seen.move_to_end(key)
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
+from aiohttp.test_utils import TestClient
 
 from bot.config import Settings
 from bot.server import create_server
+from bot.web.admin import accounts
+from bot.web.keys import DB
 
 
 def free_port() -> int:
@@ -31,3 +36,23 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+async def first_admin(client: TestClient, name: str = "kim", password: str = "sonnenblume-42") -> None:
+    """Make the first admin account through the one-time set-up link (as after `lotse serve`) and sign in."""
+    token = accounts.new_setup_token(client.app[DB])
+    page = await client.get(f"/admin/setup?token={token}")
+    assert page.status == 200, await page.text()
+    made = await client.post("/admin/setup", data={"token": token, "name": name, "password": password,
+                                                   "password2": password}, allow_redirects=False)
+    assert made.status == 303, await made.text()
+
+
+async def sign_in_browser(page: Any, base: str, name: str, password: str) -> None:
+    """Sign in on the admin's login form in headless Chromium (test_browser's Page), as a person would."""
+    await page.send("Page.navigate", url=base + "/admin/login")
+    await page.wait_for("document.readyState === 'complete' && !!document.getElementById('signin')")
+    await page.js(f"document.getElementById('name').value = {json.dumps(name)};"
+                  f"document.getElementById('password').value = {json.dumps(password)};"
+                  "document.getElementById('signin').click()")
+    await page.wait_for(f"location.href === {json.dumps(base + '/admin')} && document.readyState === 'complete'")

@@ -10,13 +10,17 @@ from pathlib import Path
 import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
+from click.testing import CliRunner
+from serving import first_admin
 
+from bot.cli import cli
 from bot.config import Settings
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.admin import accounts
-from bot.web.admin.auth import CLOCK
+from bot.web.admin.auth import ADDRESS_THROTTLE, CLOCK, THROTTLE
 from bot.web.app import create_app
+from bot.web.keys import DB
 
 GOOD_CSV = (
     "ID;Name;Kategorie;Straße;PLZ;Ort\r\n"
@@ -48,8 +52,9 @@ async def _client(tmp_path: Path, token: str | None = None, users: dict[str, str
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
-    """No accounts, no token: this machine only (loopback), as in the demo."""
+    """The first admin "kim", made through the one-time set-up link and signed in."""
     async with await _client(tmp_path) as test_client:
+        await first_admin(test_client, "kim")
         yield test_client
 
 
@@ -113,7 +118,7 @@ async def test_import_dry_run_then_real_import(client: TestClient) -> None:
     assert resp.status == 200 and "Importiert" in await resp.text()
     assert "Testkita Sonnenschein" in await (await client.get("/admin/offers?q=Sonnensch")).text()
     changes = await (await client.get("/admin/changes")).text()
-    assert "localhost" in changes and "Testkita Sonnenschein" in changes
+    assert "kim" in changes and "Testkita Sonnenschein" in changes
 
 
 async def test_bad_rows_are_listed_by_line_and_nothing_is_written(client: TestClient) -> None:
@@ -254,31 +259,64 @@ async def test_an_editor_cannot_open_the_users_page_an_admin_can(staff: TestClie
     assert "carla" in html and "angelegt" in html
 
 
-async def test_five_wrong_passwords_lock_the_account_with_a_clear_message(staff: TestClient) -> None:
-    for _attempt in range(4):
+def _slow_clock(client: TestClient) -> list[float]:
+    """Give both login throttles a clock the test moves by hand."""
+    now = [1000.0]
+    client.app[THROTTLE].clock = client.app[ADDRESS_THROTTLE].clock = lambda: now[0]
+    return now
+
+
+async def guess(client: TestClient, address: str, name: str, password: str) -> int:
+    page = await (await client.get("/admin/login")).text()
+    token = re.search(r'name="login_csrf" value="([^"]+)"', page)
+    assert token
+    resp = await client.post("/admin/login", headers={"X-Forwarded-For": address},
+                             data={"name": name, "password": password, "login_csrf": token.group(1)})
+    return resp.status
+
+
+async def test_wrong_passwords_make_the_next_try_wait_longer_never_a_lock(staff: TestClient) -> None:
+    now = _slow_clock(staff)
+    for _attempt in range(5):
         status, html = await sign_in(staff, "anna", "falsch-falsch")
         assert status == 401 and "nicht richtig" in html
     status, html = await sign_in(staff, "anna", "falsch-falsch")
-    assert status == 429 and "Zu viele falsche Passwörter" in html and "15 Minuten" in html
-    status, html = await sign_in(staff, "anna")  # even the right password, for now
-    assert status == 429
-    status, _html = await sign_in(staff, "ben")  # another account is not locked
-    assert status == 200
+    assert status == 429 and "Zu viele falsche Passwörter" in html and "Sekunden" in html
+    assert (await sign_in(staff, "anna"))[0] == 429  # a new browser waits too, for now
+    assert (await sign_in(staff, "ben"))[0] == 200  # another account does not
+    now[0] += 61  # the longest wait is a minute
+    assert (await sign_in(staff, "anna"))[0] == 200
+
+
+async def test_guesses_from_many_addresses_cannot_keep_the_rightful_user_out(staff: TestClient) -> None:
+    _slow_clock(staff)
+    assert (await sign_in(staff, "anna"))[0] == 200  # anna's browser has signed in before
+    device = next(c.value for c in staff.session.cookie_jar if c.key == "lotse_admin_device")
+    staff.session.cookie_jar.clear()  # the guesser's browser
+    for n in range(50):
+        await guess(staff, f"203.0.113.{n}", "anna", "falsch-falsch")
+    assert await guess(staff, "203.0.113.250", "anna", PASSWORD) == 429  # a new browser must wait
+    staff.session.cookie_jar.update_cookies({"lotse_admin_device": device})  # anna's own browser again
+    assert (await sign_in(staff, "anna"))[0] == 200  # gets in at once
+
+
+async def test_a_successful_sign_in_does_not_clear_the_address_count(staff: TestClient) -> None:
+    _slow_clock(staff)
+    refused = 0
+    for n in range(120):  # wrong passwords spread over accounts, with a sign-in to one's own account between
+        if n % 10 == 0:
+            await guess(staff, "203.0.113.9", "ben", PASSWORD)
+        refused += await guess(staff, "203.0.113.9", f"user{n % 7}", "falsch-falsch") == 429
+    assert refused >= 90
+    assert await guess(staff, "198.51.100.7", "anna", PASSWORD) == 200  # a colleague elsewhere still gets in
 
 
 async def test_behind_a_proxy_one_address_cannot_lock_out_the_others(staff: TestClient) -> None:
-    async def guess(address: str, name: str, password: str) -> int:
-        page = await (await staff.get("/admin/login")).text()
-        token = re.search(r'name="login_csrf" value="([^"]+)"', page)
-        assert token
-        resp = await staff.post("/admin/login", headers={"X-Forwarded-For": address},
-                                data={"name": name, "password": password, "login_csrf": token.group(1)})
-        return resp.status
-
-    for n in range(20):  # twenty made-up names from one address: that address is locked
-        await guess("203.0.113.9", f"user{n}", "falsch-falsch")
-    assert await guess("203.0.113.9", "anna", PASSWORD) == 429
-    assert await guess("198.51.100.7", "anna", PASSWORD) == 200  # a colleague elsewhere still gets in
+    _slow_clock(staff)
+    for n in range(21):  # more than twenty made-up names from one address: that address must wait
+        await guess(staff, "203.0.113.9", f"user{n}", "falsch-falsch")
+    assert await guess(staff, "203.0.113.9", "anna", PASSWORD) == 429
+    assert await guess(staff, "198.51.100.7", "anna", PASSWORD) == 200  # a colleague elsewhere still gets in
 
 
 async def test_sign_out_ends_the_session(staff: TestClient) -> None:
@@ -337,17 +375,66 @@ async def test_search_finds_ids_phones_postcodes_and_word_beginnings(client: Tes
     assert any(expected in p for p in pages)
 
 
-async def test_a_foreign_host_name_cannot_reach_the_admin_without_token(client: TestClient) -> None:
-    # A page on evil.example that makes its name resolve to 127.0.0.1 sends "Host: evil.example".
-    resp = await client.get("/admin/export.csv", headers={"Host": "evil.example:8080"})
-    assert resp.status == 403
+@pytest.mark.parametrize("headers", [{}, {"Host": "127.0.0.1:8080"}, {"Host": "localhost"},
+                                     {"Host": "evil.example:8080"}, {"X-Forwarded-For": "203.0.113.5"}])
+async def test_without_accounts_the_admin_answers_only_the_set_up_link(tmp_path: Path,
+                                                                        headers: dict[str, str]) -> None:
+    async with await _client(tmp_path) as client:
+        for path in ("/admin", "/admin/users", "/admin/export.csv"):
+            resp = await client.get(path, headers=headers)
+            assert resp.status == 403 and "lotse serve" in await resp.text(), path
+        assert (await client.get("/admin/setup?token=guess", headers=headers)).status == 403
 
 
-async def test_behind_a_webhook_proxy_the_admin_needs_a_token_or_accounts(tmp_path: Path) -> None:
-    settings = Settings(db_path=_db_path(tmp_path), webhook_url="https://bot.example.org/telegram/webhook")
-    async with TestClient(TestServer(create_app(settings))) as client:
-        resp = await client.get("/admin")
-        assert resp.status == 403 and "LOTSE_ADMIN_TOKEN" in await resp.text()
+async def test_the_set_up_link_makes_the_first_admin_once(tmp_path: Path) -> None:
+    async with await _client(tmp_path) as client:
+        token = accounts.new_setup_token(client.app[DB])
+        form = {"token": token, "name": "kim", "password": PASSWORD, "password2": PASSWORD}
+        made = await client.post("/admin/setup", data=form)
+        assert made.status == 200 and "Benutzer" in await (await client.get("/admin/users")).text()
+        assert [a.name for a in accounts.users(client.app[DB])] == ["kim"]
+        client.session.cookie_jar.clear()
+        again = await client.post("/admin/setup", data={**form, "name": "mallory"}, allow_redirects=False)
+        assert again.status == 303 and again.headers["Location"] == "/admin/login"  # accounts exist now
+        assert [a.name for a in accounts.users(client.app[DB])] == ["kim"]
+
+
+def test_lotse_setup_prints_a_set_up_link_until_there_is_an_account(tmp_path: Path) -> None:
+    env = {"LOTSE_DB": str(tmp_path / "lotse.db")}
+    first = CliRunner().invoke(cli, ["setup", "--no-demo"], env=env)
+    assert first.exit_code == 0 and "/admin/setup?token=" in first.output, first.output
+    token = first.output.split("/admin/setup?token=")[1].split()[0]
+    db = open_db(tmp_path / "lotse.db")
+    assert accounts.setup_token_matches(db, token)
+    accounts.add_user(db, "kim", PASSWORD, "admin")
+    assert "/admin/setup" not in CliRunner().invoke(cli, ["setup", "--no-demo"], env=env).output
+
+
+async def test_a_token_session_ends_on_sign_out_and_restart(tmp_path: Path) -> None:
+    async with await _client(tmp_path, token="s3cret-token") as client:
+        assert (await sign_in(client, "", "s3cret-token"))[0] == 200
+        cookie = next(c.value for c in client.session.cookie_jar if c.key == "lotse_admin")
+        resp = await client.post("/admin/logout", data={"csrf": await csrf(client)})
+        assert resp.status == 200
+        replay = await client.get("/admin/users", cookies={"lotse_admin": cookie}, allow_redirects=False)
+        assert replay.status == 302
+    async with await _client(tmp_path / "again", token="s3cret-token") as restarted:
+        (tmp_path / "again").mkdir(exist_ok=True)
+        replay = await restarted.get("/admin/users", cookies={"lotse_admin": cookie}, allow_redirects=False)
+        assert replay.status == 302
+
+
+@pytest.mark.parametrize(("headers", "secure"), [({}, False), ({"X-Forwarded-Proto": "https"}, True)])
+async def test_cookies_are_secure_behind_a_tls_proxy(staff: TestClient, headers: dict[str, str],
+                                                     secure: bool) -> None:
+    page = await staff.get("/admin/login", headers=headers)
+    assert ("Secure" in page.headers["Set-Cookie"]) is secure
+    token = re.search(r'name="login_csrf" value="([^"]+)"', await page.text())
+    assert token
+    resp = await staff.post("/admin/login", headers=headers, allow_redirects=False,
+                            data={"name": "anna", "password": PASSWORD, "login_csrf": token.group(1)})
+    cookies = resp.headers.getall("Set-Cookie")
+    assert cookies and all(("Secure" in c) is secure for c in cookies)
 
 
 async def test_deleting_an_unknown_offer_is_a_404(client: TestClient) -> None:

@@ -58,3 +58,21 @@ def test_a_second_account_with_the_same_name_is_refused(env: dict[str, str]) -> 
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = CliRunner().invoke(cli, ["admin", command, "--help"])
     assert result.exit_code == 0 and "Example: lotse admin" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["admin", "add-user", "anna.schmidt", "--role", "admin"],
+    ["intents", "export-learned", "-"],
+    ["offers", "list"],
+])
+def test_db_option_wins_over_lotse_db(tmp_path: Path, args: list[str]) -> None:
+    """`lotse --db FILE ...` works on FILE, never on LOTSE_DB's database, for every command."""
+    chosen, other = tmp_path / "chosen.db", tmp_path / "other.db"
+    result = CliRunner().invoke(cli, ["--db", str(chosen), *args], input="sonnenblume-42\nsonnenblume-42\n",
+                                env={"LOTSE_DB": str(other)})
+    assert result.exit_code == 0, result.output
+    assert chosen.exists() and not other.exists()
+    if args[0] == "admin":
+        assert accounts.get(open_db(chosen), "anna.schmidt") is not None
+        listed = CliRunner().invoke(cli, ["--db", str(chosen), "admin", "users"], env={"LOTSE_DB": str(other)})
+        assert "anna.schmidt" in listed.output and not other.exists()

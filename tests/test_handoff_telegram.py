@@ -220,7 +220,8 @@ async def test_a_photo_from_staff_to_a_web_chat_is_refused_kindly(
     running, engine = weekend_bot
     engine.handle(Incoming("web:s1", text="أريد التحدث مع شخص"))
     bridge = running.application.bot_data["staff_bridge"]
-    await bridge.from_web(1, "سؤال من الموقع")
+    await bridge.from_web(1, "سؤال من الموقع")  # queued for the staff group, sent in the background
+    await bridge.queue.drained()
     thread = next(t for (chat, t) in api.topics if chat == STAFF_CHAT)
     photo = message_update(COLLEAGUE, lang="de", chat_id=STAFF_CHAT, kind="supergroup", photo=PHOTO,
                            message_thread_id=thread, is_topic_message=True)

@@ -17,6 +17,7 @@ import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import Workbook
+from serving import first_admin
 from sqlite_utils import Database
 
 from bot.config import Settings
@@ -231,9 +232,11 @@ async def test_web_admin_import_runs_off_the_event_loop(tmp_path: Path) -> None:
     db_path = tmp_path / "lotse.db"
     build_demo(open_db(db_path))
     rows = "".join(f"x{i};Kita {i};Kita;59423;Unna\n" for i in range(LIMITS.rows))
-    settings = Settings(db_path=db_path, rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7)
+    settings = Settings(db_path=db_path, rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7,
+                        web_per_minute=10**7, new_sessions_per_minute=10**7)
     async with TestClient(TestServer(create_app(settings))) as client:
-        # As the admin's own form sends it: its CSRF token first (this machine, no accounts: signed in locally).
+        await first_admin(client)  # the first account, through the one-time set-up link
+        # As the admin's own form sends it: its CSRF token first.
         token = re.search(r'name="csrf" value="([^"]+)"', await (await client.get("/admin")).text())
         assert token is not None
         form = FormData()

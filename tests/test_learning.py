@@ -12,6 +12,7 @@ import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
+from serving import first_admin
 from sqlite_utils import Database
 
 from bot.cli import cli
@@ -127,7 +128,7 @@ def test_feedback_thanks_and_a_thumbs_down_queues_the_question(engine: Engine) -
     [group] = engine.learning.queue()
     assert group.text == "Wo finde ich einen Deutschkurs" and group.reasons == ["thumbs_down"]
     assert group.guesses[0][0] == "language_course"
-    engine.handle(Incoming("u2", text="Kita"))
+    engine.handle(Incoming("u2", text="Kita in Unna"))  # an answer with 👍 / 👎 under it
     engine.handle(Incoming("u2", button="fb:+:kita"))
     assert engine.learning.queue_size() == 1  # a 👍 queues nothing
     votes = engine.db.execute("SELECT intent, lang, vote FROM feedback ORDER BY id").fetchall()
@@ -149,6 +150,7 @@ def test_retention_deletes_old_entries_with_a_fixed_clock(db: Database) -> None:
     nlu = default_nlu()
     learning.observe("u1", "Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm",
                      nlu.understand("Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"))
+    learning.answered("u1", "kita")  # the engine gave the Kita answer with 👍 / 👎 under it
     learning.feedback("u1", -1, "kita", "de")
     learning.teach("Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm", "kita", "test", "de")
 
@@ -237,6 +239,7 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"
     build_demo(open_db(db_path))
     async with TestClient(TestServer(create_app(Settings(db_path=db_path)))) as test_client:
+        await first_admin(test_client, "kim")
         yield test_client
 
 
@@ -247,7 +250,7 @@ def _csrf(page: str) -> str:
 
 
 async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: TestClient) -> None:
-    for session, text in (("a", "Kita"), ("b", "Ich suche eine Kita xq"), ("c", "xyzzy plugh")):
+    for session, text in (("a", "Kita in Unna"), ("b", "Ich suche eine Kita xq"), ("c", "xyzzy plugh")):
         await client.post("/api/chat", json={"session": session, "text": text})
     await client.post("/api/chat", json={"session": "a", "button": "fb:+:kita"})
     page = await (await client.get("/admin/review")).text()  # German first, topics by their German labels
@@ -270,7 +273,7 @@ async def test_admin_review_refuses_a_clash_and_dashboard_draws_charts(client: T
     assert learning.queue_size() == 0
     learned = await (await client.get("/admin/learned")).text()
     assert "xyzzy plugh" in learned and "Kein Thema für Lotse" in learned
-    assert "<td>localhost</td>" in learned  # who taught it: the admin's account (this machine, no accounts)
+    assert "<td>kim</td>" in learned  # who taught it: the signed-in account
     worker = client.app.get(WORKER)
     if worker is not None:
         worker.close()  # the worker process writes its usage counts when it stops (else every 10 s)

@@ -3,7 +3,7 @@ PTB Application against tests/fakebotapi.py, its engine in the worker process) a
 in the admin in headless Chromium.
 
 Twenty messages Lotse gets wrong today (nothing matched, it asks back, or a wrong topic) arrive on both channels;
-wrong answers get a 👎. The editor (this machine, signed in as "localhost") switches the admin to German and labels
+wrong answers get a 👎. The editor (signed in as "kim") switches the admin to German and labels
 each group in the review queue by its topic's German label. The same messages
 and close variants are then answered with the right topic on both channels, without a restart; removing a learned
 example takes it back. Nothing stored for review names a user.
@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from serving import serving
+from serving import serving, sign_in_browser
 from test_browser import SHOTS, Page
 from test_browser import page as browser  # noqa: F401  (the Chromium fixture, as `browser`)
 
@@ -34,10 +34,14 @@ from bot.i18n import LANGUAGES
 from bot.nlu import default_nlu
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
+from bot.web.admin import accounts
 
 pytestmark = pytest.mark.browser
 
 LUENEN = (51.6164, 7.5228)
+ADMIN_PASSWORD = "sonnenblume-42"
+ADMIN_TOKEN = "flow-token-" + "x" * 21
+BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 #: (language, message Lotse misunderstands today, what it is, a close variant). Written for this test.
 CASES = [
@@ -92,10 +96,15 @@ def says(intent: str, text: str) -> bool:
 async def lotse(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[tuple[str, Path]]:
     """The web app with the Telegram bot beside it (as `lotse serve` runs them), on a demo database file."""
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    db = open_db(db_path)
+    build_demo(db)
+    accounts.add_user(db, "kim", ADMIN_PASSWORD, "editor")
+    db.close()
     # One web session asks forty questions in a few seconds here; the rate limits are tested elsewhere.
     settings = Settings(db_path=db_path, telegram_token=api.token, telegram_api_base_url=api.base_url,
-                        rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7)
+                        admin_token=ADMIN_TOKEN,
+                        rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7,
+                        web_per_minute=10**7, new_sessions_per_minute=10**7)
     async with serving(settings) as url:
         try:
             yield url, db_path
@@ -223,10 +232,11 @@ async def test_staff_teach_lotse_on_both_channels(lotse: tuple[str, Path], api: 
     print(f"👎 pressed {downs} times")
 
     async with aiohttp.ClientSession() as http:
-        queue = await (await http.get(base + "/admin/review")).text()
+        queue = await (await http.get(base + "/admin/review", headers=BEARER)).text()
         for _lang, text, _intent, _variant in CASES:
             assert text in html.unescape(queue), text
 
+        await sign_in_browser(page, base, "kim", ADMIN_PASSWORD)
         await admin(page, base + "/admin/review")  # in English, the browser's language
         assert await page.js("document.querySelector('main h1').textContent") == "Review queue"
         await page.js("document.querySelector('a[href^=\"/admin/lang?to=de\"]').click()")  # German, one click
@@ -241,7 +251,7 @@ async def test_staff_teach_lotse_on_both_channels(lotse: tuple[str, Path], api: 
         assert await page.js("document.querySelectorAll('tr[data-id]').length") == len(CASES)
         taught_by = await page.js("[...document.querySelectorAll('tr[data-id] td:nth-child(4)')]"
                                   ".map((td) => td.textContent)")
-        assert set(taught_by) == {"localhost"}  # the signed-in account (this machine without accounts)
+        assert set(taught_by) == {"kim"}  # the signed-in account
 
         # A moment later, with everything still running: the same messages and close variants.
         for index, (lang, text, intent, variant) in enumerate(CASES):

@@ -64,7 +64,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "lotse.db"
     build_demo(open_db(path))
     # Limits out of the way: this is about parsing, the limits have their own tests.
-    running = Server(Settings(db_path=path, rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7))
+    running = Server(Settings(db_path=path, rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7,
+                        web_per_minute=10**7, new_sessions_per_minute=10**7))
     running.thread.start()
     assert running.ready.wait(30)
     yield running

@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from serving import free_port
+from serving import free_port, sign_in_browser
 from test_browser import Page, page  # noqa: F401  (page is a fixture)
 
 from bot.config import Settings
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
+from bot.web.admin import accounts
 from bot.web.app import create_app
+from bot.web.keys import ENGINE
 
 
 async def client_for(tmp_path: Path, **settings: object) -> TestClient:
@@ -77,7 +79,10 @@ async def sites(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
     """The app, and a page of another origin (another port: same site, so Chromium keeps the frame in the page's own
     frame tree) that frames its admin."""
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    db = open_db(db_path)
+    build_demo(db)
+    accounts.add_user(db, "kim", "sonnenblume-42", "admin")
+    db.close()
     lotse = web.AppRunner(create_app(Settings(db_path=db_path)))
     await lotse.setup()
     lotse_port, evil_port = free_port(), free_port()
@@ -110,7 +115,7 @@ def frames(tree: dict[str, object]) -> list[dict[str, object]]:
 async def test_a_cross_origin_frame_of_the_admin_is_refused(sites: tuple[str, str], page: Page) -> None:  # noqa: F811
     admin, evil = sites
     await page.send("Page.enable")
-    await page.send("Page.navigate", url=admin)  # the admin itself opens (this machine, no token needed)
+    await sign_in_browser(page, admin.removesuffix("/admin"), "kim", "sonnenblume-42")  # the admin itself opens
     await page.wait_for("document.readyState === 'complete' && document.body.innerText.includes('Import')")
     await page.send("Page.navigate", url=evil)
     await page.wait_for("document.readyState === 'complete' && !!document.getElementById('f')")
@@ -119,3 +124,32 @@ async def test_a_cross_origin_frame_of_the_admin_is_refused(sites: tuple[str, st
     # A refused frame shows Chromium's error page instead of the admin: the admin's document never loads in it.
     assert frame.get("unreachableUrl") == admin or str(frame.get("url", "")).startswith("chrome-error:"), frame
     assert frame.get("url") != admin
+
+
+@pytest.mark.parametrize(("lang", "word"), [("ar", "دقيقة"), ("uk", "хвилину"), ("de", "Minute")])
+async def test_rotating_addresses_meet_the_budget_of_new_sessions(tmp_path: Path, lang: str, word: str) -> None:
+    client = await client_for(tmp_path, new_sessions_per_minute=6, web_per_minute=600)
+    try:
+        statuses = []
+        for n in range(5):  # a burst of a third of a minute's allowance: 2 new sessions, then "busy"
+            resp = await client.post("/api/chat", json={"session": f"new{n}", "text": "Hallo", "lang": lang},
+                                     headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            statuses.append(resp.status)
+        assert statuses == [200, 200, 503, 503, 503]
+        assert resp.headers["Retry-After"] and word in (await resp.json())["error"]
+        rows = client.app[ENGINE].db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+        assert rows <= 2
+        going_on = await client.post("/api/chat", json={"session": "new0", "text": "Kita"})
+        assert going_on.status == 200  # a conversation already under way goes on
+    finally:
+        await client.close()
+
+
+async def test_all_anonymous_traffic_has_a_budget(tmp_path: Path) -> None:
+    client = await client_for(tmp_path, web_per_minute=9, new_sessions_per_minute=600)
+    try:
+        statuses = [(await client.post("/api/chat", json={"session": f"s{n % 2}", "text": "Hallo"},
+                                       headers={"X-Forwarded-For": f"198.51.100.{n}"})).status for n in range(5)]
+        assert statuses == [200, 200, 200, 503, 503]  # a third of the minute's 9 at once
+    finally:
+        await client.close()

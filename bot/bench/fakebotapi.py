@@ -100,6 +100,7 @@ class FakeBotAPI:
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.failures: dict[str, list[ApiError]] = {}
+        self.held: dict[str, asyncio.Event] = {}  # method -> answered only once the event is set (a slow API)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -157,6 +158,8 @@ class FakeBotAPI:
             self.load.seen(call)
         self._new_call.set()
         self._new_call = asyncio.Event()
+        if method in self.held:
+            await self.held[method].wait()
         try:
             pending = self.failures.get(method)
             if pending:
@@ -336,6 +339,14 @@ class FakeBotAPI:
         self.draining = True
         self._new_update.set()
         self._new_update = asyncio.Event()
+
+    def hold(self, *methods: str) -> asyncio.Event:
+        """Answer calls of these methods only once the returned event is set (as when Telegram makes a bot wait
+        for a group's rate limit)."""
+        event = asyncio.Event()
+        for method in methods:
+            self.held[method] = event
+        return event
 
     def fail_next(self, method: str, code: int, description: str, retry_after: int | None = None) -> None:
         """Answer the next call of `method` with an error (e.g. 403 'bot was blocked by the user', or 429 with

@@ -97,7 +97,8 @@ async def _run(n: int, seed: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "lotse.db"
         build_demo(open_db(path))
-        settings = Settings(db_path=path, rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7)
+        settings = Settings(db_path=path, rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7,
+                        web_per_minute=10**7, new_sessions_per_minute=10**7)
         runner = web.AppRunner(create_app(settings), access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from bot import i18n
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer
+from bot.offers.db import offers_version
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,11 @@ class Coverage:
     def __init__(self, db: Database, gazetteer: Gazetteer) -> None:
         self.db = db
         self.gazetteer = gazetteer
-        self._version: tuple[object, ...] | None = None
+        self._version: str | None = None
         self._districts = Districts({})
 
-    def _current_version(self) -> tuple[object, ...]:
-        row = self.db.execute("SELECT count(*), max(updated_at), max(rowid) FROM offers "
-                              "WHERE active = 1 AND national = 0").fetchone()
-        return tuple(row)
+    def _current_version(self) -> str:
+        return offers_version(self.db)  # one primary-key lookup, however many offers there are
 
     def districts(self) -> Districts:
         """The districts with active offers that have a place."""

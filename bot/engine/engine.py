@@ -274,8 +274,8 @@ class Engine:
         if kind == "more":
             intent, _sep, offset = arg.partition(":")
             if intent in self.intents and offset.isascii() and offset.isdigit():  # "²".isdigit() is True too
-                if not self.intents[intent].needs_place and session.lat is None:
-                    offset = "0"  # no place, so no pages: the whole answer again, numbers first
+                if not self.intents[intent].needs_place:
+                    offset = "0"  # a topic without offers nearby has no pages: the whole answer, numbers first
                 return self.topic(incoming, session, intent, offset=min(int(offset), 100), explain=offset == "0")
         if data == "forget":
             return self._reply(session, [Message(
@@ -301,6 +301,7 @@ class Engine:
         if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages \
                 and not asks_place:
             reply.messages[-1].buttons.extend(topics.actions(intent) + feedback_buttons(intent))
+            self.learning.answered(incoming.user_id, intent)  # one vote on this answer may follow
         return reply
 
     def _topic_reply(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,

@@ -8,7 +8,8 @@ What is kept, and why:
 - `learned`: the examples staff taught (text, intent or `none`, who, when); the NLU overlays them at once
   (`NLU.set_learned`). Other processes with their own connection (the Telegram worker) notice a change by the
   `learned_version` counter in `meta`, read before each message (one primary-key lookup).
-- `feedback`: 👍/👎 per answer: intent, language, day. A 👎 also puts the question into the queue.
+- `feedback`: 👍/👎 per answer: intent, language, day; counted only under an answer this person was just given,
+  and once per answer (the answers waiting for a vote are kept in memory). A 👎 also queues the question.
 - `usage`: per day, intent and language the number of messages (the dashboard's weekly numbers), added up in
   memory and written every few seconds.
 No row holds a user id or key, and times are days, not seconds, so nothing can be joined to a session.
@@ -43,6 +44,10 @@ PURGE_EVERY = timedelta(hours=1)
 FLUSH_EVERY = timedelta(seconds=10)
 MAX_ASKED = 10_000  # last questions kept in memory (never stored) so that a 👎 can say what was asked
 MAX_QUEUE_TEXT = 300
+#: A group of the queue counts (and marks, for /forget) at most this many askers: enough to rank it first, and a
+#: script repeating one text cannot grow a row without bound (300,000 repeats made one row of 10.8 MB).
+MAX_PER_GROUP = 100
+MAX_GROUPS = 5_000  # new texts beyond this many groups wait until staff work the queue down or rows expire
 OUT_OF_SCOPE = "none"
 
 Clock = Callable[[], datetime]
@@ -140,6 +145,8 @@ class Learning:
         self._purged: datetime | None = None
         # user id -> (last question, the intents it could have meant with their scores): in memory only.
         self._asked: OrderedDict[str, tuple[str, dict[str, float]]] = OrderedDict()
+        # user id -> the topics answered with 👍/👎 under them and not voted on yet: in memory only.
+        self._unvoted: OrderedDict[str, set[str]] = OrderedDict()
         self._phrases: dict[str, set[str]] | None = None
         self._usage: Counter[tuple[str, str, str]] = Counter()
         self._flushed = clock()
@@ -239,10 +246,20 @@ class Learning:
     def _mark(self, user_id: str, key: str) -> str:
         return self.mark(f"review\x00{key}\x00{user_id}")[:32]
 
-    def feedback(self, user_id: str, vote: int, intent: str, lang: str) -> None:
-        """Store a 👍 or 👎 (intent, language, day; no user); a 👎 queues the question that was asked."""
-        if intent not in self.nlu.intents:
-            return
+    def answered(self, user_id: str, intent: str) -> None:
+        """An answer with 👍/👎 under it was given: one vote on it may follow."""
+        self._unvoted.setdefault(user_id, set()).add(intent)
+        self._unvoted.move_to_end(user_id)
+        while len(self._unvoted) > MAX_ASKED:
+            self._unvoted.popitem(last=False)
+
+    def feedback(self, user_id: str, vote: int, intent: str, lang: str) -> bool:
+        """Store a 👍 or 👎 (intent, language, day; no user) on an answer given and not voted on yet; a 👎 queues
+        the question that was asked. False (nothing stored) for a press without such an answer."""
+        waiting = self._unvoted.get(user_id, set())
+        if intent not in self.nlu.intents or intent not in waiting:
+            return False
+        waiting.discard(intent)
         with self.db.conn:
             self.db.execute("INSERT INTO feedback(day, intent, lang, vote) VALUES (?, ?, ?, ?)",
                             [self._today(), intent, lang, 1 if vote > 0 else -1])
@@ -252,6 +269,7 @@ class Learning:
             if vote < 0 and asked is not None and intent in asked[1]:
                 self._enqueue(asked[0], lang, "thumbs_down", [(intent, asked[1][intent])], user_id)
         self._maybe_purge()
+        return True
 
     def _enqueue(self, text: str, lang: str | None, reason: str, guesses: list[tuple[str, float]],
                  user_id: str | None = None) -> None:
@@ -262,7 +280,12 @@ class Learning:
         row = self.db.execute("SELECT reasons, guesses, marks FROM review_queue WHERE key = ?", [key]).fetchone()
         today = self._today()
         top = [(i, round(s, 1)) for i, s in guesses[:3]]
+        if row is None and self.queue_size() >= MAX_GROUPS:
+            return
         marks = [] if row is None else json.loads(row[2] or "[]")
+        if row is not None and len(marks) >= MAX_PER_GROUP:  # counted enough: only when it was last seen
+            self.db.execute("UPDATE review_queue SET last_seen = ? WHERE key = ?", [today, key])
+            return
         if user_id is not None:
             marks.append(self._mark(user_id, key))
         if row is None:
@@ -274,9 +297,10 @@ class Learning:
         reasons = sorted({*json.loads(row[0]), reason})
         known = [tuple(g) for g in json.loads(row[1])]
         merged = known + [g for g in top if g[0] not in {k[0] for k in known}]
-        self.db.execute("UPDATE review_queue SET count = count + 1, lang = ?, reasons = ?, guesses = ?, "
+        self.db.execute("UPDATE review_queue SET count = min(count + 1, ?), lang = ?, reasons = ?, guesses = ?, "
                         "last_seen = ?, marks = ? WHERE key = ?",
-                        [lang, json.dumps(reasons), json.dumps(merged[:4]), today, json.dumps(marks), key])
+                        [MAX_PER_GROUP, lang, json.dumps(reasons), json.dumps(merged[:4]), today, json.dumps(marks),
+                         key])
 
     # -- the review queue ------------------------------------------------------------------------------
     def queue(self, limit: int = 200) -> list[QueueEntry]:

@@ -75,7 +75,9 @@ def find(db: Database, query: Query, page_size: int = PAGE_SIZE) -> Page:
         where.append("example = 1")
     elif query.example == "none":
         where.append("example = 0")
-    for word in query.text.split()[:8]:
+    # Control characters match nothing an admin can type, and a NUL ends an FTS5 string early (a syntax error).
+    text = "".join(ch if ch.isprintable() else " " for ch in query.text)
+    for word in text.split()[:8]:
         condition, values = _word_condition(word)
         where.append(condition)
         params += values

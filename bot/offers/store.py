@@ -150,8 +150,10 @@ def national_offers(db: Database, categories: Sequence[str] = ()) -> list[Offer]
     """Active offers that serve all of Germany (hotlines such as 112 or 116 016) in any of `categories`."""
     if categories:
         marks = ",".join("?" * len(categories))
-        sql = (f"SELECT DISTINCT offer_id FROM offer_categories WHERE category IN ({marks}) AND active = 1 "
-               f"AND offer_id IN (SELECT id FROM offers WHERE national = 1)")
+        # From the few nationwide offers (their own partial index) to their categories, never the other way
+        # round: a category can hold thousands of local offers.
+        sql = (f"SELECT DISTINCT o.id FROM offers o CROSS JOIN offer_categories c ON c.offer_id = o.id "
+               f"WHERE o.national = 1 AND o.active = 1 AND c.category IN ({marks})")
         ids = [r[0] for r in db.execute(sql, list(categories)).fetchall()]
     else:
         ids = [r[0] for r in db.execute("SELECT id FROM offers WHERE national = 1 AND active = 1").fetchall()]

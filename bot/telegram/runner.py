@@ -7,6 +7,8 @@ it to the /telegram/webhook route.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 import secrets
@@ -19,9 +21,11 @@ from bot.engine import Engine
 from bot.engine.worker import EngineWorker
 from bot.telegram.app import ALLOWED_UPDATES, build_application, register_commands
 from bot.telegram.handlers import WORKER
+from bot.telegram.staff import STAFF as STAFF_BRIDGE
 
 log = logging.getLogger(__name__)
 
+DRAIN_SECONDS = 5.0  # on stop, how long what is queued for the staff groups may still take
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits when nothing happens (updates return at once)
 
 
@@ -75,6 +79,11 @@ class TelegramBot:
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        bridge = app.bot_data.get(STAFF_BRIDGE)
+        if bridge is not None:  # a few seconds for what is still queued for the staff groups, then stop
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(bridge.queue.drained(), DRAIN_SECONDS)
+            await bridge.queue.close()
         if app.running:
             await app.stop()
         await app.shutdown()

@@ -1,6 +1,8 @@
 """The staff's desk on Telegram: a supergroup with topics, one topic per handed-over conversation.
 
-The topic is created when the person first writes to the team ("#42 · ar · Lünen"), starting with the last few
+Everything for a staff group goes through its queue (bot/telegram/staff_queue.py), sent in the background: the
+person's request never waits for Telegram's limit on messages into a group. The topic is created when the person
+first writes to the team ("#42 · ar · Lünen"), starting with the last few
 messages of the conversation. What the person writes is copied into it (copyMessage: photos and documents too,
 without the sender's name); what staff write in the topic is copied to the person (Telegram) or kept in the outbox
 for the web chat page (bot/web/staff.py). `/close` in the topic ends the handoff and tells the person in their
@@ -31,6 +33,7 @@ from bot.engine.handoff import Handoffs, failed_text
 from bot.engine.handoff_store import Handoff
 from bot.engine.models import HandoffStep
 from bot.i18n import _
+from bot.telegram.staff_queue import Job, StaffQueue
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,14 @@ class StaffBridge:
         self.staff_lang = staff_lang
         self.chats: dict[int, int] = {}  # handoff number -> the person's Telegram chat (never stored)
         self._lock = asyncio.Lock()  # one topic per handoff, even when two messages arrive at once
+        # What goes to the staff groups is sent in the background: a person never waits for a group's limit.
+        self.queue = StaffQueue()
+
+    def _queue(self, handoff: Handoff | HandoffStep, job: Job) -> None:
+        if handoff.staff_chat is None:
+            return
+        if not self.queue.put(handoff.staff_chat, job):
+            raise TelegramError("the staff group's queue is full")  # the caller tells the person at once
 
     # -- the topic -------------------------------------------------------------------------------------------
     async def topic(self, number: int) -> Handoff | None:
@@ -100,27 +111,61 @@ class StaffBridge:
 
     # -- from the person -------------------------------------------------------------------------------------
     async def from_telegram(self, number: int, chat_id: int, message: TgMessage) -> None:
-        """Copy what the person sent (text, photo, document, location) into the topic."""
+        """Queue a copy of what the person sent (text, photo, document, location) for the topic."""
         self.chats[number] = chat_id
-        handoff = await self.topic(number)
-        if handoff is None:
+        handoff = self.store.get(number)
+        if handoff is None or not handoff.open:
             return
-        await self.bot.copy_message(handoff.staff_chat, chat_id, message.message_id,
-                                    message_thread_id=handoff.thread_id)
-        for waiting in self.store.take(number):  # replies written while Lotse did not know the chat (a restart)
-            await self.bot.send_message(chat_id, html.escape(waiting.text))
+        message_id, lang = message.message_id, handoff.lang
+
+        async def send(_texts: list[str]) -> None:
+            current = await self.topic(number)
+            if current is None:
+                return
+            await self.bot.copy_message(current.staff_chat, chat_id, message_id,
+                                        message_thread_id=current.thread_id)
+            for waiting in self.store.take(number):  # replies written while Lotse did not know the chat
+                await self.bot.send_message(chat_id, html.escape(waiting.text))
+
+        async def failed() -> None:
+            with i18n.use(lang):
+                await self.bot.send_message(chat_id, html.escape(failed_text()))
+
+        self._queue(handoff, Job(number, send, failed))
 
     async def from_web(self, number: int, text: str) -> None:
-        handoff = await self.topic(number)
-        if handoff is not None:
-            await self.bot.send_message(handoff.staff_chat, html.escape(text), message_thread_id=handoff.thread_id)
+        """Queue a web chat message for the topic (several waiting ones go out as one message)."""
+        handoff = self.store.get(number)
+        if handoff is None or not handoff.open:
+            return
+
+        async def send(texts: list[str]) -> None:
+            current = await self.topic(number)
+            if current is not None:
+                await self.bot.send_message(current.staff_chat, "\n".join(html.escape(t) for t in texts),
+                                            message_thread_id=current.thread_id)
+
+        async def failed() -> None:
+            current = self.store.get(number)
+            if current is not None:
+                with i18n.use(current.lang):
+                    self._to_web(current, "notice", failed_text())
+
+        self._queue(handoff, Job(number, send, failed, [text]))
 
     async def ended_by_person(self, step: HandoffStep) -> None:
         self.chats.pop(step.number, None)
         if step.staff_chat is None or step.thread_id is None:
             return  # the person never wrote to the team: there is no topic
-        await self.say(step, self.staff_text(N_("The person has ended the conversation.")))
-        await self.bot.close_forum_topic(step.staff_chat, step.thread_id)
+
+        async def send(_texts: list[str]) -> None:
+            await self.say(step, self.staff_text(N_("The person has ended the conversation.")))
+            await self.bot.close_forum_topic(step.staff_chat or 0, step.thread_id or 0)
+
+        async def failed() -> None:
+            return None  # the person has left; the team sees an open topic at worst
+
+        self._queue(step, Job(step.number, send, failed))
 
     # -- from the staff --------------------------------------------------------------------------------------
     async def from_staff(self, message: TgMessage) -> None:

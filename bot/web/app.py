@@ -16,9 +16,20 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.engine.worker import EngineWorker
 from bot.offers.db import open_db
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, SeenRecently
 from bot.web.admin import setup_admin
-from bot.web.keys import ADDRESS_LIMIT, DB, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES, WORKER
+from bot.web.keys import (
+    ADDRESS_LIMIT,
+    DB,
+    ENGINE,
+    NEW_SESSION_LIMIT,
+    SEEN_SESSIONS,
+    SESSION_LIMIT,
+    SETTINGS,
+    TEMPLATES,
+    WEB_LIMIT,
+    WORKER,
+)
 from bot.web.middlewares import json_errors, security_headers
 from bot.web.review import setup_review
 from bot.web.routes import setup_routes
@@ -68,6 +79,10 @@ def create_app(settings: Settings) -> web.Application:
     # Many people share one address (a shelter's Wi-Fi): a third of a minute's allowance may come at once.
     app[ADDRESS_LIMIT] = RateLimiter(max(settings.rate_burst, round(settings.address_per_minute / 3)),
                                      settings.address_per_minute)
+    app[WEB_LIMIT] = RateLimiter(max(1, round(settings.web_per_minute / 3)), settings.web_per_minute)
+    app[NEW_SESSION_LIMIT] = RateLimiter(max(1, round(settings.new_sessions_per_minute / 3)),
+                                         settings.new_sessions_per_minute)
+    app[SEEN_SESSIONS] = SeenRecently()
     app[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.package_file("web", "templates")), autoescape=True,
         enable_async=False,

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from bot.config import Settings
 from bot.engine import Engine
 from bot.engine.worker import EngineWorker
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, SeenRecently
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
@@ -19,3 +19,7 @@ TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Envir
 WORKER: web.AppKey[EngineWorker] = web.AppKey("engine_worker", EngineWorker)
 SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("session_limit", RateLimiter)
 ADDRESS_LIMIT: web.AppKey[RateLimiter] = web.AppKey("address_limit", RateLimiter)
+#: The budget of all anonymous web chat traffic, and of new sessions among it (one key each: "all").
+WEB_LIMIT: web.AppKey[RateLimiter] = web.AppKey("web_limit", RateLimiter)
+NEW_SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("new_session_limit", RateLimiter)
+SEEN_SESSIONS: web.AppKey[SeenRecently] = web.AppKey("seen_sessions", SeenRecently)

@@ -25,6 +25,7 @@ from bot.engine.handoff import failed_text
 from bot.engine.models import HandoffStep, Message
 from bot.web.keys import ENGINE
 from bot.web.middlewares import error_json
+from bot.web.streams import Refused, StreamCaps
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class StaffSlot:
 
 
 STAFF: web.AppKey[StaffSlot] = web.AppKey("staff", StaffSlot)
+STREAM_CAPS: web.AppKey[StreamCaps] = web.AppKey("stream_caps", StreamCaps)
 
 
 def text_of(incoming: Incoming) -> str | None:
@@ -82,14 +84,29 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
 
 def _after(request: web.Request) -> int:
     raw = request.headers.get("Last-Event-ID") or request.query.get("after") or "0"
-    return int(raw) if raw.isdigit() else 0
+    # "²".isdigit() is True, but int("²") fails: ASCII digits only, and no more than SQLite's integers hold.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
 
 
 async def stream(request: web.Request) -> web.StreamResponse:
-    """GET /api/staff: the team's replies for one web chat session, as server-sent events."""
+    """GET /api/staff: the team's replies for one web chat session, as server-sent events (within the caps of
+    bot/web/streams.py: 429 or 503 with Retry-After when there is no place for another stream)."""
+    from bot.web.views import client_address
+
     session = request.query.get("session", "")
     if not session.strip() or len(session) > MAX_SESSION:
         return error_json(400, "'session' must be a non-empty string of at most 128 characters.")
+    try:
+        with request.app[STREAM_CAPS].hold(session, client_address(request)):
+            return await _serve(request, session)
+    except Refused as refused:
+        response = error_json(refused.status, "Too many open reply streams; try again in a minute."
+                              if refused.status == 429 else "The server is busy; try again in a minute.")
+        response.headers["Retry-After"] = "60" if refused.status == 429 else "15"
+        return response
+
+
+async def _serve(request: web.Request, session: str) -> web.StreamResponse:
     handoffs = request.app[ENGINE].handoff
     key = handoffs.sessions.key("web:" + session)
     after = _after(request)
@@ -105,7 +122,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
                 data = json.dumps({"kind": posted.kind, "text": posted.text}, ensure_ascii=False)
                 await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
                 after = posted.id
-            if handoffs.store.open_for(key) is None:
+            if handoffs.store.open_for(key) is None:  # the handoff ended: so does its stream, at once
                 await response.write(b"event: end\ndata: {}\n\n")
                 break
             if not await handoffs.waiters.wait(key, KEEP_ALIVE) and not handoffs.waiters.closing:
@@ -124,5 +141,6 @@ async def close_streams(app: web.Application) -> None:
 def setup(app: web.Application) -> None:
     """The route and an empty slot (filled later by the Telegram runner)."""
     app[STAFF] = StaffSlot()
+    app[STREAM_CAPS] = StreamCaps()
     app.router.add_get("/api/staff", stream, name="staff_stream")
     app.on_shutdown.append(close_streams)

@@ -15,7 +15,17 @@ from bot.geo.distance import Point
 from bot.i18n import _
 from bot.web import staff, strictjson
 from bot.web.health import database_problem
-from bot.web.keys import ADDRESS_LIMIT, ENGINE, SESSION_LIMIT, SETTINGS, TEMPLATES, WORKER
+from bot.web.keys import (
+    ADDRESS_LIMIT,
+    ENGINE,
+    NEW_SESSION_LIMIT,
+    SEEN_SESSIONS,
+    SESSION_LIMIT,
+    SETTINGS,
+    TEMPLATES,
+    WEB_LIMIT,
+    WORKER,
+)
 from bot.web.middlewares import error_json
 
 STATIC = resources.package_file("web", "static")
@@ -117,6 +127,29 @@ def too_long(request: web.Request, lang: str | None) -> web.Response:
     return error_json(413, message)
 
 
+def busy(request: web.Request, lang: str | None) -> web.Response:
+    """503 with Retry-After and a kind "busy" message in the person's language (the budget of all anonymous
+    traffic is spent: nobody in particular is to blame)."""
+    lang = i18n.normalise_lang(lang) or preferred_lang(request, request.app[SETTINGS].default_lang)
+    with i18n.use(lang):
+        message = _("Lotse is answering very many people right now. Please write again in a minute.")
+    response = error_json(503, message)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def _within_budget(request: web.Request, user_id: str) -> bool:
+    """Take from the budget of all anonymous traffic, and for a new session from that of new sessions."""
+    if not request.app[WEB_LIMIT].take("all"):
+        return False
+    seen = request.app[SEEN_SESSIONS]
+    if user_id not in seen:
+        if not request.app[NEW_SESSION_LIMIT].take("all"):
+            return False
+        seen.add(user_id)
+    return True
+
+
 async def chat(request: web.Request) -> web.Response:
     """POST /api/chat: one step of a conversation (limited per session and per address)."""
     address, by_address = client_address(request), request.app[ADDRESS_LIMIT]
@@ -135,6 +168,8 @@ async def chat(request: web.Request) -> web.Response:
     by_session = request.app[SESSION_LIMIT]
     if not by_session.take(parsed.user_id):
         return too_many(request, by_session.retry_after(parsed.user_id), parsed.lang_hint)
+    if not _within_budget(request, parsed.user_id):
+        return busy(request, parsed.lang_hint)
     # In the worker process when there is one: the event loop serves other chats and Telegram meanwhile, and a
     # database locked by an import makes only this chat wait.
     worker = request.app.get(WORKER)

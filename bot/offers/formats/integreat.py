@@ -56,6 +56,16 @@ def _spans(day: dict[str, Any]) -> str:
     return ",".join(spans)
 
 
+def _well_formed(day: Any) -> bool:
+    """A day as Integreat writes it: an object whose time slots are objects with text `start` and `end`."""
+    if not isinstance(day, dict):
+        return False
+    slots = day.get("timeSlots") or []
+    return isinstance(slots, list) and all(
+        isinstance(s, dict) and isinstance(s.get("start", ""), str) and isinstance(s.get("end", ""), str)
+        for s in slots)
+
+
 def opening_hours(value: Any) -> tuple[str, bool]:
     """Integreat's seven days -> (OSM opening_hours, appointment only); text that is not that JSON stays as is."""
     try:

@@ -6,8 +6,8 @@ Plain domain code (no aiohttp): the web admin and `lotse admin ...` both use it.
 - A session is a random token in the browser's cookie; the database keeps only its SHA-256, so a copy of the
   database does not let anyone sign in. Each session has its own CSRF token. A session unused for longer than
   the idle limit is ended.
-- `Throttle` counts wrong passwords per account and per address: after `limit` of them in a row, sign-in is
-  refused for `lock_seconds` (kept in memory: a restart forgets it, which an attacker cannot trigger).
+- `Throttle` counts wrong passwords per account and per address: beyond a few, each one makes the next try wait
+  longer (seconds, never a lock); kept in memory: a restart forgets it, which an attacker cannot trigger.
 """
 
 from __future__ import annotations
@@ -221,31 +221,85 @@ def end_session(db: Database, token: str) -> None:
 # --- throttling -------------------------------------------------------------------------------------------
 
 @dataclass
+class _Failures:
+    count: int
+    last: float
+
+
+@dataclass
 class Throttle:
-    """Wrong passwords per key ("name:anna", "addr:192.0.2.1"); `limit` in a row lock the key for a while."""
+    """Wrong passwords per key ("name:anna", "addr:192.0.2.1") make the next try wait, longer each time.
 
-    limit: int = 5
-    lock_seconds: float = 15 * 60
+    The first `free` failures cost nothing; then each further one makes the key wait `base * 2**n` seconds (n
+    counts them from 0), at most `cap`. Nothing is ever locked for good: the rightful user waits seconds, not a
+    quarter of an hour, and a guesser gets a few tries a minute. A key's failures are forgotten `forget_after`
+    seconds after its last one. Only `succeed()` for that same key clears them: signing in to one's own account
+    does not clear the count of the address one guessed from.
+    """
+
+    free: int = 5
+    base: float = 1.0
+    cap: float = 60.0
+    forget_after: float = 15 * 60
     clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, int] = field(default_factory=dict)
-    _locked_until: dict[str, float] = field(default_factory=dict)
+    max_keys: int = 10_000
+    _failures: dict[str, _Failures] = field(default_factory=dict)
 
-    def locked(self, *keys: str) -> float:
-        """Seconds until the longest lock of these keys ends (0 when none is locked)."""
+    def _current(self, key: str, now: float) -> _Failures | None:
+        found = self._failures.get(key)
+        if found is not None and now - found.last > self.forget_after:
+            del self._failures[key]
+            return None
+        return found
+
+    def _delay(self, failures: int) -> float:
+        beyond = failures - self.free - 1
+        return 0.0 if beyond < 0 else min(self.cap, self.base * 2.0 ** min(beyond, 30))
+
+    def wait(self, *keys: str) -> float:
+        """Seconds until these keys may try again (0: now)."""
         now = self.clock()
-        remaining = [self._locked_until[k] - now for k in keys if self._locked_until.get(k, 0) > now]
-        return max(remaining, default=0.0)
+        waits = [f.last + self._delay(f.count) - now for k in keys if (f := self._current(k, now)) is not None]
+        return max([0.0, *waits])
 
     def fail(self, *keys: str) -> None:
+        now = self.clock()
+        if len(self._failures) >= self.max_keys:  # made-up names and addresses must not grow memory unbounded
+            self._failures = {k: f for k, f in self._failures.items() if now - f.last <= self.forget_after}
+            while len(self._failures) >= self.max_keys:
+                self._failures.pop(min(self._failures, key=lambda k: self._failures[k].last))
         for key in keys:
-            self._failures[key] = self._failures.get(key, 0) + 1
-            if self._failures[key] >= self.limit:
-                self._locked_until[key] = self.clock() + self.lock_seconds
-                self._failures[key] = 0
-        if len(self._failures) > 10_000:  # a flood of made-up names must not grow memory without bound
-            self._failures.clear()
+            found = self._current(key, now)
+            self._failures[key] = _Failures((found.count if found else 0) + 1, now)
 
     def succeed(self, *keys: str) -> None:
         for key in keys:
             self._failures.pop(key, None)
-            self._locked_until.pop(key, None)
+
+
+# --- the first account ------------------------------------------------------------------------------------
+
+def new_setup_token(db: Database) -> str:
+    """A fresh one-time token for the set-up link (an earlier one stops working); only its SHA-256 is kept."""
+    token = secrets.token_urlsafe(24)
+    with db.conn:
+        db.execute("INSERT INTO meta(key, value) VALUES ('admin_setup', ?) ON CONFLICT(key) DO UPDATE SET "
+                   "value = excluded.value", [_digest(token)])
+    return token
+
+
+def setup_token_matches(db: Database, token: str) -> bool:
+    """Whether `token` is the current set-up token and no account exists yet."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'admin_setup'").fetchone()
+    return bool(token) and row is not None and secrets.compare_digest(str(row[0]), _digest(token)) \
+        and not users(db)
+
+
+def first_admin(db: Database, token: str, name: str, password: str) -> Account:
+    """Make the first account (role admin) with the set-up token, which is used up; AccountError otherwise."""
+    if not setup_token_matches(db, token):
+        raise AccountError("This set-up link has been used or replaced. Run `lotse setup` for a new one.")
+    account = add_user(db, name, password, "admin")
+    with db.conn:
+        db.execute("DELETE FROM meta WHERE key = 'admin_setup'")
+    return account

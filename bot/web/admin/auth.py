@@ -3,13 +3,19 @@
 Three ways in, checked by the `guard` middleware on every /admin request:
 1. A named account (`lotse admin add-user NAME --role editor|admin`): the login form starts a session (HttpOnly,
    SameSite=Strict cookie holding a random token); it ends on sign-out, after `LOTSE_ADMIN_IDLE_MINUTES` without
-   a request, or when the password changes. Five wrong passwords in a row for an account (or twenty from one
-   address) lock sign-in for 15 minutes, with a message that says so.
+   a request, or when the password changes. Wrong passwords make the next try wait, longer each time, per
+   account (beyond five) and per address (beyond twenty); a browser that signed in to the account before is not
+   held up by the account's count, so a guesser cannot keep its rightful user out.
 2. `LOTSE_ADMIN_TOKEN` for set-up and automation: `Authorization: Bearer <token>` on any request (curl, scripts:
    no cookie, so no CSRF token needed), or the login form with an empty name and the token as password. It acts
-   as the account "token" with the admin role.
-3. With neither accounts nor a token: only this machine (loopback address and a loopback Host header, not behind
-   a webhook proxy), as "localhost" with the admin role, so the demo works and the first account can be made.
+   as the account "token" with the admin role; such a browser session is a random token kept in memory (ended by
+   sign-out, idle time and a restart).
+3. With neither accounts nor a token: nothing but the one-time set-up link (bot/web/admin/setup.py) that
+   `lotse setup` and `lotse serve` print, which makes the first admin account. No guess from the address or the
+   Host header: behind a reverse proxy every request looks local.
+
+Cookies are `Secure` when the request came over TLS, also through a reverse proxy on this machine that says so
+in `X-Forwarded-Proto` (a header from anyone else is not believed).
 
 Every POST must come from the admin's own pages (Origin/Referer) and carry the session's CSRF token (a hidden
 `csrf` field or an `X-CSRF-Token` header). Handlers ask for a role with `require_role(request, "editor")`,
@@ -19,6 +25,7 @@ which returns the account name for the audit trail.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import ipaddress
 import secrets
@@ -44,18 +51,21 @@ SESSION_KEY: web.RequestKey[Session] = web.RequestKey("admin_session", Session)
 THROTTLE: web.AppKey[accounts.Throttle] = web.AppKey("admin_throttle", accounts.Throttle)
 ADDRESS_THROTTLE: web.AppKey[accounts.Throttle] = web.AppKey("admin_address_throttle", accounts.Throttle)
 SECRET: web.AppKey[str] = web.AppKey("admin_secret", str)
+#: Browser sessions of LOTSE_ADMIN_TOKEN: SHA-256 of the cookie's random token -> (CSRF token, last used).
+TOKEN_SESSIONS: web.AppKey[dict[str, tuple[str, float]]] = web.AppKey("admin_token_sessions", dict)
 #: The clock of session idle expiry (seconds); tests move it forward instead of waiting.
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("admin_clock")
-LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
-OPEN_PATHS = ("/admin/login", "/admin/lang")
+OPEN_PATHS = ("/admin/login", "/admin/lang", "/admin/setup")
+DEVICE_COOKIE = "lotse_admin_device"
 STREAMED = ("/admin/import",)  # multipart uploads whose handler checks the CSRF field itself
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def setup_auth(app: web.Application) -> None:
     """Register the guard, the throttles and the sign-in routes."""
-    app[THROTTLE] = accounts.Throttle(limit=5)
-    app[ADDRESS_THROTTLE] = accounts.Throttle(limit=20)
+    app[THROTTLE] = accounts.Throttle(free=5, base=1.0, cap=60.0)
+    app[ADDRESS_THROTTLE] = accounts.Throttle(free=20, base=2.0, cap=300.0)
+    app[TOKEN_SESSIONS] = {}
     app[SECRET] = secrets.token_urlsafe(32)
     app[CLOCK] = time.time
     app.middlewares.append(guard)
@@ -114,7 +124,7 @@ async def choose_language(request: web.Request) -> web.Response:
     lang = pick(request.query.get("to"))
     back = request.query.get("back", "/admin")
     response = web.HTTPSeeOther(back if back.startswith("/admin") and "//" not in back else "/admin")
-    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/admin", samesite="Strict", httponly=True)
+    set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400)
     raise response
 
 
@@ -127,16 +137,20 @@ def _is_loopback(request: web.Request) -> bool:
         return False
 
 
-def _loopback_host(request: web.Request) -> bool:
-    """The Host header names this machine: a web page elsewhere cannot reach the admin through a DNS name it
-    points at 127.0.0.1 ("DNS rebinding"), because its requests carry that name."""
-    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-    return host.lower() in LOOPBACK_NAMES | {request.app[SETTINGS].host}
+def is_secure(request: web.Request) -> bool:
+    """Whether the browser reached us over TLS: directly, or through a reverse proxy on this machine that says
+    so (`X-Forwarded-Proto: https`, the value it set last); the header from anyone else is not believed."""
+    if request.secure:
+        return True
+    forwarded = request.headers.get("X-Forwarded-Proto", "").rsplit(",", 1)[-1].strip().lower()
+    return forwarded == "https" and _is_loopback(request)
 
 
-def _keyed(request: web.Request, what: str) -> str:
-    token = request.app[SETTINGS].admin_token or ""
-    return hmac.new(token.encode(), what.encode(), "sha256").hexdigest()
+def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, path: str = "/admin",
+               max_age: int | None = None) -> None:
+    """An admin cookie: HttpOnly, SameSite=Strict, and Secure whenever the request came over TLS."""
+    response.set_cookie(name, value, httponly=True, samesite="Strict", path=path, secure=is_secure(request),
+                        max_age=max_age)
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -145,30 +159,54 @@ def _same_origin(request: web.Request) -> bool:
     return origin == "" or origin.split("://", 1)[-1].split("/", 1)[0] == request.host
 
 
-def open_mode(request: web.Request) -> bool:
-    """No accounts and no token: the admin is this machine's only (set-up and demo)."""
+def setup_only(request: web.Request) -> bool:
+    """No accounts and no token: only the one-time set-up link is answered."""
     return request.app[SETTINGS].admin_token is None and not accounts.users(request.app[DB])
 
 
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_token_session(request: web.Request) -> str:
+    """A browser session of LOTSE_ADMIN_TOKEN: a random cookie token, kept (hashed) in memory only."""
+    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    sessions = request.app[TOKEN_SESSIONS]
+    if len(sessions) >= 1000:  # sign-ins without sign-out: the oldest go
+        for old in sorted(sessions, key=lambda k: sessions[k][1])[:100]:
+            del sessions[old]
+    sessions[_digest(cookie)] = (csrf, request.app[CLOCK]())
+    return cookie
+
+
+def _token_session(request: web.Request) -> Session | str | None:
+    sessions, digest = request.app[TOKEN_SESSIONS], _digest(request.cookies.get(TOKEN_COOKIE, ""))
+    found = sessions.get(digest)
+    if found is None:
+        return None
+    now = request.app[CLOCK]()
+    if now - found[1] > request.app[SETTINGS].admin_idle_minutes * 60:
+        del sessions[digest]
+        return "expired"
+    sessions[digest] = (found[0], now)
+    return Session(Account("token", "admin"), found[0])
+
+
 def _identify(request: web.Request) -> Session | str | None:
-    """The session of this request; "expired" after the idle limit; None when not signed in."""
+    """The session of this request; "expired" after the idle limit; "setup-only" before the first account;
+    None when not signed in."""
     settings = request.app[SETTINGS]
     token = settings.admin_token
     bearer = request.headers.get("Authorization", "")
     if token and bearer.startswith("Bearer ") and hmac.compare_digest(bearer[7:].encode(), token.encode()):
         return Session(Account("token", "admin"), "")  # not a browser: no cookie, nothing to forge
-    if token and hmac.compare_digest(request.cookies.get(TOKEN_COOKIE, ""), _keyed(request, "session")):
-        return Session(Account("token", "admin"), _keyed(request, "csrf"))
+    if token and request.cookies.get(TOKEN_COOKIE) and (by_token := _token_session(request)) is not None:
+        return by_token
     found = accounts.find_session(request.app[DB], request.cookies.get(COOKIE, ""),
                                   settings.admin_idle_minutes * 60, now=request.app[CLOCK]())
     if found is not None:
         return found
-    if open_mode(request):
-        if settings.webhook_url is None and _is_loopback(request) and _loopback_host(request):
-            csrf = hmac.new(request.app[SECRET].encode(), b"localhost", "sha256").hexdigest()
-            return Session(Account("localhost", "admin"), csrf)
-        return "machine-only"
-    return None
+    return "setup-only" if setup_only(request) else None
 
 
 async def _csrf_ok(request: web.Request, session: Session) -> bool:
@@ -189,10 +227,10 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     _ = gettext(request)
     found = _identify(request)
-    if found == "machine-only":
-        return refuse(request, 403, _("Without accounts the admin answers only on this machine (and not behind "
-                                      "a webhook proxy). Create one with `lotse admin add-user NAME --role admin`, "
-                                      "or set LOTSE_ADMIN_TOKEN."))
+    if found == "setup-only":
+        return refuse(request, 403, _("There is no admin account yet. Open the one-time set-up link that "
+                                      "`lotse setup` or `lotse serve` printed, or create an account with "
+                                      "`lotse admin add-user NAME --role admin`."))
     if not isinstance(found, Session):
         raise web.HTTPFound("/admin/login" + ("?expired=1" if found == "expired" else ""))
     request[SESSION_KEY] = found
@@ -237,12 +275,19 @@ def _client_address(request: web.Request) -> str:
     return request.remote or ""
 
 
-def _lock_message(request: web.Request, seconds: float) -> str:
+def _wait_message(request: web.Request, seconds: float) -> str:
     _ = gettext(request)
-    until = datetime.fromtimestamp(time.time() + seconds).strftime("%H:%M")
-    minutes = max(1, round(seconds / 60))
-    return _("Too many wrong passwords. Sign-in is locked for {minutes} minutes (until {time}). Wait, or ask "
-             "an admin to set a new password with `lotse admin passwd NAME`.").format(minutes=minutes, time=until)
+    return _("Too many wrong passwords. Please wait {seconds} seconds, then try again.").format(
+        seconds=max(1, round(seconds)))
+
+
+def _device(request: web.Request, name: str) -> str:
+    """The mark a browser gets when it signs in to an account: keyed, so nobody can make one up."""
+    return hmac.new(request.app[SECRET].encode(), f"device\x00{name.casefold()}".encode(), "sha256").hexdigest()
+
+
+def _known_device(request: web.Request, name: str) -> bool:
+    return hmac.compare_digest(request.cookies.get(DEVICE_COOKIE, "").encode(), _device(request, name).encode())
 
 
 def _login_page(request: web.Request, status: int = 200, error: str = "", name: str = "") -> web.Response:
@@ -252,8 +297,7 @@ def _login_page(request: web.Request, status: int = 200, error: str = "", name: 
         if request.query.get("expired") else _("You are signed out.") if request.query.get("bye") else ""
     response = render(request, "admin_login.html", status=status, error=error, notice=notice, name=name,
                       login_csrf=login_csrf, token_login=request.app[SETTINGS].admin_token is not None)
-    response.set_cookie(LOGIN_COOKIE, login_csrf, httponly=True, samesite="Strict", path="/admin/login",
-                        secure=request.secure)
+    set_cookie(request, response, LOGIN_COOKIE, login_csrf, path="/admin/login")
     return response
 
 
@@ -268,38 +312,42 @@ async def login(request: web.Request) -> web.Response:
     if not cookie or not hmac.compare_digest(str(form.get("login_csrf", "")).encode(), cookie.encode()) \
             or not _same_origin(request):
         return _login_page(request, 403, _("This form has expired. Please try again."), name)
-    keys, address = (f"name:{name.casefold()}",), (f"addr:{_client_address(request)}",)
+    account_key, address_key = f"name:{name.casefold()}", f"addr:{_client_address(request)}"
     throttle, by_address = request.app[THROTTLE], request.app[ADDRESS_THROTTLE]
-    if locked := max(throttle.locked(*keys), by_address.locked(*address)):
-        return _login_page(request, 429, _lock_message(request, locked), name)
+    # A browser that signed in to this account before is not held up by the account's count: guesses from
+    # elsewhere cannot keep the rightful user out. The address's count holds for everyone.
+    keys = () if _known_device(request, name) else (account_key,)
+    if wait := max(throttle.wait(*keys), by_address.wait(address_key)):
+        return _login_page(request, 429, _wait_message(request, wait), name)
     token = request.app[SETTINGS].admin_token
     if not name and token and hmac.compare_digest(password.encode(), token.encode()):
-        by_address.succeed(*address)
+        throttle.succeed(account_key)
         response = web.HTTPSeeOther("/admin")
-        response.set_cookie(TOKEN_COOKIE, _keyed(request, "session"), httponly=True, samesite="Strict",
-                            path="/admin", secure=request.secure)
+        set_cookie(request, response, TOKEN_COOKIE, start_token_session(request))
+        set_cookie(request, response, DEVICE_COOKIE, _device(request, name), max_age=365 * 86400)
         raise response
     stored = accounts.stored_hash(request.app[DB], name) if name else None
     # argon2 takes ~0.2 s on purpose: in a thread, so the chat and other admins are not kept waiting meanwhile.
     matches = await asyncio.to_thread(accounts.password_matches, stored, password)
     account = accounts.signed_in(request.app[DB], name, password, stored) if matches and stored else None
     if account is None:
-        throttle.fail(*keys)
-        by_address.fail(*address)
-        if locked := max(throttle.locked(*keys), by_address.locked(*address)):
-            return _login_page(request, 429, _lock_message(request, locked), name)
+        throttle.fail(account_key)
+        by_address.fail(address_key)  # never cleared by a success: signing in elsewhere must not reset it
+        if wait := max(throttle.wait(*keys), by_address.wait(address_key)):
+            return _login_page(request, 429, _wait_message(request, wait), name)
         return _login_page(request, 401, _("Name or password is not right."), name)
-    throttle.succeed(*keys)
-    by_address.succeed(*address)
+    throttle.succeed(account_key)
     cookie_token, _session = accounts.start_session(request.app[DB], account, now=request.app[CLOCK]())
     response = web.HTTPSeeOther("/admin")
-    response.set_cookie(COOKIE, cookie_token, httponly=True, samesite="Strict", path="/admin", secure=request.secure)
+    set_cookie(request, response, COOKIE, cookie_token)
+    set_cookie(request, response, DEVICE_COOKIE, _device(request, name), max_age=365 * 86400)
     raise response
 
 
 async def logout(request: web.Request) -> web.Response:
     """End the session (the guard has checked the CSRF token) and show the login form."""
     accounts.end_session(request.app[DB], request.cookies.get(COOKIE, ""))
+    request.app[TOKEN_SESSIONS].pop(_digest(request.cookies.get(TOKEN_COOKIE, "")), None)
     response = web.HTTPSeeOther("/admin/login?bye=1")
     response.del_cookie(COOKIE, path="/admin")
     response.del_cookie(TOKEN_COOKIE, path="/admin")

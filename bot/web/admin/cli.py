@@ -5,14 +5,15 @@ from __future__ import annotations
 import click
 from sqlite_utils import Database
 
-from bot.config import Settings
 from bot.web.admin import accounts
 
 
 def _db() -> Database:
+    """The database of this command: `lotse --db FILE admin ...` wins over LOTSE_DB."""
+    from bot.cli import current_settings
     from bot.offers.db import open_db
 
-    return open_db(Settings.from_env().db_path)
+    return open_db(current_settings().db_path)
 
 
 def _password() -> str:

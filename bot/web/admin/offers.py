@@ -5,6 +5,8 @@ add form, delete and restore, and "recent changes" across all offers. Editors an
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -28,11 +30,14 @@ TRISTATE = ("appointment", "barrier_free")
 FLAGS = ("example", "national")
 
 
+MAX_PAGE = 100_000  # page numbers beyond any real list; larger ones would overflow SQLite's OFFSET
+
+
 def _int(value: str | None, default: int = 1) -> int:
-    try:
-        return max(1, int(value or default))
-    except ValueError:
-        return default
+    """A page number from the query: 1 to MAX_PAGE, the default when it is not a number."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 9:
+        return default if not (value and value.isascii() and value.isdigit()) else MAX_PAGE
+    return min(MAX_PAGE, max(1, int(value)))
 
 
 async def offer_list(request: web.Request) -> web.Response:
@@ -134,13 +139,36 @@ def week_rows(normal: str, lang: str) -> list[tuple[str, str]]:
             for index, (_day, spans) in enumerate(table)]
 
 
+def version_of(request: web.Request, offer: Offer | None) -> str:
+    """What the form was loaded from: a digest of the stored row, so a save can tell that it changed since."""
+    if offer is None:
+        return ""
+    row = store.rows_by_id(request.app[DB], [offer.id]).get(offer.id, {})
+    return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
 def _form(request: web.Request, offer: Offer | None, values: dict[str, Any], status: int = 200,
-          errors: dict[str, list[str]] | None = None, checked: bool = False) -> web.Response:
+          errors: dict[str, list[str]] | None = None, checked: bool = False, version: str | None = None,
+          conflict: list[tuple[str, str]] | None = None) -> web.Response:
     lang = lang_of(request)
     normal, reads = _hours_preview(str(values.get("opening_hours") or ""), lang)
     return render(request, "admin_form.html", status=status, offer=offer, values=values, errors=errors or {},
                   categories=CATEGORIES, langs=LANGS, hours_normal=normal, hours_reads=reads, checked=checked,
-                  week=week_rows(normal, lang), map=placing.sketch(request.app[DB], offer))
+                  week=week_rows(normal, lang), map=placing.sketch(request.app[DB], offer),
+                  version=version if version is not None else version_of(request, offer), conflict=conflict)
+
+
+def _differences(mine: dict[str, Any], stored: dict[str, Any]) -> list[tuple[str, str]]:
+    """The fields where what was sent differs from what is stored now (the changes that were not saved)."""
+    def plain(value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(sorted(str(v) for v in value))
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return "" if value is None else str(value)
+
+    return [(name, plain(value)) for name, value in mine.items()
+            if name != "id" and plain(value) != plain(stored.get(name))]
 
 
 async def hours_preview(request: web.Request) -> web.Response:
@@ -175,6 +203,12 @@ async def save_form(request: web.Request) -> web.Response:
     elif str(form.get("id", "")).strip():
         values["id"] = str(form.get("id", "")).strip()
     preview = form.get("action") == "check"
+    sent_version = str(form.get("version", ""))
+    if offer is not None and sent_version != version_of(request, offer):
+        # Saved by someone else since this form was loaded: show theirs, list what this person changed, save
+        # nothing (their change must not be reverted by a form that never saw it).
+        stored = _form_values(offer)
+        return _form(request, offer, stored, status=409, conflict=_differences(values, stored))
     settings = request.app[SETTINGS]
     if settings.geocoder_url and values.get("street") and not (values.get("lat") or values.get("lon")):
         # A street address is placed by the geocoder (cached, at most one request a second), not at the
@@ -185,7 +219,7 @@ async def save_form(request: web.Request) -> web.Response:
     result = editing.save(request.app[DB], values, actor, new=offer is None, dry_run=preview)
     if not result.ok or preview:
         return _form(request, offer, values, status=422 if not result.ok else 200,
-                     errors=editing.errors_by_field(result), checked=preview and result.ok)
+                     errors=editing.errors_by_field(result), checked=preview and result.ok, version=sent_version)
     changes = [*result.added, *result.changed]
     offer_id = changes[0].offer_id if changes else values.get("id", "")
     raise web.HTTPSeeOther(f"/admin/offers/{offer_id}?saved=1")

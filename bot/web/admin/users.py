@@ -36,6 +36,12 @@ async def users_post(request: web.Request) -> web.Response:
     action, name = str(form.get("action", "")), str(form.get("name", "")).strip()
     password, role = str(form.get("password", "")), str(form.get("role", "editor"))
     db = request.app[DB]
+    seen, current = form.get("changed"), accounts.get(db, name)
+    if seen is not None and current is not None and str(seen) != current.changed_at:
+        # The page was loaded before someone else changed this account: do not act on what it showed.
+        return _page(request, 409, error=_("{name} was changed by someone else meanwhile (now: {role}). Nothing "
+                                           "was changed; check the list and try again.").format(
+                                               name=name, role=_(current.role)))
     try:
         if action == "add":
             accounts.add_user(db, name, password, role)
