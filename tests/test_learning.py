@@ -99,7 +99,7 @@ def test_queue_groups_weak_messages_redacted(engine: Engine) -> None:
 
 def test_nothing_stored_for_review_links_to_a_user(engine: Engine) -> None:
     """Feedback and queued text hold no user id, no session key, and no time finer than a day."""
-    engine.handle(Incoming("tg:987654321", text="Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"))
+    engine.handle(Incoming("tg:987654321", text="Was machen wir vormittags mit unserem Jüngsten"))
     engine.handle(Incoming("web:secret-session-42", text="Kita", lang_hint="de"))
     engine.handle(Incoming("web:secret-session-42", button="fb:-:kita"))
     engine.handle(Incoming("tg:987654321", button="fb:+:kita"))
@@ -148,11 +148,11 @@ def test_retention_deletes_old_entries_with_a_fixed_clock(db: Database) -> None:
     clock = Clock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
     learning = Learning(db, default_nlu(), retention_days=90, clock=clock)
     nlu = default_nlu()
-    learning.observe("u1", "Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm",
-                     nlu.understand("Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"))
+    learning.observe("u1", "Was machen wir vormittags mit unserem Jüngsten",
+                     nlu.understand("Was machen wir vormittags mit unserem Jüngsten"))
     learning.answered("u1", "kita")  # the engine gave the Kita answer with 👍 / 👎 under it
     learning.feedback("u1", -1, "kita", "de")
-    learning.teach("Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm", "kita", "test", "de")
+    learning.teach("Was machen wir vormittags mit unserem Jüngsten", "kita", "test", "de")
 
     def counts() -> tuple[int, ...]:
         learning.flush()
@@ -179,13 +179,13 @@ def test_retention_days_come_from_the_environment() -> None:
 
 
 def test_teaching_answers_at_once_and_removing_takes_it_back(engine: Engine) -> None:
-    text = "Unser Kleiner ist den ganzen Vormittag allein, wohin mit ihm"
+    text = "Was machen wir vormittags mit unserem Jüngsten"
     assert engine.nlu.understand(text).intent == "none"
     example = engine.learning.teach(text, "kita", "web-admin", "de")
     engine.handle(Incoming("u1", text="59423"))  # the place first: the answer then lists offers, with 👍 / 👎
     reply = engine.handle(Incoming("u1", text=text))
     assert "fb:+:kita" in [b.data for m in reply.messages for b in m.buttons]
-    assert engine.nlu.understand("unser Kleiner ist den ganzen Vormittag alleine, wohin mit ihm").intent == "kita"
+    assert engine.nlu.understand("was machen wir vormittags mit unserem Jüngsten?").intent == "kita"
     assert [(e.text, e.intent, e.who) for e in engine.learning.learned()] == [(text, "kita", "web-admin")]
     assert engine.learning.remove(example.id)
     assert engine.nlu.understand(text).intent == "none"

@@ -45,18 +45,14 @@ BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 #: (language, message Lotse misunderstands today, what it is, a close variant). Written for this test.
 CASES = [
-    ("de", "Wer passt auf meine Tochter auf wenn ich arbeite", "kita",
-     "Wer passt auf meine Tochter auf, wenn ich arbeite?"),
+    ("de", "Wohin mit unserem Kleinen am Vormittag", "kita", "wohin mit unserem Kleinen am Vormittag?"),
     ("de", "Mein Sohn will nach der Schule Mechaniker werden", "work",
      "mein Sohn will nach der Schule KFZ-Mechaniker werden"),
     ("de", "Neue Wohnung, wo sage ich das der Stadt", "registration_office",
      "neue Wohnung, wo sage ich das der Stadt?"),
-    ("de", "Wie komme ich günstig mit dem Bus zur Arbeit", "transport", "Wie komme ich billig mit dem Bus zur Arbeit"),
-    ("de", "Papiere für meinen Mann damit er herkommen kann", "residence_permit",
-     "Papiere für meinen Mann, damit er zu mir herkommen kann"),
+    ("de", "Was kostet es, jeden Tag zur Arbeit zu pendeln", "transport", "was kostet es jeden Tag zur Arbeit zu pendeln?"),
     ("de", "Ich wohne jetzt in einer anderen Straße, was muss ich machen", "registration_office",
      "ich wohne jetzt in einer anderen Straße, was muss ich tun"),
-    ("de", "Mein Bauch tut weh und ich weiß nicht wohin", "health", "mein Bauch tut weh und ich weiß nicht, wohin"),
     ("de", "ich brauche einen B1 Test", "language_course", "ich brauche einen B1-Test"),
     ("en", "My kid needs somewhere to go during the day while I work", "kita",
      "my kid needs somewhere to go during the day while i am at work"),
@@ -70,11 +66,10 @@ CASES = [
      "мне нужна помощь с документами от джобцентра"),
     ("uk", "Я переїхала на іншу квартиру, що робити", "registration_office", "я переїхала на нову квартиру, що робити"),
     ("tr", "Ben çalışırken kızıma kim bakar", "kita", "ben çalışırken kızıma kim bakacak"),
-    ("tr", "Ay sonunu getiremiyorum", "benefits", "ay sonunu getiremiyorum artık"),
+    ("tr", "Ay sonunu getiremiyorum", "benefits", "ay sonunu getiremiyoruz"),
     ("fr", "Je n'arrive pas à payer mon loyer", "benefits", "je n'arrive plus à payer mon loyer"),
     ("fr", "J'ai changé d'appartement, qui dois-je prévenir", "registration_office",
      "j'ai changé d'appartement, qui est-ce que je dois prévenir"),
-    ("fr", "nous sommes six dans deux pièces", "housing", "nous sommes six dans deux petites pièces"),
 ]
 CHAT = 7000  # Telegram chat ids 7000, 7001, ...: one person per case
 WEB_SESSION = "flow-web-session-5b1e"  # the API checks' web chat sessions start so (the page keeps its own)

@@ -94,6 +94,7 @@ class Alarm:
     decides: bool
     probability: float
     crisis: bool = False
+    by_words: bool = False  # a danger word (not only the classifier) found it
 
 
 def _per_language(raw: Any) -> dict[str, tuple[str, ...]]:
@@ -176,7 +177,7 @@ class DangerDetector:
         if hit is not None and (hit.strong or hit.crisis or probability >= WEAK_ALARM):
             kind = hit.kind if hit.kind in self.situations else kind
             return Alarm(kind, hit.intent, hit.strong or whole >= DECIDES, max(probability, ALARM),
-                         crisis=hit.crisis or kind == "crisis"), whole
+                         crisis=hit.crisis or kind == "crisis", by_words=True), whole
         # A word or two tell the classifier little ("no", "sa"): the danger words and the topic ranking judge
         # them ("Feuer", "SOS"); a few more words need a clear probability.
         size = len(text.split())

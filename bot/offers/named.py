@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from sqlite_utils import Database
 
 from bot.geo.distance import Point, haversine_km
-from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS
+from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS, offers_version
 from bot.offers.model import Offer, OfferHit
 
 #: Where an offer's own words are: its names and keywords (what it is called) ...
@@ -69,13 +69,26 @@ def _matching(db: Database, word: str, columns: Sequence[str], common: int) -> s
     return {int(r[0]) for r in db.execute("SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?", [query])}
 
 
+_ACTIVE: dict[int, tuple[str, int]] = {}  # connection -> (offers_version, number of active offers)
+
+
+def _active(db: Database) -> int:
+    """The number of active offers, counted again only when an offer changed (a count per message would grow
+    with the offers)."""
+    version = offers_version(db)
+    known = _ACTIVE.get(id(db.conn))
+    if known is None or known[0] != version:
+        known = (version, int(db.execute("SELECT count(*) FROM offers WHERE active = 1").fetchone()[0]))
+        _ACTIVE[id(db.conn)] = known
+    return known[1]
+
+
 def named_nearby(db: Database, words: Iterable[str], point: Point, radius_km: float, n: int = 3,
                  columns: Sequence[str] = NAMES, categories: Sequence[str] = (),
                  real_only: bool = False) -> list[OfferHit]:
     """Active offers with a place within `radius_km` that carry the telling words, best first (see above); with
     `categories`, only offers in one of them; with `real_only`, no example data."""
-    total = int(db.execute("SELECT count(*) FROM offers WHERE active = 1").fetchone()[0])
-    common = max(MIN_COMMON, int(total * COMMON_SHARE))
+    common = max(MIN_COMMON, int(_active(db) * COMMON_SHARE))
     counts: dict[int, int] = {}
     for word in words:
         for rowid in _matching(db, word, columns, common):
@@ -86,7 +99,8 @@ def named_nearby(db: Database, words: Iterable[str], point: Point, radius_km: fl
            "AND active = 1 AND lat IS NOT NULL AND lon IS NOT NULL" + (" AND example = 0" if real_only else ""))
     params: list[object] = list(counts)
     if categories:
-        sql += (" AND id IN (SELECT offer_id FROM offer_categories WHERE category IN "
+        # EXISTS per found offer (a handful), not the list of every offer of the categories (grows with them).
+        sql += (" AND EXISTS (SELECT 1 FROM offer_categories c WHERE c.offer_id = offers.id AND c.category IN "
                 f"({','.join('?' * len(categories))}))")
         params += list(categories)
     cursor = db.execute(sql, params)
