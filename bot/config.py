@@ -21,6 +21,7 @@ from bot import resources
 from bot.i18n import LANGUAGES
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v22.0"  # Meta's Graph API, which serves the WhatsApp Cloud API
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_RESULTS = 10  # offers per answer: more does not fit on a phone screen
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
@@ -106,6 +107,23 @@ def _staff_from_env(get: Callable[[str], str | None], names: Iterable[str]) -> t
 
 
 @dataclass(frozen=True)
+class WhatsAppConfig:
+    """The WhatsApp Cloud API number Lotse answers on (all four secrets are needed; none is ever logged)."""
+
+    token: str
+    phone_id: str
+    app_secret: str
+    verify_token: str
+    api_base_url: str = DEFAULT_GRAPH_API_URL
+    # The approved template that tells a person, after WhatsApp's 24-hour window, that the team has answered.
+    template: str = "team_answer"
+    template_lang: str = "de"
+
+
+WHATSAPP_SECRETS = ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_ID", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything that can be configured, with defaults that run the demo on a laptop."""
 
@@ -129,6 +147,7 @@ class Settings:
     rate_per_minute: float = 30.0
     address_per_minute: float = 300.0
     admin_idle_minutes: int = 30
+    whatsapp: WhatsAppConfig | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -160,7 +179,28 @@ class Settings:
             rate_per_minute=get("LOTSE_RATE_PER_MINUTE", _rate, base.rate_per_minute),
             address_per_minute=get("LOTSE_ADDRESS_PER_MINUTE", _rate, base.address_per_minute),
             admin_idle_minutes=get("LOTSE_ADMIN_IDLE_MINUTES", _idle, base.admin_idle_minutes),
+            whatsapp=_whatsapp(env),
         )
+
+
+def _whatsapp(env: Mapping[str, str]) -> WhatsAppConfig | None:
+    """The WhatsApp channel when its four secrets are set; some of them only is a mistake worth stopping for."""
+    values = {name: env.get(name, "").strip() for name in WHATSAPP_SECRETS}
+    missing = [name for name, value in values.items() if not value]
+    if len(missing) == len(WHATSAPP_SECRETS):
+        return None
+    if missing:
+        raise SettingsError(f"WhatsApp needs {', '.join(WHATSAPP_SECRETS)}; not set: {', '.join(missing)}")
+    base = env.get("WHATSAPP_API_BASE_URL", "").strip()
+    template = env.get("WHATSAPP_TEMPLATE", "").strip()
+    template_lang = env.get("WHATSAPP_TEMPLATE_LANG", "").strip()
+    return WhatsAppConfig(
+        token=values["WHATSAPP_TOKEN"], phone_id=values["WHATSAPP_PHONE_ID"],
+        app_secret=values["WHATSAPP_APP_SECRET"], verify_token=values["WHATSAPP_VERIFY_TOKEN"],
+        api_base_url=_http_url("WHATSAPP_API_BASE_URL", base).rstrip("/") if base else DEFAULT_GRAPH_API_URL,
+        template=template or WhatsAppConfig.template,
+        template_lang=_lang("WHATSAPP_TEMPLATE_LANG", template_lang) if template_lang else "de",
+    )
 
 
 def _staff(env: Mapping[str, str]) -> StaffConfig:

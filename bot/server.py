@@ -1,4 +1,5 @@
-"""The whole server of `lotse serve`: the web side (bot/web) and, with a token, the Telegram bot (bot/telegram).
+"""The whole server of `lotse serve`: the web side (bot/web) and, with their settings, the Telegram bot
+(bot/telegram) and the WhatsApp channel (bot/whatsapp).
 
 The only module that knows both transports, so neither imports the other. They share one engine and its worker
 process (started by the web app's engine context); in webhook mode the web app's /telegram/webhook route is
@@ -17,6 +18,7 @@ from bot.web.app import create_app
 from bot.web.keys import ENGINE, SETTINGS, WORKER
 from bot.web.staff import STAFF
 from bot.web.webhook import WEBHOOK
+from bot.whatsapp import webhook as whatsapp
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,8 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_server(settings: Settings) -> web.Application:
-    """The web app with the Telegram bot beside it (when TELEGRAM_BOT_TOKEN is set)."""
+    """The web app with the Telegram bot (when TELEGRAM_BOT_TOKEN is set) and WhatsApp (WHATSAPP_*) beside it."""
     app = create_app(settings)
+    whatsapp.setup(app)  # /whatsapp/webhook, after the engine context: it answers with the engine
     app.cleanup_ctx.append(telegram_ctx)  # after the engine context: the bot uses its engine and worker
     return app
