@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
 import pytest
@@ -21,7 +22,7 @@ from bot.engine.models import Button, Message, Reply
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.server import create_server
-from bot.whatsapp import render
+from bot.whatsapp import links, render
 from bot.whatsapp.webhook import CHANNEL
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -193,3 +194,33 @@ def test_a_long_answer_keeps_its_buttons_under_a_body_whatsapp_accepts() -> None
     outs = render.render(Reply([Message("Wort " * 400, [Button("Mehr", "more:kita:3")])], "de"))
     assert [o.kind for o in outs] == ["text", "buttons"]
     assert all(len(o.text) <= (4096 if o.kind == "text" else 1024) for o in outs)
+
+
+async def test_a_volunteers_link_presets_language_topic_and_place(lotse: Lotse) -> None:
+    url = links.whatsapp_link("+49 2303 1234567", "uk_language_course_Luenen")
+    assert url == "https://wa.me/4923031234567?text=%F0%9F%91%8B%20%23uk_language_course_Luenen"
+    first = unquote(url.partition("?text=")[2])  # what the person sends with one tap
+    sent = await lotse.say(meta.text(LENA, first), LENA)
+    text = all_text(sent)
+    assert "Lünen" in text and re.search(r"[іїєґ]", text), "a German course near Lünen, in Ukrainian"
+
+
+@pytest.mark.parametrize("number", ["02303 1234567", "123", "+49 (0) abc"])
+def test_a_link_needs_an_international_number(number: str) -> None:
+    with pytest.raises(ValueError):
+        links.whatsapp_link(number, "ar_kita")
+
+
+def test_lotse_link_prints_a_whatsapp_link_and_its_qr_code(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bot.telegram.linkcli import link as link_cmd
+
+    qr = tmp_path / "kita-ar.svg"
+    result = CliRunner().invoke(link_cmd, ["--whatsapp", "+49 2303 1234567", "--lang", "ar", "--topic", "kita",
+                                           "--place", "Lünen", "--qr", str(qr)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "https://wa.me/4923031234567?text=%F0%9F%91%8B%20%23ar_kita_Luenen"
+    assert qr.read_text().startswith("<?xml")
+    both = CliRunner().invoke(link_cmd, ["--whatsapp", "+4923031234567", "--bot", "B", "--lang", "ar"])
+    assert both.exit_code == 2 and "one of --bot" in both.output

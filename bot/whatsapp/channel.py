@@ -36,6 +36,7 @@ CALLING_CODES = {"963": "ar", "964": "ar", "962": "ar", "961": "ar", "20": "ar",
 Answer = Callable[[Incoming], Awaitable[Reply]]
 After = Callable[[Incoming, Reply], Awaitable[None]]
 Send = Callable[[str, list[Out]], Awaitable[None]]
+Preset = Callable[[Incoming], Reply | None]  # a volunteer's link (bot/whatsapp/links.py) answered, or None
 
 
 def user_id(number: str) -> str:
@@ -85,8 +86,9 @@ class Channel:
     """Queues per number; `accept` is all the webhook calls."""
 
     def __init__(self, answer: Answer, send: Send, limiter: RateLimiter, lang_of: Callable[[str], str],
-                 after: After | None = None) -> None:
+                 after: After | None = None, preset: Preset | None = None) -> None:
         self.answer, self.send, self.limiter, self.lang_of, self.after = answer, send, limiter, lang_of, after
+        self.preset = preset
         self.queues: dict[str, asyncio.Queue[Inbound | None]] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
@@ -134,7 +136,8 @@ class Channel:
                 reply = too_fast(lang) if inbound.media == "too_fast" else please_write(lang, inbound.media == "voice")
                 await self.send(inbound.number, render(reply))
                 return
-            reply = await self.answer(incoming)
+            preset = self.preset(incoming) if self.preset is not None and incoming.text else None
+            reply = preset if preset is not None else await self.answer(incoming)
             await self.send(inbound.number, render(reply))
             if self.after is not None:
                 await self.after(incoming, reply)

@@ -16,10 +16,12 @@ from aiohttp import web
 from pywa.utils import webhook_updates_validator
 
 from bot.engine import Incoming, Reply
+from bot.engine.deeplinks import apply_preset, decode
 from bot.ratelimit import RateLimiter
 from bot.web.keys import ENGINE, SETTINGS, WORKER
 from bot.web.staff import STAFF, text_of
-from bot.whatsapp.channel import Channel
+from bot.whatsapp.channel import Channel, lang_hint, user_id
+from bot.whatsapp.links import payload_of
 from bot.whatsapp.parse import messages
 from bot.whatsapp.sender import Sender
 
@@ -84,11 +86,18 @@ def _wire(app: web.Application, sender: Sender) -> Channel:
             engine.handoff.remember(incoming.user_id, text_of(incoming), reply)
 
     def lang_of(number: str) -> str:
-        from bot.whatsapp.channel import lang_hint, user_id
-
         return engine.sessions.load(user_id(number)).lang or lang_hint(number) or settings.default_lang
 
-    return Channel(answer, sender.send, RateLimiter(settings.rate_burst, settings.rate_per_minute), lang_of, after)
+    def preset(incoming: Incoming) -> Reply | None:
+        """A volunteer's link: language, topic and place preset, answered as if the topic was picked."""
+        payload = payload_of(incoming.text or "")
+        chosen = decode(payload, engine.intents) if payload else None
+        if chosen is None or chosen.empty:
+            return None
+        return apply_preset(engine, incoming.user_id, chosen, incoming.lang_hint)
+
+    limiter = RateLimiter(settings.rate_burst, settings.rate_per_minute)
+    return Channel(answer, sender.send, limiter, lang_of, after, preset)
 
 
 async def whatsapp_ctx(app: web.Application) -> AsyncIterator[None]:
