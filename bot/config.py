@@ -50,6 +50,7 @@ def default_db_path() -> Path:
 
 
 DEFAULT_TEAM = "Kommunales Integrationszentrum"
+INBOX_CHAT = 0  # LOTSE_STAFF_CHAT=inbox: the team answers in the admin's inbox (bot/web/inbox), not on Telegram
 _STAFF_CHAT = re.compile(r"LOTSE_STAFF_CHAT(?:_(\d{5}))?")
 
 
@@ -75,6 +76,16 @@ class StaffConfig:
     desks: tuple[StaffDesk, ...] = ()
     retention_days: int = 90
 
+    @property
+    def inbox(self) -> bool:
+        """Does a team answer in the admin's inbox (LOTSE_STAFF_CHAT=inbox)?"""
+        return any(desk.chat_id == INBOX_CHAT for desk in self.desks)
+
+    def usable(self, telegram: bool) -> StaffConfig | None:
+        """The desks that can answer: Telegram groups need the bot, the inbox needs nothing."""
+        desks = tuple(d for d in self.desks if telegram or d.chat_id == INBOX_CHAT)
+        return StaffConfig(desks, self.retention_days) if desks else None
+
 
 def _staff_from_env(get: Callable[[str], str | None], names: Iterable[str]) -> tuple[StaffDesk, ...]:
     """LOTSE_STAFF_CHAT and LOTSE_STAFF_CHAT_<AGS>, each with its own TEAM/HOURS/RESPONSE_HOURS or the general ones."""
@@ -90,8 +101,11 @@ def _staff_from_env(get: Callable[[str], str | None], names: Iterable[str]) -> t
         def pick(base: str, suffix: str = suffix) -> str | None:
             return get(base + suffix) or get(base)
 
-        if not chat.lstrip("-").isdigit():
-            raise ValueError(f"{name} must be a Telegram chat id such as -1001234567890, not {chat!r}")
+        if chat.lower() == "inbox":
+            chat = str(INBOX_CHAT)
+        elif not chat.lstrip("-").isdigit() or int(chat) == INBOX_CHAT:
+            raise ValueError(f"{name} must be a Telegram chat id such as -1001234567890, or 'inbox' for the "
+                             f"admin's team inbox, not {chat!r}")
         hours = pick("LOTSE_STAFF_HOURS")
         if hours is not None and not opening_hours.validate(hours):
             raise ValueError(f"LOTSE_STAFF_HOURS{suffix} is not valid opening_hours syntax: {hours!r} "

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from bot.config import Settings
 from bot.engine import Engine
 from bot.engine.worker import EngineWorker
+from bot.inbox import Inbox
 from bot.ratelimit import RateLimiter
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
@@ -19,3 +20,5 @@ TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Envir
 WORKER: web.AppKey[EngineWorker] = web.AppKey("engine_worker", EngineWorker)
 SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("session_limit", RateLimiter)
 ADDRESS_LIMIT: web.AppKey[RateLimiter] = web.AppKey("address_limit", RateLimiter)
+#: The team inbox (bot/inbox): the transports report to it, the admin's inbox pages answer from it.
+INBOX: web.AppKey[Inbox] = web.AppKey("inbox", Inbox)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from aiohttp import web
@@ -23,7 +23,8 @@ from bot import i18n
 from bot.engine import Incoming, Reply
 from bot.engine.handoff import failed_text
 from bot.engine.models import HandoffStep, Message
-from bot.web.keys import ENGINE
+from bot.engine.phones import phones_in
+from bot.web.keys import ENGINE, INBOX
 from bot.web.middlewares import error_json
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
     slot = request.app.get(STAFF)
     relay = slot.relay if slot is not None else None
     step = reply.handoff
+    await report(request.app, incoming, reply)
     if relay is None:
         return
     try:
@@ -78,6 +80,22 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
         log.exception("handoff %s: could not pass a web chat message on", step.number if step else "-")
         with i18n.use(reply.lang):
             reply.messages.append(Message(failed_text()))
+
+
+async def report(app: web.Application, incoming: Incoming, reply: Reply, address: str | None = None) -> None:
+    """Tell the team inbox what happened in a handoff: opened (and where the person is reached), or a message."""
+    inbox, step = app.get(INBOX), reply.handoff
+    if inbox is None or step is None or step.ended:
+        if inbox is not None and step is not None:
+            inbox.store.closed(step.number)
+            await inbox.bump()
+        return
+    if step.relay:
+        await inbox.person_wrote(step.number, text_of(incoming) or "", address)
+    else:
+        if address is not None:
+            inbox.reachable(step.number, address)
+        await inbox.bump()
 
 
 def _after(request: web.Request) -> int:
@@ -102,7 +120,9 @@ async def stream(request: web.Request) -> web.StreamResponse:
             await response.write(b"event: open\ndata: {}\n\n")  # a page opened later says who answers now
         while time.monotonic() < deadline and not handoffs.waiters.closing:
             for posted in handoffs.store.pending(key, after):
-                data = json.dumps({"kind": posted.kind, "text": posted.text}, ensure_ascii=False)
+                # With the numbers in it, so the page makes them tappable as in Lotse's own answers.
+                phones = [asdict(phone) for phone in phones_in(posted.text)]
+                data = json.dumps({"kind": posted.kind, "text": posted.text, "phones": phones}, ensure_ascii=False)
                 await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
                 after = posted.id
             if handoffs.store.open_for(key) is None:

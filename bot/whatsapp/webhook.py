@@ -18,9 +18,10 @@ from pywa.utils import webhook_updates_validator
 from bot.engine import Incoming, Reply
 from bot.engine.deeplinks import apply_preset, decode
 from bot.ratelimit import RateLimiter
-from bot.web.keys import ENGINE, SETTINGS, WORKER
-from bot.web.staff import STAFF, text_of
+from bot.web.keys import ENGINE, INBOX, SETTINGS, WORKER
+from bot.web.staff import STAFF, report, text_of
 from bot.whatsapp.channel import Channel, lang_hint, user_id
+from bot.whatsapp.inbox import deliverer, reachable_again
 from bot.whatsapp.links import payload_of
 from bot.whatsapp.parse import messages
 from bot.whatsapp.sender import Sender
@@ -72,7 +73,10 @@ def _wire(app: web.Application, sender: Sender) -> Channel:
         return await worker.handle(incoming) if worker is not None else engine.handle(incoming)
 
     async def after(incoming: Incoming, reply: Reply) -> None:
-        """A handoff to the team: pass the person's message on, like the web chat does."""
+        """A handoff to the team: tell the inbox (and a Telegram staff topic, like the web chat does)."""
+        number = incoming.user_id.removeprefix("wa:")
+        await report(app, incoming, reply, address=number)
+        await reachable_again(app, incoming.user_id, number)
         slot = app.get(STAFF)
         relay = slot.relay if slot is not None else None
         step = reply.handoff
@@ -107,6 +111,10 @@ async def whatsapp_ctx(app: web.Application) -> AsyncIterator[None]:
     sender = Sender(config)
     app[SENDER] = sender
     app[CHANNEL] = _wire(app, sender)
+    inbox = app.get(INBOX)
+    if inbox is not None:  # the team inbox answers on WhatsApp; replies that waited for a restart go out now
+        inbox.deliverers["whatsapp"] = deliverer(inbox, sender)
+        await inbox.flush()
     log.info("WhatsApp channel on phone id %s via %s", config.phone_id, config.api_base_url)
     try:
         yield
