@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.web.app import create_app
-from bot.web.keys import ENGINE, SETTINGS, WORKER
+from bot.web.keys import ENGINE, INBOX, SETTINGS, WORKER
 from bot.web.staff import STAFF
 from bot.web.webhook import WEBHOOK
 from bot.whatsapp import webhook as whatsapp
@@ -37,6 +37,14 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     staff = app.get(STAFF)
     if staff is not None:  # web chat messages of a handoff go to the staff topics through the bot
         staff.relay = bot.application.bot_data.get(BRIDGE)
+    inbox = app.get(INBOX)
+    if inbox is not None:  # the team inbox answers Telegram users through the bot
+        from bot.telegram.staff import INBOX as INBOX_SLOT
+        from bot.telegram.staff import deliverer
+
+        bot.application.bot_data[INBOX_SLOT] = inbox
+        inbox.deliverers["telegram"] = deliverer(bot.application.bot, inbox)
+        await inbox.flush()
     slot = app.get(WEBHOOK)
     if bot.webhook:
         if slot is None:
@@ -50,6 +58,8 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
             staff.relay = None
         if slot is not None:
             slot.application = None
+        if inbox is not None:
+            inbox.deliverers.pop("telegram", None)
         await bot.stop()
 
 

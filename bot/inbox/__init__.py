@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from bot import i18n
 from bot.engine.handoff import Handoffs
 from bot.engine.handoff_store import Handoff
+from bot.engine.models import HandoffStep
 from bot.i18n import _
 from bot.inbox.store import InboxStore
 
@@ -84,6 +85,19 @@ class Inbox:
     def reachable(self, number: int, address: str) -> None:
         """A handoff opened: where its person is reached (the first message to the team comes after this)."""
         self.store.route(number, address, self.clock())
+
+    async def on_step(self, step: HandoffStep | None, said: str, address: str | None = None) -> None:
+        """After a transport delivered a reply: a handoff opened, a message for the team, or the person ended it."""
+        if step is None:
+            return
+        if step.ended:
+            self.store.closed(step.number)
+        elif step.relay:
+            await self.person_wrote(step.number, said, address)
+            return
+        elif address is not None:
+            self.reachable(step.number, address)
+        await self.bump()
 
     # -- from staff ------------------------------------------------------------------------------------------------
     def claim(self, number: int, staff: str) -> None:

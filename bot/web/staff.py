@@ -84,18 +84,9 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
 
 async def report(app: web.Application, incoming: Incoming, reply: Reply, address: str | None = None) -> None:
     """Tell the team inbox what happened in a handoff: opened (and where the person is reached), or a message."""
-    inbox, step = app.get(INBOX), reply.handoff
-    if inbox is None or step is None or step.ended:
-        if inbox is not None and step is not None:
-            inbox.store.closed(step.number)
-            await inbox.bump()
-        return
-    if step.relay:
-        await inbox.person_wrote(step.number, text_of(incoming) or "", address)
-    else:
-        if address is not None:
-            inbox.reachable(step.number, address)
-        await inbox.bump()
+    inbox = app.get(INBOX)
+    if inbox is not None:
+        await inbox.on_step(reply.handoff, text_of(incoming) or "", address)
 
 
 def _after(request: web.Request) -> int:
