@@ -19,6 +19,8 @@ from bot.config import WhatsAppConfig
 from bot.whatsapp.render import Out
 
 log = logging.getLogger(__name__)
+# httpx logs every request at INFO: one line per message sent would drown the server's own log.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 OUTSIDE_WINDOW = 131047  # the Cloud API's error for a free-form message more than 24 hours after the person wrote
 
