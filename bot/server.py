@@ -43,6 +43,9 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         from bot.telegram.staff import deliverer
 
         bot.application.bot_data[INBOX_SLOT] = inbox
+        bridge = bot.application.bot_data.get(BRIDGE)
+        if bridge is not None:  # staff topics answer WhatsApp users through the inbox's deliverer
+            bridge.inbox = inbox
         inbox.deliverers["telegram"] = deliverer(bot.application.bot, inbox)
         await inbox.flush()
     slot = app.get(WEBHOOK)

@@ -19,7 +19,9 @@ from aiohttp import web
 from serving import free_port
 
 from bot.bench import fakegraphapi as meta
+from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakegraphapi import FakeGraphAPI
+from bot.bench.fakeupdates import text_update
 from bot.config import INBOX_CHAT, Settings, StaffConfig, StaffDesk, WhatsAppConfig
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
@@ -32,6 +34,7 @@ AHMAD = "963944123456"
 PASSWORD = "sonnenblume-42"
 DESK = StaffDesk(INBOX_CHAT, None, "KI Kreis Unna", None, 24)
 CLOSED_AR = "💬 أنهى الفريق هذه المحادثة."
+STAFF_CHAT = -1001234567890
 HELPLINE = "0800 111 0 111"  # TelefonSeelsorge (data/verified_numbers.yaml)
 
 
@@ -80,6 +83,12 @@ async def running(tmp_path: Path, api: FakeGraphAPI) -> AsyncIterator[Server]:
 @pytest.fixture
 async def api() -> AsyncIterator[FakeGraphAPI]:
     async with FakeGraphAPI() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as fake:
         yield fake
 
 
@@ -222,3 +231,33 @@ async def test_saved_replies_are_offered_in_the_persons_language(server: Server)
             await anna.post("/admin/inbox/saved", data={"csrf": csrf, "lang": lang, "title": title, "text": text})
         page = await (await anna.get(f"/admin/inbox/{number}")).text()
     assert "موعدك يوم الاثنين." in page and "Ваш термін" not in page
+
+
+async def test_a_telegram_staff_topic_answers_a_whatsapp_user(tmp_path: Path, api: FakeGraphAPI,
+                                                                bot_api: FakeBotAPI) -> None:
+    """Both desks on: the team works in its Telegram group; a person on WhatsApp gets their replies there."""
+    config = WhatsAppConfig(token="EAAG-test", phone_id=meta.PHONE_ID, app_secret=api.app_secret,
+                            verify_token="v", api_base_url=api.base_url)
+    settings = Settings(db_path=db_file(tmp_path), whatsapp=config, telegram_token=bot_api.token,
+                        telegram_api_base_url=bot_api.base_url,
+                        staff=StaffConfig((StaffDesk(STAFF_CHAT, None, "KI Kreis Unna", None, 4),)))
+    app = create_server(settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    server = Server(f"http://127.0.0.1:{port}", app, api)
+    try:
+        async with aiohttp.ClientSession() as http:
+            await hand_over_on_whatsapp(server, http)
+        [_opening, relayed] = await bot_api.wait_for("sendMessage", 2, chat_id=STAFF_CHAT)
+        assert relayed.text == "عندي رسالة من مكتب الأجانب ولا أفهمها"
+        thread = next(t for (chat, t) in bot_api.topics if chat == STAFF_CHAT)
+        before = len(api.to(AHMAD))
+        bot_api.push(text_update(5550001, f"Rufen Sie {HELPLINE} an.", lang="de", chat_id=STAFF_CHAT,
+                                 kind="supergroup", message_thread_id=thread, is_topic_message=True))
+        await api.wait_for(AHMAD, before + 1)
+        assert [s.text for s in api.to(AHMAD)[before:]] == ["💬 Rufen Sie +498001110111 an."]
+    finally:
+        await runner.cleanup()
+        bot_api.drain()

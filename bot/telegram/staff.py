@@ -65,6 +65,7 @@ class StaffBridge:
         # (bot/inbox/store.py), so a team reply after a restart reaches the person at once.
         self.chats: dict[int, int] = {}
         self.routes = InboxStore(handoffs.store.db)
+        self.inbox: Inbox | None = None  # set by bot/server.py: it delivers to WhatsApp
         self._lock = asyncio.Lock()  # one topic per handoff, even when two messages arrive at once
 
     # -- the topic -------------------------------------------------------------------------------------------
@@ -159,6 +160,9 @@ class StaffBridge:
                 return
             self._to_web(handoff, "staff", text)
             return
+        if handoff.channel == "whatsapp":
+            await self._to_whatsapp(handoff, message.text or message.caption)
+            return
         chat = self.chat_of(handoff.number)
         if chat is None:
             self.store.post(handoff.number, "staff", message.text or message.caption or "", self.handoffs.clock())
@@ -192,6 +196,16 @@ class StaffBridge:
         if not message.is_topic_message or message.message_thread_id is None:
             return None  # the group's general talk is the team's own
         return self.store.by_topic(message.chat.id, message.message_thread_id)
+
+    async def _to_whatsapp(self, handoff: Handoff, text: str | None) -> None:
+        """WhatsApp is reached through the team inbox's deliverer (the 24-hour window and its template)."""
+        if not text:
+            await self.say(handoff, self.staff_text(N_("WhatsApp gets only text from here. Please write your answer.")))
+            return
+        if self.inbox is None:
+            log.error("handoff %s: a WhatsApp person, but no team inbox to deliver through", handoff.number)
+            return
+        await self.inbox.pass_on(handoff.number, text)
 
     def _to_web(self, handoff: Handoff, kind: str, text: str) -> None:
         self.store.post(handoff.number, kind, text, self.handoffs.clock())
