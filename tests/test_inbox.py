@@ -261,3 +261,15 @@ async def test_a_telegram_staff_topic_answers_a_whatsapp_user(tmp_path: Path, ap
     finally:
         await runner.cleanup()
         bot_api.drain()
+
+
+async def test_forget_deletes_what_the_inbox_kept_about_the_person(server: Server) -> None:
+    async with aiohttp.ClientSession() as http:
+        number = await hand_over_on_whatsapp(server, http)
+        inbox = server.app[INBOX]
+        assert inbox.store.address(number) is not None and inbox.store.messages(number)
+        await server.whatsapp(http, meta.text(AHMAD, "/forget"))
+        await server.whatsapp(http, meta.button_reply(AHMAD, "forget:yes"))
+    assert inbox.store.address(number) is None, "the WhatsApp number is gone"
+    assert inbox.store.messages(number) == [], "and what they wrote to the team"
+    assert inbox.store.open_conversations() == []

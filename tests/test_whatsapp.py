@@ -149,20 +149,18 @@ async def test_danger_comes_first_with_tappable_numbers(lotse: Lotse) -> None:
 
 
 async def test_a_flood_from_one_number_does_not_hold_up_another(lotse: Lotse) -> None:
-    """Lena sends 40 messages at once; Ahmad's one message is answered beside them, not after them, and the
-    flood beyond the limit (burst 5) gets one kind notice instead of 35 answers."""
-    for n in range(40):
-        assert await lotse.post(meta.text(LENA, f"Kita in Unna {n}")) == 200
-    assert await lotse.post(meta.text(AHMAD, "أبحث عن روضة أطفال في لونن")) == 200
+    """Lena's 40 messages and then Ahmad's one arrive in one delivery: Ahmad is answered beside Lena's queue, not
+    after it, and the flood beyond the limit (burst 5) gets one kind notice instead of 35 answers."""
+    flood = [meta.text(LENA, f"Kita in Unna {n}") for n in range(40)]
+    assert await lotse.post(meta.batch(*flood, meta.text(AHMAD, "أبحث عن روضة أطفال في لونن"))) == 200
     await lotse.api.wait_for(AHMAD, 1)
-    before_ahmad = len(lotse.api.to(LENA))
+    lena_before_ahmad = len(lotse.api.to(LENA))
     await lotse.app[CHANNEL].idle()
     lena = lotse.api.to(LENA)
-    answers = {s.text for s in lena}
     assert sum("schneller" in s.text for s in lena) == 1, "one notice, in German, for the flood"
-    assert len(lena) <= 5 * 2 + 1, "five answers (text and buttons each) and the notice; the rest is dropped"
-    assert before_ahmad < len(lena), "Ahmad was answered before Lena's queue was through"
-    assert answers
+    answers = [s for s in lena if "schneller" not in s.text]
+    assert 5 <= len(answers) <= 5 * 2, "five answers (a text and its buttons each); the rest is dropped"
+    assert lena_before_ahmad < len(answers), "Ahmad was answered before Lena's queue was through"
 
 
 @pytest.mark.parametrize(("written", "tappable"), [

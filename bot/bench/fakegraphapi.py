@@ -187,5 +187,12 @@ def status(number: str) -> dict[str, Any]:
                                    "recipient_id": number}]})
 
 
+def batch(*updates: dict[str, Any]) -> dict[str, Any]:
+    """Several messages in one delivery, as Meta sends them when they arrive together."""
+    values = [change["value"] for u in updates for entry in u["entry"] for change in entry["changes"]]
+    return envelope({"contacts": [c for v in values for c in v.get("contacts", [])],
+                     "messages": [m for v in values for m in v.get("messages", [])]})
+
+
 def raw(update: dict[str, Any]) -> bytes:
     return json.dumps(update, ensure_ascii=False).encode()

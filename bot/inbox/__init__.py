@@ -82,6 +82,11 @@ class Inbox:
         await self.bump()
         await self.flush(number)  # replies that waited for the person to be reachable again
 
+    async def forgotten(self) -> None:
+        """After /forget: what belonged to the person's deleted handoffs goes too (also closed ones)."""
+        self.store.sweep()
+        await self.bump()
+
     def reachable(self, number: int, address: str) -> None:
         """A handoff opened: where its person is reached (the first message to the team comes after this)."""
         self.store.route(number, address, self.clock())
@@ -92,6 +97,8 @@ class Inbox:
             return
         if step.ended:
             self.store.closed(step.number)
+            if self.handoffs.store.get(step.number) is None:  # /forget deleted the handoff: its messages too
+                self.store.sweep()
         elif step.relay:
             await self.person_wrote(step.number, said, address)
             return

@@ -14,7 +14,8 @@ from bot.engine.deeplinks import link as make_link
 
 @click.command()
 @click.option("--bot", "bot_username", help="The Telegram bot's username, e.g. LotseUnnaBot.")
-@click.option("--whatsapp", "whatsapp_number", help="Lotse's WhatsApp number instead, e.g. '+49 2303 1234567'.")
+@click.option("--whatsapp", "whatsapp_number",
+              help="Lotse's WhatsApp number instead, in international form (+49 and the number).")
 @click.option("--lang", help="Language code: de, en, ar, fa, uk, ru, tr, fr, ku, ti, ps, so.")
 @click.option("--topic", help="Topic (intent id), e.g. kita, language_course, residence_permit.")
 @click.option("--place", help="Town or postcode, e.g. Lünen or 59174.")
@@ -27,7 +28,7 @@ def link(bot_username: str | None, whatsapp_number: str | None, lang: str | None
 
     Example: lotse link --bot LotseUnnaBot --lang ar --topic kita --place Lünen --qr kita-ar.png
 
-    Example: lotse link --whatsapp "+49 2303 1234567" --lang uk --topic language_course --qr kurs-uk.svg
+    Example: lotse link --whatsapp "+49 <number>" --lang uk --topic language_course --qr kurs-uk.svg
     """
     if (bot_username is None) == (whatsapp_number is None):
         raise click.UsageError("name one of --bot (Telegram) or --whatsapp (the number)")

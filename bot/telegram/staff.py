@@ -254,6 +254,8 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: 
     if inbox is not None:  # the admin's team inbox lists it, and knows where to answer
         said = message.text if message is not None and update.callback_query is None else None
         await inbox.on_step(step, said or "", address=str(chat.id))
+        if update.callback_query is not None and update.callback_query.data == "forget:yes":
+            await inbox.forgotten()
     if bridge is None:
         return
     try:

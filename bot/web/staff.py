@@ -85,8 +85,11 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
 async def report(app: web.Application, incoming: Incoming, reply: Reply, address: str | None = None) -> None:
     """Tell the team inbox what happened in a handoff: opened (and where the person is reached), or a message."""
     inbox = app.get(INBOX)
-    if inbox is not None:
-        await inbox.on_step(reply.handoff, text_of(incoming) or "", address)
+    if inbox is None:
+        return
+    await inbox.on_step(reply.handoff, text_of(incoming) or "", address)
+    if incoming.button == "forget:yes":
+        await inbox.forgotten()
 
 
 def _after(request: web.Request) -> int:

@@ -22,7 +22,7 @@ def number_digits(number: str) -> str:
     if digits.startswith("00"):
         digits = digits[2:]
     if len(digits) < 8 or digits.startswith("0"):
-        raise ValueError(f"{number!r} is not an international phone number (e.g. +49 2303 1234567)")
+        raise ValueError(f"{number!r} is not an international phone number (+ and the country code, then the number)")
     return digits
 
 
