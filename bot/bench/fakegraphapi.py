@@ -131,12 +131,6 @@ class FakeGraphAPI:
                 await self._changed.wait()
         return self.to(number)[:count]
 
-    async def wait_quiet(self, number: str, since: int, timeout: float = 30.0) -> list[Sent]:
-        """Messages to the number after the first `since`, once at least one arrived (the rest of one reply
-        follows on the same task, so the test waits for the last one with wait_for when it knows the count)."""
-        sent = await self.wait_for(number, since + 1, timeout)
-        return self.to(number)[since:] or sent[since:]
-
     # -- webhook deliveries, as Meta makes them ------------------------------------------------------------
     def sign(self, raw: bytes) -> str:
         return "sha256=" + hmac.new(self.app_secret.encode(), raw, hashlib.sha256).hexdigest()
