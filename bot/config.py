@@ -131,7 +131,11 @@ class WhatsAppConfig:
     api_base_url: str = DEFAULT_GRAPH_API_URL
     # The approved template that tells a person, after WhatsApp's 24-hour window, that the team has answered.
     template: str = "team_answer"
-    template_lang: str = "de"
+    # The languages the template is approved in; the first is used for everyone else.
+    template_langs: tuple[str, ...] = ("de",)
+
+    def template_lang(self, lang: str) -> str:
+        return lang if lang in self.template_langs else self.template_langs[0]
 
 
 WHATSAPP_SECRETS = ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_ID", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
@@ -213,7 +217,8 @@ def _whatsapp(env: Mapping[str, str]) -> WhatsAppConfig | None:
         app_secret=values["WHATSAPP_APP_SECRET"], verify_token=values["WHATSAPP_VERIFY_TOKEN"],
         api_base_url=_http_url("WHATSAPP_API_BASE_URL", base).rstrip("/") if base else DEFAULT_GRAPH_API_URL,
         template=template or WhatsAppConfig.template,
-        template_lang=_lang("WHATSAPP_TEMPLATE_LANG", template_lang) if template_lang else "de",
+        template_langs=tuple(_lang("WHATSAPP_TEMPLATE_LANG", code.strip()) for code in template_lang.split(",")
+                             if code.strip()) or ("de",),
     )
 
 

@@ -104,6 +104,10 @@ def test_whatsapp_needs_all_four_secrets_or_none() -> None:
     assert config is not None and config.api_base_url == "https://graph.facebook.com/v22.0"
     local = Settings.from_env({**WHATSAPP, "WHATSAPP_API_BASE_URL": "http://127.0.0.1:9/v22.0/"}).whatsapp
     assert local is not None and local.api_base_url == "http://127.0.0.1:9/v22.0"
+    langs = Settings.from_env({**WHATSAPP, "WHATSAPP_TEMPLATE_LANG": "de, ar"}).whatsapp
+    assert langs is not None and (langs.template_lang("ar"), langs.template_lang("ti")) == ("ar", "de")
+    with pytest.raises(SettingsError, match="WHATSAPP_TEMPLATE_LANG"):
+        Settings.from_env({**WHATSAPP, "WHATSAPP_TEMPLATE_LANG": "de,xx"})
     with pytest.raises(SettingsError, match="not set: WHATSAPP_APP_SECRET"):
         Settings.from_env({**WHATSAPP, "WHATSAPP_APP_SECRET": ""})
     with pytest.raises(SettingsError, match="WHATSAPP_API_BASE_URL"):

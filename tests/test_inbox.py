@@ -67,7 +67,8 @@ def db_file(tmp_path: Path) -> Path:
 async def running(tmp_path: Path, api: FakeGraphAPI) -> AsyncIterator[Server]:
     """`lotse serve` with the team inbox as the staff desk and WhatsApp, on a free port."""
     config = WhatsAppConfig(token="EAAG-test", phone_id=meta.PHONE_ID, app_secret=api.app_secret,
-                            verify_token="v", api_base_url=api.base_url, template="team_answer")
+                            verify_token="v", api_base_url=api.base_url, template="team_answer",
+                            template_langs=("de", "ar"))
     settings = Settings(db_path=db_file(tmp_path), whatsapp=config, staff=StaffConfig((DESK,)))
     app = create_server(settings)
     runner = web.AppRunner(app)
@@ -205,7 +206,8 @@ async def test_after_the_24_hour_window_the_reply_goes_as_the_template_and_follo
             assert status == 200
             await act(anna, csrf, number, "reply", "Bringen Sie den Brief mit.")
         sent = server.api.to(AHMAD)[before:]
-        assert [(s.type, s.body.get("template", {}).get("name")) for s in sent] == [("template", "team_answer")]
+        assert [(s.type, s.body["template"]) for s in sent] == [
+            ("template", {"name": "team_answer", "language": {"code": "ar"}})], "one template, in Arabic"
 
         await server.whatsapp(http, meta.button_reply(AHMAD, "team", "اقرأ"))  # Ahmad taps the template's button
         texts = [s.text for s in server.api.to(AHMAD)[before + 1:]]

@@ -39,7 +39,7 @@ def deliverer(inbox: Inbox, sender: Sender) -> Deliver:
                     raise
         waiting = [p for p in inbox.handoffs.store.pending(handoff.user_key) if p.kind == UNSENT]
         if not waiting:  # one template tells them; the replies after it wait with the first
-            await sender.send_template(number)
+            await sender.send_template(number, handoff.lang)
         return False
 
     return deliver

@@ -60,10 +60,11 @@ class Sender:
             await wa.send_location(to=number, latitude=out.lat, longitude=out.lon, name=out.text,
                                    address=out.address or None)
 
-    async def send_template(self, number: str) -> None:
-        """The approved template that says the team has answered (the only message allowed after 24 hours)."""
+    async def send_template(self, number: str, lang: str) -> None:
+        """The approved template that says the team has answered (the only message allowed after 24 hours), in
+        the person's language when it is approved in it."""
         await self.client.send_template(to=number, name=self.config.template,
-                                        language=TemplateLanguage(self.config.template_lang))
+                                        language=TemplateLanguage(self.config.template_lang(lang)))
 
     async def mark_read(self, message_id: str) -> None:
         """Blue ticks: the person sees that Lotse got the message (failures do not matter)."""
