@@ -22,6 +22,7 @@ from bot.i18n import LANGUAGES
 from bot.sources.schedule import SyncJob, parse_jobs
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v22.0"  # Meta's Graph API, which serves the WhatsApp Cloud API
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_RESULTS = 10  # offers per answer: more does not fit on a phone screen
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
@@ -50,6 +51,7 @@ def default_db_path() -> Path:
 
 
 DEFAULT_TEAM = "Kommunales Integrationszentrum"
+INBOX_CHAT = 0  # LOTSE_STAFF_CHAT=inbox: the team answers in the admin's inbox (bot/web/inbox), not on Telegram
 _STAFF_CHAT = re.compile(r"LOTSE_STAFF_CHAT(?:_(\d{5}))?")
 
 
@@ -75,6 +77,16 @@ class StaffConfig:
     desks: tuple[StaffDesk, ...] = ()
     retention_days: int = 90
 
+    @property
+    def inbox(self) -> bool:
+        """Does a team answer in the admin's inbox (LOTSE_STAFF_CHAT=inbox)?"""
+        return any(desk.chat_id == INBOX_CHAT for desk in self.desks)
+
+    def usable(self, telegram: bool) -> StaffConfig | None:
+        """The desks that can answer: Telegram groups need the bot, the inbox needs nothing."""
+        desks = tuple(d for d in self.desks if telegram or d.chat_id == INBOX_CHAT)
+        return StaffConfig(desks, self.retention_days) if desks else None
+
 
 def _staff_from_env(get: Callable[[str], str | None], names: Iterable[str]) -> tuple[StaffDesk, ...]:
     """LOTSE_STAFF_CHAT and LOTSE_STAFF_CHAT_<AGS>, each with its own TEAM/HOURS/RESPONSE_HOURS or the general ones."""
@@ -90,8 +102,11 @@ def _staff_from_env(get: Callable[[str], str | None], names: Iterable[str]) -> t
         def pick(base: str, suffix: str = suffix) -> str | None:
             return get(base + suffix) or get(base)
 
-        if not chat.lstrip("-").isdigit():
-            raise ValueError(f"{name} must be a Telegram chat id such as -1001234567890, not {chat!r}")
+        if chat.lower() == "inbox":
+            chat = str(INBOX_CHAT)
+        elif not chat.lstrip("-").isdigit() or int(chat) == INBOX_CHAT:
+            raise ValueError(f"{name} must be a Telegram chat id such as -1001234567890, or 'inbox' for the "
+                             f"admin's team inbox, not {chat!r}")
         hours = pick("LOTSE_STAFF_HOURS")
         if hours is not None and not opening_hours.validate(hours):
             raise ValueError(f"LOTSE_STAFF_HOURS{suffix} is not valid opening_hours syntax: {hours!r} "
@@ -104,6 +119,27 @@ def _staff_from_env(get: Callable[[str], str | None], names: Iterable[str]) -> t
                              f"not {response!r}") from None
         desks.append(StaffDesk(int(chat), district, pick("LOTSE_STAFF_TEAM") or DEFAULT_TEAM, hours, response_hours))
     return tuple(desks)
+
+
+@dataclass(frozen=True)
+class WhatsAppConfig:
+    """The WhatsApp Cloud API number Lotse answers on (all four secrets are needed; none is ever logged)."""
+
+    token: str
+    phone_id: str
+    app_secret: str
+    verify_token: str
+    api_base_url: str = DEFAULT_GRAPH_API_URL
+    # The approved template that tells a person, after WhatsApp's 24-hour window, that the team has answered.
+    template: str = "team_answer"
+    # The languages the template is approved in; the first is used for everyone else.
+    template_langs: tuple[str, ...] = ("de",)
+
+    def template_lang(self, lang: str) -> str:
+        return lang if lang in self.template_langs else self.template_langs[0]
+
+
+WHATSAPP_SECRETS = ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_ID", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -140,6 +176,7 @@ class Settings:
     geocoder_url: str | None = None
     sync_jobs: tuple[SyncJob, ...] = ()
     sync_hours: float = 24.0
+    whatsapp: WhatsAppConfig | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -178,7 +215,29 @@ class Settings:
             geocoder_url=get("LOTSE_GEOCODER_URL", _http_url, None),
             sync_jobs=get("LOTSE_SYNC", _sync_jobs, ()),
             sync_hours=get("LOTSE_SYNC_HOURS", _sync_hours, base.sync_hours),
+            whatsapp=_whatsapp(env),
         )
+
+
+def _whatsapp(env: Mapping[str, str]) -> WhatsAppConfig | None:
+    """The WhatsApp channel when its four secrets are set; some of them only is a mistake worth stopping for."""
+    values = {name: env.get(name, "").strip() for name in WHATSAPP_SECRETS}
+    missing = [name for name, value in values.items() if not value]
+    if len(missing) == len(WHATSAPP_SECRETS):
+        return None
+    if missing:
+        raise SettingsError(f"WhatsApp needs {', '.join(WHATSAPP_SECRETS)}; not set: {', '.join(missing)}")
+    base = env.get("WHATSAPP_API_BASE_URL", "").strip()
+    template = env.get("WHATSAPP_TEMPLATE", "").strip()
+    template_lang = env.get("WHATSAPP_TEMPLATE_LANG", "").strip()
+    return WhatsAppConfig(
+        token=values["WHATSAPP_TOKEN"], phone_id=values["WHATSAPP_PHONE_ID"],
+        app_secret=values["WHATSAPP_APP_SECRET"], verify_token=values["WHATSAPP_VERIFY_TOKEN"],
+        api_base_url=_http_url("WHATSAPP_API_BASE_URL", base).rstrip("/") if base else DEFAULT_GRAPH_API_URL,
+        template=template or WhatsAppConfig.template,
+        template_langs=tuple(_lang("WHATSAPP_TEMPLATE_LANG", code.strip()) for code in template_lang.split(",")
+                             if code.strip()) or ("de",),
+    )
 
 
 def _staff(env: Mapping[str, str]) -> StaffConfig:

@@ -1,4 +1,5 @@
-"""The whole server of `lotse serve`: the web side (bot/web) and, with a token, the Telegram bot (bot/telegram).
+"""The whole server of `lotse serve`: the web side (bot/web) and, with their settings, the Telegram bot
+(bot/telegram) and the WhatsApp channel (bot/whatsapp).
 
 The only module that knows both transports, so neither imports the other. It also runs the scheduled syncs of
 offers from outside sources (bot/web/syncing.py). They share one engine and its worker
@@ -15,10 +16,11 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.web.app import create_app
-from bot.web.keys import ENGINE, SETTINGS, WORKER
+from bot.web.keys import ENGINE, INBOX, SETTINGS, WORKER
 from bot.web.staff import STAFF
 from bot.web.syncing import sync_ctx
 from bot.web.webhook import WEBHOOK
+from bot.whatsapp import webhook as whatsapp
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,17 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     staff = app.get(STAFF)
     if staff is not None:  # web chat messages of a handoff go to the staff topics through the bot
         staff.relay = bot.application.bot_data.get(BRIDGE)
+    inbox = app.get(INBOX)
+    if inbox is not None:  # the team inbox answers Telegram users through the bot
+        from bot.telegram.staff import INBOX as INBOX_SLOT
+        from bot.telegram.staff import deliverer
+
+        bot.application.bot_data[INBOX_SLOT] = inbox
+        bridge = bot.application.bot_data.get(BRIDGE)
+        if bridge is not None:  # staff topics answer WhatsApp users through the inbox's deliverer
+            bridge.inbox = inbox
+        inbox.deliverers["telegram"] = deliverer(bot.application.bot, inbox)
+        await inbox.flush()
     slot = app.get(WEBHOOK)
     if bot.webhook:
         if slot is None:
@@ -50,12 +63,15 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
             staff.relay = None
         if slot is not None:
             slot.application = None
+        if inbox is not None:
+            inbox.deliverers.pop("telegram", None)
         await bot.stop()
 
 
 def create_server(settings: Settings) -> web.Application:
-    """The web app with the Telegram bot beside it (when TELEGRAM_BOT_TOKEN is set)."""
+    """The web app with the Telegram bot (when TELEGRAM_BOT_TOKEN is set) and WhatsApp (WHATSAPP_*) beside it."""
     app = create_app(settings)
+    whatsapp.setup(app)  # /whatsapp/webhook, after the engine context: it answers with the engine
     app.cleanup_ctx.append(telegram_ctx)  # after the engine context: the bot uses its engine and worker
     app.cleanup_ctx.append(sync_ctx)  # offers from Integreat and OpenStreetMap, when LOTSE_SYNC names them
     return app

@@ -92,3 +92,35 @@ def test_the_real_command_stops_before_serving(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == "lotse: LOTSE_RESULTS='0' is not allowed: offers per answer, a whole number from 1 to 10\n"
     assert not (tmp_path / "x.db").exists()
+
+
+WHATSAPP = {"WHATSAPP_TOKEN": "EAAG", "WHATSAPP_PHONE_ID": "1065", "WHATSAPP_APP_SECRET": "s",
+            "WHATSAPP_VERIFY_TOKEN": "v"}
+
+
+def test_whatsapp_needs_all_four_secrets_or_none() -> None:
+    assert Settings.from_env({}).whatsapp is None
+    config = Settings.from_env(WHATSAPP).whatsapp
+    assert config is not None and config.api_base_url == "https://graph.facebook.com/v22.0"
+    local = Settings.from_env({**WHATSAPP, "WHATSAPP_API_BASE_URL": "http://127.0.0.1:9/v22.0/"}).whatsapp
+    assert local is not None and local.api_base_url == "http://127.0.0.1:9/v22.0"
+    langs = Settings.from_env({**WHATSAPP, "WHATSAPP_TEMPLATE_LANG": "de, ar"}).whatsapp
+    assert langs is not None and (langs.template_lang("ar"), langs.template_lang("ti")) == ("ar", "de")
+    with pytest.raises(SettingsError, match="WHATSAPP_TEMPLATE_LANG"):
+        Settings.from_env({**WHATSAPP, "WHATSAPP_TEMPLATE_LANG": "de,xx"})
+    with pytest.raises(SettingsError, match="not set: WHATSAPP_APP_SECRET"):
+        Settings.from_env({**WHATSAPP, "WHATSAPP_APP_SECRET": ""})
+    with pytest.raises(SettingsError, match="WHATSAPP_API_BASE_URL"):
+        Settings.from_env({**WHATSAPP, "WHATSAPP_API_BASE_URL": "graph.facebook.com"})
+
+
+@pytest.mark.parametrize(("value", "inbox"), [("inbox", True), ("-1001234567890", False)])
+def test_the_staff_desk_may_be_the_team_inbox(value: str, inbox: bool) -> None:
+    staff = Settings.from_env({"LOTSE_STAFF_CHAT": value}).staff
+    assert staff.inbox is inbox
+    assert (staff.usable(telegram=False) is not None) is inbox, "a Telegram group needs the bot; the inbox not"
+
+
+def test_chat_id_zero_is_not_a_telegram_group() -> None:
+    with pytest.raises(SettingsError, match="'inbox' for the admin's team inbox"):
+        Settings.from_env({"LOTSE_STAFF_CHAT": "0"})

@@ -1,7 +1,7 @@
 """`lotse bench`: performance benchmarks (not timed tests). Each area adds a module with a `run()` function.
 
-`lotse bench` runs them all; `lotse bench nlu` (or offers, telegram) runs one. Each prints a table, and the
-last line of the output is one JSON object with every measured number.
+`lotse bench` runs them all; `lotse bench nlu` (or offers, telegram, whatsapp, fuzz) runs one. Each prints a
+table, and the last line of the output is one JSON object with every measured number.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ BENCHES = {
     "nlu": "bot.bench.nlu",
     "offers": "bot.bench.offers",
     "telegram": "bot.bench.telegram",
+    "whatsapp": "bot.bench.whatsapp",
     "fuzz": "bot.bench.fuzz",
 }
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 HUMAN = "human_contact"
 STOP_BUTTON = "h:stop"
 TEAM_TZ = ZoneInfo("Europe/Berlin")  # the teams work in German districts
-CHANNELS = {"tg": "telegram", "web": "web"}  # transports whose chats staff can answer in
+CHANNELS = {"tg": "telegram", "web": "web", "wa": "whatsapp"}  # transports whose chats staff can answer in
 
 # What people type to end it, in each language (compared after normalisation, the whole message only, so that a
 # sentence with "stop" in it still reaches the team).

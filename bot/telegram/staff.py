@@ -27,17 +27,21 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import i18n
-from bot.config import StaffConfig
+from bot.config import INBOX_CHAT, StaffConfig
 from bot.engine import Engine, Reply
 from bot.engine.handoff import Handoffs, failed_text
 from bot.engine.handoff_store import Handoff
-from bot.engine.models import HandoffStep
+from bot.engine.models import HandoffStep, Message
 from bot.i18n import _
+from bot.inbox import Deliver, Inbox
+from bot.inbox.store import InboxStore
+from bot.telegram.render import render
 from bot.telegram.staff_queue import Job, StaffQueue
 
 log = logging.getLogger(__name__)
 
 STAFF = "staff_bridge"
+INBOX = "team_inbox"  # bot_data key of the admin's team inbox (bot/inbox), set by bot/server.py
 TOPIC_NAME_MAX = 128  # Telegram's limit for a topic name
 
 
@@ -60,7 +64,11 @@ class StaffBridge:
         self.handoffs = handoffs
         self.store = handoffs.store
         self.staff_lang = staff_lang
-        self.chats: dict[int, int] = {}  # handoff number -> the person's Telegram chat (never stored)
+        # handoff number -> the person's Telegram chat; kept in the database as well while the handoff is open
+        # (bot/inbox/store.py), so a team reply after a restart reaches the person at once.
+        self.chats: dict[int, int] = {}
+        self.routes = InboxStore(handoffs.store.db)
+        self.inbox: Inbox | None = None  # set by bot/server.py: it delivers to WhatsApp
         self._lock = asyncio.Lock()  # one topic per handoff, even when two messages arrive at once
         # What goes to the staff groups is sent in the background: a person never waits for a group's limit.
         self.queue = StaffQueue()
@@ -72,10 +80,23 @@ class StaffBridge:
             raise TelegramError("the staff group's queue is full")  # the caller tells the person at once
 
     # -- the topic -------------------------------------------------------------------------------------------
+    def reach(self, number: int, chat_id: int) -> None:
+        """Remember the person's chat of a handoff, in memory and in the database."""
+        self.chats[number] = chat_id
+        self.routes.route(number, str(chat_id), self.handoffs.clock())
+
+    def chat_of(self, number: int) -> int | None:
+        if number in self.chats:
+            return self.chats[number]
+        route = self.routes.address(number)
+        return int(route[0]) if route is not None and route[0].lstrip("-").isdigit() else None
+
     async def topic(self, number: int) -> Handoff | None:
         """The open handoff with its topic, created (with the last messages) when it has none yet."""
         async with self._lock:
             handoff = self.store.get(number)
+            if handoff is not None and handoff.staff_chat == INBOX_CHAT:
+                return None  # answered in the admin's team inbox, not in a Telegram group
             if handoff is None or not handoff.open or handoff.thread_id is not None:
                 return handoff if handoff is not None and handoff.open else None
             topic = await self.bot.create_forum_topic(handoff.staff_chat, topic_name(handoff))
@@ -112,7 +133,7 @@ class StaffBridge:
     # -- from the person -------------------------------------------------------------------------------------
     async def from_telegram(self, number: int, chat_id: int, message: TgMessage) -> None:
         """Queue a copy of what the person sent (text, photo, document, location) for the topic."""
-        self.chats[number] = chat_id
+        self.reach(number, chat_id)
         handoff = self.store.get(number)
         if handoff is None or not handoff.open:
             return
@@ -155,6 +176,7 @@ class StaffBridge:
 
     async def ended_by_person(self, step: HandoffStep) -> None:
         self.chats.pop(step.number, None)
+        self.routes.closed(step.number)
         if step.staff_chat is None or step.thread_id is None:
             return  # the person never wrote to the team: there is no topic
 
@@ -183,7 +205,10 @@ class StaffBridge:
                 return
             self._to_web(handoff, "staff", text)
             return
-        chat = self.chats.get(handoff.number)
+        if handoff.channel == "whatsapp":
+            await self._to_whatsapp(handoff, message.text or message.caption)
+            return
+        chat = self.chat_of(handoff.number)
         if chat is None:
             self.store.post(handoff.number, "staff", message.text or message.caption or "", self.handoffs.clock())
             await self.say(handoff, self.staff_text(N_(
@@ -199,7 +224,9 @@ class StaffBridge:
             return
         with i18n.use(handoff.lang):
             notice = _("The team has ended this conversation. Lotse answers your questions again.")
-        chat = self.chats.pop(handoff.number, None)
+        chat = self.chat_of(handoff.number)
+        self.chats.pop(handoff.number, None)
+        self.routes.closed(handoff.number)
         if handoff.channel == "web":
             # The notice first: a page that sees the handoff closed stops listening.
             self.store.post(handoff.number, "closed", notice, self.handoffs.clock())
@@ -215,6 +242,16 @@ class StaffBridge:
             return None  # the group's general talk is the team's own
         return self.store.by_topic(message.chat.id, message.message_thread_id)
 
+    async def _to_whatsapp(self, handoff: Handoff, text: str | None) -> None:
+        """WhatsApp is reached through the team inbox's deliverer (the 24-hour window and its template)."""
+        if not text:
+            await self.say(handoff, self.staff_text(N_("WhatsApp gets only text from here. Please write your answer.")))
+            return
+        if self.inbox is None:
+            log.error("handoff %s: a WhatsApp person, but no team inbox to deliver through", handoff.number)
+            return
+        await self.inbox.pass_on(handoff.number, text)
+
     def _to_web(self, handoff: Handoff, kind: str, text: str) -> None:
         self.store.post(handoff.number, kind, text, self.handoffs.clock())
         self.handoffs.waiters.notify(handoff.user_key)
@@ -224,7 +261,7 @@ class StaffBridge:
 def setup(application: Application[Any, Any, Any, Any, Any, Any], engine: Engine, config: StaffConfig,
           staff_lang: str) -> None:
     """Handlers for the staff groups (before all others, so staff are never answered as users) and the bridge."""
-    chats = [desk.chat_id for desk in config.desks]
+    chats = [desk.chat_id for desk in config.desks if desk.chat_id != INBOX_CHAT]
     if not chats:
         return
     application.bot_data[STAFF] = StaffBridge(application.bot, engine.handoff, staff_lang)
@@ -255,9 +292,17 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: 
     """Before a reply is sent to a person: pass their message on, tell staff it ended, or remember it."""
     bridge = bridge_of(context)
     chat, message = update.effective_chat, update.effective_message
-    if bridge is None or chat is None or chat.type != ChatType.PRIVATE:
+    if chat is None or chat.type != ChatType.PRIVATE:
         return
     step = reply.handoff
+    inbox: Inbox | None = context.bot_data.get(INBOX)
+    if inbox is not None:  # the admin's team inbox lists it, and knows where to answer
+        said = message.text if message is not None and update.callback_query is None else None
+        await inbox.on_step(step, said or "", address=str(chat.id))
+        if update.callback_query is not None and update.callback_query.data == "forget:yes":
+            await inbox.forgotten()
+    if bridge is None:
+        return
     try:
         if step is not None and step.relay and message is not None:
             await bridge.from_telegram(step.number, chat.id, message)
@@ -267,7 +312,7 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: 
             said = message.text if message is not None and update.callback_query is None else None
             bridge.handoffs.remember(user_id, said, reply)
             if step is not None:
-                bridge.chats[step.number] = chat.id
+                bridge.reach(step.number, chat.id)
     except TelegramError as err:
         log.error("handoff %s: the staff group refused a call: %s", step.number if step else "-", err)
         if step is not None and step.relay:
@@ -296,3 +341,18 @@ async def relay_media(update: Update, context: ContextTypes.DEFAULT_TYPE, user_i
         with i18n.use(handoff.lang):
             await context.bot.send_message(chat.id, html.escape(failed_text()))
     return True
+
+
+def deliverer(bot: Bot, inbox: Inbox) -> Deliver:
+    """The team inbox's replies to Telegram users: to the chat kept for the handoff, numbers tappable."""
+
+    async def deliver(handoff: Handoff, text: str) -> bool:
+        route = inbox.store.address(handoff.number)
+        if route is None or not route[0].lstrip("-").isdigit():
+            return False
+        with i18n.use(handoff.lang):
+            for chunk in render(Message(text)):
+                await bot.send_message(int(route[0]), chunk)
+        return True
+
+    return deliver

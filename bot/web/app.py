@@ -18,6 +18,7 @@ from bot.engine.worker import EngineWorker
 from bot.offers.db import open_db
 from bot.ratelimit import RateLimiter, SeenRecently
 from bot.web.admin import setup_admin
+from bot.web.inbox import setup_inbox
 from bot.web.keys import (
     ADDRESS_LIMIT,
     DB,
@@ -50,11 +51,13 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     i18n.load_catalogs()  # a language without its catalog stops the start, rather than answer in English
     db = open_db(settings.db_path)
     app[DB] = db
+    # Staff answer in Telegram groups (with the bot) or in the admin's team inbox.
+    staff = settings.staff.usable(telegram=bool(settings.telegram_token))
     engine = Engine(db, default_lang=settings.default_lang, results=settings.results,
                     default_district=settings.default_district, retention_days=settings.retention_days,
-                    staff=settings.staff if settings.telegram_token else None)  # staff answer on Telegram
-    if settings.staff.desks and not settings.telegram_token:
-        log.warning("LOTSE_STAFF_CHAT is set but TELEGRAM_BOT_TOKEN is not: nobody is handed to the team")
+                    staff=staff)
+    if settings.staff.desks and staff != settings.staff:
+        log.warning("LOTSE_STAFF_CHAT names Telegram groups but TELEGRAM_BOT_TOKEN is not set: they get nobody")
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
     worker = EngineWorker.maybe(engine, workers=1)
@@ -92,4 +95,5 @@ def create_app(settings: Settings) -> web.Application:
     setup_routes(app)
     setup_admin(app)
     setup_review(app)
+    setup_inbox(app)  # after the engine context: the inbox works on the engine's handoffs
     return app

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from bot.config import Settings
 from bot.engine import Engine
 from bot.engine.worker import EngineWorker
+from bot.inbox import Inbox
 from bot.ratelimit import RateLimiter, SeenRecently
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
@@ -23,3 +24,5 @@ ADDRESS_LIMIT: web.AppKey[RateLimiter] = web.AppKey("address_limit", RateLimiter
 WEB_LIMIT: web.AppKey[RateLimiter] = web.AppKey("web_limit", RateLimiter)
 NEW_SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("new_session_limit", RateLimiter)
 SEEN_SESSIONS: web.AppKey[SeenRecently] = web.AppKey("seen_sessions", SeenRecently)
+#: The team inbox (bot/inbox): the transports report to it, the admin's inbox pages answer from it.
+INBOX: web.AppKey[Inbox] = web.AppKey("inbox", Inbox)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from aiohttp import web
@@ -23,7 +23,8 @@ from bot import i18n
 from bot.engine import Incoming, Reply
 from bot.engine.handoff import failed_text
 from bot.engine.models import HandoffStep, Message
-from bot.web.keys import ENGINE
+from bot.engine.phones import phones_in
+from bot.web.keys import ENGINE, INBOX
 from bot.web.middlewares import error_json
 from bot.web.streams import Refused, StreamCaps
 
@@ -66,6 +67,7 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
     slot = request.app.get(STAFF)
     relay = slot.relay if slot is not None else None
     step = reply.handoff
+    await report(request.app, incoming, reply)
     if relay is None:
         return
     try:
@@ -80,6 +82,16 @@ async def after_chat(request: web.Request, incoming: Incoming, reply: Reply) -> 
         log.exception("handoff %s: could not pass a web chat message on", step.number if step else "-")
         with i18n.use(reply.lang):
             reply.messages.append(Message(failed_text()))
+
+
+async def report(app: web.Application, incoming: Incoming, reply: Reply, address: str | None = None) -> None:
+    """Tell the team inbox what happened in a handoff: opened (and where the person is reached), or a message."""
+    inbox = app.get(INBOX)
+    if inbox is None:
+        return
+    await inbox.on_step(reply.handoff, text_of(incoming) or "", address)
+    if incoming.button == "forget:yes":
+        await inbox.forgotten()
 
 
 def _after(request: web.Request) -> int:
@@ -119,7 +131,9 @@ async def _serve(request: web.Request, session: str) -> web.StreamResponse:
             await response.write(b"event: open\ndata: {}\n\n")  # a page opened later says who answers now
         while time.monotonic() < deadline and not handoffs.waiters.closing:
             for posted in handoffs.store.pending(key, after):
-                data = json.dumps({"kind": posted.kind, "text": posted.text}, ensure_ascii=False)
+                # With the numbers in it, so the page makes them tappable as in Lotse's own answers.
+                phones = [asdict(phone) for phone in phones_in(posted.text)]
+                data = json.dumps({"kind": posted.kind, "text": posted.text, "phones": phones}, ensure_ascii=False)
                 await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
                 after = posted.id
             if handoffs.store.open_for(key) is None:  # the handoff ended: so does its stream, at once

@@ -244,7 +244,7 @@
   function showStaff(message) {
     const bubble = el("div", "bubble bot staff " + message.kind);
     if (message.kind === "staff") bubble.appendChild(el("div", "who", t.team));
-    bubble.appendChild(paragraph(message.text));
+    bubble.appendChild(paragraph(message.text, message.phones));
     log.appendChild(bubble);
     scroll();
   }

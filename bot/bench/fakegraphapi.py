@@ -1,0 +1,192 @@
+"""A fake WhatsApp Cloud API (Meta's Graph API) on 127.0.0.1 for end-to-end tests and `lotse bench whatsapp`.
+
+It answers `POST /<version>/<phone id>/messages` as the Cloud API documents it (`{"messaging_product":
+"whatsapp", "contacts": [...], "messages": [{"id": "wamid..."}]}`) and records every message sent. It also
+builds the webhook deliveries Meta would make (text, reply-button and list replies, locations, voice notes,
+status updates), signed with `X-Hub-Signature-256` like Meta signs them, so tests post real payloads to Lotse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+PHONE_ID = "106540352242922"
+BUSINESS_NUMBER = "4923031234567"
+
+
+@dataclass
+class Sent:
+    """One message Lotse sent through the Graph API."""
+
+    body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def to(self) -> str:
+        return str(self.body.get("to", ""))
+
+    @property
+    def type(self) -> str:
+        return str(self.body.get("type", ""))
+
+    @property
+    def text(self) -> str:
+        """What the person reads: the text, or the body of an interactive message."""
+        if self.type == "text":
+            return str(self.body["text"]["body"])
+        if self.type == "interactive":
+            return str(self.body["interactive"]["body"]["text"])
+        if self.type == "location":
+            return str(self.body["location"].get("name", ""))
+        return ""
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(id, title) of every reply button or list row."""
+        if self.type != "interactive":
+            return []
+        action = self.body["interactive"]["action"]
+        if "buttons" in action:
+            return [(b["reply"]["id"], b["reply"]["title"]) for b in action["buttons"]]
+        return [(row["id"], row["title"]) for section in action.get("sections", []) for row in section["rows"]]
+
+
+class FakeGraphAPI:
+    """`async with FakeGraphAPI() as api:` serves on a free port; `api.base_url` is WHATSAPP_API_BASE_URL."""
+
+    def __init__(self, app_secret: str = "test-app-secret", port: int = 0) -> None:
+        self.app_secret, self.port = app_secret, port
+        self.sent: list[Sent] = []
+        self.read: list[str] = []  # message ids marked as read
+        self.fail_next: int = 0  # answer this many sends with a Graph API error (131047: outside the window)
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v22.0"
+
+    async def start(self) -> FakeGraphAPI:
+        app = web.Application()
+        app.router.add_post("/{version}/{phone_id}/messages", self._messages)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeGraphAPI:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return web.json_response({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException",
+                                                "code": 190}}, status=401)
+        body = await request.json()
+        if body.get("status") == "read":
+            self.read.append(str(body.get("message_id")))
+            return web.json_response({"success": True})
+        if self.fail_next and body.get("type") != "template":
+            self.fail_next -= 1
+            return web.json_response({"error": {
+                "message": "(#131047) Re-engagement message", "type": "OAuthException", "code": 131047,
+                "error_data": {"messaging_product": "whatsapp",
+                               "details": "Message failed to send because more than 24 hours have passed"},
+                "fbtrace_id": "Az8or2yhqkZfEZ-_4Qn_Bam"}}, status=400)
+        self.sent.append(Sent(body))
+        self._changed.set()
+        return web.json_response({"messaging_product": "whatsapp",
+                                  "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                                  "messages": [{"id": f"wamid.out{next(self._ids)}"}]})
+
+    # -- waiting -----------------------------------------------------------------------------------------
+    def to(self, number: str) -> list[Sent]:
+        return [s for s in self.sent if s.to == number]
+
+    async def wait_for(self, number: str, count: int, timeout: float = 30.0) -> list[Sent]:
+        """The first `count` messages sent to the number, once they are there."""
+        async with asyncio.timeout(timeout):
+            while len(self.to(number)) < count:
+                self._changed.clear()
+                await self._changed.wait()
+        return self.to(number)[:count]
+
+    # -- webhook deliveries, as Meta makes them ------------------------------------------------------------
+    def sign(self, raw: bytes) -> str:
+        return "sha256=" + hmac.new(self.app_secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+def envelope(value: dict[str, Any]) -> dict[str, Any]:
+    """The wrapper around every change Meta posts to the webhook."""
+    value = {"messaging_product": "whatsapp",
+             "metadata": {"display_phone_number": BUSINESS_NUMBER, "phone_number_id": PHONE_ID}, **value}
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": "102290129340398", "changes": [{"value": value, "field": "messages"}]}]}
+
+
+_incoming_ids = itertools.count(1)
+
+
+def message(number: str, kind: str, content: dict[str, Any], name: str = "Test") -> dict[str, Any]:
+    """A webhook update with one message of the given type from the number."""
+    msg = {"from": number, "id": f"wamid.in{next(_incoming_ids)}", "timestamp": str(int(time.time())),
+           "type": kind, kind: content}
+    return envelope({"contacts": [{"profile": {"name": name}, "wa_id": number}], "messages": [msg]})
+
+
+def text(number: str, body: str) -> dict[str, Any]:
+    return message(number, "text", {"body": body})
+
+
+def button_reply(number: str, data: str, title: str = "") -> dict[str, Any]:
+    return message(number, "interactive", {"type": "button_reply", "button_reply": {"id": data, "title": title}})
+
+
+def list_reply(number: str, data: str, title: str = "") -> dict[str, Any]:
+    return message(number, "interactive", {"type": "list_reply", "list_reply": {"id": data, "title": title}})
+
+
+def location(number: str, lat: float, lon: float) -> dict[str, Any]:
+    return message(number, "location", {"latitude": lat, "longitude": lon})
+
+
+def voice(number: str) -> dict[str, Any]:
+    return message(number, "audio", {"mime_type": "audio/ogg; codecs=opus", "sha256": "x", "id": "1234",
+                                     "voice": True})
+
+
+def status(number: str) -> dict[str, Any]:
+    """A delivery receipt: Lotse must ignore it."""
+    return envelope({"statuses": [{"id": "wamid.out1", "status": "delivered", "timestamp": str(int(time.time())),
+                                   "recipient_id": number}]})
+
+
+def batch(*updates: dict[str, Any]) -> dict[str, Any]:
+    """Several messages in one delivery, as Meta sends them when they arrive together."""
+    values = [change["value"] for u in updates for entry in u["entry"] for change in entry["changes"]]
+    return envelope({"contacts": [c for v in values for c in v.get("contacts", [])],
+                     "messages": [m for v in values for m in v.get("messages", [])]})
+
+
+def raw(update: dict[str, Any]) -> bytes:
+    return json.dumps(update, ensure_ascii=False).encode()

@@ -1,0 +1,156 @@
+"""The WhatsApp conversation loop: one queue per number, fair limits, the engine's reply sent back.
+
+The webhook only queues (Meta wants its 200 within seconds and retries otherwise). Each number has its own
+queue and task, so one person's messages are answered in order while another person's are answered beside
+them: a flood from one number waits in its own queue, and beyond the rate limit it is dropped with one kind
+notice. Meta delivers some messages twice; their ids are remembered for a while and the repeats ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from bot import i18n
+from bot.engine.models import Button, Incoming, Message, Reply
+from bot.i18n import _
+from bot.ratelimit import RateLimiter
+from bot.whatsapp.parse import Inbound
+from bot.whatsapp.render import Out, render
+
+log = logging.getLogger(__name__)
+
+SEEN = 10_000  # message ids remembered against Meta's repeated deliveries
+QUEUE = 50  # messages one number may have waiting; the rate limit drops a flood long before
+# Commands people know from Telegram, typed on WhatsApp: the engine's buttons for them.
+COMMANDS = {"/start": "m", "/menu": "m", "/help": "m", "/forget": "forget", "/vergessen": "forget",
+            "/language": "lang", "/sprache": "lang"}
+# The country calling code of a number as a first guess at the language, until the person writes or chooses one.
+CALLING_CODES = {"963": "ar", "964": "ar", "962": "ar", "961": "ar", "20": "ar", "212": "ar", "216": "ar",
+                 "218": "ar", "249": "ar", "93": "fa", "98": "fa", "380": "uk", "7": "ru", "375": "ru",
+                 "90": "tr", "33": "fr", "224": "fr", "225": "fr", "221": "fr", "291": "ti", "251": "ti",
+                 "252": "so", "44": "en", "1": "en", "49": "de", "43": "de", "41": "de"}
+
+Answer = Callable[[Incoming], Awaitable[Reply]]
+After = Callable[[Incoming, Reply], Awaitable[None]]
+Send = Callable[[str, list[Out]], Awaitable[None]]
+Preset = Callable[[Incoming], Reply | None]  # a volunteer's link (bot/whatsapp/links.py) answered, or None
+
+
+def user_id(number: str) -> str:
+    """The engine's user id of a WhatsApp number (hashed by the session store before it is kept)."""
+    return "wa:" + number
+
+
+def lang_hint(number: str) -> str | None:
+    """The language most people with the number's country code write, as a hint (the text decides)."""
+    for length in (3, 2, 1):
+        if (lang := CALLING_CODES.get(number[:length])) is not None:
+            return lang
+    return None
+
+
+def incoming_of(inbound: Inbound) -> Incoming | None:
+    """What the engine should answer, or None for something only the channel answers (voice, photos)."""
+    who, hint = user_id(inbound.number), lang_hint(inbound.number)
+    if inbound.location is not None:
+        return Incoming(who, location=inbound.location, lang_hint=hint)
+    if inbound.button is not None:
+        return Incoming(who, button=inbound.button[:64], lang_hint=hint)
+    if inbound.text is not None:
+        command = inbound.text.strip().lower()
+        if command in COMMANDS:
+            return Incoming(who, button=COMMANDS[command], lang_hint=hint)
+        return Incoming(who, text=inbound.text, lang_hint=hint)
+    return None
+
+
+def please_write(lang: str, voice: bool) -> Reply:
+    """The kind answer to a voice note, photo or sticker: Lotse reads words."""
+    with i18n.use(lang):
+        text = (_("I cannot listen to voice messages yet. Please write your question in a few words, "
+                  "or share your location.") if voice else
+                _("I can only read text. Please write your question in a few words, or share your location."))
+        return Reply([Message(text, [Button(_("Share my location"), "location")])], lang, rtl=i18n.is_rtl())
+
+
+def too_fast(lang: str) -> Reply:
+    with i18n.use(lang):
+        return Reply([Message(_("You are sending messages faster than I can answer. "
+                                "Please wait a minute, then write again."))], lang, rtl=i18n.is_rtl())
+
+
+class Channel:
+    """Queues per number; `accept` is all the webhook calls."""
+
+    def __init__(self, answer: Answer, send: Send, limiter: RateLimiter, lang_of: Callable[[str], str],
+                 after: After | None = None, preset: Preset | None = None) -> None:
+        self.answer, self.send, self.limiter, self.lang_of, self.after = answer, send, limiter, lang_of, after
+        self.preset = preset
+        self.queues: dict[str, asyncio.Queue[Inbound | None]] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.seen: OrderedDict[str, None] = OrderedDict()
+        self.warned: set[str] = set()  # numbers told that they write too fast, until they may again
+
+    def accept(self, inbound: Inbound) -> None:
+        """Queue one message for its number (or drop it: a repeat, a reaction, or beyond the number's limit)."""
+        if inbound.message_id in self.seen or inbound.reaction is not None:
+            return
+        self.seen[inbound.message_id] = None
+        if len(self.seen) > SEEN:
+            self.seen.popitem(last=False)
+        number = inbound.number
+        if not self.limiter.take(number):
+            if number in self.warned:
+                return
+            self.warned.add(number)
+            inbound = Inbound(number, inbound.message_id, media="too_fast")
+        else:
+            self.warned.discard(number)
+        queue = self.queues.setdefault(number, asyncio.Queue(QUEUE))
+        if queue.full():
+            return
+        queue.put_nowait(inbound)
+        if number not in self.tasks:
+            self.tasks[number] = asyncio.create_task(self._drain(number), name=f"whatsapp {number[-4:]}")
+
+    async def _drain(self, number: str) -> None:
+        queue = self.queues[number]
+        try:
+            while not queue.empty():
+                inbound = queue.get_nowait()
+                if inbound is not None:
+                    await self._handle(inbound)
+        finally:
+            del self.tasks[number]
+            if queue.empty():
+                del self.queues[number]
+
+    async def _handle(self, inbound: Inbound) -> None:
+        try:
+            incoming = incoming_of(inbound)
+            if incoming is None:
+                lang = self.lang_of(inbound.number)
+                reply = too_fast(lang) if inbound.media == "too_fast" else please_write(lang, inbound.media == "voice")
+                await self.send(inbound.number, render(reply))
+                return
+            preset = self.preset(incoming) if self.preset is not None and incoming.text else None
+            reply = preset if preset is not None else await self.answer(incoming)
+            await self.send(inbound.number, render(reply))
+            if self.after is not None:
+                await self.after(incoming, reply)
+        except Exception:  # one failed message must not stop the number's queue, nor anyone else's
+            log.exception("whatsapp: a message could not be answered")
+
+    async def close(self) -> None:
+        """Cancel what is still queued (on shutdown)."""
+        for task in list(self.tasks.values()):
+            task.cancel()
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Until every queue is empty (tests and the benchmark wait on this, not on the clock)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks.values()), return_exceptions=True)

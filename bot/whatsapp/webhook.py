@@ -1,0 +1,129 @@
+"""GET and POST /whatsapp/webhook in Lotse's own aiohttp app: Meta's verification and the signed deliveries.
+
+GET answers Meta's subscription check (`hub.mode=subscribe`, `hub.verify_token`, `hub.challenge`). POST checks
+`X-Hub-Signature-256`, the HMAC-SHA256 of the raw body with the app secret (pywa's check, in constant time),
+before anything is parsed: a bad or missing signature gets 401 and changes nothing. A good delivery is parsed,
+its messages queued (bot/whatsapp/channel.py), and Meta gets its 200 at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from pywa.utils import webhook_updates_validator
+
+from bot.engine import Incoming, Reply
+from bot.engine.deeplinks import apply_preset, decode
+from bot.ratelimit import RateLimiter
+from bot.web.keys import ENGINE, INBOX, SETTINGS, WORKER
+from bot.web.staff import STAFF, report, text_of
+from bot.whatsapp.channel import Channel, lang_hint, user_id
+from bot.whatsapp.inbox import deliverer, reachable_again
+from bot.whatsapp.links import payload_of
+from bot.whatsapp.parse import messages
+from bot.whatsapp.sender import Sender
+
+log = logging.getLogger(__name__)
+
+CHANNEL: web.AppKey[Channel] = web.AppKey("whatsapp_channel", Channel)
+SENDER: web.AppKey[Sender] = web.AppKey("whatsapp_sender", Sender)
+SIGNATURE = "X-Hub-Signature-256"
+
+
+async def verify(request: web.Request) -> web.Response:
+    """GET: Meta's check that this URL belongs to the app (the verify token, then echo the challenge)."""
+    config = request.app[SETTINGS].whatsapp
+    assert config is not None
+    token = request.query.get("hub.verify_token", "")
+    if request.query.get("hub.mode") != "subscribe" or token != config.verify_token:
+        raise web.HTTPForbidden(text="The verify token does not match.")
+    return web.Response(text=request.query.get("hub.challenge", ""))
+
+
+async def receive(request: web.Request) -> web.Response:
+    """POST: check the signature over the raw body, queue the people's messages, answer 200."""
+    config = request.app[SETTINGS].whatsapp
+    assert config is not None
+    raw = await request.read()  # the app's client_max_size (64 KiB) bounds it: Meta's deliveries are a few KiB
+    signature = request.headers.get(SIGNATURE, "")
+    if not signature or not webhook_updates_validator(config.app_secret, raw, signature):
+        log.warning("whatsapp webhook: a delivery with a wrong signature from %s", request.remote)
+        raise web.HTTPUnauthorized(text="The signature does not match.")
+    try:
+        update = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise web.HTTPBadRequest(text="The body is not JSON.") from None
+    channel = request.app[CHANNEL]
+    for inbound in messages(update):  # statuses (sent, delivered, read) hold no messages: nothing to do
+        channel.accept(inbound)
+    return web.Response(text="ok")
+
+
+def _wire(app: web.Application, sender: Sender) -> Channel:
+    settings, engine = app[SETTINGS], app[ENGINE]
+
+    async def answer(incoming: Incoming) -> Reply:
+        worker = app.get(WORKER)
+        return await worker.handle(incoming) if worker is not None else engine.handle(incoming)
+
+    async def after(incoming: Incoming, reply: Reply) -> None:
+        """A handoff to the team: tell the inbox (and a Telegram staff topic, like the web chat does)."""
+        number = incoming.user_id.removeprefix("wa:")
+        await report(app, incoming, reply, address=number)
+        await reachable_again(app, incoming.user_id, number)
+        slot = app.get(STAFF)
+        relay = slot.relay if slot is not None else None
+        step = reply.handoff
+        if relay is None:
+            return
+        if step is not None and step.relay:
+            await relay.from_web(step.number, text_of(incoming) or "")
+        elif step is not None and step.ended:
+            await relay.ended_by_person(step)
+        else:
+            engine.handoff.remember(incoming.user_id, text_of(incoming), reply)
+
+    def lang_of(number: str) -> str:
+        return engine.sessions.load(user_id(number)).lang or lang_hint(number) or settings.default_lang
+
+    def preset(incoming: Incoming) -> Reply | None:
+        """A volunteer's link: language, topic and place preset, answered as if the topic was picked."""
+        payload = payload_of(incoming.text or "")
+        chosen = decode(payload, engine.intents) if payload else None
+        if chosen is None or chosen.empty:
+            return None
+        return apply_preset(engine, incoming.user_id, chosen, incoming.lang_hint)
+
+    limiter = RateLimiter(settings.rate_burst, settings.rate_per_minute)
+    return Channel(answer, sender.send, limiter, lang_of, after, preset)
+
+
+async def whatsapp_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The pywa client and the queues, for the lifetime of the server (after the engine's context)."""
+    config = app[SETTINGS].whatsapp
+    assert config is not None
+    sender = Sender(config)
+    app[SENDER] = sender
+    app[CHANNEL] = _wire(app, sender)
+    inbox = app.get(INBOX)
+    if inbox is not None:  # the team inbox answers on WhatsApp; replies that waited for a restart go out now
+        inbox.deliverers["whatsapp"] = deliverer(inbox, sender)
+        await inbox.flush()
+    log.info("WhatsApp channel on phone id %s via %s", config.phone_id, config.api_base_url)
+    try:
+        yield
+    finally:
+        await app[CHANNEL].close()
+        await sender.close()
+
+
+def setup(app: web.Application) -> None:
+    """The routes and the context, when the settings name a WhatsApp number."""
+    if app[SETTINGS].whatsapp is None:
+        return
+    app.router.add_get("/whatsapp/webhook", verify, name="whatsapp_verify")
+    app.router.add_post("/whatsapp/webhook", receive, name="whatsapp_webhook")
+    app.cleanup_ctx.append(whatsapp_ctx)

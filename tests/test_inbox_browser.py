@@ -1,0 +1,61 @@
+"""The whole way in headless Chromium: an Arabic user on WhatsApp (fake Graph API) looks for a Kita in Lünen,
+taps "more", shares a location, asks for a person; a staff member has the team inbox open, sees the conversation
+appear without reloading, claims it, answers, and the answer arrives on WhatsApp with a tappable number."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from test_admin_browser import fill, goto, sign_in, submit
+from test_browser import Page
+from test_browser import page as page  # the Chromium fixture
+from test_inbox import AHMAD, HELPLINE, PASSWORD, Server, running
+
+from bot.bench import fakegraphapi as meta
+from bot.bench.fakegraphapi import FakeGraphAPI
+
+pytestmark = pytest.mark.browser
+LUENEN = (51.6163, 7.5271)
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[Server]:
+    async with FakeGraphAPI() as api, running(tmp_path, api) as srv:
+        yield srv
+
+
+async def test_a_staff_reply_in_the_inbox_reaches_an_arabic_user_on_whatsapp(server: Server, page: Page) -> None:
+    api = server.api
+    async with aiohttp.ClientSession() as http:
+        await server.whatsapp(http, meta.text(AHMAD, "أبحث عن روضة أطفال في لونن"))
+        more = [data for s in api.to(AHMAD) for data, _t in s.buttons if data.startswith("more:kita")]
+        assert more, "the answer has a button for more Kitas"
+        await server.whatsapp(http, meta.list_reply(AHMAD, more[0]))
+        await server.whatsapp(http, meta.location(AHMAD, *LUENEN))
+        assert "Kita" in api.to(AHMAD)[-1].text
+
+        assert "anna" in await sign_in(page, server.url, "anna", PASSWORD)
+        await goto(page, server.url + "/admin/inbox", "!!document.getElementById('inbox-list')")
+        assert await page.js("document.querySelectorAll('tr.conversation').length") == 0
+
+        await server.whatsapp(http, meta.text(AHMAD, "أريد التحدث مع شخص"))
+        await server.whatsapp(http, meta.text(AHMAD, "عندي رسالة من مكتب الأجانب ولا أفهمها"))
+        # The list updates itself (server-sent events): the conversation appears, unread, without a reload.
+        await page.wait_for("!!document.querySelector('tr.conversation .unread')")
+        row = await page.js("document.querySelector('tr.conversation').innerText")
+        assert "العربية" in row and "WhatsApp" in row
+
+        link = await page.js("document.querySelector('tr.conversation a').href")
+        await goto(page, link, "!!document.getElementById('claim')")
+        assert "عندي رسالة من مكتب الأجانب" in await page.js("document.body.innerText")
+        await submit(page, "claim", "!!document.querySelector('.claimed-by')")
+        await fill(page, {"reply-text": f"Bitte rufen Sie {HELPLINE} an, oder kommen Sie Montag vorbei."})
+        await submit(page, "send", "!!document.querySelector('.ok')")
+
+    assert api.to(AHMAD)[-1].text == "💬 Bitte rufen Sie +498001110111 an, oder kommen Sie Montag vorbei."
+    said = await page.js("[...document.querySelectorAll('ol.said li')].map((li) => li.className)")
+    assert json.dumps(said) == json.dumps(["person", "staff"])
