@@ -110,6 +110,8 @@ class Settings:
     """Everything that can be configured, with defaults that run the demo on a laptop."""
 
     db_path: Path = field(default_factory=default_db_path)
+    #: Where the trained classifiers are kept (LOTSE_CACHE); None: a `cache` folder beside the database.
+    cache: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8080
     telegram_token: str | None = None
@@ -130,6 +132,11 @@ class Settings:
     address_per_minute: float = 300.0
     admin_idle_minutes: int = 30
 
+    @property
+    def cache_dir(self) -> Path:
+        """The folder of the trained classifiers: LOTSE_CACHE, else beside the database, where Lotse may write."""
+        return self.cache or self.db_path.parent / "cache"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and check LOTSE_* and TELEGRAM_* variables; unset or empty means the default."""
@@ -141,8 +148,10 @@ class Settings:
 
         base = cls(db_path=Path("lotse.db"))  # the defaults, without looking for a data directory yet
         db = env.get("LOTSE_DB", "").strip()
+        cache = env.get("LOTSE_CACHE", "").strip()
         return cls(
             db_path=Path(db).expanduser() if db else default_db_path(),
+            cache=Path(cache).expanduser() if cache else None,
             host=get("LOTSE_HOST", _text, base.host),
             port=get("LOTSE_PORT", _port, base.port),
             telegram_token=get("TELEGRAM_BOT_TOKEN", _text, None),

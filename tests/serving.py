@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,3 +32,16 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+def wait_until_listening(proc: subprocess.Popen[str]) -> str:
+    """Read `lotse serve`'s output until it says it listens; fail with all it said when it ends before that.
+
+    The line is the event to wait for: no deadline, which a busy machine would miss without anything wrong."""
+    assert proc.stdout is not None
+    said: list[str] = []
+    for line in proc.stdout:
+        said.append(line)
+        if line.startswith("listening on "):
+            return "".join(said)
+    raise AssertionError("lotse serve ended before it listened:\n" + "".join(said))

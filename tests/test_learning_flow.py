@@ -108,7 +108,7 @@ async def telegram(api: FakeBotAPI, chat: int, update: dict[str, Any]) -> str:
     """Push an update and return what the bot sent back (HTML unescaped)."""
     before = len(api.sent(chat, ["sendMessage"]))
     api.push(update)
-    await api.wait_for("sendMessage", before + 1, chat_id=chat, timeout=10)
+    await api.wait_for("sendMessage", before + 1, chat_id=chat)
     await api.settle()
     return html.unescape("\n".join(c.text for c in api.sent(chat, ["sendMessage"])[before:]))
 
@@ -126,7 +126,7 @@ async def telegram_thumbs_down(api: FakeBotAPI, chat: int, lang: str) -> bool:
     update["callback_query"]["message"]["reply_markup"] = stored["reply_markup"]
     edits = len(api.sent(chat, ["editMessageText"]))
     api.push(update)
-    [*_, edit] = await api.wait_for("editMessageText", edits + 1, chat_id=chat, timeout=10)
+    [*_, edit] = await api.wait_for("editMessageText", edits + 1, chat_id=chat)
     with i18n.use(lang):
         thanks = i18n.gettext("Thank you for your feedback!")
     assert thanks in edit.text and stored["text"][:30] in edit.text  # the answer stays, thanked in its language

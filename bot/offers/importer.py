@@ -5,7 +5,9 @@ UTF-16, Windows-1252, MacRoman or Shift-JIS, comma, semicolon or tab separated (
 XLSX; a JSON list of objects (or {"offers": [...]}). Headers may be German or English ("PLZ", "Postleitzahl",
 "postcode"; see fields.py). Every row is checked and every problem reported with its line (the first
 `Limits.problems`, then a count); if there is any, nothing is written. Otherwise all rows are upserted by id in
-one transaction, with one audit row per changed offer. Rows without coordinates get their postcode's (or town's)
+short transactions of `BATCH` rows, with one audit row per changed offer: the bot and the web chat write their
+sessions between two batches instead of waiting for the whole file (an upsert by id, so importing the same file
+again after a failure half-way writes the rest). Rows without coordinates get their postcode's (or town's)
 centre, flagged approximate.
 """
 
@@ -14,13 +16,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
-from bot.offers.db import write_problem
+from bot.offers.db import retrying, write_problem
 from bot.offers.fields import FIELDS, check_complete, clean_row, header_field, make_id
 from bot.offers.readers import LIMITS, ImportFileError, Limits, Record, read_csv, read_file, read_json, read_xlsx
 from bot.offers.store import rows_by_id
@@ -133,17 +136,32 @@ def plan(db: Database, headers: list[str], records: Iterable[Record], *, unescap
     return result
 
 
+#: Offers written per transaction: a few milliseconds of holding the write lock each.
+BATCH = 200
+
+
+def _write_batch(db: Database, changes: list[Change], actor: str) -> None:
+    with db.conn:  # one short transaction: an exception rolls this batch back
+        write_rows(db, changes, actor)
+
+
+def write_in_batches(db: Database, changes: list[Change], actor: str) -> None:
+    """Write the changes in short transactions; a failure says how many were written before it."""
+    for start in range(0, len(changes), BATCH):
+        try:
+            retrying(partial(_write_batch, db, changes[start:start + BATCH], actor))
+        except sqlite3.OperationalError as exc:  # a full disk, a read-only or long-locked database
+            done = "nothing was imported" if start == 0 else \
+                f"{start} of {len(changes)} offers were written, import the file again for the rest"
+            raise ImportFileError(f"{done}: the database cannot be written ({write_problem(exc)})") from exc
+
+
 def import_records(db: Database, headers: list[str], records: Iterable[Record], *, actor: str,
                    dry_run: bool = False, unescape: bool = False, gaz: Gazetteer | None = None) -> ImportResult:
-    """Validate, then (unless a dry run or any row is bad) write everything in one transaction."""
+    """Validate, then (unless a dry run or any row is bad) write everything in short transactions."""
     result = plan(db, headers, records, unescape=unescape, gaz=gaz)
     if result.ok and not dry_run:
-        try:
-            with db.conn:  # one transaction: any exception rolls every row back
-                write_rows(db, [*result.added, *result.changed], actor)
-        except sqlite3.OperationalError as exc:  # a full disk, a read-only or locked database
-            raise ImportFileError(f"nothing was imported: the database cannot be written ({write_problem(exc)})") \
-                from exc
+        write_in_batches(db, [*result.added, *result.changed], actor)
         result.written = True
     return result
 
