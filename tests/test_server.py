@@ -81,3 +81,12 @@ def imports_of(folder: str) -> set[str]:
 @pytest.mark.parametrize("folder, forbidden", [("web", "bot.telegram"), ("telegram", "bot.web")])
 def test_web_and_telegram_do_not_import_each_other(folder: str, forbidden: str) -> None:
     assert not {m for m in imports_of(folder) if m == forbidden or m.startswith(forbidden + ".")}
+
+
+def test_no_part_of_the_engine_imports_the_engine_back() -> None:
+    """The parts of a conversation see the engine as a `Conversation` (bot/engine/conversation.py): the imports
+    go one way, from engine.py to them; only the package's __init__ imports engine.py."""
+    importers = [path.name for path in (ROOT / "bot" / "engine").glob("*.py") if path.name != "__init__.py"
+                 and any(isinstance(node, ast.ImportFrom) and node.module == "bot.engine.engine"
+                         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))]
+    assert importers == []

@@ -20,6 +20,7 @@ from bot import i18n
 from bot.config import StaffConfig
 from bot.engine import followups, listing, named, safety, states, topics
 from bot.engine.answers import Answer, default_answers
+from bot.engine.conversation import Turn
 from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
 from bot.engine.handoff import Handoffs
@@ -28,7 +29,7 @@ from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons, pars
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
-from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE, Turn
+from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE
 from bot.engine.topics import TOPICS
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer

@@ -32,7 +32,7 @@ from bot.i18n import _
 from bot.nlu.normalise import normalise
 
 if TYPE_CHECKING:
-    from bot.engine.engine import Engine
+    from bot.engine.conversation import Conversation
 
 HUMAN = "human_contact"
 STOP_BUTTON = "h:stop"
@@ -111,7 +111,7 @@ class Handoffs:
         return next((d for d in self.config.desks if d.chat_id == chat_id), None)
 
     # -- before the engine answers -------------------------------------------------------------------------
-    def intercept(self, engine: Engine, incoming: Incoming) -> Reply | None:
+    def intercept(self, engine: Conversation, incoming: Incoming) -> Reply | None:
         """The reply while a handoff is open (or to its buttons); None lets the engine answer as usual."""
         key = self.sessions.key(incoming.user_id)
         if incoming.button == "forget:yes":
@@ -147,7 +147,7 @@ class Handoffs:
             text += " " + _("They will answer from {when}.").format(when=self._when(when))
         return text
 
-    def _stop(self, engine: Engine, incoming: Incoming, current: Handoff) -> Reply:
+    def _stop(self, engine: Conversation, incoming: Incoming, current: Handoff) -> Reply:
         self.store.close(current.number, self.clock())
         session = self.sessions.load(incoming.user_id)
         if HUMAN in (session.last_intent, session.pending_intent):
@@ -178,7 +178,7 @@ class Handoffs:
             self.transcript.add(key, "lotse", i18n.strip_isolates(message.text))
 
     # -- after the engine answered -------------------------------------------------------------------------
-    def offer(self, engine: Engine, incoming: Incoming, session: Session, reply: Reply) -> Reply:
+    def offer(self, engine: Conversation, incoming: Incoming, session: Session, reply: Reply) -> Reply:
         """Beside the contact point's phone number: "write your question here, the team answers in this chat"."""
         channel = channel_of(incoming.user_id)
         if not self.enabled or channel is None or reply.intent != HUMAN or not self._asked(engine, incoming):
@@ -202,7 +202,7 @@ class Handoffs:
         return replace(reply, messages=messages, handoff=HandoffStep(current.number))
 
     @staticmethod
-    def _asked(engine: Engine, incoming: Incoming) -> bool:
+    def _asked(engine: Conversation, incoming: Incoming) -> bool:
         """Did this very message ask for a person (not a menu press or an unclear text after such a request)?"""
         if incoming.button is not None:
             return incoming.button == f"t:{HUMAN}"

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot import i18n
+from bot.engine.conversation import Conversation
 from bot.engine.deeplinks import decode, find_place
-from bot.engine.engine import MAX_DISTANCE_KM, Engine
+from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Incoming, Message, PlaceOut, Reply, place_out
 from bot.geo.distance import Point
 from bot.i18n import _
@@ -27,7 +28,7 @@ class Lookup:
     places: list[PlaceOut] = field(default_factory=list)
 
 
-def lookup(engine: Engine, query: str, user_id: str, lang: str, n: int = 5) -> Lookup:
+def lookup(engine: Conversation, query: str, user_id: str, lang: str, n: int = 5) -> Lookup:
     """Offers for a query such as 'kita lünen' or a deep-link payload 'kita_Luenen' ('share this' uses it)."""
     from bot.offers.store import nearest
 
@@ -56,7 +57,7 @@ def lookup(engine: Engine, query: str, user_id: str, lang: str, n: int = 5) -> L
     return result
 
 
-def set_place(engine: Engine, user_id: str, text: str, lang_hint: str | None = None) -> Reply | None:
+def set_place(engine: Conversation, user_id: str, text: str, lang_hint: str | None = None) -> Reply | None:
     """Save a typed town or postcode as the person's place and continue their topic; None if no place."""
     place = find_place(engine, text) or engine.nlu.understand(text, lang_hint=lang_hint).place
     if place is None:
