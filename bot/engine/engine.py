@@ -95,7 +95,7 @@ class Engine:
         lang = i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
         with i18n.use(lang):
             if (handed := self.handoff.intercept(self, incoming)) is not None:
-                return handed  # the person talks to the team now (or just ended that)
+                return self._urgent_first(handed, incoming, session)  # the person talks to the team now
             if incoming.button is not None:
                 reply = self._button(incoming, session)
             elif incoming.location is not None:
@@ -104,6 +104,15 @@ class Engine:
                 reply = self._text(incoming, session)
             reply = self.handoff.offer(self, incoming, session, reply)
         return reply
+
+    def _urgent_first(self, handed: Reply, incoming: Incoming, session: Session) -> Reply:
+        """A message to the team that speaks of danger: the numbers of its topic first, then the handoff's word."""
+        step = handed.handoff
+        if step is None or step.urgent is None:
+            return handed
+        urgent = self._button(Incoming(incoming.user_id, button=f"t:{step.urgent}", lang_hint=incoming.lang_hint),
+                              session)
+        return replace(handed, messages=[*urgent.messages, *handed.messages])
 
     def forget(self, user_id: str) -> bool:
         """Delete everything stored about a user."""

@@ -127,17 +127,17 @@ class Handoffs:
             return self._stop(engine, incoming, current)
         if incoming.button is not None:
             return None  # the menu, the language picker, /help: Lotse's own, even during a handoff
-        messages: list[Message] = []
         danger = None
         if incoming.text:
             danger = engine.nlu.understand(incoming.text[:1000], lang_hint=incoming.lang_hint).danger
         if danger is not None:
-            # Someone in danger must not wait for the team: the emergency numbers now, and the team sees it too.
-            urgent = engine.handle(Incoming(incoming.user_id, button=f"t:{danger}", lang_hint=incoming.lang_hint))
-            messages = [*urgent.messages, Message(_("Your message has also been passed on to the team."))]
-        if self.store.count_relay(current.number) == 0 and danger is None:
-            messages.append(Message(self._first_ack(current.staff_chat)))
-        return self._reply(messages, HandoffStep(current.number, relay=True))
+            # Someone in danger must not wait for the team: the engine puts the numbers before this (`urgent`).
+            messages = [Message(_("Your message has also been passed on to the team."))]
+        elif self.store.count_relay(current.number) == 0:
+            messages = [Message(self._first_ack(current.staff_chat))]
+        else:
+            messages = []
+        return self._reply(messages, HandoffStep(current.number, relay=True, urgent=danger))
 
     def _first_ack(self, staff_chat: int) -> str:
         desk = self.desk_of_chat(staff_chat)
