@@ -279,6 +279,12 @@ class Engine:
             return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
         if data == "lang":
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
+        if data == "place":  # /place: the next message names the place, for the topic of the conversation if any
+            session.state, session.pending_intent = AWAITING_PLACE, self.last_topic(session)
+            self._save(incoming, session)
+            return self._reply(session, [Message(
+                _("Where are you? Write your town or postcode, or share your location."),
+                [Button(_("Share my location"), "location")])])
         if data == topics.MORE_MENU:
             return self._reply(session, [Message(_("What are you looking for?"), topics.menu("more"))])
         if kind == "more":
