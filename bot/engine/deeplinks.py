@@ -107,13 +107,6 @@ def find_place(engine: Conversation, query: str) -> Place | None:
 
 
 def apply_preset(engine: Conversation, user_id: str, preset: Preset, lang_hint: str | None = None) -> Reply:
-    """Store the preset in the user's session and answer as if they had picked the topic (or greet)."""
-    sessions = engine.sessions
-    session = sessions.load(user_id)
-    if preset.lang:
-        session.lang = preset.lang
-    if preset.place and (place := find_place(engine, preset.place)) is not None:
-        session.place_name, session.lat, session.lon = place.name, place.point.lat, place.point.lon
-    sessions.save(user_id, session)
-    button = f"t:{preset.topic}" if preset.topic else "t:greeting"
-    return engine.handle(Incoming(user_id, button=button, lang_hint=lang_hint))
+    """Answer /start with this preset: the engine keeps its language and place and answers its topic."""
+    payload = encode(preset.lang, preset.topic, preset.place)
+    return engine.handle(Incoming(user_id, button=f"start:{payload}", lang_hint=lang_hint))

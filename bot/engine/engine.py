@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import followups, listing, named, safety, states, topics
+from bot.engine import deeplinks, followups, listing, named, safety, states, topics
 from bot.engine.answers import Answer, default_answers
 from bot.engine.conversation import Turn
 from bot.engine.coverage import Coverage
@@ -104,6 +104,15 @@ class Engine:
                 reply = self._text(incoming, session)
             reply = self.handoff.offer(self, incoming, session, reply)
         return reply
+
+    def _start(self, incoming: Incoming, session: Session, preset: deeplinks.Preset) -> Reply:
+        """Keep the preset's language and place, then answer as if its topic (or a greeting) had been chosen."""
+        if preset.lang:
+            session.lang = preset.lang
+            i18n.set_lang(preset.lang)
+        if preset.place and (place := deeplinks.find_place(self, preset.place)) is not None:
+            self.remember_place(session, place)
+        return self._button(replace(incoming, button=f"t:{preset.topic or 'greeting'}"), session)
 
     def _urgent_first(self, handed: Reply, incoming: Incoming, session: Session) -> Reply:
         """A message to the team that speaks of danger: the numbers of its topic first, then the handoff's word."""
@@ -277,6 +286,8 @@ class Engine:
         if kind == "fb" and (vote := parse_feedback(arg)) is not None:
             self.learning.feedback(incoming.user_id, vote[0], vote[1], i18n.current())
             return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
+        if kind == "start":  # /start with a deep-link payload: language, place and topic preset
+            return self._start(incoming, session, deeplinks.decode(arg, self.intents))
         if data == "lang":
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
         if data == "place":  # /place: the next message names the place, for the topic of the conversation if any

@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot import i18n
 from bot.engine import Engine, Incoming, Reply
-from bot.engine.deeplinks import apply_preset, decode, encode
+from bot.engine.deeplinks import encode
 from bot.engine.models import Button, Message
 from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
@@ -173,12 +173,8 @@ async def _venue(context: ContextTypes.DEFAULT_TYPE, chat: Chat, message: Messag
 # -- commands --------------------------------------------------------------------------------------------
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start, with an optional deep-link payload presetting language, topic and place."""
-    engine = engine_of(context)
-    preset = decode(context.args[0] if context.args else None, engine.intents)
-    if preset.empty:
-        await ask(update, context, Incoming(user_key(update), button="t:greeting", lang_hint=lang_hint(update)))
-        return
-    await deliver(update, context, apply_preset(engine, user_key(update), preset, lang_hint(update)))
+    payload = context.args[0][:64] if context.args else ""  # Telegram's limit; the engine reads it
+    await ask(update, context, Incoming(user_key(update), button=f"start:{payload}", lang_hint=lang_hint(update)))
 
 
 async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
