@@ -150,7 +150,9 @@ def serve(host: str | None, port: int | None) -> None:
     if settings.telegram_token:
         click.echo(f"Telegram bot: on, via {settings.telegram_api_base_url}")
     try:
-        web.run_app(app, host=host, port=port, print=None, access_log=None)
+        # Said once the socket listens, so that a supervisor (or a test) can wait for it instead of polling.
+        web.run_app(app, host=host, port=port, access_log=None,
+                    print=lambda _message: click.echo(f"listening on http://{host}:{port}/"))
     except OSError as exc:  # the port is taken, or the address is not this machine's
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 

@@ -147,6 +147,8 @@ class Settings:
     """Everything that can be configured, with defaults that run the demo on a laptop."""
 
     db_path: Path = field(default_factory=default_db_path)
+    #: Where the trained classifiers are kept (LOTSE_CACHE); None: a `cache` folder beside the database.
+    cache: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8080
     telegram_token: str | None = None
@@ -178,6 +180,11 @@ class Settings:
     sync_hours: float = 24.0
     whatsapp: WhatsAppConfig | None = None
 
+    @property
+    def cache_dir(self) -> Path:
+        """The folder of the trained classifiers: LOTSE_CACHE, else beside the database, where Lotse may write."""
+        return self.cache or self.db_path.parent / "cache"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and check LOTSE_* and TELEGRAM_* variables; unset or empty means the default."""
@@ -189,8 +196,10 @@ class Settings:
 
         base = cls(db_path=Path("lotse.db"))  # the defaults, without looking for a data directory yet
         db = env.get("LOTSE_DB", "").strip()
+        cache = env.get("LOTSE_CACHE", "").strip()
         return cls(
             db_path=Path(db).expanduser() if db else default_db_path(),
+            cache=Path(cache).expanduser() if cache else None,
             host=get("LOTSE_HOST", _text, base.host),
             port=get("LOTSE_PORT", _port, base.port),
             telegram_token=get("TELEGRAM_BOT_TOKEN", _text, None),

@@ -1,8 +1,10 @@
-"""Shared fixtures: a demo database in memory and an engine over it."""
+"""Shared fixtures: the classifiers trained once per session, a demo database in memory and an engine over it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
@@ -10,9 +12,24 @@ from sqlite_utils import Database
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.config import Settings
 from bot.engine import Engine
+from bot.nlu import NLU, default_nlu
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.telegram.runner import TelegramBot
+
+#: One folder of trained classifiers for the whole run, the checkout's own (`make setup` fills it too): a server
+#: started in a fresh data directory, in this process or as `lotse serve`, loads them instead of training again.
+CACHE = Path(__file__).resolve().parent.parent / "var" / "cache"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("LOTSE_CACHE", str(CACHE))  # inherited by every `lotse` subprocess of the tests
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trained_nlu() -> NLU:
+    """The intent and danger classifiers, trained (or loaded from the cache) before the first test starts."""
+    return default_nlu()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,3 +57,16 @@ async def sign_in_browser(page: Any, base: str, name: str, password: str) -> Non
                   f"document.getElementById('password').value = {json.dumps(password)};"
                   "document.getElementById('signin').click()")
     await page.wait_for(f"location.href === {json.dumps(base + '/admin')} && document.readyState === 'complete'")
+
+
+def wait_until_listening(proc: subprocess.Popen[str]) -> str:
+    """Read `lotse serve`'s output until it says it listens; fail with all it said when it ends before that.
+
+    The line is the event to wait for: no deadline, which a busy machine would miss without anything wrong."""
+    assert proc.stdout is not None
+    said: list[str] = []
+    for line in proc.stdout:
+        said.append(line)
+        if line.startswith("listening on "):
+            return "".join(said)
+    raise AssertionError("lotse serve ended before it listened:\n" + "".join(said))

@@ -338,3 +338,19 @@ def test_the_known_districts_follow_the_offers(engine: Engine) -> None:
     assert "Kreis Unna" not in text(inside)
     assert places(inside)[0].name == "Kita Dortmund-Mitte"
     assert text(inside).startswith(text(outside).split("\n")[0])  # the same explanation, then offers "near"
+
+
+@pytest.mark.parametrize("topic, town, expected", [
+    (None, "Lünen", "Thank you, I saved your location. What are you looking for?"),
+    ("t:kita", "Kamen", "Kamen"),
+])
+def test_the_place_command_reads_the_next_message_as_the_place(engine: Engine, topic: str | None, town: str,
+                                                               expected: str) -> None:
+    """/place (a button of the engine's: the conversation's state says a place is awaited, no transport flag)."""
+    if topic is not None:
+        engine.handle(Incoming("p1", button=topic, lang_hint="en"))
+    asked = engine.handle(Incoming("p1", button="place", lang_hint="en"))
+    assert "location" in buttons(asked)
+    reply = engine.handle(Incoming("p1", text=town, lang_hint="en"))
+    assert expected in text(reply) + " ".join(p.address + p.name for p in places(reply))
+    assert engine.sessions.load("p1").place_name == town

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.app import create_app
 from bot.web.keys import ENGINE
+from bot.web.staff import STREAM_FOR
 
 BERLIN = ZoneInfo("Europe/Berlin")
 GENERAL, UNNA = -1001, -1002
@@ -219,8 +221,6 @@ async def test_the_stream_sends_waiting_replies_then_ends(tmp_path: Path) -> Non
 
 
 async def test_an_open_stream_does_not_hold_up_the_shutdown(tmp_path: Path) -> None:
-    import time
-
     import aiohttp
     from aiohttp import web
 
@@ -238,7 +238,7 @@ async def test_an_open_stream_does_not_hold_up_the_shutdown(tmp_path: Path) -> N
     async with aiohttp.ClientSession() as http:
         resp = await http.get(f"http://127.0.0.1:{port}/api/staff?session=open")
         assert resp.status == 200
-        started = time.monotonic()
-        await runner.cleanup()
-        assert time.monotonic() - started < 3.0, "the server waited for the stream to time out"
+        # Ends at once; a server that waited for the stream would wait STREAM_FOR: half of it fails, whatever
+        # else the machine is doing.
+        await asyncio.wait_for(runner.cleanup(), STREAM_FOR / 2)
         resp.close()

@@ -3,7 +3,7 @@
 The source copy is deleted before anything runs, and the commands run in an empty folder with their own HOME, so
 the installed `lotse` can only use what the wheel carries: intents, catalogs, data, templates, bench questions.
 The dependencies come from the package index pip is configured with (the wheel itself is built offline from the
-copy). The whole test takes about 20 s here; the build and install steps are timed and reported on failure.
+copy). The build and install steps are timed and printed (not asserted: time belongs in `lotse bench`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from serving import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIP = shutil.ignore_patterns(".git", ".venv", "var", "build", "*.egg-info", "__pycache__", ".*_cache", "*.mo",
                               ".hypothesis", "tests")
-LIMIT_S = 120
 
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str], timeout: float = 300) -> str:
@@ -43,14 +43,6 @@ def msgstr(lang: str, msgid: str) -> str:
     return str(message.string)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, dict[str, str]]]:
     """(the venv's lotse, an empty working folder, the environment): the wheel built and installed once."""
@@ -61,7 +53,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("LOTSE_", "TELEGRAM_", "PYTHON", "VIRTUAL_ENV", "XDG_DATA")) and k != "HOME"}
     # A HOME of its own (the default database goes there); pip keeps the user's configuration of the index.
-    env = {**clean, "HOME": str(base / "home"),
+    # The run's classifiers (tests/conftest.py): the wheel's intents are the checkout's, so it loads them.
+    env = {**clean, "HOME": str(base / "home"), "LOTSE_CACHE": os.environ["LOTSE_CACHE"],
            "XDG_CONFIG_HOME": os.environ.get("XDG_CONFIG_HOME", str(Path.home() / ".config"))}
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", base / "dist", source, cwd=base, env=env)
     built = time.monotonic() - started
@@ -74,7 +67,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         cwd=base, env=env)
     took = time.monotonic() - started
     print(f"wheel built in {built:.1f} s, installed with its dependencies in {took - built:.1f} s")
-    assert took < LIMIT_S, f"build and install took {took:.0f} s"
     work = base / "work"
     work.mkdir()
     yield venv / "bin" / "lotse", work, env
@@ -115,31 +107,24 @@ def test_serve_from_the_wheel_answers_arabic_in_arabic(installed: tuple[Path, Pa
                             stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
-                    health = json.loads(resp.read())
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "server did not become healthy in 60 s"
-                time.sleep(0.2)
+        said = wait_until_listening(proc)
+        with urllib.request.urlopen(base + "/healthz", timeout=60) as resp:
+            health = json.loads(resp.read())
         assert health["status"] == "ok" and health["offers"] > 100 and health["intents"] > 20
         body = json.dumps({"session": "wheel", "text": "أبحث عن روضة أطفال في لونن"}).encode()
         request = urllib.request.Request(base + "/api/chat", data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as resp:
+        with urllib.request.urlopen(request, timeout=60) as resp:
             reply = json.loads(resp.read())
         assert reply["lang"] == "ar" and reply["rtl"] is True
         labels = {b["label"] for m in reply["messages"] for b in m["buttons"]}
         assert {msgstr("ar", "More results"), msgstr("ar", "Topics")} <= labels
         assert any(p["name"].startswith("Kita") for m in reply["messages"] for p in m["places"])
-        with urllib.request.urlopen(base + "/?lang=ar", timeout=10) as resp:
+        with urllib.request.urlopen(base + "/?lang=ar", timeout=60) as resp:
             page = re.sub("[\u2066-\u2069]", "", resp.read().decode())  # without the bidi isolates around "Lotse"
         assert 'dir="rtl"' in page and msgstr("ar", "Delete what Lotse remembers about you") in page
-        with urllib.request.urlopen(base + "/static/chat.js", timeout=10) as resp:
+        with urllib.request.urlopen(base + "/static/chat.js", timeout=60) as resp:
             assert resp.status == 200
     finally:
         proc.terminate()
-        out, _err = proc.communicate(timeout=15)
-    assert f"database: {work.parent / 'serve.db'}" in out
+        out, _err = proc.communicate(timeout=60)
+    assert f"database: {work.parent / 'serve.db'}" in said + out

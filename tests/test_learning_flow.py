@@ -50,7 +50,8 @@ CASES = [
      "mein Sohn will nach der Schule KFZ-Mechaniker werden"),
     ("de", "Neue Wohnung, wo sage ich das der Stadt", "registration_office",
      "neue Wohnung, wo sage ich das der Stadt?"),
-    ("de", "Was kostet es, jeden Tag zur Arbeit zu pendeln", "transport", "was kostet es jeden Tag zur Arbeit zu pendeln?"),
+    ("de", "Was kostet es, jeden Tag zur Arbeit zu pendeln", "transport",
+     "was kostet es jeden Tag zur Arbeit zu pendeln?"),
     ("de", "Ich wohne jetzt in einer anderen Straße, was muss ich machen", "registration_office",
      "ich wohne jetzt in einer anderen Straße, was muss ich tun"),
     ("de", "ich brauche einen B1 Test", "language_course", "ich brauche einen B1-Test"),
@@ -112,7 +113,7 @@ async def telegram(api: FakeBotAPI, chat: int, update: dict[str, Any]) -> str:
     """Push an update and return what the bot sent back (HTML unescaped)."""
     before = len(api.sent(chat, ["sendMessage"]))
     api.push(update)
-    await api.wait_for("sendMessage", before + 1, chat_id=chat, timeout=10)
+    await api.wait_for("sendMessage", before + 1, chat_id=chat)
     await api.settle()
     return html.unescape("\n".join(c.text for c in api.sent(chat, ["sendMessage"])[before:]))
 
@@ -130,7 +131,7 @@ async def telegram_thumbs_down(api: FakeBotAPI, chat: int, lang: str) -> bool:
     update["callback_query"]["message"]["reply_markup"] = stored["reply_markup"]
     edits = len(api.sent(chat, ["editMessageText"]))
     api.push(update)
-    [*_, edit] = await api.wait_for("editMessageText", edits + 1, chat_id=chat, timeout=10)
+    [*_, edit] = await api.wait_for("editMessageText", edits + 1, chat_id=chat)
     with i18n.use(lang):
         thanks = i18n.gettext("Thank you for your feedback!")
     assert thanks in edit.text and stored["text"][:30] in edit.text  # the answer stays, thanked in its language

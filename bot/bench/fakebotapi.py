@@ -359,8 +359,11 @@ class FakeBotAPI:
         wanted = set(methods)
         return [c for c in self.calls if c.method in wanted and (chat_id is None or c.chat_id == chat_id)]
 
-    async def wait_for(self, method: str, n: int = 1, timeout: float = 5.0, **match: Any) -> list[Call]:
-        """Wait until at least `n` calls of `method` whose params contain `match` were made; return them."""
+    async def wait_for(self, method: str, n: int = 1, timeout: float = 120.0, **match: Any) -> list[Call]:
+        """Wait until at least `n` calls of `method` whose params contain `match` were made; return them.
+
+        Returns at the call: the timeout only ends a wait for a call that never comes, so it is generous enough
+        for a machine busy with other work."""
         deadline = time.monotonic() + timeout
         while True:
             found = [c for c in self.calls if c.method == method

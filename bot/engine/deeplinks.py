@@ -17,7 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot import i18n
-from bot.engine.engine import Engine
+from bot.engine.conversation import Conversation
 from bot.engine.models import Incoming, Reply
 from bot.geo.gazetteer import Place
 
@@ -94,7 +94,7 @@ def link(bot_username: str, payload: str) -> str:
     return f"https://t.me/{bot_username.lstrip('@')}?start={payload}"
 
 
-def find_place(engine: Engine, query: str) -> Place | None:
+def find_place(engine: Conversation, query: str) -> Place | None:
     """A preset place by postcode or town name ('Luenen', 'Castrop-Rauxel', 'Castrop Rauxel')."""
     query = query.strip()
     if query.isdigit():
@@ -106,14 +106,7 @@ def find_place(engine: Engine, query: str) -> Place | None:
     return None
 
 
-def apply_preset(engine: Engine, user_id: str, preset: Preset, lang_hint: str | None = None) -> Reply:
-    """Store the preset in the user's session and answer as if they had picked the topic (or greet)."""
-    sessions = engine.sessions
-    session = sessions.load(user_id)
-    if preset.lang:
-        session.lang = preset.lang
-    if preset.place and (place := find_place(engine, preset.place)) is not None:
-        session.place_name, session.lat, session.lon = place.name, place.point.lat, place.point.lon
-    sessions.save(user_id, session)
-    button = f"t:{preset.topic}" if preset.topic else "t:greeting"
-    return engine.handle(Incoming(user_id, button=button, lang_hint=lang_hint))
+def apply_preset(engine: Conversation, user_id: str, preset: Preset, lang_hint: str | None = None) -> Reply:
+    """Answer /start with this preset: the engine keeps its language and place and answers its topic."""
+    payload = encode(preset.lang, preset.topic, preset.place)
+    return engine.handle(Incoming(user_id, button=f"start:{payload}", lang_hint=lang_hint))

@@ -18,8 +18,9 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import followups, listing, named, safety, states, topics
+from bot.engine import deeplinks, followups, listing, named, safety, states, topics
 from bot.engine.answers import Answer, default_answers
+from bot.engine.conversation import Turn
 from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
 from bot.engine.handoff import Handoffs
@@ -28,7 +29,7 @@ from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons, pars
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
-from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE, Turn
+from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE
 from bot.engine.topics import TOPICS
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
@@ -94,7 +95,7 @@ class Engine:
         lang = i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
         with i18n.use(lang):
             if (handed := self.handoff.intercept(self, incoming)) is not None:
-                return handed  # the person talks to the team now (or just ended that)
+                return self._urgent_first(handed, incoming, session)  # the person talks to the team now
             if incoming.button is not None:
                 reply = self._button(incoming, session)
             elif incoming.location is not None:
@@ -103,6 +104,24 @@ class Engine:
                 reply = self._text(incoming, session)
             reply = self.handoff.offer(self, incoming, session, reply)
         return reply
+
+    def _start(self, incoming: Incoming, session: Session, preset: deeplinks.Preset) -> Reply:
+        """Keep the preset's language and place, then answer as if its topic (or a greeting) had been chosen."""
+        if preset.lang:
+            session.lang = preset.lang
+            i18n.set_lang(preset.lang)
+        if preset.place and (place := deeplinks.find_place(self, preset.place)) is not None:
+            self.remember_place(session, place)
+        return self._button(replace(incoming, button=f"t:{preset.topic or 'greeting'}"), session)
+
+    def _urgent_first(self, handed: Reply, incoming: Incoming, session: Session) -> Reply:
+        """A message to the team that speaks of danger: the numbers of its topic first, then the handoff's word."""
+        step = handed.handoff
+        if step is None or step.urgent is None:
+            return handed
+        urgent = self._button(Incoming(incoming.user_id, button=f"t:{step.urgent}", lang_hint=incoming.lang_hint),
+                              session)
+        return replace(handed, messages=[*urgent.messages, *handed.messages])
 
     def forget(self, user_id: str) -> bool:
         """Delete everything stored about a user."""
@@ -267,8 +286,16 @@ class Engine:
         if kind == "fb" and (vote := parse_feedback(arg)) is not None:
             self.learning.feedback(incoming.user_id, vote[0], vote[1], i18n.current())
             return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
+        if kind == "start":  # /start with a deep-link payload: language, place and topic preset
+            return self._start(incoming, session, deeplinks.decode(arg, self.intents))
         if data == "lang":
             return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
+        if data == "place":  # /place: the next message names the place, for the topic of the conversation if any
+            session.state, session.pending_intent = AWAITING_PLACE, self.last_topic(session)
+            self._save(incoming, session)
+            return self._reply(session, [Message(
+                _("Where are you? Write your town or postcode, or share your location."),
+                [Button(_("Share my location"), "location")])])
         if data == topics.MORE_MENU:
             return self._reply(session, [Message(_("What are you looking for?"), topics.menu("more"))])
         if kind == "more":

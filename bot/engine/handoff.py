@@ -32,7 +32,7 @@ from bot.i18n import _
 from bot.nlu.normalise import normalise
 
 if TYPE_CHECKING:
-    from bot.engine.engine import Engine
+    from bot.engine.conversation import Conversation
 
 HUMAN = "human_contact"
 STOP_BUTTON = "h:stop"
@@ -111,7 +111,7 @@ class Handoffs:
         return next((d for d in self.config.desks if d.chat_id == chat_id), None)
 
     # -- before the engine answers -------------------------------------------------------------------------
-    def intercept(self, engine: Engine, incoming: Incoming) -> Reply | None:
+    def intercept(self, engine: Conversation, incoming: Incoming) -> Reply | None:
         """The reply while a handoff is open (or to its buttons); None lets the engine answer as usual."""
         key = self.sessions.key(incoming.user_id)
         if incoming.button == "forget:yes":
@@ -127,17 +127,17 @@ class Handoffs:
             return self._stop(engine, incoming, current)
         if incoming.button is not None:
             return None  # the menu, the language picker, /help: Lotse's own, even during a handoff
-        messages: list[Message] = []
         danger = None
         if incoming.text:
             danger = engine.nlu.understand(incoming.text[:1000], lang_hint=incoming.lang_hint).danger
         if danger is not None:
-            # Someone in danger must not wait for the team: the emergency numbers now, and the team sees it too.
-            urgent = engine.handle(Incoming(incoming.user_id, button=f"t:{danger}", lang_hint=incoming.lang_hint))
-            messages = [*urgent.messages, Message(_("Your message has also been passed on to the team."))]
-        if self.store.count_relay(current.number) == 0 and danger is None:
-            messages.append(Message(self._first_ack(current.staff_chat)))
-        return self._reply(messages, HandoffStep(current.number, relay=True))
+            # Someone in danger must not wait for the team: the engine puts the numbers before this (`urgent`).
+            messages = [Message(_("Your message has also been passed on to the team."))]
+        elif self.store.count_relay(current.number) == 0:
+            messages = [Message(self._first_ack(current.staff_chat))]
+        else:
+            messages = []
+        return self._reply(messages, HandoffStep(current.number, relay=True, urgent=danger))
 
     def _first_ack(self, staff_chat: int) -> str:
         desk = self.desk_of_chat(staff_chat)
@@ -147,7 +147,7 @@ class Handoffs:
             text += " " + _("They will answer from {when}.").format(when=self._when(when))
         return text
 
-    def _stop(self, engine: Engine, incoming: Incoming, current: Handoff) -> Reply:
+    def _stop(self, engine: Conversation, incoming: Incoming, current: Handoff) -> Reply:
         self.store.close(current.number, self.clock())
         session = self.sessions.load(incoming.user_id)
         if HUMAN in (session.last_intent, session.pending_intent):
@@ -178,7 +178,7 @@ class Handoffs:
             self.transcript.add(key, "lotse", i18n.strip_isolates(message.text))
 
     # -- after the engine answered -------------------------------------------------------------------------
-    def offer(self, engine: Engine, incoming: Incoming, session: Session, reply: Reply) -> Reply:
+    def offer(self, engine: Conversation, incoming: Incoming, session: Session, reply: Reply) -> Reply:
         """Beside the contact point's phone number: "write your question here, the team answers in this chat"."""
         channel = channel_of(incoming.user_id)
         if not self.enabled or channel is None or reply.intent != HUMAN or not self._asked(engine, incoming):
@@ -202,7 +202,7 @@ class Handoffs:
         return replace(reply, messages=messages, handoff=HandoffStep(current.number))
 
     @staticmethod
-    def _asked(engine: Engine, incoming: Incoming) -> bool:
+    def _asked(engine: Conversation, incoming: Incoming) -> bool:
         """Did this very message ask for a person (not a menu press or an unclear text after such a request)?"""
         if incoming.button is not None:
             return incoming.button == f"t:{HUMAN}"

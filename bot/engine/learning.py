@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +37,9 @@ from bot.engine.redact import redact
 from bot.nlu import NLU, Understanding
 from bot.nlu.normalise import normalise
 from bot.nlu.understand import THRESHOLD
+from bot.offers.db import is_busy
 
+log = logging.getLogger(__name__)
 LOW = THRESHOLD + 10.0  # an answer scoring below this was a guess: worth a look
 RETENTION_DAYS = 90
 PURGE_EVERY = timedelta(hours=1)
@@ -150,6 +154,7 @@ class Learning:
         self._phrases: dict[str, set[str]] | None = None
         self._usage: Counter[tuple[str, str, str]] = Counter()
         self._flushed = clock()
+        self._later: list[Callable[[], object]] = []  # writes that found the database busy, for the next turn
         self.purge()
         self.refresh(force=True)
 
@@ -186,23 +191,40 @@ class Learning:
         intent = understanding.intent if understanding.score >= THRESHOLD else OUT_OF_SCOPE
         self._usage[(self._today(), intent, understanding.lang)] += 1
         if reason is not None and self._worth_queueing(text, understanding):
-            with self.db.conn:
-                self._enqueue(text, understanding.lang, reason, guesses, user_id)
+            lang = understanding.lang
+            self._write(lambda: self._enqueue(text, lang, reason, guesses, user_id))
         if self.clock() - self._flushed >= FLUSH_EVERY:
             self.flush()
         self._maybe_purge()
 
     def flush(self) -> None:
-        """Write the usage counts added up in memory."""
+        """Write the usage counts added up in memory (and the writes kept while the database was busy)."""
         counts, self._usage = self._usage, Counter()
         self._flushed = self.clock()
         if not counts:
+            self._write(None)
             return
-        with self.db.conn:
-            self.db.conn.executemany(
-                "INSERT INTO usage(day, intent, lang, n) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(day, intent, lang) DO UPDATE SET n = n + excluded.n",
-                [(*key, n) for key, n in counts.items()])
+        self._write(lambda: self.db.conn.executemany(
+            "INSERT INTO usage(day, intent, lang, n) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(day, intent, lang) DO UPDATE SET n = n + excluded.n",
+            [(*key, n) for key, n in counts.items()]))
+
+    def _write(self, write: Callable[[], object] | None) -> None:
+        """Run a write in its own short transaction, after those kept earlier; while another writer holds the
+        database longer than SQLite's busy_timeout (a large import), keep them for the next message, so that a
+        chat never fails over the review queue or the counts."""
+        if write is not None:
+            self._later.append(write)
+        while self._later:
+            try:
+                with self.db.conn:
+                    self._later[0]()
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                log.info("database busy: %d review writes kept for the next message", len(self._later))
+                return
+            self._later.pop(0)
 
     @staticmethod
     def _weak(understanding: Understanding) -> str | None:
@@ -260,14 +282,17 @@ class Learning:
         if intent not in self.nlu.intents or intent not in waiting:
             return False
         waiting.discard(intent)
-        with self.db.conn:
+        day, asked = self._today(), self._asked.pop(user_id, None)
+
+        def write() -> None:
             self.db.execute("INSERT INTO feedback(day, intent, lang, vote) VALUES (?, ?, ?, ?)",
-                            [self._today(), intent, lang, 1 if vote > 0 else -1])
-            asked = self._asked.pop(user_id, None)
+                            [day, intent, lang, 1 if vote > 0 else -1])
             # The question is the one answered only when the answer's topic was among its readings (after a
             # clarification the person chose one of them); else it is unknown and only the vote is kept.
             if vote < 0 and asked is not None and intent in asked[1]:
                 self._enqueue(asked[0], lang, "thumbs_down", [(intent, asked[1][intent])], user_id)
+
+        self._write(write)
         self._maybe_purge()
         return True
 
@@ -400,6 +425,10 @@ class Learning:
 
     def _maybe_purge(self) -> None:
         if self._purged is None or self.clock() - self._purged >= PURGE_EVERY:
-            self.purge()
+            try:
+                self.purge()
+            except sqlite3.OperationalError as exc:  # busy: the next message purges
+                if not is_busy(exc):
+                    raise
 
     # -- the dashboard ---------------------------------------------------------------------------------

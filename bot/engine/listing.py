@@ -23,7 +23,7 @@ from bot.offers.model import Offer, OfferHit
 from bot.offers.store import nearest
 
 if TYPE_CHECKING:
-    from bot.engine.engine import Engine
+    from bot.engine.conversation import Conversation
 
 # Offers farther than this are not shown at all: someone in Berlin is told which districts Lotse knows, not sent
 # to a Kita 400 km away. Inside the covered districts this is the radius of "near".
@@ -56,7 +56,7 @@ def open_now(offer: Offer) -> bool | None:
         return None
 
 
-def page(engine: Engine, session: Session, intent: str, offset: int = 0,
+def page(engine: Conversation, session: Session, intent: str, offset: int = 0,
          kind: str = followups.MORE, named: Sequence[OfferHit] = ()) -> list[Message]:
     """The messages listing offers of a topic around the session's place (which must be known); offers the
     message named by their own words (`named`, bot/engine/named.py) come first on the first page."""
@@ -125,7 +125,7 @@ def _heading(hits: list[OfferHit], place: str, inside: bool, offset: int, kind: 
     return heading.format(n=i18n.format_number(len(hits), 0), place=place)
 
 
-def _open_now(engine: Engine, session: Session, categories: list[str], point: Point, place: str) -> list[Message]:
+def _open_now(engine: Conversation, session: Session, categories: list[str], point: Point, place: str) -> list[Message]:
     hits = nearest(engine.db, categories, point, OPEN_NOW_CANDIDATES, radius_km=MAX_DISTANCE_KM)
     if not hits:
         return [Message(_("I found no offers for this near {place}.").format(place=place), engine.menu_buttons())]

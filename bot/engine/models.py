@@ -73,6 +73,8 @@ class HandoffStep:
     # Where the staff topic is, for an ended handoff (after /forget its row is gone already).
     staff_chat: int | None = None
     thread_id: int | None = None
+    # A relayed message that speaks of danger: the engine puts this topic's numbers first (the team sees it too).
+    urgent: str | None = None
 
 
 @dataclass

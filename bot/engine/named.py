@@ -25,12 +25,12 @@ from bot.offers.model import OfferHit
 from bot.offers.named import ALL, NAMES, named_nearby, words_of
 
 if TYPE_CHECKING:
-    from bot.engine.engine import Engine
+    from bot.engine.conversation import Conversation
 
 _WORD = re.compile(r"\w+")
 
 
-def words(engine: Engine, text: str) -> list[str]:
+def words(engine: Conversation, text: str) -> list[str]:
     """The words of a message that may name an offer: as typed (the offers' index folds them itself), without
     the words of the place it names ("Kamen" is in the address of every offer there, not in its name)."""
     found = engine.nlu.places.find(text)
@@ -38,7 +38,7 @@ def words(engine: Engine, text: str) -> list[str]:
     return words_of(" ".join(w for w in _WORD.findall(text) if normalise(w) not in place))
 
 
-def first(engine: Engine, session: Session, intent: str, named: list[str]) -> list[OfferHit]:
+def first(engine: Conversation, session: Session, intent: str, named: list[str]) -> list[OfferHit]:
     """The real offers of the topic near the session's place that the words name (by name or keywords).
 
     Only the topic's own offers: "Beratung in Unna" must not put a "Beratung bei Gewalt" first into the answer
@@ -52,7 +52,7 @@ def first(engine: Engine, session: Session, intent: str, named: list[str]) -> li
                         categories, real_only=True)
 
 
-def answer(engine: Engine, incoming: Incoming, session: Session, named: list[str],
+def answer(engine: Conversation, incoming: Incoming, session: Session, named: list[str],
            out_of_scope: bool) -> Reply | None:
     """The offers a message names when no topic fits it, or None. A message clearly out of scope ("Fußball in
     Unna") may still name an offer, but only by its name or keywords, never by a word of a description."""

@@ -20,11 +20,15 @@ import hmac
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
+
+from bot.offers.db import is_busy, retrying
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,9 @@ class SessionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._salt = load_key(db)
+        # Sessions whose write found the database busy for long (a large import): kept here, and read from here,
+        # until a later write gets through, so the conversation goes on and the chat never fails.
+        self._unsaved: dict[str, Session] = {}
         db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
 
     def key(self, user_id: str) -> str:
@@ -112,8 +119,11 @@ class SessionStore:
 
     def load(self, user_id: str) -> Session:
         """The stored session, or a fresh one."""
+        key = self.key(user_id)
+        if key in self._unsaved:
+            return replace(self._unsaved[key])
         row = self.db.execute(
-            f"SELECT {', '.join(COLUMNS)}, updated_at FROM sessions WHERE user_key = ?", [self.key(user_id)],
+            f"SELECT {', '.join(COLUMNS)}, updated_at FROM sessions WHERE user_key = ?", [key],
         ).fetchone()
         if not row:
             return Session()
@@ -131,7 +141,23 @@ class SessionStore:
         return session
 
     def save(self, user_id: str, session: Session) -> None:
-        """Store the session (an upsert in its own transaction); coordinates rounded to about 100 m."""
+        """Store the session (an upsert in its own transaction, tried again while another writer holds the
+        database); still busy, it is kept in memory and written with a later save."""
+        key = self.key(user_id)
+        self._unsaved[key] = replace(session)
+        waiting = list(self._unsaved.items())
+        for waiting_key, waiting_session in waiting:
+            try:
+                retrying(partial(self._upsert, waiting_key, waiting_session))
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                log.warning("database busy: %d sessions kept in memory until it is free", len(self._unsaved))
+                return
+            self._unsaved.pop(waiting_key, None)
+
+    def _upsert(self, key: str, session: Session) -> None:
+        """One session row in its own transaction; coordinates rounded to about 100 m."""
         rounded = {c: None if v is None else round(v, COORDINATE_DECIMALS)
                    for c, v in (("lat", session.lat), ("lon", session.lon))}
         with self.db.conn:
@@ -139,12 +165,13 @@ class SessionStore:
             self.db.execute(
                 f"INSERT INTO sessions(user_key, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))}) "
                 "ON CONFLICT(user_key) DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in columns),
-                [self.key(user_id), *(rounded.get(c, getattr(session, c)) for c in COLUMNS),
+                [key, *(rounded.get(c, getattr(session, c)) for c in COLUMNS),
                  datetime.now(UTC).isoformat(timespec="seconds")],
             )
 
     def forget(self, user_id: str) -> bool:
         """Delete everything stored about a user; True when there was something."""
+        self._unsaved.pop(self.key(user_id), None)
         with self.db.conn:
             cur = self.db.execute("DELETE FROM sessions WHERE user_key = ?", [self.key(user_id)])
         self._checkpoint()

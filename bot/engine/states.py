@@ -13,37 +13,32 @@ Buttons and shared locations are not typed messages: the engine handles them dir
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from enum import StrEnum
+from typing import TypeVar
 
 from bot.engine import followups
-from bot.engine.models import Incoming, Reply
-from bot.engine.sessions import Session
-from bot.nlu import Understanding
+from bot.engine.conversation import Conversation, Turn
+from bot.engine.models import Reply
 
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine
 
-IDLE, AWAITING_PLACE, CLARIFYING = "idle", "awaiting_place", "clarifying"
-HANDED_TO_STAFF = "handed_to_staff"  # the state bot/engine/handoff.py registers
+class State(StrEnum):
+    """Where a conversation stands; stored by value in `Session.state` (a string, so older rows still read)."""
+
+    IDLE = "idle"
+    AWAITING_PLACE = "awaiting_place"
+    CLARIFYING = "clarifying"
+    HANDED_TO_STAFF = "handed_to_staff"  # registered by bot/engine/handoff.py
+
+
+IDLE, AWAITING_PLACE, CLARIFYING = State.IDLE, State.AWAITING_PLACE, State.CLARIFYING
+HANDED_TO_STAFF = State.HANDED_TO_STAFF
 #: After "Where are you?", a message that names a place and clearly asks for another topic this well
 #: ("Deutschkurs in Unna" while a Kita waits) is a new question; weaker matches ("wir wohnen in Kamen" looks a bit
 #: like housing) answer the question asked.
 NEW_QUESTION = 75.0
 
 
-@dataclass
-class Turn:
-    """One typed message in its conversation; `understanding` is filled in by `Engine.understand` when needed
-    (a typed "more" is answered without asking the NLU: "mehr" must never be read as an emergency)."""
-
-    incoming: Incoming
-    session: Session
-    text: str
-    understanding: Understanding | None = None
-
-
-Handler = Callable[["Engine", Turn], Reply | None]
+Handler = Callable[[Conversation, Turn], Reply | None]
 HANDLERS: dict[str, Handler] = {}
 H = TypeVar("H", bound=Handler)
 
@@ -56,7 +51,7 @@ def state(name: str) -> Callable[[H], H]:
     return register
 
 
-def dispatch(engine: Engine, turn: Turn) -> Reply:
+def dispatch(engine: Conversation, turn: Turn) -> Reply:
     """Answer a typed message with the handler of the conversation's state (idle when it has nothing to say)."""
     handler = HANDLERS.get(turn.session.state, idle)
     reply = handler(engine, turn)
@@ -67,7 +62,7 @@ def dispatch(engine: Engine, turn: Turn) -> Reply:
 
 
 @state(IDLE)
-def idle(engine: Engine, turn: Turn) -> Reply:
+def idle(engine: Conversation, turn: Turn) -> Reply:
     """A new question, or a follow-up on the last topic ("more", "and in Unna?", "for my wife?")."""
     found = engine.nlu.places.find(turn.text)
     follow = followups.classify(turn.text, (found.start, found.end) if found else None)
@@ -91,7 +86,7 @@ def idle(engine: Engine, turn: Turn) -> Reply:
 
 
 @state(AWAITING_PLACE)
-def awaiting_place(engine: Engine, turn: Turn) -> Reply | None:
+def awaiting_place(engine: Conversation, turn: Turn) -> Reply | None:
     """After "Where are you?": a message that names a place answers it for the pending topic ("wir wohnen in
     Kamen", "أنا أسكن في أونا"); another question is answered as a new one; anything else asks once more."""
     pending = turn.session.pending_intent
@@ -113,6 +108,6 @@ def awaiting_place(engine: Engine, turn: Turn) -> Reply | None:
 
 
 @state(CLARIFYING)
-def clarifying(engine: Engine, turn: Turn) -> Reply | None:
+def clarifying(engine: Conversation, turn: Turn) -> Reply | None:
     """After "Did you mean ...?" the buttons answer; a typed message instead is a new question."""
     return None

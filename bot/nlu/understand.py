@@ -424,10 +424,10 @@ def default_nlu() -> NLU:
     intents = load_intents(strict=False)
     from bot.config import Settings, SettingsError, data_dir
 
-    # The trained classifier is cached beside the database (var/ in a checkout, the user data directory, or
-    # LOTSE_DB's folder), where Lotse may write.
+    # The trained classifiers are cached in LOTSE_CACHE or beside the database (var/ in a checkout, the user data
+    # directory, or LOTSE_DB's folder), where Lotse may write.
     try:
-        cache = Settings.from_env().db_path.parent / "cache"
+        cache = Settings.from_env().cache_dir
     except SettingsError:  # the command line reports bad settings itself
         cache = data_dir() / "cache"
     nlu = NLU(intents, default_gazetteer(), cache_dir=cache)

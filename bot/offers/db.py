@@ -19,8 +19,10 @@ Schema of the offers (migration 2):
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -255,11 +257,40 @@ def write_problem(exc: sqlite3.OperationalError) -> str:
         return "the disk is full; free some space"
     if "readonly" in text or "read-only" in text:
         return "the database file or its folder is read-only; check the permissions"
-    if "locked" in text or "busy" in text:
+    if is_busy(exc):
         return "another program is writing to it; try again in a minute"
     if "unable to open" in text:
         return "it cannot be opened (does its folder exist, and may Lotse write there?)"
     return str(exc)
+
+
+T = TypeVar("T")
+
+#: Pauses between the tries of a write that found the database busy (after SQLite's own busy_timeout each time).
+WRITE_RETRY_PAUSES = (0.05, 0.2, 0.5, 1.0)
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """True when another connection holds the write lock (worth trying again), not a full disk or bad SQL."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def retrying(write: Callable[[], T], pauses: tuple[float, ...] = WRITE_RETRY_PAUSES) -> T:
+    """Run a short write transaction, again after a pause while another writer holds the lock.
+
+    Imports commit in short batches, so a chat's session write waits at most for one batch; the tries cover a
+    machine so busy that one batch outlasts SQLite's busy_timeout. The last failure is raised for the caller to
+    keep the write for later.
+    """
+    for pause in pauses:
+        try:
+            return write()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            time.sleep(pause)
+    return write()
 
 
 def migrate(db: Database) -> None:

@@ -4,10 +4,11 @@ Reading (readers.py, within limits on size, rows, cells and, for XLSX, what the 
 UTF-16, Windows-1252, MacRoman or Shift-JIS, comma, semicolon or tab separated (sniffed); the first sheet of an
 XLSX; a JSON list of objects (or {"offers": [...]}). Headers may be German or English ("PLZ", "Postleitzahl",
 "postcode"; see fields.py). Every row is checked and every problem reported with its line (the first
-`Limits.problems`, then a count); if there is any, nothing is written. Otherwise all rows are upserted by id, in
-batches of 500 rows per transaction (so the chats can save their sessions in between), with one audit row per
-changed offer. Rows without coordinates get their postcode's (or town's)
-centre, flagged approximate.
+`Limits.problems`, then a count); if there is any, nothing is written. Otherwise all rows are upserted by id in
+short transactions of `BATCH` rows with a short pause between them, with one audit row per changed offer: the
+bot and the web chat write their sessions between two batches instead of waiting for the whole file (an upsert
+by id, so importing the same file again after a failure half-way writes the rest). Rows without coordinates get
+their postcode's (or town's) centre, flagged approximate.
 """
 
 from __future__ import annotations
@@ -16,19 +17,19 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
-from bot.offers.db import write_problem
+from bot.offers.db import retrying, write_problem
 from bot.offers.fields import FIELDS, check_complete, clean_row, header_field, make_id
 from bot.offers.readers import LIMITS, ImportFileError, Limits, Record, read_csv, read_file, read_json, read_xlsx
 from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, write_rows
 
-WRITE_BATCH = 500  # rows per transaction: about 0.1 s of holding the write lock
 PAUSE = 0.01  # seconds between two batches: the chats waiting for the lock get in
 
 
@@ -138,12 +139,34 @@ def plan(db: Database, headers: list[str], records: Iterable[Record], *, unescap
     return result
 
 
+#: Offers written per transaction: a few milliseconds of holding the write lock each.
+BATCH = 200
+
+
+def _write_batch(db: Database, changes: list[Change], actor: str) -> None:
+    with db.conn:  # one short transaction: an exception rolls this batch back
+        write_rows(db, changes, actor)
+
+
+def write_in_batches(db: Database, changes: list[Change], actor: str) -> None:
+    """Write the changes in short transactions; a failure says how many were written before it."""
+    for start in range(0, len(changes), BATCH):
+        if start:
+            _pause()
+        try:
+            retrying(partial(_write_batch, db, changes[start:start + BATCH], actor))
+        except sqlite3.OperationalError as exc:  # a full disk, a read-only or long-locked database
+            done = "nothing was imported" if start == 0 else \
+                f"{start} of {len(changes)} offers were written, import the file again for the rest"
+            raise ImportFileError(f"{done}: the database cannot be written ({write_problem(exc)})") from exc
+
+
 def import_records(db: Database, headers: list[str], records: Iterable[Record], *, actor: str,
                    dry_run: bool = False, unescape: bool = False, gaz: Gazetteer | None = None) -> ImportResult:
-    """Validate, then (unless a dry run or any row is bad) write everything in one transaction."""
+    """Validate, then (unless a dry run or any row is bad) write everything in short transactions."""
     result = plan(db, headers, records, unescape=unescape, gaz=gaz)
     if result.ok and not dry_run:
-        _write(db, [*result.added, *result.changed], actor)
+        write_in_batches(db, [*result.added, *result.changed], actor)
         result.written = True
     return result
 
@@ -151,30 +174,6 @@ def import_records(db: Database, headers: list[str], records: Iterable[Record], 
 def _pause() -> None:
     """Between two batches: long enough for the chats' own writes (their sessions) to get the database."""
     time.sleep(PAUSE)
-
-
-def _write(db: Database, changes: list[Change], actor: str) -> None:
-    """Write the checked rows in batches of WRITE_BATCH, each its own transaction with its audit rows.
-
-    One transaction for 20,000 rows held the database's write lock for 4.6 s, and every chat message (which
-    saves its session) waited that long or failed. A database that fails midway (a full disk) leaves the batches
-    before it, and the message says how many.
-    """
-    written = 0
-    try:
-        for start in range(0, len(changes), WRITE_BATCH):
-            if start:
-                _pause()
-            batch = changes[start:start + WRITE_BATCH]
-            with db.conn:  # any exception rolls this batch back
-                write_rows(db, batch, actor)
-            written += len(batch)
-    except sqlite3.OperationalError as exc:  # a full disk, a read-only or locked database
-        problem = write_problem(exc)
-        if written:
-            raise ImportFileError(f"only {written} of {len(changes)} offers were written, then the database could "
-                                  f"not be written ({problem}); import the file again to finish") from exc
-        raise ImportFileError(f"nothing was imported: the database cannot be written ({problem})") from exc
 
 
 def save_offer(db: Database, values: dict[str, Any], *, actor: str, dry_run: bool = False,

@@ -18,8 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot import i18n
 from bot.engine import Engine, Incoming, Reply
-from bot.engine.deeplinks import apply_preset, decode, encode
-from bot.engine.lookup import set_place
+from bot.engine.deeplinks import encode
 from bot.engine.models import Button, Message
 from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
@@ -30,7 +29,6 @@ from bot.telegram.render import render, text_blocks
 
 log = logging.getLogger(__name__)
 
-AWAITING_PLACE = "awaiting_place"
 WORKER = "engine_worker"
 
 
@@ -175,12 +173,8 @@ async def _venue(context: ContextTypes.DEFAULT_TYPE, chat: Chat, message: Messag
 # -- commands --------------------------------------------------------------------------------------------
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start, with an optional deep-link payload presetting language, topic and place."""
-    engine = engine_of(context)
-    preset = decode(context.args[0] if context.args else None, engine.intents)
-    if preset.empty:
-        await ask(update, context, Incoming(user_key(update), button="t:greeting", lang_hint=lang_hint(update)))
-        return
-    await deliver(update, context, apply_preset(engine, user_key(update), preset, lang_hint(update)))
+    payload = context.args[0][:64] if context.args else ""  # Telegram's limit; the engine reads it
+    await ask(update, context, Incoming(user_key(update), button=f"start:{payload}", lang_hint=lang_hint(update)))
 
 
 async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -204,28 +198,15 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/place: ask for the home town (typed) or the location (button); the next text is read as a place."""
-    engine = engine_of(context)
-    lang = user_lang(engine, update)
-    if context.user_data is not None:
-        context.user_data[AWAITING_PLACE] = True
-    with i18n.use(lang):
-        message = Message(_("Where are you? Write your town or postcode, or share your location."),
-                          [Button(_("Share my location"), "location")])
-        reply = Reply([message], lang, rtl=i18n.is_rtl())
-    await deliver(update, context, reply)
+    """/place: the engine asks for the town or the location, and reads the next message as the place."""
+    await ask(update, context, Incoming(user_key(update), button="place", lang_hint=lang_hint(update)))
 
 
 # -- messages --------------------------------------------------------------------------------------------
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Free text in a private chat goes through the engine (after /place: first read as a town)."""
+    """Free text in a private chat goes through the engine (which knows when it asked for a place)."""
     if update.message is None or update.message.text is None:
         return
-    if context.user_data is not None and context.user_data.pop(AWAITING_PLACE, False):
-        reply = set_place(engine_of(context), user_key(update), update.message.text, lang_hint(update))
-        if reply is not None:
-            await deliver(update, context, reply)
-            return
     await ask(update, context, Incoming(user_key(update), text=update.message.text, lang_hint=lang_hint(update)))
 
 
@@ -247,8 +228,6 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A shared location (or the start of a live location) lists the nearest offers for the topic."""
     if update.message is None or update.message.location is None:
         return
-    if context.user_data is not None:
-        context.user_data.pop(AWAITING_PLACE, None)
     loc = update.message.location
     await ask(update, context, Incoming(user_key(update), location=Point(loc.latitude, loc.longitude),
                                         lang_hint=lang_hint(update)))

@@ -1,0 +1,77 @@
+"""What the engine offers the parts of a conversation: a protocol, so that they never import the engine.
+
+The states (bot/engine/states.py), the listing of offers, named offers, the handoff to staff and the deep links
+are given the engine as a `Conversation`: its collaborators (database, NLU, sessions, ...) and the few answers
+they hand back to it. They import this module and the engine imports them: the imports go one way, and mypy
+checks that `Engine` is a `Conversation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlite_utils import Database
+
+from bot.engine.coverage import Coverage
+from bot.engine.models import Button, Incoming, Reply
+from bot.engine.sessions import Session, SessionStore
+from bot.geo.gazetteer import Gazetteer, Place
+from bot.nlu import NLU, Understanding
+from bot.nlu.intents import Intent
+
+
+@dataclass
+class Turn:
+    """One typed message in its conversation; `understanding` is filled in by `Conversation.understand` when
+    needed (a typed "more" is answered without asking the NLU: "mehr" must never be read as an emergency)."""
+
+    incoming: Incoming
+    session: Session
+    text: str
+    understanding: Understanding | None = None
+
+
+class Conversation(Protocol):
+    """The engine, as the parts of a conversation see it."""
+
+    db: Database
+    nlu: NLU
+    intents: dict[str, Intent]
+    topics: frozenset[str]
+    frames: frozenset[str]
+    small_talk: frozenset[str]
+    sessions: SessionStore
+    gazetteer: Gazetteer
+    coverage: Coverage
+    default_lang: str
+    default_district: str | None
+    results: int
+
+    def handle(self, incoming: Incoming) -> Reply: ...
+
+    def understand(self, turn: Turn) -> Understanding: ...
+
+    def understood(self, turn: Turn) -> Reply: ...
+
+    def follow_language(self, session: Session, lang: str | None) -> None: ...
+
+    def last_topic(self, session: Session) -> str | None: ...
+
+    def remember_place(self, session: Session, place: Place) -> None: ...
+
+    def place_saved(self, incoming: Incoming, session: Session) -> Reply: ...
+
+    def menu(self, incoming: Incoming, session: Session) -> Reply: ...
+
+    def ask_place_again(self, incoming: Incoming, session: Session) -> Reply: ...
+
+    def topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0, explain: bool = True,
+              kind: str = ..., named: list[str] | None = None) -> Reply: ...
+
+    def page(self, incoming: Incoming, session: Session, intent: str, kind: str) -> Reply: ...
+
+    def for_someone_else(self, incoming: Incoming, session: Session, intent: str) -> Reply: ...
+
+    @staticmethod
+    def menu_buttons() -> list[Button]: ...
