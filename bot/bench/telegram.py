@@ -67,7 +67,7 @@ def _engine_ms(engine: Any, rounds: int = 25) -> float:
 def _replies_per_text(engine: Any) -> list[int]:
     """How many messages the bot sends for each text from a new user (asked of the engine, not assumed)."""
     from bot.engine import Incoming
-    from bot.telegram.handlers import merged
+    from bot.engine.models import merged
 
     counts = []
     for i, text in enumerate(TEXTS):

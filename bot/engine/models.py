@@ -123,3 +123,22 @@ def place_out(hit: OfferHit, lang: str) -> PlaceOut:
                     example=offer.example, approximate=offer.approximate, source=offer.source,
                     source_date=offer.source_date, id=offer.id, hours=offer.hours_now(lang),
                     appointment=bool(offer.appointment), attribution=offer.attribution)
+
+
+def merged(messages: list[Message]) -> list[Message]:
+    """Join a text-only message with the next one: the answer and its follow-up ("Where are you?", the list of
+    offers) arrive as one message, with the follow-up's buttons under it (Telegram and WhatsApp alike)."""
+    out: list[Message] = []
+    pending: list[str] = []
+    for message in messages:
+        if not message.buttons and not message.places:
+            if message.text.strip():
+                pending.append(message.text)
+            continue
+        if pending:
+            message = Message("\n\n".join([*pending, message.text]), message.buttons, message.places)
+            pending = []
+        out.append(message)
+    if pending:
+        out.append(Message("\n\n".join(pending)))
+    return out

@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot import i18n
 from bot.engine import Engine, Incoming, Reply
 from bot.engine.deeplinks import encode
-from bot.engine.models import Button, Message
+from bot.engine.models import Button, Message, merged
 from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
 from bot.i18n import _
@@ -76,25 +76,6 @@ def share_query(engine: Engine, update: Update, reply: Reply) -> str | None:
         return encode(topic=reply.intent, place=session.place_name)
     except ValueError:
         return None
-
-
-def merged(messages: list[Message]) -> list[Message]:
-    """Join a text-only message with the next one: the answer and its follow-up ("Where are you?", the
-    list of offers) arrive as one message, with the follow-up's buttons under it."""
-    out: list[Message] = []
-    pending: list[str] = []
-    for message in messages:
-        if not message.buttons and not message.places:
-            if message.text.strip():
-                pending.append(message.text)
-            continue
-        if pending:
-            message = Message("\n\n".join([*pending, message.text]), message.buttons, message.places)
-            pending = []
-        out.append(message)
-    if pending:
-        out.append(Message("\n\n".join(pending)))
-    return out
 
 
 async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply, *,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot import i18n
 from bot.engine.answers import national_digits, phone_numbers
-from bot.engine.models import Button, Message, PlaceOut, Reply
+from bot.engine.models import Button, Message, PlaceOut, Reply, merged
 from bot.i18n import FSI, LRI, PDI, _
 
 LOCATION = "location"  # the engine's "share your location" button
@@ -83,24 +83,6 @@ def place_text(place: PlaceOut) -> str:
     if notes:
         lines.append("_" + " · ".join(notes) + "_")
     return "\n".join(lines)
-
-
-def merged(messages: list[Message]) -> list[Message]:
-    """Text-only messages joined to the next one, so an answer and its follow-up arrive as one message."""
-    out: list[Message] = []
-    pending: list[str] = []
-    for message in messages:
-        if not message.buttons and not message.places:
-            if message.text.strip():
-                pending.append(message.text)
-            continue
-        if pending:
-            message = Message("\n\n".join([*pending, message.text]), message.buttons, message.places)
-            pending = []
-        out.append(message)
-    if pending:
-        out.append(Message("\n\n".join(pending)))
-    return out
 
 
 def _cut(text: str, limit: int) -> str:
