@@ -67,11 +67,20 @@ class Page:
         """Poll a JavaScript expression until it is truthy."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            value = await self.js(expression)
+            try:
+                value = await self.js(expression)
+            except (AssertionError, RuntimeError) as error:
+                # Between two pages the document is briefly gone ("documentElement is null", "Inspected target
+                # navigated"): that is the wait, not a failure, until the deadline says otherwise.
+                if "connection closed" in str(error):
+                    raise
+                value, last = None, error
+            else:
+                last = None
             if value:
                 return value
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out waiting for {expression}")
+                raise AssertionError(f"timed out waiting for {expression}" + (f" ({last})" if last else ""))
             await asyncio.sleep(0.1)
 
     async def open(self, url: str, accept_language: str) -> None:
