@@ -167,6 +167,11 @@ class Learning:
         self.nlu.set_learned((e.text, e.intent) for e in self.learned())
         return True
 
+    def use(self, nlu: NLU) -> None:
+        """Switch to a retrained NLU (staff topics, bot/knowledge/live.py) and give it the learned examples."""
+        self.nlu, self._phrases = nlu, None
+        self.refresh(force=True)
+
     def _changed(self) -> None:
         """Count a change of the learned examples (other processes reload on it) and reload here."""
         self.db.execute("INSERT INTO meta(key, value) VALUES ('learned_version', '1') ON CONFLICT(key) "
