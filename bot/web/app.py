@@ -33,6 +33,7 @@ from bot.web.keys import (
 from bot.web.middlewares import json_errors, security_headers
 from bot.web.review import setup_review
 from bot.web.routes import setup_routes
+from bot.web.topics import setup_topics
 
 log = logging.getLogger(__name__)
 
@@ -92,4 +93,5 @@ def create_app(settings: Settings) -> web.Application:
     setup_routes(app)
     setup_admin(app)
     setup_review(app)
+    setup_topics(app)
     return app
