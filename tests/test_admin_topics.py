@@ -107,3 +107,20 @@ async def test_the_topic_pages_are_german_first_and_english_one_click_away(clien
     english = await (await client.get("/admin/topics?lang=en")).text()
     assert "Fehlende Sprachen" in german and 'href="/admin/lang?to=en"' in german
     assert "Languages missing" in english
+
+
+async def test_a_queue_group_can_be_taught_as_a_staff_topic_named_by_its_name(client: TestClient) -> None:
+    assert (await add(client))[0] == 303
+    asked = await client.post("/api/chat", data=json.dumps({"session": "s", "text": "Wo kann man Sachen flicken?"}),
+                              headers={"Content-Type": "application/json"})
+    assert asked.status == 200
+    queue = await (await client.get("/admin/review")).text()
+    assert '<option value="reparaturcafe"' in queue and ">Reparaturcafé</option>" in queue
+    key = re.search(r'name="key" value="([^"]+)"', queue)
+    assert key
+    taught = await client.post("/admin/review", data={"csrf": await csrf(client, "/admin/review"), "key": key.group(1),
+                                                      "action": "teach", "intent": "reparaturcafe"},
+                               allow_redirects=False)
+    assert taught.status == 303, await taught.text()
+    learned = await (await client.get("/admin/learned")).text()
+    assert "Wo kann man Sachen flicken?" in learned and "Reparaturcafé" in learned

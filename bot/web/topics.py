@@ -31,7 +31,7 @@ from bot.knowledge.store import (
 from bot.offers.categories import CATEGORIES
 from bot.web.admin import auth
 from bot.web.keys import DB, ENGINE
-from bot.web.review import editor, intent_names
+from bot.web.review import editor, intent_names, staff_names
 
 
 def _engine(request: web.Request) -> Engine:
@@ -52,7 +52,7 @@ def _rows(request: web.Request) -> list[dict[str, Any]]:
     """One row per topic: built-in ones by their label, staff ones by their name; languages missing; the
     districts that wrote their own answer, with their languages."""
     engine = _engine(request)
-    name = intent_names(auth.lang_of(request))
+    name = intent_names(auth.lang_of(request), staff_names(request))
     districts: dict[str, dict[str, list[str]]] = {}
     for (intent, code, lang) in sorted(district_answers(request.app[DB])):
         districts.setdefault(intent, {}).setdefault(code, []).append(lang)
