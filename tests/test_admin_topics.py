@@ -60,11 +60,11 @@ async def test_a_topic_added_in_the_form_is_stored_with_its_examples_in_their_la
 
 @pytest.mark.parametrize(("changes", "shown"), [
     ({"name": ""}, "Der Name fehlt."),
-    ({"answer_de": ""}, "the German answer (de:) is required"),
-    ({"answer_de": "Rufen Sie 0231 9876543 an."}, "0231 9876543 is not on data/verified_numbers.yaml"),
-    ({"examples": ""}, "at least one example is required"),
-    ({"district": "Unna"}, "is not an AGS"),
-    ({"name": "Kita"}, "kita is a built-in topic"),
+    ({"answer_de": ""}, "Die deutsche Antwort (de:) fehlt"),
+    ({"answer_de": "Rufen Sie 0231 9876543 an."}, "Die Telefonnummer 0231 9876543 steht nicht auf der Liste"),
+    ({"examples": ""}, "Mindestens ein Beispiel ist nötig"),
+    ({"district": "Unna"}, "„Unna“ ist kein AGS"),
+    ({"name": "Kita"}, "kita ist ein eingebautes Thema"),
 ])
 async def test_a_bad_form_is_shown_again_with_what_is_wrong(client: TestClient, changes: dict[str, str],
                                                             shown: str) -> None:

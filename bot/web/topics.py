@@ -164,7 +164,7 @@ async def save(request: web.Request) -> web.Response:
     try:
         topic = parse_topic(document, engine.knowledge.builtin)
     except TopicFileError as exc:
-        problems += exc.problems
+        problems += [problem.shown(_) for problem in exc.problems]
     if problems:
         return _form(request, values, 422, problems, intent)
     save_topic(request.app[DB], topic, who)
