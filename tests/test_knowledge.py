@@ -142,3 +142,13 @@ def test_a_removed_staff_topic_is_no_longer_answered(engine: Engine, db: Databas
     db.execute("DELETE FROM staff_topics WHERE id = 'reparaturcafe'")
     db.conn.commit()
     assert "Im Reparaturcafé reparieren" not in ask(engine, "Gibt es in Bergkamen ein Reparaturcafé?")
+
+
+def test_a_staff_topic_is_in_its_menu_by_name_and_its_button_answers(engine: Engine, db: Database) -> None:
+    save_topic(db, parse_topic(REPAIR), "kim")
+    ask(engine, "hallo")  # the next message reloads; no training needed for menus and buttons
+    menu = engine.handle(Incoming(user_id="b", button="m:more")).messages[-1].buttons
+    assert ("Reparaturcafé", "t:reparaturcafe") in [(b.label, b.data) for b in menu]
+    assert [b.data for b in menu][-2:] == ["m", "lang"]  # "Back" and the language picker stay last
+    pressed = engine.handle(Incoming(user_id="b", button="t:reparaturcafe"))
+    assert "Im Reparaturcafé reparieren" in pressed.messages[0].text
