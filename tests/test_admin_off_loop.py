@@ -90,7 +90,7 @@ async def test_the_chat_writes_between_the_batches_of_an_import(client: TestClie
         if not go_on.wait(10):
             raise RuntimeError("nobody wrote between the batches")
 
-    monkeypatch.setattr(importer, "WRITE_BATCH", 1)
+    monkeypatch.setattr(importer, "BATCH", 1)
     monkeypatch.setattr(importer, "_pause", held_pause)
     rows = "".join(f"t-{n};Testkita {n} (Beispiel);kita;59423;Unna\r\n" for n in range(3))
     form = FormData()

@@ -145,7 +145,7 @@ async def test_forget_in_words_asks_before_it_deletes(lotse: Lotse) -> None:
 async def test_danger_comes_first_with_tappable_numbers(lotse: Lotse) -> None:
     sent = await lotse.say(meta.text(LENA, "Mein Mann schlägt mich, ich habe Angst"), LENA)
     first_lines = all_text(sent).splitlines()[:2]
-    assert first_lines == ["📞 Hilfetelefon Gewalt gegen Frauen 116016", "📞 Polizei-Notruf 110"]
+    assert first_lines == ["📞 Polizei-Notruf 110", "📞 Hilfetelefon Gewalt gegen Frauen 116016"]
 
 
 async def test_a_flood_from_one_number_does_not_hold_up_another(lotse: Lotse) -> None:
