@@ -34,6 +34,7 @@ from bot.engine.topics import TOPICS
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
+from bot.knowledge.live import Knowledge
 from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import Intent, ids_where, load_intents
 from bot.nlu.understand import THRESHOLD
@@ -64,7 +65,8 @@ class Engine:
     ) -> None:
         self.db = db
         self.nlu = nlu or default_nlu()
-        self.intents = intents or load_intents(strict=False)
+        # Its own copy: staff topics are added to it at run time (bot/knowledge/live.py).
+        self.intents = dict(intents or load_intents(strict=False))
         # What each intent is comes from its file (kind, needs_place, priority).
         self.small_talk = ids_where(self.intents, lambda i: i.small_talk)
         self.topics = ids_where(self.intents, lambda i: i.is_topic)
@@ -86,10 +88,15 @@ class Engine:
         self.handoff = Handoffs(HandoffStore(db), self.sessions, staff)  # talk to a person (bot/engine/handoff.py)
         # The review queue and taught examples (bot/engine/learning.py); marks made with the session key file.
         self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key)
+        # Topics staff own and answers per district (bot/knowledge/): current without a restart.
+        self.knowledge = Knowledge(db, self.nlu, self.intents)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:
         """Answer one thing a person did. Never raises on user input."""
+        if (retrained := self.knowledge.refresh()) is not None:  # staff topics, learnt in the background
+            self.nlu = retrained
+            self.learning.use(retrained)
         self.learning.refresh()  # examples taught in the admin count from this message on, in every process
         session = self.sessions.load(incoming.user_id)
         lang = i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
@@ -297,7 +304,7 @@ class Engine:
                 _("Where are you? Write your town or postcode, or share your location."),
                 [Button(_("Share my location"), "location")])])
         if data == topics.MORE_MENU:
-            return self._reply(session, [Message(_("What are you looking for?"), topics.menu("more"))])
+            return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons("more"))])
         if kind == "more":
             intent, _sep, offset = arg.partition(":")
             if intent in self.intents and offset.isascii() and offset.isdigit():  # "²".isdigit() is True too
@@ -343,7 +350,8 @@ class Engine:
         known = session.lat is not None and session.lon is not None
         # A topic that lists no offers (emergency) has only its explanation to give, also after "and in Unna?".
         explain = offset == 0 and (explain or not needs_place)
-        messages = [Message(self._answer_text(intent) + self._district_note(intent, session))] if explain else []
+        messages = [Message(self._answer_text(intent, session) + self._district_note(intent, session))] \
+            if explain else []
         categories = list(self.intents[intent].categories)
         # Nationwide services (112, 116 016 ...) need no place: they come first, wherever the person is.
         national = national_offers(self.db, categories) if categories and explain else []
@@ -384,19 +392,25 @@ class Engine:
         return self._reply(session, [Message(self._answer_text(intent) or _("What are you looking for?"),
                                              self.menu_buttons())])
 
-    def _answer_text(self, intent: str) -> str:
+    def _answer_text(self, intent: str, session: Session | None = None) -> str:
+        """The answer in the person's language: their district's own text where it wrote one (bot/knowledge/)."""
         answer = self.answers.get(intent)
-        return answer.in_lang(i18n.current()) if answer else ""
+        builtin = answer.in_lang(i18n.current()) if answer else ""
+        district = self._district(session) if session is not None else self.default_district
+        return self.knowledge.answer(intent, i18n.current(), district, builtin)
+
+    def _district(self, session: Session) -> str | None:
+        """The AGS of the person's place (else LOTSE_DISTRICT's)."""
+        if session.lat is None or session.lon is None:
+            return self.default_district
+        return self.gazetteer.district_of(Point(session.lat, session.lon))
 
     def _district_note(self, intent: str, session: Session) -> str:
         """The district's link under an answer with `link:` (bot/engine/districts.py), as a new paragraph."""
         answer = self.answers.get(intent)
         if answer is None or not answer.link:
             return ""
-        known = session.lat is not None and session.lon is not None
-        code = (self.gazetteer.district_of(Point(session.lat or 0.0, session.lon or 0.0)) if known
-                else self.default_district)
-        note = self.districts.note(answer.link, code)
+        note = self.districts.note(answer.link, self._district(session))
         return "\n\n" + note if note else ""
 
     # -- helpers ----------------------------------------------------------------------------------------
@@ -405,15 +419,17 @@ class Engine:
         intent = session.last_intent
         return intent if intent in self.topics or intent in self.listing else None
 
-    @staticmethod
-    def topic_label(intent: str) -> str:
-        """The translated button label of a topic (never its id: an intent without a label gets "Topics")."""
-        return topics.label(intent)
+    def topic_label(self, intent: str) -> str:
+        """The translated button label of a topic (never its id: an intent without a label gets "Topics"); a staff
+        topic's name as staff wrote it."""
+        return self.knowledge.label(intent) or topics.label(intent)
 
-    @staticmethod
-    def menu_buttons() -> list[Button]:
-        """The main topic menu, "More topics", then the language picker."""
-        return topics.menu()
+    def menu_buttons(self, which: str = "main") -> list[Button]:
+        """The main topic menu, "More topics", then the language picker (or the second menu, "Back", language);
+        staff topics of the menu before the last two."""
+        buttons = topics.menu(which)
+        staff = [Button(name, f"t:{intent}") for intent, name in self.knowledge.menu(which)]
+        return [*buttons[:-2], *staff, *buttons[-2:]]
 
     @staticmethod
     def language_buttons() -> list[Button]:

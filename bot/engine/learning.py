@@ -172,6 +172,11 @@ class Learning:
         self.nlu.set_learned((e.text, e.intent) for e in self.learned())
         return True
 
+    def use(self, nlu: NLU) -> None:
+        """Switch to a retrained NLU (staff topics, bot/knowledge/live.py) and give it the learned examples."""
+        self.nlu, self._phrases = nlu, None
+        self.refresh(force=True)
+
     def _changed(self) -> None:
         """Count a change of the learned examples (other processes reload on it) and reload here."""
         self.db.execute("INSERT INTO meta(key, value) VALUES ('learned_version', '1') ON CONFLICT(key) "
@@ -361,7 +366,7 @@ class Learning:
         key = normalise(clean)
         if not key:
             raise Refused("The text is empty once normalised.")
-        if intent not in self.nlu.intents:
+        if intent not in self.nlu.intents and not self._staff_topic(intent):
             raise Refused("There is no intent “{intent}”.", intent=intent)
         others = sorted(self.phrases().get(key, set()) - {intent})
         if others:
@@ -378,6 +383,10 @@ class Learning:
         self.refresh()
         found = self.db.execute("SELECT id FROM learned WHERE key = ?", [key]).fetchone()
         return LearnedExample(int(found[0]), clean, intent, lang, who, now)
+
+    def _staff_topic(self, intent: str) -> bool:
+        """A topic staff added (bot/knowledge/): taught now, used once this process's NLU has learnt the topic."""
+        return self.db.execute("SELECT 1 FROM staff_topics WHERE id = ?", [intent]).fetchone() is not None
 
     def phrases(self) -> dict[str, set[str]]:
         """Normalised intents/ phrase -> the intents that have it (`nlu.keys` maps phrase -> normalised)."""

@@ -85,9 +85,12 @@ SHORT = 2  # letters up to which a message must equal an example to count
 class NLU:
     """Intent, language and place for a message."""
 
-    def __init__(self, intents: dict[str, Intent], gazetteer: Gazetteer, cache_dir: Path | None = None) -> None:
+    def __init__(self, intents: dict[str, Intent], gazetteer: Gazetteer, cache_dir: Path | None = None, *,
+                 danger: DangerDetector | None = None, model: str = "classifier",
+                 classifier: Classifier | None = None) -> None:
         self.intents = intents
         self.gazetteer = gazetteer
+        self.cache_dir = cache_dir
         self.frames = ids_where(intents, lambda i: i.kind == "frame")
         self.priority = ids_where(intents, lambda i: i.priority)
         self.not_topics = ids_where(intents, lambda i: not i.is_topic) | set(NOT_DESCRIBED)
@@ -106,7 +109,8 @@ class NLU:
                         vocabulary.update(fold(w) for w in text.split())
                         self.words.update(text.split())
         self.matcher = Matcher(examples)
-        self.classifier = Classifier.cached(sorted({(e.text, e.intent) for e in examples}), cache_dir)
+        self.classifier = classifier or Classifier.cached(sorted({(e.text, e.intent) for e in examples}), cache_dir,
+                                                          name=model)
         # Very short messages ("a", "no", "ok") are matched exactly or not at all: fuzzy scores on two letters
         # say nothing ("no" is not "NOK", nor a benefit).
         self.short: dict[str, str] = {e.text: e.intent for e in examples if len(e.text.replace(" ", "")) <= SHORT}
@@ -114,7 +118,17 @@ class NLU:
                                          for p in ps)
         self.places = PlaceFinder(gazetteer, frozenset(vocabulary))
         self.learned = Learned()
-        self.danger = DangerDetector(intents, cache_dir)
+        self.danger = danger or DangerDetector(intents, cache_dir)
+
+    def extended(self, extra: dict[str, Intent], *, retrain: bool = True) -> NLU:
+        """A new NLU that also knows `extra` (topics staff added at run time); the danger detector is shared, as
+        staff topics never change what counts as danger. Its classifier is cached under its own name, so the one
+        of intents/ alone stays cached too. Without `retrain` it keeps this classifier: ready in seconds, the new
+        topics found by the example matcher alone until the retrained one takes over."""
+        extended = NLU({**self.intents, **extra}, self.gazetteer, self.cache_dir, danger=self.danger,
+                       model="staff-classifier", classifier=None if retrain else self.classifier)
+        extended.learned = self.learned
+        return extended
 
     def set_learned(self, examples: Iterable[tuple[str, str]]) -> None:
         """Replace the examples staff taught at run time ((text, intent) pairs); used from the next message on."""

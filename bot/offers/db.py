@@ -14,6 +14,7 @@ Schema of the offers (migration 2):
 - `audit`: every change with time, actor, action and the old and new row as JSON.
 - `admin_users`, `admin_sessions` (migration 4): the web admin's named accounts and sign-in sessions.
 - `meta.offers_version` (migration 8): bumped by triggers on every change of an offer, for caches.
+- `staff_topics`, `topic_answers` (migration 12): topics staff own and answers per district (bot/knowledge/).
 """
 
 from __future__ import annotations
@@ -241,7 +242,25 @@ CREATE TRIGGER offers_version_ad AFTER DELETE ON offers BEGIN {_VERSION_BUMP} EN
 CREATE INDEX offers_national ON offers(id) WHERE national = 1;
 """
 
-MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _v8, _V9, _V10, _V11]
+# v12: topics staff own and answers per district (bot/knowledge/store.py). `knowledge_version` in `meta` counts
+# every change (triggers), so each process reloads the topics and retrains its understanding only when they changed.
+_KNOWLEDGE_BUMP = ("INSERT INTO meta(key, value) VALUES ('knowledge_version', '1') ON CONFLICT(key) "
+                   "DO UPDATE SET value = CAST(value AS INTEGER) + 1;")
+_V12 = """
+CREATE TABLE staff_topics (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, answer TEXT NOT NULL DEFAULT '{}',
+    examples TEXT NOT NULL DEFAULT '{}', categories TEXT NOT NULL DEFAULT '[]',
+    needs_place INTEGER NOT NULL DEFAULT 1, menu TEXT NOT NULL DEFAULT 'more', district TEXT, link TEXT,
+    sources TEXT NOT NULL DEFAULT '[]', who TEXT, changed_at TEXT
+);
+CREATE TABLE topic_answers (
+    intent TEXT NOT NULL, district TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, who TEXT, changed_at TEXT,
+    PRIMARY KEY (intent, district, lang)
+);
+""" + "".join(f"CREATE TRIGGER {table}_version_{op[:1].lower()} AFTER {op} ON {table} BEGIN {_KNOWLEDGE_BUMP} END;\n"
+              for table in ("staff_topics", "topic_answers") for op in ("INSERT", "UPDATE", "DELETE"))
+
+MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _v8, _V9, _V10, _V11, _V12]
 
 
 def offers_version(db: Database) -> str:

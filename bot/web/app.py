@@ -34,6 +34,7 @@ from bot.web.keys import (
 from bot.web.middlewares import json_errors, security_headers
 from bot.web.review import setup_review
 from bot.web.routes import setup_routes
+from bot.web.topics import setup_topics
 
 log = logging.getLogger(__name__)
 
@@ -96,4 +97,5 @@ def create_app(settings: Settings) -> web.Application:
     setup_admin(app)
     setup_review(app)
     setup_inbox(app)  # after the engine context: the inbox works on the engine's handoffs
+    setup_topics(app)
     return app

@@ -8,7 +8,7 @@ templates are in the admin's gettext domain (babel-admin.cfg), not in the chat's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,10 +18,11 @@ from bot import i18n
 from bot.engine import dashboard as stats
 from bot.engine.learning import OUT_OF_SCOPE, Learning, QueueEntry, Refused
 from bot.engine.topics import TOPICS
+from bot.knowledge.store import staff_topics
 from bot.web.admin import auth
 from bot.web.admin.i18n import N_, translator
 from bot.web.charts import bars, hbars
-from bot.web.keys import ENGINE
+from bot.web.keys import DB, ENGINE
 
 WEEKS = 8
 #: Dates as staff read them: German "01.12.2026", English ISO (as the admin's `when`); chart labels shorter.
@@ -47,17 +48,23 @@ NOT_TOPICS: dict[str, str] = {
 UNKNOWN = N_("Unknown topic")
 
 
-def _labels(lang: str) -> dict[str, str]:
-    """Topic -> its menu label in the admin's language (the same words people see in the chat)."""
+def _labels(lang: str, staff: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Topic -> its menu label in the admin's language (the same words people see in the chat); staff topics
+    (`staff`: id -> name) by their name."""
     with i18n.use(lang):
-        return {intent: i18n.gettext(label) for intent, label in TOPICS.items()}
+        return {intent: i18n.gettext(label) for intent, label in TOPICS.items()} | dict(staff or {})
 
 
-def intent_names(lang: str) -> Callable[[str], str]:
-    """The name staff read for any intent Lotse may report: a topic's menu label, else the name above; an id
-    that is neither (an intent removed since) is "unknown topic", never the id itself."""
+def staff_names(request: web.Request) -> dict[str, str]:
+    """id -> name of the topics staff added (bot/knowledge/)."""
+    return {intent: topic.name for intent, topic in staff_topics(request.app[DB]).items() if intent not in TOPICS}
+
+
+def intent_names(lang: str, staff: Mapping[str, str] | None = None) -> Callable[[str], str]:
+    """The name staff read for any intent Lotse may report: a topic's menu label (a staff topic's name), else
+    the name above; an id that is neither (an intent removed since) is "unknown topic", never the id itself."""
     translate = translator(lang)
-    names = {intent: translate(name) for intent, name in NOT_TOPICS.items()} | _labels(lang)
+    names = {intent: translate(name) for intent, name in NOT_TOPICS.items()} | _labels(lang, staff)
     return lambda intent: names.get(intent) or translate(UNKNOWN)
 
 
@@ -77,22 +84,24 @@ def _percent(lang: str) -> Callable[[float], str]:
     return (lambda v: f"{v:.0f} %") if lang == "de" else (lambda v: f"{v:.0f}%")
 
 
-def _best(groups: list[QueueEntry]) -> dict[str, str]:
+def _best(groups: list[QueueEntry], staff: Mapping[str, str]) -> dict[str, str]:
     """The topic preselected for each group: Lotse's best guess that is a topic."""
-    return {g.key: next((i for i, _score in g.guesses if i in TOPICS), "") for g in groups}
+    return {g.key: next((i for i, _score in g.guesses if i in TOPICS or i in staff), "") for g in groups}
 
 
 def _queue_page(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
     learning = _learning(request)
     groups = learning.queue()
-    return _render(request, "admin_review.html", status=status, groups=groups, best_of=_best(groups),
-                   size=learning.queue_size(), retention=learning.retention_days,
-                   done=None if error else request.query.get("done"), error=error)
+    return _render(request, "admin_review.html", status=status, groups=groups,
+                   best_of=_best(groups, staff_names(request)), size=learning.queue_size(),
+                   retention=learning.retention_days, done=None if error else request.query.get("done"), error=error)
 
 
 def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     lang = auth.lang_of(request)
-    return auth.render(request, template, status, topic_labels=_labels(lang), intent_name=intent_names(lang),
+    staff = staff_names(request)
+    return auth.render(request, template, status, topic_labels=_labels(lang, staff),
+                       intent_name=intent_names(lang, staff),
                        out_of_scope=OUT_OF_SCOPE, day=_day(lang), **context)
 
 
@@ -114,13 +123,13 @@ async def resolve(request: web.Request) -> web.Response:
             learning.dismiss(key)
         elif action == "none":
             learning.resolve(key, OUT_OF_SCOPE, who)
-        elif action == "teach" and intent in TOPICS:
+        elif action == "teach" and (intent in TOPICS or intent in staff_names(request)):
             learning.resolve(key, intent, who)
         else:
             raise Refused("Choose a topic and press “This is the topic”, or press “Out of scope” or “Dismiss”.")
     except Refused as refused:
         # The refusal names intents by id (the CLI and the intent files use ids); staff read their names.
-        name = intent_names(auth.lang_of(request))
+        name = intent_names(auth.lang_of(request), staff_names(request))
         params = {k: ", ".join(name(i) for i in v.split(", ")) if k in ("intent", "intents") else v
                   for k, v in refused.params.items()}
         return _queue_page(request, status=409, error=_(refused.message).format(**params))
@@ -154,7 +163,7 @@ async def dashboard(request: web.Request) -> web.Response:
     learning = _learning(request)
     weeks = stats.weekly(learning, WEEKS)
     labels = [w.start.strftime(SHORT_DAY.get(lang, SHORT_DAY["de"])) for w in weeks]
-    name, percent = intent_names(lang), _percent(lang)
+    name, percent = intent_names(lang, staff_names(request)), _percent(lang)
     charts = {
         "answered": bars(_("Messages answered per week"), labels, [float(w.answered) for w in weeks]),
         "unanswered": bars(_("Share unanswered per week"), labels,
