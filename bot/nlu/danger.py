@@ -37,8 +37,8 @@ NEAR = "near"
 CALM = (SAFE, NEAR)
 #: How much an example of a situation and of a near miss weighs against an everyday example: situations are
 #: rare in the data but must not be outvoted; near misses teach where the line is.
-SITUATION_WEIGHT = 6.0
-NEAR_WEIGHT = 3.0
+SITUATION_WEIGHT = 8.0
+NEAR_WEIGHT = 6.0
 #: The classifier raises the alarm when the situations together have at least this probability.
 ALARM = 0.25
 #: ... or a weak danger word (`~` in the lists) is in the message and the classifier gives at least this much
@@ -55,6 +55,9 @@ CALM_BELOW = 0.2
 FEW_WORDS = 3  # "Polizei", "ruf die Polizei": too short for the classifier to say it is calm
 TOO_FEW = 2  # ... or to say it is danger
 WINDOW = 10  # words per window of a long message
+#: Up to this many words the whole message is read as one: its windows would only repeat it with less context
+#: ("a summons from the police as a witness of an accident" alarms as "the police ... an accident").
+WINDOWS_FROM = 20
 STEP = 5
 MAX_WINDOWS = 60  # 300 words: beyond that only the danger words read on
 
@@ -195,7 +198,7 @@ class DangerDetector:
         words = text.split()
         whole, kind = self._danger(text)
         part, part_kind = 0.0, kind
-        if len(words) > WINDOW:
+        if len(words) > WINDOWS_FROM:
             for start in range(0, len(words) - STEP, STEP)[:MAX_WINDOWS]:
                 p, k = self._danger(" ".join(words[start:start + WINDOW]))
                 if p > part:
