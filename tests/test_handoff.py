@@ -21,6 +21,7 @@ from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.app import create_app
 from bot.web.keys import ENGINE
+from bot.web.replies import reply_json
 from bot.web.staff import STREAM_FOR
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -43,7 +44,7 @@ def say(engine: Engine, words: str, user: str = "tg:1") -> Reply:
 def test_without_a_staff_group_nothing_changes(db: Database) -> None:
     plain = Engine(db)
     reply = say(plain, ASK)
-    assert reply.intent == "human_contact" and reply.handoff is None and reply.to_json()["handoff"] is False
+    assert reply.intent == "human_contact" and reply.handoff is None and reply_json(reply)["handoff"] is False
     assert db.execute("SELECT count(*) FROM handoffs").fetchone()[0] == 0
     assert say(plain, "Kita in Lünen").handoff is None
 
@@ -51,7 +52,7 @@ def test_without_a_staff_group_nothing_changes(db: Database) -> None:
 def test_asking_for_a_person_opens_a_handoff_beside_the_phone_number(db: Database) -> None:
     engine = staffed(db)
     reply = say(engine, ASK + " in Lünen")
-    assert reply.handoff is not None and reply.to_json()["handoff"] is True
+    assert reply.handoff is not None and reply_json(reply)["handoff"] is True
     assert "KI Test" in text(reply) and "4 Stunden" in text(reply)
     assert any(m.places for m in reply.messages), "the nearest contact points (with their numbers) stay"
     assert [b.data for b in reply.messages[-1].buttons] == ["h:stop"]
