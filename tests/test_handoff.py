@@ -243,3 +243,27 @@ async def test_an_open_stream_does_not_hold_up_the_shutdown(tmp_path: Path) -> N
         # else the machine is doing.
         await asyncio.wait_for(runner.cleanup(), STREAM_FOR / 2)
         resp.close()
+
+
+@pytest.mark.parametrize(("before", "message"), [
+    ([], ASK + " in Lünen"),  # opens the handoff: the engine and the handoff read the same understanding
+    ([ASK], "Kita in Lünen"),  # passed on to the team
+    ([ASK], "Mein Mann schlägt mich, ich habe Angst"),  # passed on, the numbers first
+    ([ASK], "stopp"),
+    ([], "Kita in Lünen"),
+])
+def test_the_nlu_reads_each_message_once(db: Database, monkeypatch: pytest.MonkeyPatch, before: list[str],
+                                         message: str) -> None:
+    engine = staffed(db)
+    for words in before:
+        say(engine, words)
+    calls: list[str] = []
+    understand = engine.nlu.understand
+
+    def counted(text: str, *args: object, **kwargs: object) -> object:
+        calls.append(text)
+        return understand(text, *args, **kwargs)
+
+    monkeypatch.setattr(engine.nlu, "understand", counted)
+    say(engine, message)
+    assert len(calls) <= 1, calls
