@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from bot.engine.actions import (
     AskPlace,
     Feedback,
@@ -84,6 +86,20 @@ def stop_json() -> str:
 def phones_json(text: str) -> list[dict[str, str]]:
     """Every phone number of a text, as written there, with the `tel:` URI that dials it (staff replies too)."""
     return [asdict(phone) for phone in phones_in(text)]
+
+
+def phone_links(text: str) -> Markup:
+    """The text, escaped, with each phone number a `tel:` link (a Jinja filter of the team inbox)."""
+    parts: list[str] = []
+    at = 0
+    for phone in phones_in(text):
+        start = text.find(phone.text, at)
+        if start < 0:
+            continue
+        parts += [escape(text[at:start]), Markup('<a href="{}">{}</a>').format(phone.tel, phone.text)]
+        at = start + len(phone.text)
+    parts.append(escape(text[at:]))
+    return Markup("").join(parts)
 
 
 def place_json(place: PlaceOut) -> dict[str, Any]:

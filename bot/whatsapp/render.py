@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from bot import i18n
 from bot.engine.actions import Language, ShareLocation, Topic
-from bot.engine.answers import national_digits, phone_numbers
 from bot.engine.models import Button, Message, PlaceOut, Reply, merged
-from bot.i18n import FSI, LRI, PDI, _
+from bot.engine.phones import dialable_text, tel_uri
+from bot.i18n import _
 
 MAX_BUTTONS = 3
 MAX_ROWS = 10
@@ -40,20 +40,12 @@ class Out:
 
 def tappable(number: str) -> str:
     """'02361 / 50 20 12' -> '+492361502012'; service numbers stay short ('116117', '112')."""
-    digits = national_digits(number)
-    if digits.startswith("0") and not digits.startswith("00") and len(digits) > 4:
-        return "+49" + digits[1:]
-    return digits
+    return tel_uri(number).removeprefix("tel:")
 
 
 def tappable_text(text: str) -> str:
-    """The text with every (verified) phone number in its tappable form, unwrapped from bidi isolates."""
-    for raw in dict.fromkeys(phone_numbers(text)):
-        shown = tappable(raw)
-        for wrapped in (f"{FSI}{raw}{PDI}", f"{LRI}{raw}{PDI}"):
-            text = text.replace(wrapped, shown)
-        text = text.replace(raw, shown)
-    return text
+    """The text with every phone number in its tappable form, unwrapped from bidi isolates."""
+    return dialable_text(text)
 
 
 def osm_url(lat: float, lon: float) -> str:
