@@ -28,6 +28,7 @@ from bot.engine.actions import Action, Forget, ShareLocation, StopHandoff, Topic
 from bot.engine.handoff_store import Handoff, HandoffStore, Transcript, Waiters
 from bot.engine.models import Button, HandoffStep, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
+from bot.engine.states import State
 from bot.geo.distance import Point
 from bot.i18n import _
 from bot.nlu.intents import OUT_OF_SCOPE, Role, by_role
@@ -153,7 +154,7 @@ class Handoffs:
         if by_role(engine.intents, Role.HANDOFF) in (session.last_intent, session.pending_intent):
             # Sharing a location later would otherwise continue the "talk to a person" topic and open it again.
             self.sessions.save(incoming.user_id, replace(session, last_intent=None, pending_intent=None,
-                                                         state="idle"))
+                                                         state=State.IDLE))
         text = _("You have ended the conversation with the team. Lotse answers your questions again.")
         return self._reply([Message(text, engine.menu_buttons())], ended(current))
 
