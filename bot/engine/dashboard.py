@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.engine.learning import OUT_OF_SCOPE, Learning
+from bot.engine.learning import Learning
+from bot.nlu.intents import OUT_OF_SCOPE
 
 
 def weekly(learning: Learning, weeks: int = 8) -> list[Week]:

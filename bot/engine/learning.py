@@ -32,9 +32,11 @@ from datetime import UTC, date, datetime, timedelta
 import yaml
 from sqlite_utils import Database
 
+from bot.engine.actions import Feedback
 from bot.engine.models import Button
 from bot.engine.redact import redact
 from bot.nlu import NLU, Understanding
+from bot.nlu.intents import OUT_OF_SCOPE
 from bot.nlu.normalise import normalise
 from bot.nlu.understand import THRESHOLD
 from bot.offers.db import is_busy
@@ -52,7 +54,6 @@ MAX_QUEUE_TEXT = 300
 #: script repeating one text cannot grow a row without bound (300,000 repeats made one row of 10.8 MB).
 MAX_PER_GROUP = 100
 MAX_GROUPS = 5_000  # new texts beyond this many groups wait until staff work the queue down or rows expire
-OUT_OF_SCOPE = "none"
 
 Clock = Callable[[], datetime]
 
@@ -101,16 +102,8 @@ class LearnedExample:
 
 
 def feedback_buttons(intent: str) -> list[Button]:
-    """👍 / 👎 under an answer (button data `fb:+:<intent>` / `fb:-:<intent>`)."""
-    return [Button("👍", f"fb:+:{intent}"), Button("👎", f"fb:-:{intent}")]
-
-
-def parse_feedback(arg: str) -> tuple[int, str] | None:
-    """(+1 or -1, intent) from the part after `fb:`, or None for anything else."""
-    sign, _sep, intent = arg.partition(":")
-    if sign not in ("+", "-") or not intent:
-        return None
-    return (1 if sign == "+" else -1), intent
+    """👍 / 👎 under an answer."""
+    return [Button("👍", Feedback(intent, helpful=True)), Button("👎", Feedback(intent, helpful=False))]
 
 
 def learned_examples(db: Database) -> list[LearnedExample]:
@@ -236,7 +229,7 @@ class Learning:
         """Why a message belongs in the queue: nothing matched, a clarification, a low score; else None."""
         if understanding.intent == OUT_OF_SCOPE:
             # A confident `none` is a message Lotse knows to be out of scope (weather, jokes, taught ones).
-            return "none" if understanding.score < THRESHOLD else None
+            return OUT_OF_SCOPE if understanding.score < THRESHOLD else None  # the reason: nothing matched
         if understanding.ambiguous:
             return "clarify"
         return "low" if understanding.score < LOW else None

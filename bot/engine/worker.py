@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.config import StaffConfig
 from bot.engine import Engine, Incoming, Reply
+from bot.engine.actions import Menu, encode
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class EngineWorker:
 
     async def warm_up(self) -> None:
         """Wait until the child has built its engine (the menu button stores nothing)."""
-        await self.handle(Incoming("tg:warm-up", button="m"))
+        await self.handle(Incoming("tg:warm-up", button=encode(Menu())))
 
     def _on_reply(self) -> None:
         try:

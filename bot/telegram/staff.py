@@ -29,6 +29,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 from bot import i18n
 from bot.config import INBOX_CHAT, StaffConfig
 from bot.engine import Engine, Reply
+from bot.engine.actions import Forget, decode
 from bot.engine.handoff import Handoffs, failed_text
 from bot.engine.handoff_store import Handoff
 from bot.engine.models import HandoffStep, Message
@@ -299,7 +300,7 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: 
     if inbox is not None:  # the admin's team inbox lists it, and knows where to answer
         said = message.text if message is not None and update.callback_query is None else None
         await inbox.on_step(step, said or "", address=str(chat.id))
-        if update.callback_query is not None and update.callback_query.data == "forget:yes":
+        if update.callback_query is not None and decode(update.callback_query.data) == Forget(confirmed=True):
             await inbox.forgotten()
     if bridge is None:
         return

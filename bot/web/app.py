@@ -32,6 +32,7 @@ from bot.web.keys import (
     WORKER,
 )
 from bot.web.middlewares import json_errors, security_headers
+from bot.web.replies import phone_links
 from bot.web.review import setup_review
 from bot.web.routes import setup_routes
 from bot.web.topics import setup_topics
@@ -91,6 +92,7 @@ def create_app(settings: Settings) -> web.Application:
         loader=jinja2.FileSystemLoader(resources.package_file("web", "templates")), autoescape=True,
         enable_async=False,
     )
+    app[TEMPLATES].filters["phone_links"] = phone_links  # the inbox: numbers staff and people wrote, tappable
     app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(engine_ctx)
     setup_routes(app)

@@ -14,18 +14,19 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Protocol
 
 from aiohttp import web
 
 from bot import i18n
 from bot.engine import Incoming, Reply
+from bot.engine.actions import Forget, decode
 from bot.engine.handoff import failed_text
 from bot.engine.models import HandoffStep, Message
-from bot.engine.phones import phones_in
 from bot.web.keys import ENGINE, INBOX
 from bot.web.middlewares import error_json
+from bot.web.replies import phones_json, stop_json
 from bot.web.streams import Refused, StreamCaps
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ async def report(app: web.Application, incoming: Incoming, reply: Reply, address
     if inbox is None:
         return
     await inbox.on_step(reply.handoff, text_of(incoming) or "", address)
-    if incoming.button == "forget:yes":
+    if decode(incoming.button) == Forget(confirmed=True):
         await inbox.forgotten()
 
 
@@ -128,11 +129,12 @@ async def _serve(request: web.Request, session: str) -> web.StreamResponse:
     deadline = time.monotonic() + STREAM_FOR
     try:
         if handoffs.store.open_for(key) is not None:
-            await response.write(b"event: open\ndata: {}\n\n")  # a page opened later says who answers now
+            # A page opened later says who answers now, with the data of the button that ends it.
+            await response.write(f"event: open\ndata: {json.dumps({'stop': stop_json()})}\n\n".encode())
         while time.monotonic() < deadline and not handoffs.waiters.closing:
             for posted in handoffs.store.pending(key, after):
                 # With the numbers in it, so the page makes them tappable as in Lotse's own answers.
-                phones = [asdict(phone) for phone in phones_in(posted.text)]
+                phones = phones_json(posted.text)
                 data = json.dumps({"kind": posted.kind, "text": posted.text, "phones": phones}, ensure_ascii=False)
                 await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
                 after = posted.id

@@ -27,6 +27,7 @@ from bot.web.keys import (
     WORKER,
 )
 from bot.web.middlewares import error_json
+from bot.web.replies import page_buttons, reply_json
 
 STATIC = resources.package_file("web", "static")
 MAX_SESSION = 128
@@ -60,7 +61,7 @@ async def index(request: web.Request) -> web.Response:
     with i18n.use(lang):
         html = request.app[TEMPLATES].get_template("index.html").render(
             lang=lang, dir="rtl" if i18n.is_rtl(lang) else "ltr", _=i18n.gettext, languages=i18n.LANGUAGES,
-            max_text=MAX_TEXT, max_shown=i18n.format_number(MAX_TEXT, 0),
+            max_text=MAX_TEXT, max_shown=i18n.format_number(MAX_TEXT, 0), buttons=page_buttons(),
         )
     # The page differs by Accept-Language: caches must not serve the Arabic page to a Ukrainian browser.
     return web.Response(text=html, content_type="text/html",
@@ -175,7 +176,7 @@ async def chat(request: web.Request) -> web.Response:
     worker = request.app.get(WORKER)
     reply = await worker.handle(parsed) if worker is not None else request.app[ENGINE].handle(parsed)
     await staff.after_chat(request, parsed, reply)  # a handoff to the team (bot/web/staff.py)
-    return web.json_response(reply.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    return web.json_response(reply_json(reply), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -87,7 +87,7 @@ def _wire(app: web.Application, sender: Sender) -> Channel:
             engine.handoff.remember(incoming.user_id, text_of(incoming), reply)
 
     def lang_of(number: str) -> str:
-        return engine.sessions.load(user_id(number)).lang or lang_hint(number) or settings.default_lang
+        return engine.language(user_id(number), lang_hint(number))  # the engine's rule, as in its replies
 
     def preset(incoming: Incoming) -> Reply | None:
         """A volunteer's link: language, topic and place preset, answered as if the topic was picked."""

@@ -126,15 +126,16 @@
         const btn = el("button", "", b.label);
         btn.type = "button";
         btn.dataset.data = b.data;
-        if (b.data.startsWith("l:")) btn.lang = b.data.slice(2);
-        if (b.data.startsWith("fb:")) {
+        // The data goes back as it came; what a button does is its `kind` (the page never parses the data).
+        if (b.kind === "language") btn.lang = b.lang;
+        if (b.kind === "feedback") {
           btn.className = "feedback";
-          btn.setAttribute("aria-label", b.data.startsWith("fb:+") ? t.helpful : t.unhelpful);
+          btn.setAttribute("aria-label", b.helpful ? t.helpful : t.unhelpful);
         }
         btn.addEventListener("click", () => {
-          if (b.data === "location") locate();
-          else if (b.data.startsWith("fb:")) feedback(b.data, row);
-          else if (b.data.startsWith("l:")) chooseLanguage(b.data.slice(2));
+          if (b.kind === "location") locate();
+          else if (b.kind === "feedback") feedback(b.data, row);
+          else if (b.kind === "language") chooseLanguage(b.lang);
           else send({ button: b.data }, b.label);
         });
         row.appendChild(btn);
@@ -230,8 +231,12 @@
       showStaff(JSON.parse(e.data));
     };
     // A page opened while the team has the conversation says so (the reply that opened it said it already).
-    stream.addEventListener("open", () => {
-      if (!told) show({ text: t.withteam, buttons: [{ label: t.endteam, data: "h:stop" }] });
+    // The server's "open" event carries the data of the button that ends the chat (EventSource's own "open", on
+    // connecting, has none).
+    stream.addEventListener("open", (e) => {
+      const stop = e.data ? JSON.parse(e.data).stop : null;
+      if (!stop) return;
+      if (!told) show({ text: t.withteam, buttons: [{ label: t.endteam, data: stop, kind: "stop" }] });
       told = true;
     });
     stream.addEventListener("end", () => {
@@ -277,10 +282,12 @@
   // Choosing a language (the picker at the top or a language button) stores it for this session, then reloads the
   // page so that its own words (placeholder, buttons) are in that language too.
   async function chooseLanguage(code) {
-    await send({ button: "l:" + code });
+    const option = [...langSelect.options].find((o) => o.value === code);
+    await send({ button: option ? option.dataset.button : "" });
     window.location.search = "?lang=" + code;
   }
   langSelect.addEventListener("change", () => chooseLanguage(langSelect.value));
-  // Privacy: the engine asks for confirmation ("forget:yes") before deleting the stored language and place.
-  document.getElementById("forget").addEventListener("click", () => send({ button: "forget" }));
+  // Privacy: the engine asks for confirmation before deleting the stored language and place.
+  const forget = document.getElementById("forget");
+  forget.addEventListener("click", () => send({ button: forget.dataset.button }));
 })();
