@@ -7,16 +7,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
-from test_inbox import HELPLINE, Server, act, running, staff
+from aiohttp import web
+from serving import free_port
+from test_inbox import AHMAD, DESK, HELPLINE, Server, act, db_file, hand_over_on_whatsapp, running, staff
 
 from bot import i18n
+from bot.bench import fakegraphapi as meta
+from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakegraphapi import FakeGraphAPI
+from bot.bench.fakeupdates import message_update, text_update
+from bot.config import Settings, StaffConfig
 from bot.inbox.files import MAX_BYTES
+from bot.server import create_server
 from bot.web.keys import INBOX
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -46,6 +54,20 @@ async def api() -> AsyncIterator[FakeGraphAPI]:
 async def server(tmp_path: Path, api: FakeGraphAPI) -> AsyncIterator[Server]:
     async with running(tmp_path, api) as srv:
         yield srv
+
+
+@asynccontextmanager
+async def serving_app(settings: Settings) -> AsyncIterator[tuple[str, web.Application]]:
+    """`lotse serve`'s app (with the Telegram bot) on a free port of 127.0.0.1."""
+    app = create_server(settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        await runner.cleanup()
 
 
 async def hand_over_on_the_web(server: Server, http: aiohttp.ClientSession, session: str = "s-1") -> int:
@@ -167,3 +189,69 @@ async def test_forget_and_the_purge_delete_the_files(server: Server) -> None:
     handoffs = inbox.handoffs
     handoffs.store.purge(handoffs.config.retention_days, inbox.clock() + timedelta(days=365))
     assert inbox.store.files.count(again) == 0, "the purge of the closed handoff takes its files"
+
+
+# -- WhatsApp (fake Graph API) and Telegram (fake Bot API) ------------------------------------------------------
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64 + b"\xff\xd9"
+PERSON = 777002  # a Telegram user
+
+
+async def send_pdf(url: str, number: int) -> str:
+    async with staff(url, "anna") as (anna, csrf):
+        form = aiohttp.FormData()
+        form.add_field("csrf", csrf)
+        form.add_field("file", PDF, filename="Termin.pdf", content_type="application/pdf")
+        async with anna.post(f"/admin/inbox/{number}/file", data=form) as resp:
+            assert resp.status == 200
+            return await resp.text()
+
+
+async def test_a_whatsapp_photo_reaches_the_inbox_and_a_pdf_goes_back(server: Server) -> None:
+    server.api.media["m-1"] = ("image/jpeg", JPEG)
+    async with aiohttp.ClientSession() as http:
+        number = await hand_over_on_whatsapp(server, http)
+        await server.whatsapp(http, meta.image(AHMAD, "m-1"))
+    told = i18n.strip_isolates(server.api.to(AHMAD)[-1].text)
+    assert tr("ar", "Your file {name} has gone to the team.").split("{name}")[0].strip() in told, told
+    async with staff(server.url, "anna") as (anna, _csrf):
+        page = await (await anna.get(f"/admin/inbox/{number}")).text()
+        link = re.search(rf'href="(/admin/inbox/{number}/file/[^"]+)"[^>]*>📎 photo.jpg<', page)
+        assert link, page
+        assert await (await anna.get(link.group(1))).read() == JPEG
+    assert "Gesendet." in await send_pdf(server.url, number)
+    sent = server.api.to(AHMAD)[-1]
+    assert sent.type == "document" and sent.text == "Termin.pdf"
+    assert server.api.uploads[sent.body["document"]["id"]]["data"] == PDF
+
+
+async def test_a_whatsapp_file_that_is_no_photo_or_pdf_is_refused_in_arabic(server: Server) -> None:
+    server.api.media["m-2"] = ("application/pdf", HTML)  # Meta passes on what the phone claims
+    async with aiohttp.ClientSession() as http:
+        number = await hand_over_on_whatsapp(server, http)
+        await server.whatsapp(http, meta.document(AHMAD, "m-2", "letter.pdf"))
+    assert server.api.to(AHMAD)[-1].text == tr("ar", WRONG_TYPE)
+    assert server.app[INBOX].store.files.count(number) == 0
+
+
+async def test_a_telegram_photo_reaches_the_inbox_and_a_pdf_goes_back(tmp_path: Path) -> None:
+    async with FakeBotAPI() as bot_api:
+        settings = Settings(db_path=db_file(tmp_path), telegram_token=bot_api.token,
+                            telegram_api_base_url=bot_api.base_url, staff=StaffConfig((DESK,)))
+        async with serving_app(settings) as (url, app):
+            bot_api.push(text_update(PERSON, ARABIC_HANDOFF[0], lang="ar"))
+            await bot_api.wait_for("sendMessage", 2, chat_id=PERSON)  # who answers, and the button to end it
+            [conversation] = app[INBOX].store.open_conversations()
+            bot_api.files["ph-1"] = JPEG
+            photo = [{"file_id": "ph-1", "file_unique_id": "u1", "width": 90, "height": 90, "file_size": len(JPEG)}]
+            bot_api.push(message_update(PERSON, lang="ar", photo=photo))
+            [*_, told] = await bot_api.wait_for("sendMessage", 3, chat_id=PERSON)
+            gone = tr("ar", "Your file {name} has gone to the team.").split("{name}")[0].strip()
+            assert gone in i18n.strip_isolates(told.text)
+            said = app[INBOX].store.messages(conversation.number)
+            assert said[-1].file is not None and said[-1].file.mime == "image/jpeg"
+
+            assert "Gesendet." in await send_pdf(url, conversation.number)
+            [document] = await bot_api.wait_for("sendDocument", chat_id=PERSON)
+            assert document.params["document"]["data"] == PDF
+            assert document.params["document"]["filename"] == "Termin.pdf"
+        bot_api.drain()

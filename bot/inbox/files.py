@@ -22,6 +22,9 @@ from urllib.parse import unquote
 
 from sqlite_utils import Database
 
+from bot import i18n
+from bot.i18n import _
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoff_files (
     id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, number INTEGER NOT NULL, message INTEGER,
@@ -76,6 +79,16 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "application/pdf"
     return None
+
+
+def refusal(reason: str) -> str:
+    """Why a file was not taken, in the current language."""
+    if reason == "too_big":
+        return _("This file is too big: at most {size} MB. Please send a smaller photo or a PDF.").format(
+            size=i18n.format_number(MAX_BYTES // (1024 * 1024), 0))
+    if reason == "too_many":
+        return _("You have sent as many files as the team can take in this conversation. Please write instead.")
+    return _("Lotse can pass on photos (JPEG, PNG, WebP, HEIC) and PDF documents only.")
 
 
 def clean_name(name: str | None, mime: str) -> str:

@@ -21,7 +21,7 @@ from bot import i18n
 from bot.engine.handoff_store import Handoff
 from bot.i18n import _
 from bot.inbox import Gone
-from bot.inbox.files import MAX_BYTES, Refused, StoredFile
+from bot.inbox.files import MAX_BYTES, Refused, StoredFile, refusal
 from bot.web.keys import ENGINE, INBOX, SESSION_LIMIT, SETTINGS
 from bot.web.middlewares import error_json
 
@@ -41,16 +41,6 @@ def file_response(stored: StoredFile, data: bytes) -> web.Response:
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
         "Cache-Control": "private, no-store",
     })
-
-
-def refusal(reason: str) -> str:
-    """Why a file was not taken, in the current language."""
-    if reason == "too_big":
-        return _("This file is too big: at most {size} MB. Please send a smaller photo or a PDF.").format(
-            size=i18n.format_number(MAX_BYTES // (1024 * 1024), 0))
-    if reason == "too_many":
-        return _("You have sent as many files as the team can take in this conversation. Please write instead.")
-    return _("Lotse can pass on photos (JPEG, PNG, WebP, HEIC) and PDF documents only.")
 
 
 def _handoff_of(request: web.Request, session: str) -> Handoff | None:
@@ -126,11 +116,10 @@ async def _to_staff_group(request: web.Request, handoff: Handoff, stored: Stored
 
     slot = request.app.get(STAFF)
     relay = slot.relay if slot is not None else None
-    sender = getattr(relay, "file_from_web", None)
-    if sender is None:
+    if relay is None:
         return
     try:
-        await sender(handoff.number, stored, data)
+        await relay.file_from_web(handoff.number, stored, data)
     except Exception:  # the team still has it in the inbox; the person is not told of Telegram's trouble
         log.exception("handoff %s: could not pass a file on to the staff group", handoff.number)
 

@@ -26,6 +26,7 @@ from bot.engine.handoff_store import Posted
 from bot.engine.models import HandoffStep, Message
 from bot.engine.phones import phones_in
 from bot.inbox import FILE
+from bot.inbox.files import StoredFile
 from bot.web.keys import ENGINE, INBOX
 from bot.web.middlewares import error_json
 from bot.web.streams import Refused, StreamCaps
@@ -43,6 +44,8 @@ class Relay(Protocol):
     async def from_web(self, number: int, text: str) -> None: ...
 
     async def ended_by_person(self, step: HandoffStep) -> None: ...
+
+    async def file_from_web(self, number: int, stored: StoredFile, data: bytes) -> None: ...
 
 
 @dataclass
