@@ -15,14 +15,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 from serving import free_port
-from test_inbox import AHMAD, DESK, HELPLINE, Server, act, db_file, hand_over_on_whatsapp, running, staff
+from test_inbox import AHMAD, DESK, HELPLINE, STAFF_CHAT, Server, act, db_file, hand_over_on_whatsapp, running, staff
 
 from bot import i18n
 from bot.bench import fakegraphapi as meta
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.bench.fakeupdates import message_update, text_update
-from bot.config import Settings, StaffConfig
+from bot.config import Settings, StaffConfig, StaffDesk
 from bot.inbox.files import MAX_BYTES
 from bot.server import create_server
 from bot.web.keys import INBOX
@@ -254,4 +254,21 @@ async def test_a_telegram_photo_reaches_the_inbox_and_a_pdf_goes_back(tmp_path: 
             [document] = await bot_api.wait_for("sendDocument", chat_id=PERSON)
             assert document.params["document"]["data"] == PDF
             assert document.params["document"]["filename"] == "Termin.pdf"
+        bot_api.drain()
+
+
+async def test_a_web_chat_photo_also_reaches_the_telegram_staff_topic(tmp_path: Path) -> None:
+    """The team works in its Telegram group: the person's photo from the web chat arrives in their topic."""
+    async with FakeBotAPI() as bot_api:
+        desk = StaffDesk(STAFF_CHAT, None, "KI Kreis Unna", None, 24)
+        settings = Settings(db_path=db_file(tmp_path), telegram_token=bot_api.token,
+                            telegram_api_base_url=bot_api.base_url, staff=StaffConfig((desk,)))
+        async with serving_app(settings) as (url, app), aiohttp.ClientSession() as http:
+            server = Server(url, app, FakeGraphAPI())
+            await hand_over_on_the_web(server, http)
+            await bot_api.wait_for("sendMessage", 2, chat_id=STAFF_CHAT)  # the topic's head, the message
+            assert (await upload(server, http, "brief.png", PNG))[0] == 200
+            [photo] = await bot_api.wait_for("sendPhoto", chat_id=STAFF_CHAT)
+            assert photo.params["photo"]["data"] == PNG
+            assert photo.params["message_thread_id"] == next(t for (chat, t) in bot_api.topics if chat == STAFF_CHAT)
         bot_api.drain()
