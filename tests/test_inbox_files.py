@@ -272,3 +272,30 @@ async def test_a_web_chat_photo_also_reaches_the_telegram_staff_topic(tmp_path: 
             assert photo.params["photo"]["data"] == PNG
             assert photo.params["message_thread_id"] == next(t for (chat, t) in bot_api.topics if chat == STAFF_CHAT)
         bot_api.drain()
+
+
+async def test_forget_on_whatsapp_deletes_the_persons_files(server: Server) -> None:
+    server.api.media["m-3"] = ("application/pdf", PDF)
+    async with aiohttp.ClientSession() as http:
+        number = await hand_over_on_whatsapp(server, http)
+        await server.whatsapp(http, meta.document(AHMAD, "m-3", "Bescheid.pdf"))
+        assert server.app[INBOX].store.files.count(number) == 1
+        await server.whatsapp(http, meta.text(AHMAD, "/forget"))
+        await server.whatsapp(http, meta.button_reply(AHMAD, "forget:yes"))
+    assert server.app[INBOX].store.files.count(number) == 0
+
+
+async def test_a_telegram_document_over_the_limit_is_refused_before_it_is_fetched(tmp_path: Path) -> None:
+    async with FakeBotAPI() as bot_api:
+        settings = Settings(db_path=db_file(tmp_path), telegram_token=bot_api.token,
+                            telegram_api_base_url=bot_api.base_url, staff=StaffConfig((DESK,)))
+        async with serving_app(settings):
+            bot_api.push(text_update(PERSON, ARABIC_HANDOFF[0], lang="ar"))
+            await bot_api.wait_for("sendMessage", 2, chat_id=PERSON)
+            document = {"file_id": "big-1", "file_unique_id": "u2", "file_name": "scan.pdf",
+                        "mime_type": "application/pdf", "file_size": MAX_BYTES + 1}
+            bot_api.push(message_update(PERSON, lang="ar", document=document))
+            [*_, told] = await bot_api.wait_for("sendMessage", 3, chat_id=PERSON)
+        assert told.text == tr("ar", TOO_BIG).format(size=i18n.format_number(10, 0))
+        assert not [c for c in bot_api.calls if c.method == "getFile"], "nothing fetched"
+        bot_api.drain()
