@@ -41,6 +41,7 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         staff.relay = bot.application.bot_data.get(BRIDGE)
     inbox = app.get(INBOX)
     if inbox is not None:  # the team inbox answers Telegram users through the bot
+        from bot.telegram.files import file_deliverer
         from bot.telegram.staff import INBOX as INBOX_SLOT
         from bot.telegram.staff import deliverer
 
@@ -49,6 +50,7 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         if bridge is not None:  # staff topics answer WhatsApp users through the inbox's deliverer
             bridge.inbox = inbox
         inbox.deliverers["telegram"] = deliverer(bot.application.bot, inbox)
+        inbox.file_deliverers["telegram"] = file_deliverer(bot.application.bot, inbox)
         await inbox.flush()
     slot = app.get(WEBHOOK)
     if bot.webhook:
@@ -65,6 +67,7 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
             slot.application = None
         if inbox is not None:
             inbox.deliverers.pop("telegram", None)
+            inbox.file_deliverers.pop("telegram", None)
         await bot.stop()
 
 

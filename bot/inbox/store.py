@@ -6,6 +6,7 @@
 - messages: the conversation as staff read it (the person's messages, the team's replies), with what is unread.
 - claims: who of the staff has taken a conversation; one claim per handoff, taken atomically.
 - saved replies: answers staff write once per language and send again.
+- files: photos and documents of a handoff, each announced by a message (bot/inbox/files.py).
 
 Rows of handoffs that are gone (closed and purged, or deleted by /forget) are swept with `sweep()`. No aiohttp
 here: the web side (bot/web/inbox) and the transports call it.
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
+
+from bot.inbox.files import FileStore, StoredFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox_routes (
@@ -62,6 +65,7 @@ class Said:
     text: str
     at: str
     staff: str | None
+    file: StoredFile | None = None  # a photo or document sent with it (bot/inbox/files.py)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class InboxStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         db.conn.executescript(SCHEMA)
+        self.files = FileStore(db)
 
     # -- routes ------------------------------------------------------------------------------------------------
     def route(self, number: int, address: str, now: datetime) -> None:
@@ -101,9 +106,10 @@ class InboxStore:
         return int(cur.lastrowid or 0)
 
     def messages(self, number: int, limit: int = 50) -> list[Said]:
-        rows = self.db.execute("SELECT who, text, at, staff FROM (SELECT * FROM inbox_messages WHERE number = ? "
+        rows = self.db.execute("SELECT id, who, text, at, staff FROM (SELECT * FROM inbox_messages WHERE number = ? "
                                "ORDER BY id DESC LIMIT ?) ORDER BY id", [number, limit]).fetchall()
-        return [Said(*row) for row in rows]
+        files = self.files.of_message(number)
+        return [Said(row[1], row[2], row[3], row[4], files.get(int(row[0]))) for row in rows]
 
     def mark_read(self, number: int) -> None:
         with self.db.conn:
@@ -144,6 +150,7 @@ class InboxStore:
         with self.db.conn:
             for table in ("inbox_routes", "inbox_messages", "inbox_claims"):
                 self.db.execute(f"DELETE FROM {table} WHERE number NOT IN (SELECT number FROM handoffs)")
+            self.db.execute("DELETE FROM handoff_files WHERE number NOT IN (SELECT number FROM handoffs)")
             self.db.execute("DELETE FROM inbox_routes WHERE number IN "
                             "(SELECT number FROM handoffs WHERE closed_at IS NOT NULL)")
 

@@ -36,7 +36,7 @@ from bot.engine.models import Message, merged
 from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
 from bot.i18n import _
-from bot.telegram import staff
+from bot.telegram import files, staff
 from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
 from bot.telegram.render import render, text_blocks
 
@@ -244,6 +244,8 @@ async def live_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, documents: Lotse reads text; ask kindly for words or a location."""
+    if await files.to_inbox(update, context, user_key(update), context.bot_data.get(staff.INBOX)):
+        return  # kept for the team inbox, the person told so (or why not)
     if await staff.relay_media(update, context, user_key(update)):
         return  # the person talks to the team, who can look at photos and documents
     await ask(update, context, Incoming(user_key(update), lang_hint=lang_hint(update), media=True))

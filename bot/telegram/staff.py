@@ -35,7 +35,9 @@ from bot.engine.handoff_store import Handoff
 from bot.engine.models import HandoffStep, Message
 from bot.i18n import _
 from bot.inbox import Deliver, Inbox
+from bot.inbox.files import StoredFile
 from bot.inbox.store import InboxStore
+from bot.telegram.files import to_staff_topic
 from bot.telegram.render import render
 from bot.telegram.staff_queue import Job, StaffQueue
 
@@ -174,6 +176,12 @@ class StaffBridge:
                     self._to_web(current, "notice", failed_text())
 
         self._queue(handoff, Job(number, send, failed, [text]))
+
+    async def file_from_web(self, number: int, stored: StoredFile, data: bytes) -> None:
+        """A web chat person's photo or document, into their topic (bot/web/files.py calls this)."""
+        current = await self.topic(number)
+        if current is not None and current.thread_id is not None:
+            await to_staff_topic(self.bot, current.staff_chat, current.thread_id, stored, data)
 
     async def ended_by_person(self, step: HandoffStep) -> None:
         self.chats.pop(step.number, None)

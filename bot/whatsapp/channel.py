@@ -38,6 +38,7 @@ Answer = Callable[[Incoming], Awaitable[Reply]]
 After = Callable[[Incoming, Reply], Awaitable[None]]
 Send = Callable[[str, list[Out]], Awaitable[None]]
 Preset = Callable[[Incoming], Reply | None]  # a volunteer's link (bot/whatsapp/links.py) answered, or None
+OnFile = Callable[[Inbound], Awaitable[Reply | None]]  # an image or document kept for the team, or None
 
 
 def user_id(number: str) -> str:
@@ -90,6 +91,7 @@ class Channel:
                  after: After | None = None, preset: Preset | None = None) -> None:
         self.answer, self.send, self.limiter, self.lang_of, self.after = answer, send, limiter, lang_of, after
         self.preset = preset
+        self.on_file: OnFile | None = None  # set when the team inbox runs (bot/whatsapp/files.py)
         self.queues: dict[str, asyncio.Queue[Inbound | None]] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
@@ -132,6 +134,11 @@ class Channel:
     async def _handle(self, inbound: Inbound) -> None:
         try:
             incoming = incoming_of(inbound)
+            if incoming is None and self.on_file is not None and inbound.media in ("image", "document"):
+                kept = await self.on_file(inbound)
+                if kept is not None:
+                    await self.send(inbound.number, render(kept))
+                    return
             if incoming is None:
                 lang = self.lang_of(inbound.number)
                 reply = too_fast(lang) if inbound.media == "too_fast" else please_write(lang, inbound.media == "voice")

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.inbox import Inbox
 from bot.inbox.store import InboxStore
-from bot.web.inbox import views
+from bot.web.inbox import files, views
 from bot.web.keys import DB, ENGINE, INBOX
 
 
@@ -32,3 +32,4 @@ def setup_inbox(app: web.Application) -> None:
     app.router.add_get("/admin/inbox/{number:\\d+}", views.conversation, name="admin_inbox_conversation")
     app.router.add_post("/admin/inbox/{number:\\d+}", views.act)
     app.router.add_post("/admin/inbox/saved", views.saved_post)
+    files.setup(app)
