@@ -40,7 +40,7 @@ CALM = (SAFE, NEAR)
 SITUATION_WEIGHT = 8.0
 NEAR_WEIGHT = 6.0
 #: The classifier raises the alarm when the situations together have at least this probability.
-ALARM = 0.25
+ALARM = 0.2
 #: ... or a weak danger word (`~` in the lists) is in the message and the classifier gives at least this much
 WEAK_ALARM = 0.15
 #: ... or a message of a few words has this much (the danger words catch "er atmet nicht", "SOS")

@@ -49,7 +49,7 @@ SPLIT = 0.15
 PLAUSIBLE = 48.0
 #: A situation the classifier alone finds with less than this probability is outvoted by a ranking whose leader
 #: scores OUTVOTED_BY and whose first OUTVOTED_AMONG intents hold no priority intent.
-OUTVOTED_BELOW = 0.4
+OUTVOTED_BELOW = 0.3
 OUTVOTED_BY = 60.0
 OUTVOTED_AMONG = 3
 PRIORITY_MARGIN = 6.0
