@@ -45,6 +45,7 @@ LAZY_COMMANDS = {
     "i18n": "bot.i18n_cli:i18n",
     "intents": "bot.intents_cli:intents",
     "admin": "bot.web.admin.cli:admin",
+    "db": "bot.store.cli:db",
 }
 
 

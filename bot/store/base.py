@@ -40,6 +40,11 @@ class Sql(ABC):
     def run(self, sql: str, args: Args = ()) -> int:
         return self._execute(sql, args)[1]
 
+    def many(self, sql: str, rows: Sequence[Args]) -> None:
+        """One statement for each of many rows (an engine may send them together)."""
+        for args in rows:
+            self._execute(sql, args)
+
 
 class Store(Sql):
     """A database of shared state. Outside `transaction()` every statement is its own transaction."""

@@ -41,6 +41,10 @@ class _OnConnection(Sql):
         rows = cur.fetchall() if cur.description else []
         return rows, cur.rowcount
 
+    def many(self, sql: str, rows: Sequence[Args]) -> None:
+        with self.conn.cursor() as cur:  # psycopg pipelines them: one round trip for many rows
+            cur.executemany(placeholders(sql), [list(r) for r in rows])
+
 
 class PostgresStore(Store):
     """The Store interface over a psycopg connection pool."""

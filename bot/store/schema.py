@@ -26,23 +26,26 @@ MIGRATION_LOCK = 7_261_736_101
 
 @dataclass(frozen=True)
 class Table:
-    """A table that lives on both engines: its name, its key columns (the numbered one, if any) and columns."""
+    """A table that lives on both engines: its name, key, columns, and the column the database numbers."""
 
     name: str
     key: tuple[str, ...]
-    numbered: str | None = None  # the column the database numbers ({id}): its sequence is set after a copy
+    columns: tuple[str, ...]
+    numbered: str | None = None  # the {id} column: after a copy, PostgreSQL's counter goes on after its largest
 
 
 #: The tables `lotse db copy` moves, in an order that keeps every reference valid.
 TABLES = (
-    Table("sessions", ("user_key",)),
-    Table("handoffs", ("number",), numbered="number"),
-    Table("handoff_outbox", ("id",), numbered="id"),
-    Table("inbox_routes", ("number",)),
-    Table("inbox_messages", ("id",), numbered="id"),
-    Table("inbox_claims", ("number",)),
-    Table("saved_replies", ("id",), numbered="id"),
-    Table("rate_buckets", ("scope", "key")),
+    Table("sessions", ("user_key",), ("user_key", "lang", "place_name", "lat", "lon", "last_intent", "updated_at",
+                                      "last_lang", "state", "pending_intent", "shown", "danger", "danger_turns")),
+    Table("handoffs", ("number",), ("number", "user_key", "lang", "place_name", "district", "channel", "staff_chat",
+                                    "thread_id", "relayed", "opened_at", "closed_at"), numbered="number"),
+    Table("handoff_outbox", ("id",), ("id", "number", "kind", "text", "created_at"), numbered="id"),
+    Table("inbox_routes", ("number",), ("number", "address", "last_inbound")),
+    Table("inbox_messages", ("id",), ("id", "number", "who", "text", "at", "unread", "staff"), numbered="id"),
+    Table("inbox_claims", ("number",), ("number", "staff", "at")),
+    Table("saved_replies", ("id",), ("id", "lang", "title", "text"), numbered="id"),
+    Table("rate_buckets", ("scope", "key"), ("scope", "key", "tokens", "at")),
 )
 
 _V1 = """

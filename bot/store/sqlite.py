@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlite_utils import Database
 
@@ -24,6 +24,9 @@ class _InTransaction(Sql):
     def _execute(self, sql: str, args: Args) -> tuple[list[Row], int]:
         cur = self.conn.execute(sql, list(args))
         return cur.fetchall(), cur.rowcount
+
+    def many(self, sql: str, rows: Sequence[Args]) -> None:
+        self.conn.executemany(sql, [list(r) for r in rows])
 
 
 class SqliteStore(Store):
