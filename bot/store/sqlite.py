@@ -14,7 +14,7 @@ from bot.offers.db import is_busy
 from bot.store.base import Args, Row, Sql, Store
 
 _registry = threading.Lock()
-_chat_locks: dict[str, tuple[threading.Lock, int]] = {}  # key -> (lock, how many hold or wait for it)
+_chat_locks: dict[str, tuple[threading.RLock, int]] = {}  # key -> (lock, how many hold or wait for it)
 
 
 class _InTransaction(Sql):
@@ -78,7 +78,7 @@ class SqliteStore(Store):
     @contextlib.contextmanager
     def chat_lock(self, key: str) -> Iterator[None]:
         with _registry:
-            lock, users = _chat_locks.get(key, (threading.Lock(), 0))
+            lock, users = _chat_locks.get(key, (threading.RLock(), 0))
             _chat_locks[key] = (lock, users + 1)
         try:
             with lock:

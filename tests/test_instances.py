@@ -1,0 +1,91 @@
+"""Two Lotse instances on one shared state (SQLite file or PostgreSQL): a person's conversation and their handoff
+go on whichever instance answers the next message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import i18n
+from bot.config import StaffConfig, StaffDesk
+from bot.engine import Engine, Incoming, Reply
+from bot.offers.db import open_db
+from bot.offers.demo import build_demo
+from bot.store import open_store
+
+ASK = "Ich möchte mit einem Menschen sprechen"
+
+
+def text(reply: Reply) -> str:
+    return i18n.strip_isolates("\n".join(m.text for m in reply.messages))
+
+
+@pytest.fixture
+def instances(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Engine]]:
+    """Two engines, each with its own connections: the offers file and its key file beside it are the same
+    deployment's (every instance is given them), the conversations live in the shared database."""
+    offers = tmp_path / "offers" / "lotse.db"
+    build_demo(open_db(offers))
+    staff = StaffConfig((StaffDesk(-1001, None, "KI Test", None, 4),), 90)
+    with open_store(database_url) as one, open_store(database_url) as two:
+        yield (Engine(open_db(offers), default_lang="de", staff=staff, store=one),
+               Engine(open_db(offers), default_lang="de", staff=staff, store=two))
+
+
+def test_a_question_asked_on_one_instance_is_answered_on_the_other(instances: tuple[Engine, Engine]) -> None:
+    one, two = instances
+    asked = one.handle(Incoming("tg:501", text="Ich suche eine Kita", lang_hint="de"))
+    assert asked.intent == "kita" and not any(m.places for m in asked.messages)  # Lotse asks where
+    answered = two.handle(Incoming("tg:501", text="Unna", lang_hint="de"))
+    assert answered.intent == "kita" and "Unna" in text(answered)
+    assert any(m.places for m in answered.messages), text(answered)
+
+
+def test_a_handoff_opened_on_one_instance_holds_on_the_other(instances: tuple[Engine, Engine]) -> None:
+    one, two = instances
+    opened = one.handle(Incoming("tg:502", text=ASK + " in Lünen", lang_hint="de"))
+    assert opened.handoff is not None and "KI Test" in text(opened)
+    relayed = two.handle(Incoming("tg:502", text="Ich brauche Hilfe beim Antrag", lang_hint="de"))
+    assert relayed.handoff is not None and relayed.handoff.relay  # passed to the team, not answered by the bot
+    handoff = two.handoff.store.open_for(two.sessions.key("tg:502"))
+    assert handoff is not None and handoff.place_name == "Lünen" and handoff.relayed == 1
+
+
+def test_forget_on_one_instance_leaves_nothing_on_the_other(instances: tuple[Engine, Engine]) -> None:
+    one, two = instances
+    one.handle(Incoming("tg:503", text="Deutschkurs in Kamen", lang_hint="de"))
+    assert two.sessions.load("tg:503").place_name == "Kamen"
+    two.handle(Incoming("tg:503", button="forget:yes"))
+    assert one.sessions.load("tg:503").place_name is None
+
+
+async def test_two_servers_on_one_postgresql_carry_a_web_chat_and_its_rate_limit(tmp_path: Path,
+                                                                                  pg_url: str) -> None:
+    """Two real `lotse serve` apps (each with its engine worker process): the person's first message reaches one,
+    the answer to "Where?" the other, as a round-robin load balancer would send them; and a sender's allowance
+    is one, not one per instance."""
+    import aiohttp
+    from serving import serving
+
+    from bot.config import Settings
+
+    settings = Settings(db_path=tmp_path / "lotse.db", database_url=pg_url, rate_burst=3, rate_per_minute=1)
+    build_demo(open_db(settings.db_path))
+    async with serving(settings) as first, serving(settings) as second, aiohttp.ClientSession() as http:
+        async def say(base: str, session: str, words: str) -> tuple[int, dict[str, object]]:
+            async with http.post(f"{base}/api/chat", json={"session": session, "text": words, "lang": "uk"}) as r:
+                answer: dict[str, object] = await r.json()
+                return r.status, answer
+
+        assert (await say(first, "s-7f3a", "Шукаю дитячий садок"))[0] == 200
+        status, answered = await say(second, "s-7f3a", "Unna")
+        limited = [(await say(base, "s-limit", "Привіт"))[0] for base in (first, second, first, second)]
+        status_refused, refused = await say(first, "s-limit", "Привіт")
+    messages = answered["messages"]
+    assert status == 200 and isinstance(messages, list) and any(m["places"] for m in messages)
+    with open_store(pg_url) as store:
+        assert store.one("SELECT place_name FROM sessions WHERE last_intent = 'kita'") == ("Unna",)
+    assert limited == [200, 200, 200, 429] and status_refused == 429
+    assert "хвилин" in str(refused)  # the kind message, in the person's language
