@@ -3,6 +3,7 @@ go on whichever instance answers the next message."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from bot import i18n
 from bot.config import StaffConfig, StaffDesk
 from bot.engine import Engine, Incoming, Reply
+from bot.nlu import default_nlu
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.store import open_store
@@ -30,8 +32,10 @@ def instances(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Engin
     build_demo(open_db(offers))
     staff = StaffConfig((StaffDesk(-1001, None, "KI Test", None, 4),), 90)
     with open_store(database_url) as one, open_store(database_url) as two:
-        yield (Engine(open_db(offers), default_lang="de", staff=staff, store=one),
-               Engine(open_db(offers), default_lang="de", staff=staff, store=two))
+        # Each its own copy of the classifiers, as in two processes: what one is taught reaches the other only
+        # through the database.
+        yield (Engine(open_db(offers), nlu=copy.copy(default_nlu()), default_lang="de", staff=staff, store=one),
+               Engine(open_db(offers), nlu=copy.copy(default_nlu()), default_lang="de", staff=staff, store=two))
 
 
 def test_a_question_asked_on_one_instance_is_answered_on_the_other(instances: tuple[Engine, Engine]) -> None:
@@ -59,6 +63,16 @@ def test_forget_on_one_instance_leaves_nothing_on_the_other(instances: tuple[Eng
     assert two.sessions.load("tg:503").place_name == "Kamen"
     two.handle(Incoming("tg:503", button="forget:yes"))
     assert one.sessions.load("tg:503").place_name is None
+
+
+def test_an_example_taught_on_one_instance_is_understood_on_the_other(instances: tuple[Engine, Engine]) -> None:
+    one, two = instances
+    words = "Plimbo Quargel Wumms"  # words of no topic: first a miss, queued for review
+    assert two.handle(Incoming("tg:504", text=words, lang_hint="de")).intent is None
+    [queued] = [e for e in one.learning.queue() if e.text == words]  # the other instance's miss, reviewed here
+    one.learning.resolve(queued.key, "interpreter", "amira")
+    assert two.handle(Incoming("tg:505", text=words, lang_hint="de")).intent == "interpreter"
+    assert one.learning.queue_size() == two.learning.queue_size() == 0
 
 
 async def test_two_servers_on_one_postgresql_carry_a_web_chat_and_its_rate_limit(tmp_path: Path,

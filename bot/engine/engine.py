@@ -94,7 +94,8 @@ class Engine:
         self.results = results
         self.handoff = Handoffs(HandoffStore(self.store), self.sessions, staff)  # talk to a person (handoff.py)
         # The review queue and taught examples (bot/engine/learning.py); marks made with the session key file.
-        self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key)
+        self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key,
+                                 store=self.store)
         # Topics staff own and answers per district (bot/knowledge/): current without a restart.
         self.knowledge = Knowledge(db, self.nlu, self.intents)
 

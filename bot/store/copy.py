@@ -47,10 +47,14 @@ def _value(value: object) -> str:
 
 
 def checksum(db: Sql, table: Table) -> tuple[int, str]:
-    """How many rows a table has, and a SHA-256 over all of them in key order."""
+    """How many rows a table has, and a SHA-256 over all of them in key order (by code point)."""
     digest = hashlib.sha256()
     count = 0
-    for row in db.query(f"SELECT {', '.join(table.columns)} FROM {table.name} ORDER BY {', '.join(table.key)}"):
+    # Sorted here, not by the database: PostgreSQL's collation may order text unlike SQLite's bytewise one.
+    keys = [table.columns.index(k) for k in table.key]
+    rows = sorted(db.query(f"SELECT {', '.join(table.columns)} FROM {table.name}"),
+                  key=lambda row: [row[i] for i in keys])
+    for row in rows:
         digest.update("\t".join(_value(v) for v in row).encode() + b"\n")
         count += 1
     return count, digest.hexdigest()

@@ -46,6 +46,11 @@ TABLES = (
     Table("inbox_claims", ("number",), ("number", "staff", "at")),
     Table("saved_replies", ("id",), ("id", "lang", "title", "text"), numbered="id"),
     Table("rate_buckets", ("scope", "key"), ("scope", "key", "tokens", "at")),
+    Table("review_queue", ("key",), ("key", "text", "lang", "count", "reasons", "guesses", "first_seen",
+                                     "last_seen", "marks")),
+    Table("learned", ("id",), ("id", "key", "text", "intent", "lang", "who", "created_at"), numbered="id"),
+    Table("feedback", ("id",), ("id", "day", "intent", "lang", "vote"), numbered="id"),
+    Table("usage", ("day", "intent", "lang"), ("day", "intent", "lang", "n")),
 )
 
 _V1 = """
@@ -102,9 +107,31 @@ CREATE TABLE IF NOT EXISTS rate_buckets (
 );
 """
 
+# v3: what staff review and teach (bot/engine/learning.py), and `meta` for its `learned_version` counter. On
+# SQLite the offers' chain made these long ago (the same columns): nothing changes there.
+_V3 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS review_queue (
+    key TEXT PRIMARY KEY, text TEXT NOT NULL, lang TEXT, count INTEGER NOT NULL DEFAULT 1,
+    reasons TEXT NOT NULL DEFAULT '[]', guesses TEXT NOT NULL DEFAULT '[]', first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL, marks TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS review_queue_last_seen ON review_queue(last_seen);
+CREATE TABLE IF NOT EXISTS learned (
+    id {id}, key TEXT NOT NULL UNIQUE, text TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT,
+    who TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (id {id}, day TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT,
+                                     vote INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS feedback_day ON feedback(day);
+CREATE TABLE IF NOT EXISTS usage (day TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT NOT NULL, n INTEGER NOT NULL,
+                                  PRIMARY KEY (day, intent, lang))
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("conversations, handoffs and the team inbox", _V1),
     ("rate limits shared by every instance", _V2),
+    ("the review queue, learned examples, feedback and usage counts", _V3),
 )
 
 
