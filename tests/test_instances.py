@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import i18n
+from bot.bench.fakebotapi import FakeBotAPI
 from bot.config import StaffConfig, StaffDesk
 from bot.engine import Engine, Incoming, Reply
 from bot.nlu import default_nlu
@@ -103,3 +104,34 @@ async def test_two_servers_on_one_postgresql_carry_a_web_chat_and_its_rate_limit
         assert store.one("SELECT place_name FROM sessions WHERE last_intent = 'kita'") == ("Unna",)
     assert limited == [200, 200, 200, 429] and status_refused == 429
     assert "хвилин" in str(refused)  # the kind message, in the person's language
+
+
+def test_a_lock_held_by_one_instance_is_refused_to_the_other_until_given_back(pg_url: str) -> None:
+    with open_store(pg_url) as one, open_store(pg_url) as two:
+        held = one.hold("telegram-poller:abc")
+        assert held is not None and two.hold("telegram-poller:abc") is None
+        held.close()
+        again = two.hold("telegram-poller:abc")
+        assert again is not None
+        again.close()
+
+
+async def test_a_second_telegram_poller_on_one_postgresql_is_refused(tmp_path: Path, pg_url: str,
+                                                                    api: FakeBotAPI) -> None:
+    from aiohttp import web
+    from serving import serving
+
+    from bot.config import Settings
+    from bot.server import StartRefused, create_server
+
+    settings = Settings(db_path=tmp_path / "lotse.db", database_url=pg_url, telegram_token=api.token,
+                        telegram_api_base_url=api.base_url)
+    build_demo(open_db(settings.db_path))
+    async with serving(settings):
+        second = web.AppRunner(create_server(settings))
+        try:
+            with pytest.raises(StartRefused, match="LOTSE_WEBHOOK_URL"):
+                await second.setup()
+        finally:
+            await second.cleanup()  # what the refused start had opened (its engine worker) is closed again
+        api.drain()

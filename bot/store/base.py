@@ -82,6 +82,11 @@ class Store(Sql):
         """Call `on_notice(channel, payload)` for what other instances announce, until closed."""
         return Listening()
 
+    def hold(self, name: str) -> Held | None:
+        """Hold a lock of this name until `close()` or this process ends; None when another process holds it.
+        With one process owning a SQLite file there is nobody to share with: always granted."""
+        return Held()
+
     def close(self) -> None:
         """Release connections."""
 
@@ -90,6 +95,13 @@ class Store(Sql):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Held:
+    """A lock held for as long as a job runs (the one Telegram poller); `close()` gives it back."""
+
+    def close(self) -> None:
+        pass
 
 
 class Listening:

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool
 
-from bot.store.base import Args, Listening, Row, Sql, Store
+from bot.store.base import Args, Held, Listening, Row, Sql, Store
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,25 @@ class PostgresStore(Store):
     def listen(self, channels: Sequence[str], on_notice: Callable[[str, str], None]) -> Listening:
         return _Listener(self.url, channels, on_notice)
 
+    def hold(self, name: str) -> Held | None:
+        # A connection of its own holds the session lock: it ends with the holder, however that ends.
+        conn = psycopg.connect(self.url, autocommit=True)
+        row = conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [name]).fetchone()
+        if not row or not row[0]:
+            conn.close()
+            return None
+        return _HeldOn(conn)
+
     def close(self) -> None:
         self.pool.close()
+
+
+class _HeldOn(Held):
+    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 class _Listener(Listening):
