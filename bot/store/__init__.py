@@ -6,7 +6,6 @@ schema up to date; `as_store(db)` gives the interface over a SQLite database alr
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -22,17 +21,19 @@ class UnknownDatabase(ValueError):
     """A database URL that is neither sqlite:/// nor postgresql://."""
 
 
-#: One Store per open SQLite database: stores that share a connection must share whether it is in a transaction.
-_wrapped: weakref.WeakKeyDictionary[Database, SqliteStore] = weakref.WeakKeyDictionary()
+#: The attribute a sqlite-utils Database keeps its Store in: one per open database, because stores that share a
+#: connection must share whether it is in a transaction; kept on the database, it lives exactly as long.
+_ATTRIBUTE = "_lotse_store"
 
 
 def as_store(db: Database | Store) -> Store:
     """The Store interface over `db` (a sqlite-utils Database is wrapped once, a Store given as it is)."""
     if isinstance(db, Store):
         return db
-    store = _wrapped.get(db)
-    if store is None:
-        store = _wrapped[db] = SqliteStore(db)
+    store = getattr(db, _ATTRIBUTE, None)
+    if not isinstance(store, SqliteStore):
+        store = SqliteStore(db)
+        setattr(db, _ATTRIBUTE, store)
         migrate(store)
     return store
 

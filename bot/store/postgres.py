@@ -56,7 +56,11 @@ class PostgresStore(Store):
         self.url = url
         self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
             url, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT, open=False, name="lotse")
-        self.pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        try:
+            self.pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        except BaseException:
+            self.pool.close()  # else its workers go on trying to connect in the background
+            raise
 
     def _execute(self, sql: str, args: Args) -> tuple[list[Row], int]:
         with self.pool.connection() as conn:  # committed when the block ends, rolled back when it raises
