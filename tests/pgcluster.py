@@ -49,26 +49,52 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Cluster:
+    """A throwaway cluster: `start()`, `stop()` (as a restart would), `remove()`; `url` of its postgres database."""
+
+    def __init__(self) -> None:
+        self.programs = install()
+        self.folder = Path(tempfile.mkdtemp(prefix="lotse-pg-"))
+        self.data = self.folder / "data"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        self.url = f"postgresql://{USER}@127.0.0.1:{self.port}/postgres"
+        subprocess.run([*self.as_user, str(self.programs / "initdb"), "-D", str(self.data), "-U", USER, "-A",
+                        "trust", "-E", "UTF8", "--locale=C", "--no-sync"], check=True, stdout=subprocess.DEVNULL)
+
+    def _ctl(self, *args: str, check: bool = True) -> None:
+        subprocess.run([*self.as_user, str(self.programs / "pg_ctl"), "-D", str(self.data), *args], check=check,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        self._ctl("-o", options, "-l", str(self.folder / "log"), "-w", "-t", "60", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._ctl("-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._ctl("-m", "immediate", "-w", "stop", check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def running() -> Iterator[Cluster]:
+    """A started cluster, removed at the end."""
+    made = Cluster()
+    try:
+        made.start()
+        yield made
+    finally:
+        made.remove()
+
+
 @contextmanager
 def cluster() -> Iterator[str]:
     """A running cluster; yields the URL of its `postgres` database (user `lotse`, no password, local only)."""
-    programs = install()
-    folder = Path(tempfile.mkdtemp(prefix="lotse-pg-"))
-    data = folder / "data"
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    try:
-        subprocess.run([*as_user, str(programs / "initdb"), "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8",
-                        "--locale=C", "--no-sync"], check=True, stdout=subprocess.DEVNULL)
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        subprocess.run([*as_user, str(programs / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                        str(folder / "log"), "-w", "-t", "60", "start"], check=True, stdout=subprocess.DEVNULL)
-        yield f"postgresql://{USER}@127.0.0.1:{port}/postgres"
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run([*as_user, str(programs / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.rmtree(folder, ignore_errors=True)
+    with running() as made:
+        yield made.url

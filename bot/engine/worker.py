@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.config import StaffConfig
 from bot.engine import Engine, Incoming, Reply
+from bot.store.base import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
         except sqlite3.OperationalError as err:  # a full disk, a lock: the parent's handler names it kindly
             conn.send((False, ("sqlite", str(err))))
         except Exception as err:  # reported to the parent, whose error handler answers the user kindly
-            conn.send((False, ("error", f"{type(err).__name__}: {err}")))
+            kind = "unavailable" if engine.store.is_unavailable(err) else "error"  # PostgreSQL restarting
+            conn.send((False, (kind, f"{type(err).__name__}: {err}")))
 
 
 class EngineWorker:
@@ -116,6 +118,7 @@ class EngineWorker:
                 else:
                     kind, message = value
                     future.set_exception(sqlite3.OperationalError(message) if kind == "sqlite"
+                                         else DatabaseUnavailable(message) if kind == "unavailable"
                                          else RuntimeError(f"engine worker: {message}"))
         except (EOFError, OSError):
             self._broken()

@@ -97,6 +97,10 @@ class Store(Sql):
         self.close()
 
 
+class DatabaseUnavailable(Exception):
+    """The database could not be reached for a moment (reported by the engine worker): ask to write again."""
+
+
 class Held:
     """A lock held for as long as a job runs (the one Telegram poller); `close()` gives it back."""
 

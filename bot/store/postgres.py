@@ -22,8 +22,9 @@ from bot.store.base import Args, Held, Listening, Row, Sql, Store
 
 log = logging.getLogger(__name__)
 
-#: How long a statement waits for a free connection of the pool, or a new one, before giving up (seconds).
-CONNECT_TIMEOUT = 10.0
+#: How long a statement waits for a free connection of the pool, or a new one, before giving up (seconds): while
+#: PostgreSQL restarts, the person is told to write again in a moment after this long.
+CONNECT_TIMEOUT = 5.0
 
 
 @lru_cache(maxsize=512)
@@ -55,7 +56,10 @@ class PostgresStore(Store):
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
         self.url = url
         self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
-            url, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT, open=False, name="lotse")
+            url, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT, open=False, name="lotse",
+            # A connection is checked before it is handed out: after PostgreSQL restarted, the broken ones are
+            # replaced instead of failing the next few messages.
+            check=ConnectionPool.check_connection)
         try:
             self.pool.open(wait=True, timeout=CONNECT_TIMEOUT)
         except BaseException:

@@ -8,11 +8,18 @@ both spend the last token. Time is wall-clock seconds (monotonic clocks differ b
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
 
+from bot.ratelimit import RateLimiter
 from bot.store.base import Store
+
+log = logging.getLogger(__name__)
+#: While the shared database cannot be reached, this instance counts on its own for this long before asking it
+#: again: a sender is still limited (per instance), and no message waits for a database that is restarting.
+LOCAL_FOR = 10.0
 
 SWEEP_EVERY = 1000  # takes between deletions of buckets that have filled up again (the same as having none)
 
@@ -28,6 +35,8 @@ class SharedRateLimiter:
         self.burst = float(burst)
         self.rate = per_minute / 60.0  # tokens per second
         self._takes = 0
+        self._local = RateLimiter(burst, per_minute)
+        self._local_until = 0.0
         # The bucket's tokens now: what it had, refilled for the time since, never above the burst. The numbers
         # are the limiter's own settings (floats), not input, so they are written into the statement.
         refill = f"rate_buckets.tokens + (excluded.at - rate_buckets.at) * {self.rate!r}"
@@ -39,10 +48,19 @@ class SharedRateLimiter:
 
     def take(self, key: str) -> bool:
         """Spend one token of the key's bucket; False (nothing spent) when it is empty."""
+        if time.monotonic() < self._local_until:
+            return self._local.take(key)
         self._takes += 1
-        if self._takes % SWEEP_EVERY == 0:
-            self.sweep()
-        return self.store.one(self._take, [self.scope, key, self.burst - 1.0, self.clock()]) is not None
+        try:
+            if self._takes % SWEEP_EVERY == 0:
+                self.sweep()
+            return self.store.one(self._take, [self.scope, key, self.burst - 1.0, self.clock()]) is not None
+        except Exception as exc:
+            if not self.store.is_unavailable(exc):
+                raise
+            log.warning("rate limits counted per instance for %.0f s: the shared database is unreachable", LOCAL_FOR)
+            self._local_until = time.monotonic() + LOCAL_FOR
+            return self._local.take(key)
 
     def tokens(self, key: str) -> float:
         """The tokens the key has now."""
@@ -53,6 +71,8 @@ class SharedRateLimiter:
 
     def retry_after(self, key: str) -> int:
         """Whole seconds until the key has a token again (at least 1)."""
+        if time.monotonic() < self._local_until:
+            return self._local.retry_after(key)
         return max(1, math.ceil((1.0 - self.tokens(key)) / self.rate))
 
     def sweep(self) -> int:
