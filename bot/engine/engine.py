@@ -42,7 +42,7 @@ from bot.engine.handoff_store import HandoffStore
 from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
-from bot.engine.sessions import Session, SessionStore
+from bot.engine.sessions import Session, SessionStore, load_key
 from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
@@ -53,6 +53,8 @@ from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load
 from bot.nlu.understand import THRESHOLD
 from bot.nlu.understanding import MARGIN
 from bot.offers.store import national_offers
+from bot.store import Store, as_store
+from bot.store.sqlite import SqliteStore
 
 __all__ = ["MAX_DISTANCE_KM", "Engine"]
 
@@ -75,8 +77,13 @@ class Engine:
         default_district: str | None = None,
         staff: StaffConfig | None = None,
         retention_days: int = RETENTION_DAYS,
+        store: Store | None = None,
     ) -> None:
         self.db = db
+        # Where conversations and handoffs live: the same SQLite file by default, or PostgreSQL shared by several
+        # instances (bot/store). The session hash key stays a file beside the SQLite database either way.
+        self.store = store if store is not None else as_store(db)
+        shared_elsewhere = not isinstance(self.store, SqliteStore) or self.store.db is not db
         self.nlu = nlu or default_nlu()
         # Its own copy: staff topics are added to it at run time (bot/knowledge/live.py).
         self.intents = dict(intents or load_intents(strict=False))
@@ -96,19 +103,28 @@ class Engine:
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
         self.gazetteer = gazetteer or default_gazetteer()
         self.coverage = Coverage(db, self.gazetteer)  # the districts the offers cover (honest distances)
-        self.sessions = SessionStore(db)
+        self.sessions = SessionStore(self.store, key=load_key(db) if shared_elsewhere else None)
         self.default_lang = default_lang
         self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
         self.results = results
-        self.handoff = Handoffs(HandoffStore(db), self.sessions, staff)  # talk to a person (bot/engine/handoff.py)
+        self.handoff = Handoffs(HandoffStore(self.store), self.sessions, staff)  # talk to a person (handoff.py)
         # The review queue and taught examples (bot/engine/learning.py); marks made with the session key file.
-        self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key)
+        self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key,
+                                 store=self.store)
         # Topics staff own and answers per district (bot/knowledge/): current without a restart.
         self.knowledge = Knowledge(db, self.nlu, self.intents)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:
-        """Answer one thing a person did. Never raises on user input."""
+        """Answer one thing a person did. Never raises on user input.
+
+        One person's messages are answered one after another, also when several instances share the database
+        (the chat's lock: bot/store), so a quick second message never reads the session before the first wrote it.
+        """
+        with self.store.chat_lock(self.sessions.key(incoming.user_id)):
+            return self._handle(incoming)
+
+    def _handle(self, incoming: Incoming) -> Reply:
         if (retrained := self.knowledge.refresh()) is not None:  # staff topics, learnt in the background
             self.nlu = retrained
             self.learning.use(retrained)

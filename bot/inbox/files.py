@@ -24,17 +24,8 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.i18n import _
+from bot.store import Store, as_store
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS handoff_files (
-    id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, number INTEGER NOT NULL, message INTEGER,
-    who TEXT NOT NULL, name TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS handoff_files_number ON handoff_files(number);
-CREATE TRIGGER IF NOT EXISTS handoff_files_go_with_their_handoff AFTER DELETE ON handoffs
-BEGIN DELETE FROM handoff_files WHERE number = OLD.number; END;
-"""
 MAX_BYTES = 10 * 1024 * 1024  # a phone photo or a scanned letter; WhatsApp and Telegram bots allow as much
 MAX_FILES = 20  # a handoff is about one matter: a few letters and photos
 MAX_NAME = 80
@@ -114,9 +105,8 @@ def check(data: bytes) -> str:
 class FileStore:
     """The files table; every write in its own transaction."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        db.conn.executescript(SCHEMA)
+    def __init__(self, db: Database | Store) -> None:
+        self.db = as_store(db)  # the table is the shared schema's (bot/store/schema.py)
 
     def add(self, number: int, who: str, name: str | None, data: bytes, now: datetime,
             message: int | None = None) -> StoredFile:
@@ -125,34 +115,31 @@ class FileStore:
         if self.count(number) >= MAX_FILES:
             raise Refused("too_many")
         stored = StoredFile(secrets.token_urlsafe(18), number, who, clean_name(name, mime), mime, len(data))
-        with self.db.conn:
-            self.db.execute("INSERT INTO handoff_files(token, number, message, who, name, mime, size, data, at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [stored.token, number, message, who, stored.name, mime, len(data), data,
-                             now.astimezone(UTC).isoformat(timespec="seconds")])
+        self.db.run("INSERT INTO handoff_files(token, number, message, who, name, mime, size, data, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [stored.token, number, message, who, stored.name, mime, len(data), data,
+                     now.astimezone(UTC).isoformat(timespec="seconds")])
         return stored
 
     def attach(self, token: str, message: int) -> None:
         """Tie a file to the inbox message that announces it (written after the file was accepted)."""
-        with self.db.conn:
-            self.db.execute("UPDATE handoff_files SET message = ? WHERE token = ?", [message, token])
+        self.db.run("UPDATE handoff_files SET message = ? WHERE token = ?", [message, token])
 
     def count(self, number: int) -> int:
-        return int(self.db.execute("SELECT count(*) FROM handoff_files WHERE number = ?", [number]).fetchone()[0])
+        row = self.db.one("SELECT count(*) FROM handoff_files WHERE number = ?", [number])
+        return int(row[0]) if row else 0
 
     def get(self, token: str) -> tuple[StoredFile, bytes] | None:
-        row = self.db.execute("SELECT token, number, who, name, mime, size, data FROM handoff_files "
-                              "WHERE token = ?", [token]).fetchone()
+        row = self.db.one("SELECT token, number, who, name, mime, size, data FROM handoff_files WHERE token = ?",
+                          [token])
         return (StoredFile(*row[:6]), bytes(row[6])) if row else None
 
     def of_message(self, number: int) -> dict[int, StoredFile]:
         """The files of a handoff by the inbox message that announces them."""
-        rows = self.db.execute("SELECT message, token, number, who, name, mime, size FROM handoff_files "
-                               "WHERE number = ? AND message IS NOT NULL", [number]).fetchall()
+        rows = self.db.query("SELECT message, token, number, who, name, mime, size FROM handoff_files "
+                             "WHERE number = ? AND message IS NOT NULL", [number])
         return {int(r[0]): StoredFile(*r[1:]) for r in rows}
 
     def sweep(self) -> int:
         """Delete the files of handoffs that no longer exist (purged, or deleted by /forget); how many."""
-        with self.db.conn:
-            cur = self.db.execute("DELETE FROM handoff_files WHERE number NOT IN (SELECT number FROM handoffs)")
-        return cur.rowcount
+        return self.db.run("DELETE FROM handoff_files WHERE number NOT IN (SELECT number FROM handoffs)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot import i18n, resources
 from bot.engine import Incoming
 from bot.geo.distance import Point
 from bot.i18n import _
+from bot.store.base import DatabaseUnavailable
 from bot.web import staff, strictjson
 from bot.web.health import database_problem
 from bot.web.keys import (
@@ -28,6 +30,8 @@ from bot.web.keys import (
 )
 from bot.web.middlewares import error_json
 from bot.web.replies import page_buttons, reply_json
+
+log = logging.getLogger(__name__)
 
 STATIC = resources.package_file("web", "static")
 MAX_SESSION = 128
@@ -173,8 +177,15 @@ async def chat(request: web.Request) -> web.Response:
         return busy(request, parsed.lang_hint)
     # In the worker process when there is one: the event loop serves other chats and Telegram meanwhile, and a
     # database locked by an import makes only this chat wait.
-    worker = request.app.get(WORKER)
-    reply = await worker.handle(parsed) if worker is not None else request.app[ENGINE].handle(parsed)
+    worker, engine = request.app.get(WORKER), request.app[ENGINE]
+    try:
+        reply = await worker.handle(parsed) if worker is not None else engine.handle(parsed)
+    except Exception as exc:
+        if not isinstance(exc, DatabaseUnavailable) and not engine.store.is_unavailable(exc):
+            raise
+        # The shared database is restarting: nothing was stored of this message; the person writes again.
+        log.warning("the shared database is unreachable: %s", exc)
+        return busy(request, parsed.lang_hint)
     await staff.after_chat(request, parsed, reply)  # a handoff to the team (bot/web/staff.py)
     return web.json_response(reply_json(reply), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 

@@ -14,12 +14,12 @@ from aiohttp import web
 from bot.inbox import Inbox
 from bot.inbox.store import InboxStore
 from bot.web.inbox import files, views
-from bot.web.keys import DB, ENGINE, INBOX
+from bot.web.keys import ENGINE, INBOX
 
 
 async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
     """The inbox over the engine's handoffs (after the engine context); replies that waited go out at start."""
-    store = InboxStore(app[DB])
+    store = InboxStore(app[ENGINE].store)  # beside the handoffs: SQLite, or PostgreSQL with other instances
     store.sweep()  # what /forget or the retention left behind
     app[INBOX] = Inbox(app[ENGINE].handoff, store)
     yield
