@@ -6,7 +6,8 @@ violence_protection win whenever they are plausible, and detect the language (la
 Three things help with messages unlike the examples: Kurmanji/Turkish endings glued to a known word are cut off
 ("kitayeke" -> "kita"); a long message is also matched in windows of a few words; a frame ("hello", "help",
 "near me") or a language name ("a doctor who speaks Farsi") around a topic gives way to the topic, but only when
-the rest of the message names it with a word typical of that topic.
+the rest of the message names it with a word typical of that topic. The trained classifier has the last word on
+the ranking when it is sure or clearly leaning (arbiter.py), before danger is judged.
 Scores are 0..100 inside Python and 0..1 in JSON.
 """
 
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from bot.geo.gazetteer import Gazetteer, default_gazetteer, fold
 from bot.i18n import normalise_lang
+from bot.nlu import arbiter
+from bot.nlu.arbiter import arbitrate
 from bot.nlu.classifier import Classifier
 from bot.nlu.danger import CALM_BELOW, FEW_WORDS, Alarm, DangerDetector, emoji_words
 from bot.nlu.intents import Intent, ids_where, load_intents, validate
@@ -94,6 +97,8 @@ class NLU:
         self.frames = ids_where(intents, lambda i: i.kind == "frame")
         self.priority = ids_where(intents, lambda i: i.priority)
         self.not_topics = ids_where(intents, lambda i: not i.is_topic) | set(NOT_DESCRIBED)
+        # Topics a fallback may offer as a guess: never an emergency (the menu has it, and danger is found apart).
+        self.choices = ids_where(intents, lambda i: i.is_topic and not i.priority)
         examples: list[Example] = []
         seen: set[tuple[str, str]] = set()
         vocabulary: set[str] = set()
@@ -167,9 +172,13 @@ class NLU:
             ranked = [(exact, 100.0)] if exact else []
         else:
             ranked = self._rank_parts(text, removed, query) if query else []
+        probabilities = self.classifier.probabilities(query) if query else {}
+        ranked = arbitrate(probabilities, ranked, len(query.split()), threshold=THRESHOLD, frames=self.frames,
+                           priority=self.priority)
         danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
                                 emoji_words(whole)]).strip()
         alarm, probability = self.danger.assess(danger_text)
+        alarm = alarm or self.danger.emoji_alarm(whole)
         if alarm is None and probability < CALM_BELOW and len(danger_text.split()) > FEW_WORDS:
             ranked = self._calm(ranked)
         ranked, danger = self._safety_first(alarm, ranked)
@@ -178,16 +187,21 @@ class NLU:
         taught = self.learned.lookup(query)
         if taught is not None and danger is None:  # what staff teach never moves a message away from danger
             ranked = [taught, *[r for r in ranked if r[0] != taught[0]]]
+        # A message without a word of the examples ("asdfgh") gives a fallback nothing to guess from.
+        unknown = bool(query) and not any(w in self.words for w in query.split())
+        likely = [] if unknown else arbiter.likely(probabilities, ranked, self.choices)
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
-                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger, crisis, kind)
+                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger, crisis, kind,
+                                 likely, unknown)
         return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger, crisis,
-                             kind)
+                             kind, likely, unknown)
 
     def alarm(self, text: str) -> Alarm | None:
         """The danger detector alone, for a message the engine answers without understanding it ("more")."""
         text = mask_contacts(text[:SAFETY_CHARS])
-        return self.danger.check(" ".join([normalise(text), emoji_words(text)]).strip())
+        words = " ".join([normalise(text), emoji_words(text)]).strip()
+        return self.danger.check(words) or self.danger.emoji_alarm(text)
 
     def _rank_parts(self, text: str, removed: set[str], query: str) -> list[tuple[str, float]]:
         """Rank a message by its parts: frames (greeting, thanks) left out, the asking part weighed like the rest.
@@ -374,7 +388,8 @@ class NLU:
         # their own ("hallo, was kannst du alles"): "Spas ji bo alîkariyê" (thanks for the help) stays thanks.
         # Separate sentences ("Danke! Was kannst du?") are parts of their own already (segment.py).
         wrapped_ok = bool(inner) and (inner[0][0] not in self.frames
-                                      or (ranked[0][0] in ("greeting", "thanks") and len(rest.split()) > 3))
+                                      or (ranked[0][0] in ("greeting", "thanks") and len(rest.split()) > 3
+                                          and inner[0][0] not in ("greeting", "thanks")))
         # After a language name, any topic will do ("Farsi-speaking gynaecologist"); other frames need a clear one.
         margin = ATTRIBUTE_MARGIN if ranked[0][0] == ATTRIBUTE else FRAME_MARGIN
         if (not wrapped_ok or inner[0][0] in ("none", ranked[0][0])
