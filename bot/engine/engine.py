@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import deeplinks, followups, listing, named, safety, states, topics
+from bot.engine import deeplinks, fallback, followups, listing, named, safety, states, topics
 from bot.engine.answers import Answer, default_answers
 from bot.engine.conversation import Turn
 from bot.engine.coverage import Coverage
@@ -145,8 +145,7 @@ class Engine:
     def _text(self, incoming: Incoming, session: Session) -> Reply:
         text = (incoming.text or "").strip()[:MAX_TEXT]
         if not any(ch.isalnum() for ch in text) and self.nlu.alarm(text) is None:
-            return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
-                                                 self.menu_buttons())])
+            return self._reply(session, [fallback.unreadable()])
         turn = Turn(incoming, session, text)
         reply = states.dispatch(self, turn)
         return self._safety_first(turn, reply)
@@ -166,7 +165,9 @@ class Engine:
             if understanding.lang_confident:
                 session.last_lang = understanding.lang
                 i18n.set_lang(understanding.lang)
-            elif not incoming.lang_hint and not session.last_lang:
+            elif not incoming.lang_hint and not session.last_lang and (understanding.likely
+                                                                        or understanding.intent != "none"):
+                # A guess from words Lotse knows ("Kita"); never from gibberish ("xxxx" is no language).
                 i18n.set_lang(understanding.lang)
         return understanding
 
@@ -197,14 +198,20 @@ class Engine:
             return self.place_saved(incoming, session)
         if intent == "none":
             self._save(incoming, session)
-            return self._reply(session, [Message(
-                self._answer_text("none") or _("Sorry, I can't help with that. Pick a topic:"),
-                self.menu_buttons())])
+            return self._reply(session, [self._fallback(understanding, out_of_scope)])
         options = self._options(understanding)
         if len(options) >= 2 and (understanding.ambiguous or intent in self.frames):
             return self._clarify(incoming, session, options[:2])
         return self.topic(incoming, session, self._answered_as(understanding, options[0] if options else intent),
                           named=names)
+
+    def _fallback(self, understanding: Understanding, out_of_scope: bool) -> Message:
+        """No topic: a short, kind reply, never the wall of every topic (bot/engine/fallback.py). Gibberish that
+        happens to look like an out-of-scope example ("asdfgh") is not told it asked for something else."""
+        if out_of_scope and not understanding.unknown:
+            return fallback.out_of_scope(self._answer_text("none"))
+        offered = {i for i in self.topics if not self.intents[i].priority and (i in TOPICS or self.knowledge.label(i))}
+        return fallback.unsure(understanding, offered, self.topic_label)
 
     def _answered_as(self, understanding: Understanding, intent: str) -> str:
         """The topic whose answer follows the numbers: a danger's own (someone who wants to die is answered with
