@@ -168,6 +168,11 @@ class DangerDetector:
         self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights) \
             if any(label not in CALM for _t, label in samples) else None
 
+    def forget_texts(self) -> None:
+        """A new message: the classifier's probabilities of earlier texts are not reused."""
+        if self.classifier is not None:
+            self.classifier.forget_texts()
+
     def check(self, text: str) -> Alarm | None:
         """The danger in a normalised text, or None."""
         return self.assess(text)[0]

@@ -124,6 +124,7 @@ class NLU:
         self.places = PlaceFinder(gazetteer, frozenset(vocabulary))
         self.learned = Learned()
         self.danger = danger or DangerDetector(intents, cache_dir)
+        self._matched: dict[tuple[str, int], tuple[list[tuple[str, float]], dict[str, str]]] = {}
 
     def extended(self, extra: dict[str, Intent], *, retrain: bool = True) -> NLU:
         """A new NLU that also knows `extra` (topics staff added at run time); the danger detector is shared, as
@@ -148,6 +149,10 @@ class NLU:
     def understand(self, text: str, lang_hint: str | None = None) -> Understanding:
         """Understand one message; never raises on odd input."""
         text = text if isinstance(text, str) else ""
+        # A new message: what was matched and classified before is not reused (it is, within one message).
+        self.classifier.forget_texts()
+        self.danger.forget_texts()
+        self._matched.clear()
         whole = mask_contacts(text[:SAFETY_CHARS])
         text = focus(whole)
         lang_hint = normalise_lang(lang_hint)  # "de-DE" -> "de"; an unsupported language is no hint
@@ -355,6 +360,13 @@ class NLU:
         return sorted(scores.items(), key=lambda r: -r[1]), best
 
     def _match_text(self, query: str, limit: int = CANDIDATES) -> tuple[list[tuple[str, float]], dict[str, str]]:
+        """_scored, remembered for the rest of the message (its parts and windows overlap)."""
+        key = (query, limit)
+        if (known := self._matched.get(key)) is None:
+            known = self._matched[key] = self._scored(query, limit)
+        return list(known[0]), dict(known[1])
+
+    def _scored(self, query: str, limit: int) -> tuple[list[tuple[str, float]], dict[str, str]]:
         per_intent: dict[str, list[tuple[float, str]]] = {}
         for index, cosine in self.matcher.candidates(query, limit):
             example = self.matcher.examples[index]
