@@ -9,7 +9,8 @@ switch ("переключи на немецкий"). So after ranking, the class
 - leaning (LEAN times the probability of the leader, the two within LEAN_MARGIN): the runner-up leads, and the two
   stay close, so the engine may ask; a frame never leans its way past a topic;
 - greeting, thanks and help never win over a topic in a message of more than FRAME_WORDS words.
-A ranking that puts emergency or violence first is left alone: danger is never argued away here.
+A ranking that puts emergency or violence first is left alone: danger is never argued away here. So is one led by
+a topic the classifier does not know yet (staff added it, and the retrained classifier is not ready).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def arbitrate(probabilities: dict[str, float], ranked: Ranking, words: int, *, t
               frames: Collection[str], priority: Collection[str]) -> Ranking:
     """The ranking after the classifier's word; `words` is the length of the message, `threshold` the score below
     which an intent is "none"."""
-    if not probabilities or not ranked or ranked[0][0] in priority:
-        return ranked
+    if not probabilities or not ranked or ranked[0][0] in priority or ranked[0][0] not in probabilities:
+        return ranked  # nor does a classifier that does not know the leader yet (a topic staff just added)
     order = sorted(probabilities, key=probabilities.__getitem__, reverse=True)
     best, second = order[0], probabilities[order[1]] if len(order) > 1 else 0.0
     leader, lead = ranked[0]
