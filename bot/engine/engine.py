@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import deeplinks, followups, listing, named, safety, states, topics
+from bot.engine import deeplinks, fallback, followups, listing, named, safety, states, topics
 from bot.engine.actions import (
     Action,
     AskPlace,
@@ -190,8 +190,7 @@ class Engine:
     # -- typed messages ----------------------------------------------------------------------------------
     def _text(self, turn: Turn) -> Reply:
         if not any(ch.isalnum() for ch in turn.text) and self.nlu.alarm(turn.text) is None:
-            return self._reply(turn.session, [Message(
-                _("Please write your question in a few words, or pick a topic."), self.menu_buttons())])
+            return self._reply(turn.session, [fallback.unreadable()])
         reply = states.dispatch(self, turn)
         return self._safety_first(turn, reply)
 
@@ -215,7 +214,9 @@ class Engine:
             if understanding.lang_confident:
                 session.last_lang = understanding.lang
                 i18n.set_lang(understanding.lang)
-            elif not incoming.lang_hint and not session.last_lang:
+            elif not incoming.lang_hint and not session.last_lang and (understanding.likely
+                                                                        or understanding.intent != "none"):
+                # A guess from words Lotse knows ("Kita"); never from gibberish ("xxxx" is no language).
                 i18n.set_lang(understanding.lang)
         return understanding
 
@@ -246,14 +247,21 @@ class Engine:
             return self.place_saved(incoming, session)
         if intent == OUT_OF_SCOPE:
             self._save(incoming, session)
-            return self._reply(session, [Message(
-                self._answer_text(OUT_OF_SCOPE) or _("Sorry, I can't help with that. Pick a topic:"),
-                self.menu_buttons())])
+            return self._reply(session, [self._fallback(understanding, out_of_scope)])
         options = self._options(understanding)
         if len(options) >= 2 and (understanding.ambiguous or intent in self.frames):
             return self._clarify(incoming, session, options[:2])
         return self.topic(incoming, session, self._answered_as(understanding, options[0] if options else intent),
                           named=names)
+
+    def _fallback(self, understanding: Understanding, out_of_scope: bool) -> Message:
+        """No topic: a short, kind reply, never the wall of every topic (bot/engine/fallback.py). Gibberish that
+        happens to look like an out-of-scope example ("asdfgh") is not told it asked for something else."""
+        if out_of_scope and not understanding.unknown:
+            return fallback.out_of_scope(self._answer_text(OUT_OF_SCOPE))
+        offered = {i for i in self.topics if not self.intents[i].priority
+                   and (self.intents[i].menu is not None or self.knowledge.label(i))}
+        return fallback.unsure(understanding, offered, self.topic_label)
 
     def _answered_as(self, understanding: Understanding, intent: str) -> str:
         """The topic whose answer follows the numbers: a danger's own (someone who wants to die is answered with

@@ -68,6 +68,11 @@ EMOJI = {"🆘": "sos", "🚑": "ambulance", "🚒": "fire brigade", "🔥": "fi
          "🩸": "blood"}
 
 
+#: The situation a message of nothing but emoji calls for ("🔥", "🚑🚑"): no words tell otherwise.
+EMOJI_KINDS = {"🆘": "medical", "🚑": "medical", "🚨": "medical", "🩸": "medical", "🚒": "fire", "🔥": "fire",
+               "☠": "poison"}
+
+
 def emoji_words(text: str) -> str:
     """The words of the danger emoji in a text (normalising drops emoji), or ""."""
     return " ".join(word for emoji, word in EMOJI.items() if emoji in text)
@@ -166,6 +171,11 @@ class DangerDetector:
         self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights) \
             if any(label not in CALM for _t, label in samples) else None
 
+    def forget_texts(self) -> None:
+        """A new message: the classifier's probabilities of earlier texts are not reused."""
+        if self.classifier is not None:
+            self.classifier.forget_texts()
+
     def check(self, text: str) -> Alarm | None:
         """The danger in a normalised text, or None."""
         return self.assess(text)[0]
@@ -189,6 +199,15 @@ class DangerDetector:
             return None, whole
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole
+
+    def emoji_alarm(self, text: str) -> Alarm | None:
+        """A raw message of emoji alone with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides."""
+        if any(ch.isalnum() for ch in text):
+            return None
+        kinds = [kind for emoji, kind in EMOJI_KINDS.items() if emoji in text and kind in self.situations]
+        if not kinds:
+            return None
+        return Alarm(kinds[0], self.situations[kinds[0]].intent, True, 1.0, by_words=True)
 
     def likely(self, text: str) -> tuple[str, float, float]:
         """The likeliest situation, the probability of any danger in the whole text, and the highest in one of

@@ -30,6 +30,10 @@ class Understanding:
     crisis: bool = False
     #: The situation the danger detector found (medical, poison, fire, crisis, violence, missing), or None.
     danger_kind: str | None = None
+    #: The topics a fallback may offer when Lotse is unsure, likeliest first (at most four; none for gibberish).
+    likely: list[str] = field(default_factory=list)
+    #: No word of the message is one Lotse knows from its examples ("asdfgh", "xxxx"): nothing to guess from.
+    unknown: bool = False
 
     @property
     def ambiguous(self) -> bool:
