@@ -101,7 +101,7 @@ def test_out_of_scope_is_said_kindly_with_only_all_topics(engine: Engine, text: 
 # (an unclear message, the device's language)
 UNCLEAR = [
     ("ich habe ein problem mit dem brief", "de"),
-    ("у мене проблема з листом", "uk"),
+    ("маю проблему з папером", "uk"),
 ]
 
 

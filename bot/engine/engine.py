@@ -215,7 +215,7 @@ class Engine:
                 session.last_lang = understanding.lang
                 i18n.set_lang(understanding.lang)
             elif not incoming.lang_hint and not session.last_lang and (understanding.likely
-                                                                        or understanding.intent != "none"):
+                                                                        or understanding.intent != OUT_OF_SCOPE):
                 # A guess from words Lotse knows ("Kita"); never from gibberish ("xxxx" is no language).
                 i18n.set_lang(understanding.lang)
         return understanding

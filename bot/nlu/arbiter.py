@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from bot.nlu.intents import OUT_OF_SCOPE, Role
 from bot.nlu.understanding import MARGIN
 
 SURE = 0.4
@@ -24,7 +25,9 @@ SURE_FRAME = 0.6
 LEAN = 1.5
 LEAN_MARGIN = 15.0
 FRAME_WORDS = 4
-WRAPPING = ("greeting", "thanks", "help")
+#: The roles of the intents that wrap a message rather than ask ("Hello, ... thanks"): in a longer message, a topic
+#: beside them is the point.
+WRAPPING = (Role.GREETING, Role.THANKS, Role.HELP)
 #: A fallback offers at most MAX_LIKELY topics: those the classifier gives at least LIKELY, then those the matcher
 #: scores at least LIKELY_SCORE.
 LIKELY = 0.1
@@ -35,9 +38,9 @@ Ranking = list[tuple[str, float]]
 
 
 def arbitrate(probabilities: dict[str, float], ranked: Ranking, words: int, *, threshold: float,
-              frames: Collection[str], priority: Collection[str]) -> Ranking:
+              frames: Collection[str], priority: Collection[str], wrapping: Collection[str] = ()) -> Ranking:
     """The ranking after the classifier's word; `words` is the length of the message, `threshold` the score below
-    which an intent is "none"."""
+    which an intent is out of scope, `wrapping` the ids of the intents with a WRAPPING role."""
     if not probabilities or not ranked or ranked[0][0] in priority or ranked[0][0] not in probabilities:
         return ranked  # nor does a classifier that does not know the leader yet (a topic staff just added)
     order = sorted(probabilities, key=probabilities.__getitem__, reverse=True)
@@ -48,13 +51,13 @@ def arbitrate(probabilities: dict[str, float], ranked: Ranking, words: int, *, t
     if probabilities[best] >= sure and probabilities[best] >= LEAN * second:
         if leader == best:
             return ranked
-        score = max(dict(ranked).get(best, 0.0), lead, threshold if best != "none" else 0.0)
+        score = max(dict(ranked).get(best, 0.0), lead, threshold if best != OUT_OF_SCOPE else 0.0)
         return [(best, score), *[r for r in ranked if r[0] != best]]
     close = any(i == best and lead - s <= LEAN_MARGIN for i, s in ranked[1:3])
     if close and (best not in frames or leader in frames) \
             and probabilities[best] >= LEAN * probabilities.get(leader, 0.0):
         return [(best, lead), *[r for r in ranked if r[0] != best]]
-    if leader in WRAPPING and leader != best and words > FRAME_WORDS:
+    if leader in wrapping and leader != best and words > FRAME_WORDS:
         inner = [(i, s) for i, s in ranked[1:] if i not in frames and (s >= threshold or i == best)]
         if inner:
             topic, score = inner[0]

@@ -22,10 +22,10 @@ from pathlib import Path
 from bot.geo.gazetteer import Gazetteer, default_gazetteer, fold
 from bot.i18n import normalise_lang
 from bot.nlu import arbiter
-from bot.nlu.arbiter import arbitrate
+from bot.nlu.arbiter import WRAPPING, arbitrate
 from bot.nlu.classifier import Classifier
 from bot.nlu.danger import CALM_BELOW, FEW_WORDS, Alarm, DangerDetector, emoji_words
-from bot.nlu.intents import Intent, ids_where, load_intents, validate
+from bot.nlu.intents import Intent, by_role, ids_where, load_intents, validate
 from bot.nlu.language import LanguageDetector
 from bot.nlu.learned import Learned
 from bot.nlu.matcher import CANDIDATES, Example, Matcher
@@ -101,6 +101,7 @@ class NLU:
         self.cache_dir = cache_dir
         self.frames = ids_where(intents, lambda i: i.kind == "frame")
         self.priority = ids_where(intents, lambda i: i.priority)
+        self.wrapping = frozenset(i for role in WRAPPING if (i := by_role(intents, role)) is not None)
         self.not_topics = ids_where(intents, lambda i: not i.is_topic) | set(NOT_DESCRIBED)
         # Topics a fallback may offer as a guess: never an emergency (the menu has it, and danger is found apart).
         self.choices = ids_where(intents, lambda i: i.is_topic and not i.priority)
@@ -184,7 +185,7 @@ class NLU:
             ranked = self._rank_parts(text, removed, query) if query else []
         probabilities = self.classifier.probabilities(query) if query else {}
         ranked = arbitrate(probabilities, ranked, len(query.split()), threshold=THRESHOLD, frames=self.frames,
-                           priority=self.priority)
+                           priority=self.priority, wrapping=self.wrapping)
         danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
                                 emoji_words(whole)]).strip()
         alarm, probability = self.danger.assess(danger_text)
