@@ -53,7 +53,8 @@ def arbitrate(probabilities: dict[str, float], ranked: Ranking, words: int, *, t
             return ranked
         score = max(dict(ranked).get(best, 0.0), lead, threshold if best != OUT_OF_SCOPE else 0.0)
         return [(best, score), *[r for r in ranked if r[0] != best]]
-    close = any(i == best and lead - s <= LEAN_MARGIN for i, s in ranked[1:3])
+    # Out of scope is said only when sure (above): a close second "none" never takes the leader's score.
+    close = best != OUT_OF_SCOPE and any(i == best and lead - s <= LEAN_MARGIN for i, s in ranked[1:3])
     if close and (best not in frames or leader in frames) \
             and probabilities[best] >= LEAN * probabilities.get(leader, 0.0):
         return [(best, lead), *[r for r in ranked if r[0] != best]]
