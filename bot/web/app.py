@@ -18,6 +18,7 @@ from bot.engine.worker import EngineWorker
 from bot.offers.db import open_db
 from bot.ratelimit import RateLimiter, SeenRecently
 from bot.store import Store, open_store
+from bot.store.once import Once
 from bot.store.ratelimit import SharedRateLimiter
 from bot.web.admin import setup_admin
 from bot.web.inbox import setup_inbox
@@ -26,6 +27,7 @@ from bot.web.keys import (
     DB,
     ENGINE,
     NEW_SESSION_LIMIT,
+    ONCE,
     SEEN_SESSIONS,
     SESSION_LIMIT,
     SETTINGS,
@@ -68,6 +70,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("LOTSE_STAFF_CHAT names Telegram groups but TELEGRAM_BOT_TOKEN is not set: they get nobody")
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
+    app[ONCE] = once = Once(engine.store)
     worker = EngineWorker.maybe(engine, workers=1, database_url=settings.database_url)
     if worker is not None:
         await worker.warm_up()
@@ -79,6 +82,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         if worker is not None:
             worker.close()
         engine.learning.flush()  # the usage counts added up since the last write
+        once.close()
         if store is not None:
             store.close()
         db.close()
