@@ -21,6 +21,7 @@ from bot.store import Store, open_store
 from bot.store.once import Once
 from bot.store.ratelimit import SharedRateLimiter
 from bot.web.admin import setup_admin
+from bot.web.changes import announce_changes, changes_ctx
 from bot.web.inbox import setup_inbox
 from bot.web.keys import (
     ADDRESS_LIMIT,
@@ -98,7 +99,7 @@ def share_limits(app: web.Application, store: Store) -> None:
 
 def create_app(settings: Settings) -> web.Application:
     """Build the web application; resources open in cleanup contexts, so tests and `serve` share one path."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors, announce_changes])
     app[SETTINGS] = settings
     app[SESSION_LIMIT] = RateLimiter(settings.rate_burst, settings.rate_per_minute)
     # Many people share one address (a shelter's Wi-Fi): a third of a minute's allowance may come at once.
@@ -120,4 +121,5 @@ def create_app(settings: Settings) -> web.Application:
     setup_review(app)
     setup_inbox(app)  # after the engine context: the inbox works on the engine's handoffs
     setup_topics(app)
+    app.cleanup_ctx.append(changes_ctx)  # after the engine and the inbox: it wires both to the other instances
     return app
