@@ -43,6 +43,9 @@ from bot.telegram.render import render, text_blocks
 log = logging.getLogger(__name__)
 
 WORKER = "engine_worker"
+#: update_id -> a future the webhook waits on (bot/web/webhook.py): set once the reply is sent, so the update is
+#: recorded as answered at once, before the work that follows the reply (a repeat must not be answered again).
+ANSWERED = "answered_updates"
 
 
 # -- who, in which language -------------------------------------------------------------------------------
@@ -99,6 +102,9 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Rep
         return
     try:
         await _deliver(update, context, chat, reply, edit=edit, venue=venue)
+        waiting = context.bot_data.get(ANSWERED, {}).pop(update.update_id, None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(True)
     finally:
         # A handoff to the team (staff.py): after the person has their answer (emergency numbers come first).
         await staff.on_reply(update, context, user_key(update), reply)

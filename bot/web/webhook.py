@@ -9,6 +9,7 @@ update again and another instance answers it. A reply slower than `ANSWER_WITHIN
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable
@@ -79,11 +80,29 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-async def _processed(application: Any, update: Any) -> bool:
-    """PTB's processing of one update, through its update processor (the per-chat order of the polling path)."""
+def _processed(application: Any, update: Any) -> asyncio.Future[bool]:
+    """PTB's processing of one update, through its update processor (the per-chat order of the polling path):
+    done when the reply is sent (the handler says so), or else when the processing ends."""
+    from bot.telegram.handlers import ANSWERED
+
+    answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    waiting: dict[int, asyncio.Future[bool]] = application.bot_data.setdefault(ANSWERED, {})
+    waiting[update.update_id] = answered
     coroutine: Awaitable[Any] = application.process_update(update)
-    await application.update_processor.process_update(update, coroutine)
-    return True
+    task = asyncio.create_task(application.update_processor.process_update(update, coroutine))
+    _running.add(task)  # kept until done: the loop holds tasks only weakly
+
+    def ended(task: asyncio.Task[None]) -> None:
+        _running.discard(task)
+        waiting.pop(update.update_id, None)
+        if not answered.done():
+            answered.set_result(not task.cancelled() and task.exception() is None)
+
+    task.add_done_callback(ended)
+    return answered
+
+
+_running: set[asyncio.Task[None]] = set()
 
 
 def setup(app: web.Application) -> None:

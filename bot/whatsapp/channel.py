@@ -131,7 +131,7 @@ class Channel:
         try:
             while not queue.empty():
                 inbound, handled = queue.get_nowait()
-                ok = await self._handle(inbound)
+                ok = await self._handle(inbound, handled)
                 if not handled.done():
                     handled.set_result(ok)
         finally:
@@ -144,7 +144,8 @@ class Channel:
                     if not handled.done():
                         handled.set_result(False)
 
-    async def _handle(self, inbound: Inbound) -> bool:
+    async def _handle(self, inbound: Inbound, handled: asyncio.Future[bool] | None = None) -> bool:
+        """Answer one message; `handled` is set as soon as the answer is sent (before the work that follows it)."""
         try:
             incoming = incoming_of(inbound)
             if incoming is None and self.on_file is not None and inbound.media in ("image", "document"):
@@ -163,6 +164,8 @@ class Channel:
         except Exception:  # one failed message must not stop the number's queue, nor anyone else's
             log.exception("whatsapp: a message could not be answered")
             return False
+        if handled is not None and not handled.done():
+            handled.set_result(True)
         try:
             if self.after is not None:
                 await self.after(incoming, reply)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 from pywa.utils import webhook_updates_validator
@@ -29,7 +29,7 @@ from bot.whatsapp.channel import Channel, lang_hint, user_id
 from bot.whatsapp.files import ForStaffGroup, file_deliverer, on_file
 from bot.whatsapp.inbox import deliverer, reachable_again
 from bot.whatsapp.links import payload_of
-from bot.whatsapp.parse import Inbound, messages
+from bot.whatsapp.parse import messages
 from bot.whatsapp.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,8 @@ async def receive(request: web.Request) -> web.Response:
                 if handled is None:  # a reaction, a flood beyond the limit: nothing to answer, ever
                     once.done("whatsapp", inbound.message_id)
                 else:
-                    waiting.append(finish(once, "whatsapp", inbound.message_id,
-                                          _forgotten_if_failed(channel, inbound, handled)))
+                    handled.add_done_callback(_forget_if_failed(channel, inbound.message_id))
+                    waiting.append(finish(once, "whatsapp", inbound.message_id, handled))
     except Exception as exc:
         if not once.store.is_unavailable(exc):
             raise
@@ -89,11 +89,14 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-async def _forgotten_if_failed(channel: Channel, inbound: Inbound, handled: Awaitable[bool]) -> bool:
-    ok = await handled
-    if not ok:
-        channel.forget(inbound.message_id)
-    return ok
+
+
+def _forget_if_failed(channel: Channel, message_id: str) -> Callable[[asyncio.Future[bool]], None]:
+    def ended(handled: asyncio.Future[bool]) -> None:
+        if not handled.result():
+            channel.forget(message_id)  # Meta's retry is handled, not taken for a repeat
+
+    return ended
 
 
 def _wire(app: web.Application, sender: Sender) -> Channel:
