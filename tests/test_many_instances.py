@@ -30,13 +30,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from lbproxy import round_robin
 from serving import free_port
 
 from bot.bench import fakegraphapi as meta
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.bench.fakeupdates import text_update
+from bot.bench.lbproxy import round_robin
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.store import open_store

@@ -1,4 +1,5 @@
-"""A small round-robin load balancer on 127.0.0.1 (aiohttp), as nginx would stand in front of several instances.
+"""A small round-robin load balancer on 127.0.0.1 (aiohttp), as nginx would stand in front of several instances
+(tests/test_many_instances.py and `lotse bench instances`).
 
 Each request goes to the next instance in turn. An instance that refuses the connection (it is down) is skipped
 and the request goes to the next one, as nginx's `proxy_next_upstream error` does; once a request has reached an
