@@ -10,8 +10,10 @@ before it is handled (`inbound_once`, keyed by channel and id: an insert that on
 - a repeat of a done message is answered as done, nothing is handled again;
 - a repeat while the claim's instance is still at it waits for it (`Busy`);
 - a claim whose instance died (its lock in the database is free: `Store.held_elsewhere`) is taken over, so the
-  retry is answered by the instance it reached. An instance killed after it sent the answer but before it marked
-  the claim done is the one case answered twice: the window is one database write.
+  retry is answered by the instance it reached. An instance killed after its answer went out to Telegram or
+  WhatsApp but before it marked the claim done is the one case answered twice (neither API takes an id that
+  would tell another instance): the claim is marked as soon as the reply is sent, so the window is the sending of
+  the reply's messages and one database write.
 
 Claims expire after a day (Telegram and Meta give up retrying long before); a stored answer after a few minutes,
 because it is there only for a page's retry. Keys hold no person's id: the web chat's is a hash.
