@@ -141,6 +141,10 @@ class Once:
             self._held = None
 
 
+#: Where a webhook leaves, for the Telegram handlers, the futures it waits on (PTB's bot_data: update_id -> future):
+#: set once the reply is sent, so the update is recorded as answered before the work that follows the reply.
+ANSWERED = "answered_updates"
+
 #: How long a repeat waits for the instance that handles the message now, before it is answered "not yet".
 WAIT = 20.0
 #: Between two looks while waiting (seconds, doubled up to a quarter second): a message is handled in milliseconds.

@@ -36,6 +36,7 @@ from bot.engine.models import Message, merged
 from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
 from bot.i18n import _
+from bot.store.once import ANSWERED
 from bot.telegram import files, staff
 from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
 from bot.telegram.render import render, text_blocks
@@ -43,9 +44,6 @@ from bot.telegram.render import render, text_blocks
 log = logging.getLogger(__name__)
 
 WORKER = "engine_worker"
-#: update_id -> a future the webhook waits on (bot/web/webhook.py): set once the reply is sent, so the update is
-#: recorded as answered at once, before the work that follows the reply (a repeat must not be answered again).
-ANSWERED = "answered_updates"
 
 
 # -- who, in which language -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.store.once import Busy, Done, claim_waiting, finish
+from bot.store.once import ANSWERED, Busy, Done, claim_waiting, finish
 from bot.web import strictjson
 from bot.web.keys import ONCE
 
@@ -83,8 +83,6 @@ async def telegram_webhook(request: web.Request) -> web.Response:
 def _processed(application: Any, update: Any) -> asyncio.Future[bool]:
     """PTB's processing of one update, through its update processor (the per-chat order of the polling path):
     done when the reply is sent (the handler says so), or else when the processing ends."""
-    from bot.telegram.handlers import ANSWERED
-
     answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
     waiting: dict[int, asyncio.Future[bool]] = application.bot_data.setdefault(ANSWERED, {})
     waiting[update.update_id] = answered
