@@ -58,7 +58,7 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; }
 
 # PostgreSQL's server programs for the tests of the shared state on PostgreSQL (Debian's package, installed when
-# missing); the tests start a throwaway cluster of their own (tests/pgcluster.py), never the system's.
+# missing); the tests start a throwaway cluster of their own (bot/bench/pgcluster.py), never the system's.
 postgresql:
 	@{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
 		echo "installing Debian postgresql for the tests on PostgreSQL"; \

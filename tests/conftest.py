@@ -66,7 +66,7 @@ async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster for the whole run (tests/pgcluster.py); its URL."""
+    """A throwaway PostgreSQL cluster for the whole run (bot/bench/pgcluster.py); its URL."""
     with pgcluster.cluster() as url:
         yield url
 

@@ -63,3 +63,33 @@ def test_systemd_analyze_would_notice_a_mistake(tmp_path: Path) -> None:
     done = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True, text=True, timeout=60,
                           check=False)
     assert "restart specifier" in done.stderr
+
+
+TEMPLATE_PATH = "/etc/systemd/system/lotse@.service"
+
+
+def readme_template() -> str:
+    """The template unit of README.md's two-instance deployment (one instance per port)."""
+    blocks = re.findall(r"```ini\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    [unit] = [b for b in blocks if b.startswith(f"# {TEMPLATE_PATH}\n")]
+    return unit
+
+
+def test_the_template_unit_gives_each_instance_its_port_and_the_shared_settings() -> None:
+    unit = settings(readme_template())
+    assert "LOTSE_PORT=%i" in unit["Environment"] and unit["EnvironmentFile"] == ["/etc/lotse/lotse.env"]
+    assert unit["ExecStart"] == ["/opt/lotse/bin/lotse serve"] and int(unit["LimitNOFILE"][0]) >= 4096
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_analyze_verifies_an_instance_of_the_template(tmp_path: Path) -> None:
+    lotse = tmp_path / "bin" / "lotse"
+    lotse.parent.mkdir()
+    lotse.write_text("#!/bin/sh\nexit 0\n")
+    lotse.chmod(0o755)
+    path = tmp_path / "lotse@8081.service"
+    path.write_text(readme_template().replace("/opt/lotse/bin/lotse", str(lotse)), encoding="utf-8")
+    done = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True, text=True, timeout=60,
+                          check=False)
+    complaints = [line for line in (done.stdout + done.stderr).splitlines() if "lotse@" in line]
+    assert done.returncode == 0 and not complaints, done.stdout + done.stderr

@@ -41,7 +41,7 @@ async def test_webhook_checks_the_secret_and_processes_updates(api: FakeBotAPI, 
     runner = await serve(settings)
     try:
         assert api.webhook == {"url": url, "secret_token": SECRET}
-        update = json.dumps(text_update(401, "/menu", lang="en") | {"update_id": 1})
+        update = json.dumps(text_update(401, "/menu", lang="en") | {"update_id": 9001})
         async with ClientSession() as http:
             for headers in ({"X-Telegram-Bot-Api-Secret-Token": "wrong"}, {}):
                 async with http.post(url, data=update, headers=headers) as resp:

@@ -1,6 +1,6 @@
 """`lotse bench`: performance benchmarks (not timed tests). Each area adds a module with a `run()` function.
 
-`lotse bench` runs them all; `lotse bench nlu` (or offers, telegram, whatsapp, fuzz) runs one. Each prints a
+`lotse bench` runs them all; `lotse bench nlu` (or offers, telegram, whatsapp, fuzz, instances) runs one. Each prints a
 table, and the last line of the output is one JSON object with every measured number.
 """
 
@@ -21,6 +21,7 @@ BENCHES = {
     "telegram": "bot.bench.telegram",
     "whatsapp": "bot.bench.whatsapp",
     "fuzz": "bot.bench.fuzz",
+    "instances": "bot.bench.instances",
 }
 
 

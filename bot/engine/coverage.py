@@ -48,6 +48,10 @@ class Coverage:
     def _current_version(self) -> str:
         return offers_version(self.db)  # one primary-key lookup, however many offers there are
 
+    def forget(self) -> None:
+        """Compute the districts again on the next look."""
+        self._version = None
+
     def districts(self) -> Districts:
         """The districts with active offers that have a place."""
         version = self._current_version()

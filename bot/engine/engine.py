@@ -52,8 +52,10 @@ from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load_intents
 from bot.nlu.understand import THRESHOLD
 from bot.nlu.understanding import MARGIN
+from bot.offers.named import drop_caches
 from bot.offers.store import national_offers
 from bot.store import Store, as_store
+from bot.store.changes import Changes
 from bot.store.sqlite import SqliteStore
 
 __all__ = ["MAX_DISTANCE_KM", "Engine"]
@@ -113,6 +115,17 @@ class Engine:
                                  store=self.store)
         # Topics staff own and answers per district (bot/knowledge/): current without a restart.
         self.knowledge = Knowledge(db, self.nlu, self.intents)
+
+    def listen(self, changes: Changes) -> None:
+        """Hear other instances' changes (bot/store/changes.py): taught examples and staff topics are looked up
+        when announced (not before every message), and the caches over the offers are dropped on an offer edit."""
+        self.learning.changes = self.knowledge.changes = changes
+        changes.on("offers", lambda _payload: self.drop_offer_caches())
+
+    def drop_offer_caches(self) -> None:
+        """Forget what was computed from the offers (an edit elsewhere): the next message computes it again."""
+        self.coverage.forget()
+        drop_caches(self.db)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -176,11 +177,16 @@ class Transcript:
 
 
 class Waiters:
-    """Wakes the web chat pages (in this process) that wait for a person's next staff reply."""
+    """Wakes the web chat pages (in this process) that wait for a person's next staff reply; with `announce` set,
+    the other instances' pages too (bot/store/changes.py)."""
+
+    EARLY = 1000  # wake-ups kept for pages that were busy writing when they came
 
     def __init__(self) -> None:
         self._events: dict[str, asyncio.Event] = {}
+        self._early: OrderedDict[str, None] = OrderedDict()
         self.closing = False
+        self.announce: Callable[[str], None] | None = None
 
     def close_all(self) -> None:
         """The server stops: wake every waiting page, so that no stream holds the shutdown up."""
@@ -190,12 +196,27 @@ class Waiters:
         self._events.clear()
 
     def notify(self, user_key: str) -> None:
+        """A reply for the person waits: wake their page, here and on the other instances."""
+        self.wake(user_key)
+        if self.announce is not None:
+            self.announce(user_key)
+
+    def wake(self, user_key: str) -> None:
+        """Wake the person's page on this instance; one that is not waiting right now returns from its next wait
+        at once (it was writing the previous reply when this one came)."""
         event = self._events.pop(user_key, None)
         if event is not None:
             event.set()
+            return
+        self._early[user_key] = None
+        while len(self._early) > self.EARLY:
+            self._early.popitem(last=False)
 
     async def wait(self, user_key: str, timeout: float) -> bool:
         """Wait until notified (True) or the timeout passes (False)."""
+        if user_key in self._early:
+            del self._early[user_key]
+            return True
         event = self._events.setdefault(user_key, asyncio.Event())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)

@@ -41,6 +41,7 @@ from bot.nlu.intents import OUT_OF_SCOPE
 from bot.nlu.normalise import normalise
 from bot.nlu.understand import THRESHOLD
 from bot.store import Sql, Store, as_store
+from bot.store.changes import Changes
 
 log = logging.getLogger(__name__)
 LOW = THRESHOLD + 10.0  # an answer scoring below this was a guess: worth a look
@@ -142,6 +143,7 @@ class Learning:
         self.retention_days = retention_days
         self.clock = clock
         self._version: str | None = None
+        self.changes: Changes | None = None  # other instances' announcements, when it listens (Engine.listen)
         self._purged: datetime | None = None
         # user id -> (last question, the intents it could have meant with their scores): in memory only.
         self._asked: OrderedDict[str, tuple[str, dict[str, float]]] = OrderedDict()
@@ -161,6 +163,8 @@ class Learning:
 
     def refresh(self, force: bool = False) -> bool:
         """Hand the learned examples to the NLU when they changed (in any process); True when reloaded."""
+        if not force and self.changes is not None and not self.changes.due("learned"):
+            return False  # no other instance announced a change (bot/store/changes.py): no lookup
         version = self.version()
         if not force and version == self._version:
             return False
@@ -172,6 +176,12 @@ class Learning:
         """Switch to a retrained NLU (staff topics, bot/knowledge/live.py) and give it the learned examples."""
         self.nlu, self._phrases = nlu, None
         self.refresh(force=True)
+
+    def _after_change(self) -> None:
+        """Use the changed examples here, and tell the other instances."""
+        self.refresh(force=True)
+        if self.changes is not None:
+            self.changes.announce("learned")
 
     @staticmethod
     def _changed(tx: Sql) -> None:
@@ -384,7 +394,7 @@ class Learning:
                 "lang = excluded.lang, who = excluded.who, created_at = excluded.created_at RETURNING id",
                 [key, clean, intent, lang, who, now])
             self._changed(tx)
-        self.refresh()
+        self._after_change()
         assert found is not None
         return LearnedExample(int(found[0]), clean, intent, lang, who, now)
 
@@ -409,7 +419,7 @@ class Learning:
             gone = tx.run("DELETE FROM learned WHERE id = ?", [example_id]) > 0
             if gone:
                 self._changed(tx)
-        self.refresh()
+        self._after_change()
         return gone
 
     def learned(self) -> list[LearnedExample]:

@@ -53,6 +53,10 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
     store = open_store(database_url, migrate_schema=False) if database_url else None
     engine = Engine(open_db(path), default_lang=default_lang, results=results, default_district=default_district,
                     staff=staff, retention_days=retention_days, store=store)
+    if store is not None:  # taught examples, staff topics and offer edits of other instances (bot/store/changes.py)
+        from bot.store.changes import Changes
+
+        engine.listen(Changes(store).start())
     gc.freeze()  # the loaded models never become garbage: keep the collector from walking them (latency spikes)
     while True:
         try:

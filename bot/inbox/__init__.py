@@ -63,9 +63,23 @@ class Inbox:
         self.file_deliverers: dict[str, DeliverFile] = {"web": self._file_to_web}
         self.version = 0
         self._changed = asyncio.Condition()
+        self.announce: Callable[[], None] | None = None  # tells the other instances (bot/web/changes.py)
+        self._heard: set[asyncio.Task[None]] = set()
 
     # -- live updates ---------------------------------------------------------------------------------------------
     async def bump(self) -> None:
+        """Something changed: the pages' live streams here, and on the other instances, update."""
+        await self._bump()
+        if self.announce is not None:
+            self.announce()
+
+    def heard(self) -> None:
+        """Another instance changed the inbox (called in the event loop)."""
+        task = asyncio.get_running_loop().create_task(self._bump())
+        self._heard.add(task)  # kept until done: the loop holds tasks only weakly
+        task.add_done_callback(self._heard.discard)
+
+    async def _bump(self) -> None:
         async with self._changed:
             self.version += 1
             self._changed.notify_all()

@@ -23,6 +23,7 @@ from bot import i18n
 from bot.knowledge.store import StaffTopic, district_answers, knowledge_version, staff_topics
 from bot.nlu import NLU
 from bot.nlu.intents import Intent
+from bot.store.changes import Changes
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Knowledge:
         self.topics: dict[str, StaffTopic] = {}
         self.answers: dict[tuple[str, str, str], str] = {}
         self._version: str | None = None
+        self.changes: Changes | None = None  # other instances' announcements, when it listens (Engine.listen)
         self._lock = threading.Lock()
         self._wanted: dict[str, Intent] = {}  # the staff intents the NLU should know
         self._ready: NLU | None = None  # trained, not handed over yet
@@ -53,7 +55,10 @@ class Knowledge:
 
     def refresh(self) -> NLU | None:
         """Reload when anything changed; a newly trained NLU once it is ready (the caller switches to it)."""
-        version = knowledge_version(self.db)
+        if self.changes is not None and not self.changes.due("knowledge"):
+            version = self._version  # nobody announced a change (bot/store/changes.py): no lookup
+        else:
+            version = knowledge_version(self.db)
         if version != self._version:
             self._version = version
             self._reload()

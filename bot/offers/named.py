@@ -72,6 +72,13 @@ def _matching(db: Database, word: str, columns: Sequence[str], common: int) -> s
 _ACTIVE: dict[int, tuple[str, int]] = {}  # connection -> (offers_version, number of active offers)
 
 
+def drop_caches(db: Database) -> None:
+    """Forget what is cached over this database's offers (they were changed where no counter here sees it)."""
+    _ACTIVE.pop(id(db.conn), None)
+    if hasattr(db, "_lotse_examples"):
+        del db._lotse_examples  # the example offers' ids (bot/offers/store.py)
+
+
 def _active(db: Database) -> int:
     """The number of active offers, counted again only when an offer changed (a count per message would grow
     with the offers)."""

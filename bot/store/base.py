@@ -87,6 +87,11 @@ class Store(Sql):
         With one process owning a SQLite file there is nobody to share with: always granted."""
         return Held()
 
+    def held_elsewhere(self, name: str) -> bool:
+        """True when another process holds the lock `name` (`hold`) right now: it is alive. With one process owning
+        a SQLite file there is no other process."""
+        return False
+
     def close(self) -> None:
         """Release connections."""
 
@@ -110,6 +115,9 @@ class Held:
 
 class Listening:
     """A running subscription to notices; `close()` ends it. With one process there is nothing to hear."""
+
+    #: True while notices arrive (a PostgreSQL connection listens): who waits for a change may rely on them.
+    live = False
 
     def close(self) -> None:
         pass

@@ -65,6 +65,10 @@ class PostgresStore(Store):
         except BaseException:
             self.pool.close()  # else its workers go on trying to connect in the background
             raise
+        # Notices go to the whole database, tables to a schema: a deployment's channels carry its schema's name, so
+        # two deployments (or two tests) in one database never hear each other.
+        found = self.one("SELECT current_schema()")
+        self.space = f"lotse.{found[0] if found else 'public'}."
 
     def _execute(self, sql: str, args: Args) -> tuple[list[Row], int]:
         with self.pool.connection() as conn:  # committed when the block ends, rolled back when it raises
@@ -93,10 +97,11 @@ class PostgresStore(Store):
 
     def notify(self, channel: str, payload: str = "") -> None:
         with self.pool.connection() as conn:
-            conn.execute("SELECT pg_notify(%s, %s)", [channel, payload])
+            conn.execute("SELECT pg_notify(%s, %s)", [self.space + channel, payload])
 
     def listen(self, channels: Sequence[str], on_notice: Callable[[str, str], None]) -> Listening:
-        return _Listener(self.url, channels, on_notice)
+        return _Listener(self.url, [self.space + c for c in channels],
+                         lambda channel, payload: on_notice(channel.removeprefix(self.space), payload))
 
     def hold(self, name: str) -> Held | None:
         # A connection of its own holds the session lock: it ends with the holder, however that ends.
@@ -106,6 +111,14 @@ class PostgresStore(Store):
             conn.close()
             return None
         return _HeldOn(conn)
+
+    def held_elsewhere(self, name: str) -> bool:
+        # Taken at once when nobody holds it (and given back in the same statement), refused while its holder's
+        # connection is open: a killed instance's lock is free as soon as PostgreSQL sees its connection close.
+        key = "hashtextextended(?, 0)"
+        row = self.one(f"SELECT CASE WHEN pg_try_advisory_lock({key}) THEN NOT pg_advisory_unlock({key}) "
+                       "ELSE true END", [name, name])
+        return bool(row and row[0])
 
     def close(self) -> None:
         self.pool.close()
@@ -123,6 +136,7 @@ class _Listener(Listening):
     """A connection of its own that LISTENs, and a thread that hands each notice to the callback."""
 
     POLL = 0.5  # seconds between looks at whether it was closed
+    live = True
 
     def __init__(self, url: str, channels: Sequence[str], on_notice: Callable[[str, str], None]) -> None:
         self.conn = psycopg.connect(url, autocommit=True)
@@ -139,6 +153,7 @@ class _Listener(Listening):
                 for notice in self.conn.notifies(timeout=self.POLL):
                     self.on_notice(notice.channel, notice.payload)
             except psycopg.Error:
+                self.live = False
                 if not self._stop.is_set():
                     log.warning("the notice connection to PostgreSQL was lost; other instances' changes arrive "
                                 "with the next periodic refresh")

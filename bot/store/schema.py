@@ -154,6 +154,16 @@ _V4_TRIGGER = {
                    "FOR EACH ROW EXECUTE FUNCTION handoff_files_go()"],
 }
 
+# v5: each inbound message handled once across instances (bot/store/once.py): a claim per channel and message id.
+_V5 = """
+CREATE TABLE IF NOT EXISTS inbound_once (
+    kind TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, answer TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX IF NOT EXISTS inbound_once_at ON inbound_once(at)
+"""
+
 Step = str | dict[str, list[str]]
 
 MIGRATIONS: tuple[tuple[str, Step], ...] = (
@@ -162,6 +172,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("the review queue, learned examples, feedback and usage counts", _V3),
     ("photos and documents of a handoff", {dialect: [*_split(_V4_TABLE.format(**types)), *_V4_TRIGGER[dialect]]
                                            for dialect, types in TYPES.items()}),
+    ("inbound messages claimed once across instances", _V5),
 )
 
 

@@ -36,6 +36,7 @@ from bot.engine.models import Message, merged
 from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
 from bot.i18n import _
+from bot.store.once import ANSWERED
 from bot.telegram import files, staff
 from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
 from bot.telegram.render import render, text_blocks
@@ -99,6 +100,9 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Rep
         return
     try:
         await _deliver(update, context, chat, reply, edit=edit, venue=venue)
+        waiting = context.bot_data.get(ANSWERED, {}).pop(update.update_id, None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(True)
     finally:
         # A handoff to the team (staff.py): after the person has their answer (emergency numbers come first).
         await staff.on_reply(update, context, user_key(update), reply)

@@ -18,14 +18,17 @@ from bot.engine.worker import EngineWorker
 from bot.offers.db import open_db
 from bot.ratelimit import RateLimiter, SeenRecently
 from bot.store import Store, open_store
+from bot.store.once import Once
 from bot.store.ratelimit import SharedRateLimiter
 from bot.web.admin import setup_admin
+from bot.web.changes import announce_changes, changes_ctx
 from bot.web.inbox import setup_inbox
 from bot.web.keys import (
     ADDRESS_LIMIT,
     DB,
     ENGINE,
     NEW_SESSION_LIMIT,
+    ONCE,
     SEEN_SESSIONS,
     SESSION_LIMIT,
     SETTINGS,
@@ -68,6 +71,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("LOTSE_STAFF_CHAT names Telegram groups but TELEGRAM_BOT_TOKEN is not set: they get nobody")
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
+    app[ONCE] = once = Once(engine.store)
     worker = EngineWorker.maybe(engine, workers=1, database_url=settings.database_url)
     if worker is not None:
         await worker.warm_up()
@@ -79,6 +83,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         if worker is not None:
             worker.close()
         engine.learning.flush()  # the usage counts added up since the last write
+        once.close()
         if store is not None:
             store.close()
         db.close()
@@ -94,7 +99,7 @@ def share_limits(app: web.Application, store: Store) -> None:
 
 def create_app(settings: Settings) -> web.Application:
     """Build the web application; resources open in cleanup contexts, so tests and `serve` share one path."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors, announce_changes])
     app[SETTINGS] = settings
     app[SESSION_LIMIT] = RateLimiter(settings.rate_burst, settings.rate_per_minute)
     # Many people share one address (a shelter's Wi-Fi): a third of a minute's allowance may come at once.
@@ -116,4 +121,5 @@ def create_app(settings: Settings) -> web.Application:
     setup_review(app)
     setup_inbox(app)  # after the engine context: the inbox works on the engine's handoffs
     setup_topics(app)
+    app.cleanup_ctx.append(changes_ctx)  # after the engine and the inbox: it wires both to the other instances
     return app

@@ -11,6 +11,8 @@ from bot.engine import Engine
 from bot.engine.worker import EngineWorker
 from bot.inbox import Inbox
 from bot.ratelimit import Limiter, RateLimiter, SeenRecently
+from bot.store.changes import Changes
+from bot.store.once import Once
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
@@ -27,3 +29,7 @@ NEW_SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("new_session_limit", Rat
 SEEN_SESSIONS: web.AppKey[SeenRecently] = web.AppKey("seen_sessions", SeenRecently)
 #: The team inbox (bot/inbox): the transports report to it, the admin's inbox pages answer from it.
 INBOX: web.AppKey[Inbox] = web.AppKey("inbox", Inbox)
+#: Claims of inbound messages (bot/store/once.py): a webhook's or a page's repeat is answered once.
+ONCE: web.AppKey[Once] = web.AppKey("once", Once)
+#: Other instances' changes heard, ours announced (bot/store/changes.py, bot/web/changes.py).
+CHANGES: web.AppKey[Changes] = web.AppKey("changes", Changes)

@@ -15,12 +15,14 @@ from bot.engine import Incoming
 from bot.geo.distance import Point
 from bot.i18n import _
 from bot.store.base import DatabaseUnavailable
+from bot.store.once import Claimed, Done, claim_waiting, web_key
 from bot.web import staff, strictjson
 from bot.web.health import database_problem
 from bot.web.keys import (
     ADDRESS_LIMIT,
     ENGINE,
     NEW_SESSION_LIMIT,
+    ONCE,
     SEEN_SESSIONS,
     SESSION_LIMIT,
     SETTINGS,
@@ -37,6 +39,7 @@ STATIC = resources.package_file("web", "static")
 MAX_SESSION = 128
 #: The longest message the web chat takes (a long story with its question at the end fits; the page counts).
 MAX_TEXT = 4000
+MAX_ID = 64  # the page's id of one message (a UUID): its retries carry it
 
 
 def preferred_lang(request: web.Request, default: str) -> str:
@@ -170,6 +173,38 @@ async def chat(request: web.Request) -> web.Response:
         return error_json(400, parsed)
     if parsed.text is not None and len(parsed.text) > MAX_TEXT:
         return too_long(request, parsed.lang_hint)
+    message_id = body.get("id") if isinstance(body, dict) else None
+    if message_id is not None and (not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_ID):
+        return error_json(400, "'id' must be a string of at most 64 characters.")
+    if message_id is None:
+        return await _answer(request, parsed)
+    # The page's own id of this message: its retry after a failed request gets the same answer, never a second.
+    once, key = request.app[ONCE], web_key(parsed.user_id, message_id)
+    try:
+        claim = await claim_waiting(once, "web", key)
+    except Exception as exc:
+        if not once.store.is_unavailable(exc):
+            raise
+        return busy(request, parsed.lang_hint)
+    if isinstance(claim, Done):  # answered: the same answer again (nothing, when that was long ago)
+        return web.Response(text=claim.answer or json.dumps({"messages": [], "lang": parsed.lang_hint}),
+                            content_type="application/json")
+    if not isinstance(claim, Claimed):  # still being answered by an instance that is alive
+        return busy(request, parsed.lang_hint)
+    try:
+        response = await _answer(request, parsed)
+    except BaseException:
+        once.release("web", key)
+        raise
+    if response.status == 200 and isinstance(response.body, bytes):
+        once.done("web", key, response.body.decode())
+    else:  # refused (a limit) or not answered: the next try is a new attempt
+        once.release("web", key)
+    return response
+
+
+async def _answer(request: web.Request, parsed: Incoming) -> web.Response:
+    """The engine's answer to one web chat message (limited per session and the whole server)."""
     by_session = request.app[SESSION_LIMIT]
     if not by_session.take(parsed.user_id):
         return too_many(request, by_session.retry_after(parsed.user_id), parsed.lang_hint)

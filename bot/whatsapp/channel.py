@@ -92,65 +92,86 @@ class Channel:
         self.answer, self.send, self.limiter, self.lang_of, self.after = answer, send, limiter, lang_of, after
         self.preset = preset
         self.on_file: OnFile | None = None  # set when the team inbox runs (bot/whatsapp/files.py)
-        self.queues: dict[str, asyncio.Queue[Inbound | None]] = {}
+        self.queues: dict[str, asyncio.Queue[tuple[Inbound, asyncio.Future[bool]]]] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
         self.warned: set[str] = set()  # numbers told that they write too fast, until they may again
 
-    def accept(self, inbound: Inbound) -> None:
-        """Queue one message for its number (or drop it: a repeat, a reaction, or beyond the number's limit)."""
+    def accept(self, inbound: Inbound) -> asyncio.Future[bool] | None:
+        """Queue one message for its number (or drop it: a repeat, a reaction, or beyond the number's limit); the
+        future says when it was handled: True when answered, False when it failed (the webhook answers then)."""
         if inbound.message_id in self.seen or inbound.reaction is not None:
-            return
+            return None
         self.seen[inbound.message_id] = None
         if len(self.seen) > SEEN:
             self.seen.popitem(last=False)
         number = inbound.number
         if not self.limiter.take(number):
             if number in self.warned:
-                return
+                return None
             self.warned.add(number)
             inbound = Inbound(number, inbound.message_id, media="too_fast")
         else:
             self.warned.discard(number)
         queue = self.queues.setdefault(number, asyncio.Queue(QUEUE))
         if queue.full():
-            return
-        queue.put_nowait(inbound)
+            return None
+        handled: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        queue.put_nowait((inbound, handled))
         if number not in self.tasks:
             self.tasks[number] = asyncio.create_task(self._drain(number), name=f"whatsapp {number[-4:]}")
+        return handled
+
+    def forget(self, message_id: str) -> None:
+        """A message that failed: its next delivery (Meta's retry) is handled, not taken for a repeat."""
+        self.seen.pop(message_id, None)
 
     async def _drain(self, number: str) -> None:
         queue = self.queues[number]
         try:
             while not queue.empty():
-                inbound = queue.get_nowait()
-                if inbound is not None:
-                    await self._handle(inbound)
+                inbound, handled = queue.get_nowait()
+                ok = await self._handle(inbound, handled)
+                if not handled.done():
+                    handled.set_result(ok)
         finally:
             del self.tasks[number]
             if queue.empty():
                 del self.queues[number]
+            else:  # cancelled on shutdown: what still waits was not handled
+                while not queue.empty():
+                    _inbound, handled = queue.get_nowait()
+                    if not handled.done():
+                        handled.set_result(False)
 
-    async def _handle(self, inbound: Inbound) -> None:
+    async def _handle(self, inbound: Inbound, handled: asyncio.Future[bool] | None = None) -> bool:
+        """Answer one message; `handled` is set as soon as the answer is sent (before the work that follows it)."""
         try:
             incoming = incoming_of(inbound)
             if incoming is None and self.on_file is not None and inbound.media in ("image", "document"):
                 kept = await self.on_file(inbound)
                 if kept is not None:
                     await self.send(inbound.number, render(kept))
-                    return
+                    return True
             if incoming is None:
                 lang = self.lang_of(inbound.number)
                 reply = too_fast(lang) if inbound.media == "too_fast" else please_write(lang, inbound.media == "voice")
                 await self.send(inbound.number, render(reply))
-                return
+                return True
             preset = self.preset(incoming) if self.preset is not None and incoming.text else None
             reply = preset if preset is not None else await self.answer(incoming)
             await self.send(inbound.number, render(reply))
-            if self.after is not None:
-                await self.after(incoming, reply)
         except Exception:  # one failed message must not stop the number's queue, nor anyone else's
             log.exception("whatsapp: a message could not be answered")
+            return False
+        if handled is not None and not handled.done():
+            handled.set_result(True)
+        try:
+            if self.after is not None:
+                await self.after(incoming, reply)
+        except Exception:  # answered: a repeat of the delivery must not answer it again
+            log.exception("whatsapp: a handoff step could not be passed on")
+        return True
 
     async def close(self) -> None:
         """Cancel what is still queued (on shutdown)."""

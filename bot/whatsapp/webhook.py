@@ -3,14 +3,18 @@
 GET answers Meta's subscription check (`hub.mode=subscribe`, `hub.verify_token`, `hub.challenge`). POST checks
 `X-Hub-Signature-256`, the HMAC-SHA256 of the raw body with the app secret (pywa's check, in constant time),
 before anything is parsed: a bad or missing signature gets 401 and changes nothing. A good delivery is parsed,
-its messages queued (bot/whatsapp/channel.py), and Meta gets its 200 at once.
+each message claimed (bot/store/once.py: Meta's repeats are answered once, whichever instance they reach) and
+queued (bot/whatsapp/channel.py); Meta gets its 200 when they are answered (or after `ANSWER_WITHIN`), so a
+delivery to an instance that dies in the middle is sent again by Meta and answered by another one. A message that
+failed (the shared database restarting) gets 503: Meta sends it again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 from pywa.utils import webhook_updates_validator
@@ -18,7 +22,8 @@ from pywa.utils import webhook_updates_validator
 from bot.engine import Incoming, Reply
 from bot.engine.deeplinks import apply_preset, decode
 from bot.ratelimit import RateLimiter
-from bot.web.keys import ENGINE, INBOX, SETTINGS, WORKER
+from bot.store.once import Busy, Claimed, claim_waiting, finish
+from bot.web.keys import ENGINE, INBOX, ONCE, SETTINGS, WORKER
 from bot.web.staff import STAFF, report, text_of
 from bot.whatsapp.channel import Channel, lang_hint, user_id
 from bot.whatsapp.files import ForStaffGroup, file_deliverer, on_file
@@ -57,10 +62,41 @@ async def receive(request: web.Request) -> web.Response:
         update = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise web.HTTPBadRequest(text="The body is not JSON.") from None
-    channel = request.app[CHANNEL]
-    for inbound in messages(update):  # statuses (sent, delivered, read) hold no messages: nothing to do
-        channel.accept(inbound)
+    channel, once = request.app[CHANNEL], request.app[ONCE]
+    waiting: list[Awaitable[bool | None]] = []
+    again = ""
+    try:
+        for inbound in messages(update):  # statuses (sent, delivered, read) hold no messages: nothing to do
+            claim = await claim_waiting(once, "whatsapp", inbound.message_id)
+            if isinstance(claim, Busy):
+                again = "A message of this delivery is being answered."
+            elif isinstance(claim, Claimed):
+                handled = channel.accept(inbound)
+                if handled is None:  # a reaction, a flood beyond the limit: nothing to answer, ever
+                    once.done("whatsapp", inbound.message_id)
+                else:
+                    handled.add_done_callback(_forget_if_failed(channel, inbound.message_id))
+                    waiting.append(finish(once, "whatsapp", inbound.message_id, handled))
+    except Exception as exc:
+        if not once.store.is_unavailable(exc):
+            raise
+        log.warning("whatsapp webhook: the shared database is unreachable; Meta sends the delivery again")
+        again = "Try again in a moment."
+    if False in await asyncio.gather(*waiting):
+        again = "A message could not be answered; send it again."
+    if again:
+        return web.Response(status=503, text=again, headers={"Retry-After": "5"})
     return web.Response(text="ok")
+
+
+
+
+def _forget_if_failed(channel: Channel, message_id: str) -> Callable[[asyncio.Future[bool]], None]:
+    def ended(handled: asyncio.Future[bool]) -> None:
+        if not handled.result():
+            channel.forget(message_id)  # Meta's retry is handled, not taken for a repeat
+
+    return ended
 
 
 def _wire(app: web.Application, sender: Sender) -> Channel:

@@ -168,15 +168,34 @@
     }
   }
 
+  function newId() {
+    return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + String(Math.random()).slice(2);
+  }
+
+  // One message, sent again with the same id when the request failed on its way (a server restarting behind the
+  // load balancer): the server answers an id once, so a retry never gets a second answer.
+  const RETRIES = [500, 1500, 4000];
+  async function post(body) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch("/api/chat", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        if ((res.status !== 502 && res.status !== 504) || attempt >= RETRIES.length) return res;
+      } catch (e) {
+        if (attempt >= RETRIES.length) throw e;
+      }
+      await new Promise((done) => setTimeout(done, RETRIES[attempt]));
+    }
+  }
+
   async function send(payload, echo) {
     if (echo) { log.appendChild(el("p", "bubble me", echo)); scroll(); }
     busy(true);
     try {
-      const res = await fetch("/api/chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(Object.assign({ session: session, lang: lang }, payload)),
-      });
+      const res = await post(Object.assign({ session: session, lang: lang, id: newId() }, payload));
       const data = await res.json();
       busy(false);
       if (!res.ok) { show({ text: data.error || t.error }); return; }
@@ -194,11 +213,7 @@
     const buttons = [...row.querySelectorAll("button.feedback")];
     buttons.forEach((b) => { b.disabled = true; });
     try {
-      const res = await fetch("/api/chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session: session, lang: lang, button: data }),
-      });
+      const res = await post({ session: session, lang: lang, button: data, id: newId() });
       const reply = await res.json();
       const thanks = el("span", "thanks", res.ok ? reply.messages[0].text : (reply.error || t.error));
       buttons.forEach((b) => b.remove());
