@@ -29,6 +29,7 @@ from bot.web.keys import (
     SEEN_SESSIONS,
     SESSION_LIMIT,
     SETTINGS,
+    STORE,
     TEMPLATES,
     WEB_LIMIT,
     WORKER,
@@ -68,6 +69,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("LOTSE_STAFF_CHAT names Telegram groups but TELEGRAM_BOT_TOKEN is not set: they get nobody")
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
+    app[STORE] = engine.store
     worker = EngineWorker.maybe(engine, workers=1, database_url=settings.database_url)
     if worker is not None:
         await worker.warm_up()

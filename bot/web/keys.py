@@ -11,9 +11,13 @@ from bot.engine import Engine
 from bot.engine.worker import EngineWorker
 from bot.inbox import Inbox
 from bot.ratelimit import Limiter, RateLimiter, SeenRecently
+from bot.store import Store
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
+#: The shared state (bot/store): the SQLite file of DB, or PostgreSQL shared by every instance. Accounts,
+#: sessions and staff topics live there.
+STORE: web.AppKey[Store] = web.AppKey("store", Store)
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 #: Set when the engine runs in a worker process (a database file); absent for an in-memory one.
