@@ -112,7 +112,7 @@ class Engine:
         self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key,
                                  store=self.store)
         # Topics staff own and answers per district (bot/knowledge/): current without a restart.
-        self.knowledge = Knowledge(db, self.nlu, self.intents)
+        self.knowledge = Knowledge(self.store, self.nlu, self.intents)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:

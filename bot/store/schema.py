@@ -58,6 +58,10 @@ TABLES = (
     Table("admin_users", ("name",), ("name", "role", "password_hash", "created_at", "changed_at")),
     Table("admin_sessions", ("token_hash",), ("token_hash", "name", "csrf", "created_at", "last_seen")),
     Table("admin_throttle", ("key",), ("key", "count", "last")),
+    Table("staff_topics", ("id",), ("id", "name", "answer", "examples", "categories", "needs_place", "menu",
+                                    "district", "link", "sources", "who", "changed_at")),
+    Table("topic_answers", ("intent", "district", "lang"), ("intent", "district", "lang", "text", "who",
+                                                            "changed_at")),
 )
 
 _V1 = """
@@ -177,6 +181,34 @@ CREATE INDEX IF NOT EXISTS admin_sessions_name ON admin_sessions(name);
 CREATE TABLE IF NOT EXISTS admin_throttle (key TEXT PRIMARY KEY, count INTEGER NOT NULL, last {real} NOT NULL)
 """
 
+# v6: topics staff own and answers per district (bot/knowledge/store.py), so a topic an editor adds on one instance
+# exists on all. `meta.knowledge_version` counts every change, bumped by the database itself (a trigger per
+# statement on PostgreSQL, per row on SQLite, where the offers' chain made these tables and triggers long ago), so
+# every writer bumps it and every instance can watch it.
+_V6_TABLES = """
+CREATE TABLE IF NOT EXISTS staff_topics (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, answer TEXT NOT NULL DEFAULT '{{}}',
+    examples TEXT NOT NULL DEFAULT '{{}}', categories TEXT NOT NULL DEFAULT '[]',
+    needs_place INTEGER NOT NULL DEFAULT 1, menu TEXT NOT NULL DEFAULT 'more', district TEXT, link TEXT,
+    sources TEXT NOT NULL DEFAULT '[]', who TEXT, changed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS topic_answers (
+    intent TEXT NOT NULL, district TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, who TEXT, changed_at TEXT,
+    PRIMARY KEY (intent, district, lang)
+)
+"""
+_KNOWLEDGE_BUMP = ("INSERT INTO meta(key, value) VALUES ('knowledge_version', '1') ON CONFLICT(key) "
+                   "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)")
+_KNOWLEDGE_TABLES = ("staff_topics", "topic_answers")
+_V6_TRIGGERS = {
+    "sqlite": [f"CREATE TRIGGER IF NOT EXISTS {table}_version_{op[:1].lower()} AFTER {op} ON {table} "
+               f"BEGIN {_KNOWLEDGE_BUMP}; END" for table in _KNOWLEDGE_TABLES for op in ("INSERT", "UPDATE", "DELETE")],
+    "postgresql": [f"CREATE OR REPLACE FUNCTION knowledge_bump() RETURNS trigger LANGUAGE plpgsql AS "
+                   f"$$ BEGIN {_KNOWLEDGE_BUMP}; RETURN NULL; END $$",
+                   *(f"CREATE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                     "FOR EACH STATEMENT EXECUTE FUNCTION knowledge_bump()" for table in _KNOWLEDGE_TABLES)],
+}
+
 Step = str | dict[str, list[str]]
 
 MIGRATIONS: tuple[tuple[str, Step], ...] = (
@@ -186,6 +218,8 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("photos and documents of a handoff", {dialect: [*_split(_V4_TABLE.format(**types)), *_V4_TRIGGER[dialect]]
                                            for dialect, types in TYPES.items()}),
     ("admin accounts, their sessions and login throttling", _V5),
+    ("staff topics and answers per district", {dialect: [*_split(_V6_TABLES.format(**types)), *_V6_TRIGGERS[dialect]]
+                                               for dialect, types in TYPES.items()}),
 )
 
 
