@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.store import Store, open_store
+from bot.store.copy import copy
 from bot.web.admin import accounts
 from bot.web.app import create_app
 
@@ -110,6 +111,9 @@ async def two_admins(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[T
     build_demo(open_db(db_path))
     shared = None if database_url.startswith("sqlite") else database_url
     with open_store(database_url) as store:
+        if shared:  # the offers move to PostgreSQL too
+            with open_store(f"sqlite:///{db_path}") as source:
+                copy(source, store)
         accounts.add_user(store, "anna", PASSWORD, "editor")
     settings = Settings(db_path=db_path, database_url=shared)
     async with TestClient(TestServer(create_app(settings))) as one, \
@@ -117,15 +121,38 @@ async def two_admins(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[T
         yield one, two
 
 
+async def _sign_in(client: TestClient) -> dict[str, str]:
+    page = await (await client.get("/admin/login")).text()
+    login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', page)
+    assert login_csrf
+    resp = await client.post("/admin/login", data={"name": "anna", "password": PASSWORD,
+                                                   "login_csrf": login_csrf.group(1)}, allow_redirects=False)
+    assert resp.status == 303
+    return {c.key: c.value for c in client.session.cookie_jar}
+
+
 async def test_signed_in_on_one_instance_is_signed_in_on_the_other(
         two_admins: tuple[TestClient, TestClient]) -> None:
     one, two = two_admins
-    page = await (await one.get("/admin/login")).text()
-    login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', page)
-    assert login_csrf
-    resp = await one.post("/admin/login", data={"name": "anna", "password": PASSWORD,
-                                                "login_csrf": login_csrf.group(1)}, allow_redirects=False)
-    assert resp.status == 303
-    cookies = {c.key: c.value for c in one.session.cookie_jar}
+    cookies = await _sign_in(one)
     other = await two.get("/admin", cookies=cookies, allow_redirects=False)
     assert other.status == 200 and "anna" in await other.text()
+
+
+async def test_an_offer_added_on_one_instance_is_listed_and_audited_on_the_other(
+        two_admins: tuple[TestClient, TestClient]) -> None:
+    one, two = two_admins
+    cookies = await _sign_in(one)
+    page = await (await one.get("/admin/offers/new")).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    form = {"csrf": token.group(1), "action": "save", "id": "t-kita", "name_de": "Kita Regenbogen (Beispiel)",
+            "categories": "kita", "postcode": "59423", "city": "Unna", "opening_hours": "Mo-Fr 7-16 Uhr"}
+    saved = await (await one.post("/admin/offers/new", data=form)).text()
+    assert 'id="saved"' in saved
+    listed = await (await two.get("/admin/offers?q=Regenbog", cookies=cookies)).text()
+    assert 'id="count">1 ' in listed and "Kita Regenbogen" in listed
+    changes = await (await two.get("/admin/changes", cookies=cookies)).text()
+    assert "anna" in changes and "Kita Regenbogen" in changes
+    shown = await (await two.get("/admin/offers/t-kita", cookies=cookies)).text()
+    assert "Mo.–Fr. 07:00–16:00" in shown

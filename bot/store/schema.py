@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.offers.fields import FIELDS
 from bot.store.base import Sql, Store
 
 TYPES = {
@@ -35,6 +36,9 @@ class Table:
     columns: tuple[str, ...]
     numbered: str | None = None  # the {id} column: after a copy, PostgreSQL's counter goes on after its largest
 
+
+#: The stored columns of an offer (the generated ones, and the attribution computed from the source, left out).
+OFFER_COLUMNS = tuple(f for f in FIELDS if f != "attribution")
 
 #: The tables `lotse db copy` moves, in an order that keeps every reference valid.
 TABLES = (
@@ -62,6 +66,13 @@ TABLES = (
                                     "district", "link", "sources", "who", "changed_at")),
     Table("topic_answers", ("intent", "district", "lang"), ("intent", "district", "lang", "text", "who",
                                                             "changed_at")),
+    Table("offers", ("id",), OFFER_COLUMNS),
+    Table("audit", ("id",), ("id", "time", "actor", "action", "offer_id", "old", "new"), numbered="id"),
+    Table("source_state", ("offer_id",), ("offer_id", "source", "scope", "source_key", "values_json", "seen_at")),
+    Table("source_runs", ("id",), ("id", "source", "scope", "started", "finished", "added", "updated", "archived",
+                                   "unchanged", "kept", "report", "error"), numbered="id"),
+    Table("source_categories", ("source", "label"), ("source", "label", "categories", "who", "changed_at")),
+    Table("geocode_cache", ("query",), ("query", "lat", "lon", "found_at")),
 )
 
 _V1 = """
@@ -209,6 +220,15 @@ _V6_TRIGGERS = {
                      "FOR EACH STATEMENT EXECUTE FUNCTION knowledge_bump()" for table in _KNOWLEDGE_TABLES)],
 }
 
+# v7: the offers, their audit trail and the sources' bookkeeping (bot/offers/pgschema.py), so that on PostgreSQL
+# every instance answers from the same offers and an edit on one is seen by all. On SQLite the offers' own chain
+# (bot/offers/db.py) made these tables, with FTS5, long ago: nothing to do there.
+def _v7() -> dict[str, list[str]]:
+    from bot.offers.pgschema import statements as offer_statements
+
+    return {"sqlite": [], "postgresql": offer_statements()}
+
+
 Step = str | dict[str, list[str]]
 
 MIGRATIONS: tuple[tuple[str, Step], ...] = (
@@ -220,6 +240,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("admin accounts, their sessions and login throttling", _V5),
     ("staff topics and answers per district", {dialect: [*_split(_V6_TABLES.format(**types)), *_V6_TRIGGERS[dialect]]
                                                for dialect, types in TYPES.items()}),
+    ("offers, their audit trail and their sources", _v7()),
 )
 
 

@@ -26,6 +26,7 @@ from bot.web.keys import (
     DB,
     ENGINE,
     NEW_SESSION_LIMIT,
+    OFFERS,
     SEEN_SESSIONS,
     SESSION_LIMIT,
     SETTINGS,
@@ -70,6 +71,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
     app[STORE] = engine.store
+    app[OFFERS] = engine.offers
     worker = EngineWorker.maybe(engine, workers=1, database_url=settings.database_url)
     if worker is not None:
         await worker.warm_up()
