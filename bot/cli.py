@@ -106,9 +106,14 @@ def setup(demo: bool) -> None:
         click.echo(f"{what} created: {settings.db_path} ({count} offers)")
     else:
         click.echo(f"database ready: {settings.db_path} ({count} offers)")
-    from bot.store import store_for
+    from bot.store import open_store, store_for
+    from bot.store.copy import seed_offers
     from bot.web.admin.setup import print_setup_link
 
+    if settings.database_url:  # the offers are read from PostgreSQL: it gets the file's when it has none
+        with open_store(settings.database_url) as shared, open_store(f"sqlite:///{settings.db_path}") as own:
+            if seeded := seed_offers(own, shared):
+                click.echo(f"{seeded} offers copied into PostgreSQL, which had none")
     with store_for(db, settings.database_url) as store:
         print_setup_link(store, f"http://{settings.host}:{settings.port}", settings.admin_token is not None)
     from bot.nlu import default_nlu

@@ -158,3 +158,17 @@ def test_the_engine_answers_from_the_offers_on_postgresql(tmp_path: Path, pg_url
         write.save(store, {"id": kita.id, "name_de": "Kita Pusteblume (Beispiel)"}, "anna")
         reply = engine.handle(Incoming(user_id="w:1", text="Kita in Unna"))
         assert any("Kita Pusteblume" in place.name for m in reply.messages for place in m.places)
+
+
+def test_lotse_setup_gives_an_empty_postgresql_the_files_offers_once(tmp_path: Path, pg_url: str) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    env = {"LOTSE_DB": str(tmp_path / "lotse.db"), "LOTSE_DATABASE_URL": pg_url}
+    first = CliRunner().invoke(cli, ["setup"], env=env)
+    assert first.exit_code == 0 and "offers copied into PostgreSQL, which had none" in first.output, first.output
+    again = CliRunner().invoke(cli, ["setup"], env=env)
+    assert again.exit_code == 0 and "copied into PostgreSQL" not in again.output
+    with open_store(pg_url) as store:
+        assert nearest(store, ["kita"], UNNA, 1)
