@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.geo.distance import Point, haversine_km
 from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS, offers_version
 from bot.offers.model import Offer, OfferHit
 from bot.offers.sql import OffersDb, offer_dicts, rows
+from bot.store import Store
 
 #: Where an offer's own words are: its names and keywords (what it is called) ...
 NAMES = (*NAME_COLUMNS, "keywords")
@@ -85,17 +87,20 @@ def _matching_pg(db: OffersDb, word: str, columns: Sequence[str], common: int) -
 
 
 _ACTIVE: dict[int, tuple[str, int]] = {}  # connection -> (offers_version, number of active offers)
+_STORE_ACTIVE: weakref.WeakKeyDictionary[Store, tuple[str, int]] = weakref.WeakKeyDictionary()  # the same
 
 
 def _active(db: OffersDb) -> int:
     """The number of active offers, counted again only when an offer changed (a count per message would grow
     with the offers)."""
     version = offers_version(db)
-    key = id(db.conn) if isinstance(db, Database) else id(db)
-    known = _ACTIVE.get(key)
+    known = _ACTIVE.get(id(db.conn)) if isinstance(db, Database) else _STORE_ACTIVE.get(db)
     if known is None or known[0] != version:
         known = (version, int(rows(db, "SELECT count(*) FROM offers WHERE active = 1")[0][0]))
-        _ACTIVE[key] = known
+        if isinstance(db, Database):
+            _ACTIVE[id(db.conn)] = known
+        else:
+            _STORE_ACTIVE[db] = known
     return known[1]
 
 

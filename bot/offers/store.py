@@ -14,6 +14,7 @@ does, bot/offers/pgschema.py); the full-text search is FTS5 on SQLite and a 'sim
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from bot.geo.distance import EARTH_RADIUS_KM, Point, haversine_km
 from bot.offers.db import offers_version
 from bot.offers.model import Offer, OfferHit
 from bot.offers.sql import OffersDb, offer_dicts, on_postgres, rows
-from bot.store import Sql
+from bot.store import Sql, Store
 
 START_RADIUS_KM = 3.0
 GROWTH = 2.5
@@ -154,16 +155,17 @@ def _example_ids(db: OffersDb) -> frozenset[str]:
     return ids
 
 
-_STORE_EXAMPLES: dict[int, tuple[str, frozenset[str]]] = {}  # id(store) -> (offers_version, example ids)
+#: store -> (offers_version, example ids); weak, so a closed store's entry goes with it.
+_STORE_EXAMPLES: weakref.WeakKeyDictionary[Store, tuple[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
-def _example_ids_of_store(db: OffersDb) -> frozenset[str]:
+def _example_ids_of_store(db: Store) -> frozenset[str]:
     version = offers_version(db)
-    cached = _STORE_EXAMPLES.get(id(db))
+    cached = _STORE_EXAMPLES.get(db)
     if cached is not None and cached[0] == version:
         return cached[1]
     ids = frozenset(str(r[0]) for r in rows(db, "SELECT id FROM offers WHERE example = 1"))
-    _STORE_EXAMPLES[id(db)] = (version, ids)
+    _STORE_EXAMPLES[db] = (version, ids)
     return ids
 
 

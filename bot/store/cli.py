@@ -38,7 +38,8 @@ def open_configured(url: str, *, migrated: bool = True) -> Store:
 
 @click.group()
 def db() -> None:
-    """The database of the shared state: conversations, handoffs, the team inbox and rate limits.
+    """The database of the shared state: conversations, handoffs, the team inbox, rate limits, the admin's
+    accounts, staff topics, and the offers with their audit trail.
 
     It is the SQLite file (LOTSE_DB) unless LOTSE_DATABASE_URL names a PostgreSQL database, which several
     `lotse serve` instances can share.

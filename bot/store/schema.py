@@ -288,3 +288,12 @@ def migrate(store: Store) -> list[str]:
 
 def newest() -> int:
     return len(MIGRATIONS)
+
+
+def columns(store: Sql, table: str, dialect: str) -> list[str]:
+    """The columns of a table in their order, on either engine (to check a schema, or a copy)."""
+    if dialect == "sqlite":
+        return [str(r[1]) for r in store.query(f"PRAGMA table_info({table})")]
+    return [str(r[0]) for r in store.query(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ? ORDER BY ordinal_position", [table])]
