@@ -172,3 +172,24 @@ def test_lotse_setup_gives_an_empty_postgresql_the_files_offers_once(tmp_path: P
     assert again.exit_code == 0 and "copied into PostgreSQL" not in again.output
     with open_store(pg_url) as store:
         assert nearest(store, ["kita"], UNNA, 1)
+
+
+def test_lotse_offers_near_and_search_read_postgresql_when_configured(tmp_path: Path, pg_url: str) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    demo = _demo_file(tmp_path)
+    with open_store(f"sqlite:///{demo}") as source, open_store(pg_url) as store:
+        copy(source, store)
+        write.save(store, {"id": "nat-112", "name_de": "Notruf 112 (nur in PostgreSQL)"}, "kim")
+    env = {"LOTSE_DB": str(tmp_path / "empty.db"), "LOTSE_DATABASE_URL": pg_url}
+    near = CliRunner().invoke(cli, ["offers", "near", "--category", "kita", "--place", "Unna", "--json"], env=env)
+    assert near.exit_code == 0, near.output
+    assert json.loads(near.output)[0]["categories"] == ["kita"]
+    found = CliRunner().invoke(cli, ["offers", "show", "nat-112"], env=env)
+    assert found.exit_code == 0 and "nur in PostgreSQL" in found.output, found.output
+    refused = CliRunner().invoke(cli, ["offers", "backup", str(tmp_path / "b.db")], env=env)
+    assert refused.exit_code == 1 and "pg_dump" in refused.output
