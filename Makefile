@@ -12,7 +12,7 @@ include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
-.PHONY: run test lint i18n catalogs setup browser postgresql bench screenshots wheel clean
+.PHONY: run test test-postgres lint i18n catalogs setup browser postgresql bench screenshots wheel clean
 
 run: setup
 	$(BIN)/lotse serve
@@ -22,6 +22,11 @@ setup: $(STAMP) catalogs
 
 test: $(STAMP) catalogs browser postgresql lint
 	$(BIN)/pytest -q
+
+# The whole suite with its database fixtures on PostgreSQL (a throwaway cluster): the engine's shared state and
+# offers, and every test of the shared store, on the engine several instances share.
+test-postgres: $(STAMP) catalogs browser postgresql lint
+	LOTSE_TEST_DATABASE=postgresql $(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests data/tools

@@ -106,9 +106,16 @@ def setup(demo: bool) -> None:
         click.echo(f"{what} created: {settings.db_path} ({count} offers)")
     else:
         click.echo(f"database ready: {settings.db_path} ({count} offers)")
+    from bot.store import open_store, store_for
+    from bot.store.copy import seed_offers
     from bot.web.admin.setup import print_setup_link
 
-    print_setup_link(db, f"http://{settings.host}:{settings.port}", settings.admin_token is not None)
+    if settings.database_url:  # the offers are read from PostgreSQL: it gets the file's when it has none
+        with open_store(settings.database_url) as shared, open_store(f"sqlite:///{settings.db_path}") as own:
+            if seeded := seed_offers(own, shared):
+                click.echo(f"{seeded} offers copied into PostgreSQL, which had none")
+    with store_for(db, settings.database_url) as store:
+        print_setup_link(store, f"http://{settings.host}:{settings.port}", settings.admin_token is not None)
     from bot.nlu import default_nlu
 
     # Trains the intent classifier when intents/ changed (then cached), so the first message is answered at once.
@@ -142,10 +149,12 @@ def serve(host: str | None, port: int | None) -> None:
     app = create_server(settings)
     click.echo(f"database: {settings.db_path}")
     from bot.offers.db import open_db
+    from bot.store import store_for
     from bot.web.admin.setup import print_setup_link
 
     setup_db = open_db(settings.db_path)
-    print_setup_link(setup_db, f"http://{host}:{port}", settings.admin_token is not None)
+    with store_for(setup_db, settings.database_url) as store:
+        print_setup_link(store, f"http://{host}:{port}", settings.admin_token is not None)
     setup_db.close()
     click.echo(f"Lotse web chat: open http://{host}:{port}/ (Ctrl+C to stop)")
     if settings.telegram_token:

@@ -26,9 +26,10 @@ def export_learned(file: Path) -> None:
     from bot.cli import current_settings
     from bot.engine.learning import as_intent_yaml, learned_examples
     from bot.offers.db import open_db
+    from bot.store import store_for
 
     settings = current_settings()  # `lotse --db FILE intents ...` wins over LOTSE_DB
-    examples = learned_examples(open_db(settings.db_path))
+    examples = learned_examples(store_for(open_db(settings.db_path), settings.database_url))
     text = as_intent_yaml(examples, settings.default_lang)
     if str(file) == "-":
         click.echo(text, nl=False)
@@ -54,8 +55,10 @@ def import_topics(files: tuple[Path, ...], who: str) -> None:
     from bot.knowledge.store import save_topic
     from bot.nlu.intents import load_intents
     from bot.offers.db import open_db
+    from bot.store import store_for
 
-    db = open_db(current_settings().db_path)
+    settings = current_settings()
+    db = store_for(open_db(settings.db_path), settings.database_url)  # PostgreSQL when LOTSE_DATABASE_URL is set
     builtin = set(load_intents(strict=False))
     failed = 0
     for path in files:
@@ -88,8 +91,10 @@ def export_district(ags: str, directory: Path) -> None:
     from bot.knowledge.files import topic_document, topic_yaml
     from bot.knowledge.store import district_answers, staff_topics
     from bot.offers.db import open_db
+    from bot.store import store_for
 
-    db = open_db(current_settings().db_path)
+    settings = current_settings()
+    db = store_for(open_db(settings.db_path), settings.database_url)
     own = district_answers(db)
     topics = [t for t in staff_topics(db).values() if t.district == ags]
     directory.mkdir(parents=True, exist_ok=True)

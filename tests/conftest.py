@@ -1,4 +1,9 @@
-"""Shared fixtures: the classifiers trained once per session, a demo database in memory and an engine over it."""
+"""Shared fixtures: the classifiers trained once per session, a demo database in memory and an engine over it.
+
+`--database=postgresql` (or LOTSE_TEST_DATABASE=postgresql, as `make test-postgres` runs it) puts the database
+fixtures on PostgreSQL: the engine's shared state and offers in a fresh schema of a throwaway cluster (the demo
+offers copied in), and `database_url` on PostgreSQL only. Without it they are on SQLite (and `database_url` on
+both engines)."""
 
 from __future__ import annotations
 
@@ -17,11 +22,32 @@ from bot.engine import Engine
 from bot.nlu import NLU, default_nlu
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
+from bot.store import Store
 from bot.telegram.runner import TelegramBot
 
 #: One folder of trained classifiers for the whole run, the checkout's own (`make setup` fills it too): a server
 #: started in a fresh data directory, in this process or as `lotse serve`, loads them instead of training again.
 CACHE = Path(__file__).resolve().parent.parent / "var" / "cache"
+
+
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--database", choices=ENGINES, default=None,
+                     help="the engine of the database fixtures (default LOTSE_TEST_DATABASE, else sqlite)")
+
+
+def engine_under_test(config: pytest.Config) -> str:
+    """The engine the database fixtures use: --database, else LOTSE_TEST_DATABASE ("postgres" will do)."""
+    chosen = config.getoption("--database") or os.environ.get("LOTSE_TEST_DATABASE", "sqlite")
+    return "postgresql" if str(chosen).startswith("postgres") else "sqlite"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        on_postgres = engine_under_test(metafunc.config) == "postgresql"
+        metafunc.parametrize("database_url", ["postgresql"] if on_postgres else list(ENGINES), indirect=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,9 +69,24 @@ def db() -> Database:
 
 
 @pytest.fixture
-def engine(db: Database) -> Engine:
+def shared(request: pytest.FixtureRequest, db: Database) -> Iterator[Store | None]:
+    """The engine's shared state: None on SQLite (the demo database itself), else a fresh PostgreSQL schema
+    holding a copy of the demo offers."""
+    if engine_under_test(request.config) == "sqlite":
+        yield None
+        return
+    from bot.store import as_store, open_store
+    from bot.store.copy import copy
+
+    with open_store(str(request.getfixturevalue("pg_url"))) as store:
+        copy(as_store(db), store)
+        yield store
+
+
+@pytest.fixture
+def engine(db: Database, shared: Store | None) -> Engine:
     """The engine over the demo database, answering in German unless told otherwise."""
-    return Engine(db, default_lang="de")
+    return Engine(db, default_lang="de", store=shared)
 
 
 @pytest.fixture
@@ -87,7 +128,7 @@ def pg_url(postgres_cluster: str) -> Iterator[str]:
         conn.execute(f"DROP SCHEMA {name} CASCADE")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The shared state's database on each engine: a SQLite file, and a schema of the throwaway PostgreSQL."""
     if request.param == "sqlite":

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from bot.config import Settings
 from bot.server import create_server
 from bot.web.admin import accounts
-from bot.web.keys import DB
+from bot.web.keys import STORE
 
 
 def free_port() -> int:
@@ -41,7 +41,7 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
 
 async def first_admin(client: TestClient, name: str = "kim", password: str = "sonnenblume-42") -> None:
     """Make the first admin account through the one-time set-up link (as after `lotse serve`) and sign in."""
-    token = accounts.new_setup_token(client.app[DB])
+    token = accounts.new_setup_token(client.app[STORE])
     page = await client.get(f"/admin/setup?token={token}")
     assert page.status == 200, await page.text()
     made = await client.post("/admin/setup", data={"token": token, "name": name, "password": password,

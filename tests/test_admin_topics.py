@@ -17,7 +17,7 @@ from bot.knowledge.store import district_answers, staff_topics
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.app import create_app
-from bot.web.keys import DB
+from bot.web.keys import STORE
 
 REPAIR = {"name": "Reparaturcafé", "answer_de": "Im Reparaturcafé reparieren Ehrenamtliche mit Ihnen kaputte Geräte.",
           "examples": "reparaturcafé\nwo kann ich etwas reparieren lassen\nأين يمكنني إصلاح دراجتي", "menu": "more",
@@ -48,7 +48,7 @@ async def add(client: TestClient, **changes: str) -> tuple[int, str]:
 async def test_a_topic_added_in_the_form_is_stored_with_its_examples_in_their_languages(client: TestClient) -> None:
     status, _ = await add(client)
     assert status == 303
-    topic = staff_topics(client.app[DB])["reparaturcafe"]
+    topic = staff_topics(client.app[STORE])["reparaturcafe"]
     assert topic.name == "Reparaturcafé" and topic.district == "05978" and not topic.needs_place
     assert topic.examples["de"] == ("reparaturcafé", "wo kann ich etwas reparieren lassen")
     assert topic.examples["ar"] == ("أين يمكنني إصلاح دراجتي",)
@@ -70,7 +70,7 @@ async def test_a_bad_form_is_shown_again_with_what_is_wrong(client: TestClient, 
                                                             shown: str) -> None:
     status, page = await add(client, **changes)
     assert status == 422 and "Nicht gespeichert" in page and shown in page
-    assert staff_topics(client.app[DB]) == {}
+    assert staff_topics(client.app[STORE]) == {}
 
 
 async def test_a_district_writes_the_arabic_answer_of_kita(client: TestClient) -> None:
@@ -78,7 +78,7 @@ async def test_a_district_writes_the_arabic_answer_of_kita(client: TestClient) -
     resp = await client.post("/admin/topics/kita/answer", data={"csrf": token, "district": "05978", "lang": "ar",
                                                                  "text": "نص كرايس أونا"}, allow_redirects=False)
     assert resp.status == 303
-    assert district_answers(client.app[DB]) == {("kita", "05978", "ar"): "نص كرايس أونا"}
+    assert district_answers(client.app[STORE]) == {("kita", "05978", "ar"): "نص كرايس أونا"}
     page = await (await client.get("/admin/topics")).text()
     assert "05978: ar" in page
     bad = await client.post("/admin/topics/kita/answer", data={"csrf": token, "district": "Unna", "lang": "ar",

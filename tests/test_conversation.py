@@ -13,6 +13,8 @@ import pytest
 from bot import i18n
 from bot.engine import Engine, Incoming, Reply
 from bot.engine.models import PlaceOut
+from bot.offers import sql
+from bot.store.schema import columns
 
 
 @dataclass(frozen=True)
@@ -280,7 +282,7 @@ def test_open_now_keeps_the_open_offers(engine: Engine, monkeypatch: pytest.Monk
     chat.say("kita in Unna")
     reply = chat.say("open now")
     assert places(reply) and "Open now near Unna" in text(reply)
-    rows = {r[0]: r[1] for r in engine.db.execute("SELECT id, opening_hours FROM offers").fetchall()}
+    rows = {r[0]: r[1] for r in sql.rows(engine.offers, "SELECT id, opening_hours FROM offers")}
     now = hours.clock()
     assert all(hours.is_open(rows[p.id], now) for p in places(reply))
 
@@ -298,11 +300,10 @@ def test_no_clarification_offers_a_frame_or_shows_an_id(engine: Engine, text_: s
 
 def test_the_session_keeps_only_the_conversation_fields(engine: Engine) -> None:
     engine.handle(Incoming("fields", text="Kita"))
-    columns = [d[1] for d in engine.db.execute("PRAGMA table_info(sessions)").fetchall()]
-    assert columns == ["user_key", "lang", "place_name", "lat", "lon", "last_intent", "updated_at", "last_lang",
-                       "state", "pending_intent", "shown", "danger", "danger_turns"]
-    state, pending = engine.db.execute("SELECT state, pending_intent FROM sessions").fetchone()
-    assert (state, pending) == ("awaiting_place", "kita")
+    assert columns(engine.store, "sessions", engine.store.dialect) == [
+        "user_key", "lang", "place_name", "lat", "lon", "last_intent", "updated_at", "last_lang", "state",
+        "pending_intent", "shown", "danger", "danger_turns"]
+    assert engine.store.one("SELECT state, pending_intent FROM sessions") == ("awaiting_place", "kita")
 
 
 def test_another_part_can_add_a_state(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -323,7 +324,7 @@ def test_another_part_can_add_a_state(engine: Engine, monkeypatch: pytest.Monkey
 def test_where_the_conversation_stood_is_forgotten_after_an_hour(engine: Engine) -> None:
     chat = Chat(engine, "stale")
     chat.say("Kita")
-    engine.db.execute("UPDATE sessions SET updated_at = '2020-01-01T00:00:00+00:00'")
+    engine.store.run("UPDATE sessions SET updated_at = '2020-01-01T00:00:00+00:00'")
     session = engine.sessions.load("stale")
     assert (session.state, session.pending_intent, session.last_intent) == ("idle", None, "kita")
 
@@ -331,9 +332,10 @@ def test_where_the_conversation_stood_is_forgotten_after_an_hour(engine: Engine)
 def test_the_known_districts_follow_the_offers(engine: Engine) -> None:
     outside = Chat(engine, "cover-1").say("Kita in Dortmund")
     assert "Kreis Unna" in text(outside)
-    engine.db.execute("INSERT INTO offers (id, name_de, categories, lat, lon, district, updated_at) VALUES "
-                      "('t-kita-dortmund', 'Kita Dortmund-Mitte', '[\"kita\"]', 51.5136, 7.4653, 'Dortmund', "
-                      "'2026-12-01T08:00:00Z')")
+    with sql.writing(engine.offers) as tx:
+        tx.run("INSERT INTO offers (id, name_de, categories, lat, lon, district, updated_at) VALUES "
+               "('t-kita-dortmund', 'Kita Dortmund-Mitte', '[\"kita\"]', 51.5136, 7.4653, 'Dortmund', "
+               "'2026-12-01T08:00:00Z')")
     inside = Chat(engine, "cover-2").say("Kita in Dortmund")
     assert "Kreis Unna" not in text(inside)
     assert places(inside)[0].name == "Kita Dortmund-Mitte"

@@ -17,6 +17,7 @@ from bot.nlu import default_nlu
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.store import open_store
+from bot.store.copy import seed_offers
 
 ASK = "Ich möchte mit einem Menschen sprechen"
 
@@ -27,10 +28,14 @@ def text(reply: Reply) -> str:
 
 @pytest.fixture
 def instances(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Engine]]:
-    """Two engines, each with its own connections: the offers file and its key file beside it are the same
-    deployment's (every instance is given them), the conversations live in the shared database."""
+    """Two engines, each with its own connections: the key file beside the offers file is the same deployment's
+    (every instance is given it), the conversations live in the shared database, and so do the offers on
+    PostgreSQL (`lotse setup` copies the file's there)."""
     offers = tmp_path / "offers" / "lotse.db"
     build_demo(open_db(offers))
+    if database_url.startswith("postgresql"):
+        with open_store(f"sqlite:///{offers}") as own, open_store(database_url) as shared:
+            seed_offers(own, shared)
     staff = StaffConfig((StaffDesk(-1001, None, "KI Test", None, 4),), 90)
     with open_store(database_url) as one, open_store(database_url) as two:
         # Each its own copy of the classifiers, as in two processes: what one is taught reaches the other only
@@ -88,6 +93,8 @@ async def test_two_servers_on_one_postgresql_carry_a_web_chat_and_its_rate_limit
 
     settings = Settings(db_path=tmp_path / "lotse.db", database_url=pg_url, rate_burst=3, rate_per_minute=1)
     build_demo(open_db(settings.db_path))
+    with open_store(f"sqlite:///{settings.db_path}") as own, open_store(pg_url) as shared:
+        seed_offers(own, shared)
     async with serving(settings) as first, serving(settings) as second, aiohttp.ClientSession() as http:
         async def say(base: str, session: str, words: str) -> tuple[int, dict[str, object]]:
             async with http.post(f"{base}/api/chat", json={"session": session, "text": words, "lang": "uk"}) as r:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from sqlite_utils import Database
 
 from bot.cli import cli
 from bot.engine import Engine
@@ -102,50 +101,49 @@ def ask(engine: Engine, text: str, user: str = "u", lang: str | None = None) -> 
     return "\n".join(m.text for m in reply.messages)
 
 
-def learn(engine: Engine, db: Database, staff: StaffTopic) -> None:
+def learn(engine: Engine, staff: StaffTopic) -> None:
     """Save a staff topic and let the engine learn it (the next message hands the new model over)."""
-    save_topic(db, staff, "kim")
+    save_topic(engine.store, staff, "kim")  # the shared store: SQLite, or PostgreSQL
     ask(engine, "hallo")
     assert engine.knowledge.trained.wait(600), "training did not finish"
 
 
-def test_a_staff_topic_is_answered_without_a_restart(engine: Engine, db: Database) -> None:
+def test_a_staff_topic_is_answered_without_a_restart(engine: Engine) -> None:
     assert "Reparaturcafé" not in ask(engine, "Gibt es in Bergkamen ein Reparaturcafé?")
-    learn(engine, db, parse_topic(REPAIR))
+    learn(engine, parse_topic(REPAIR))
     assert "Im Reparaturcafé reparieren" in ask(engine, "Gibt es in Bergkamen ein Reparaturcafé?")
     assert "volunteers repair" in ask(engine, "Is there a Reparaturcafé?", "e", "en")
 
 
-def test_a_missing_translation_is_german_marked_as_german(engine: Engine, db: Database) -> None:
-    learn(engine, db, parse_topic(REPAIR))
+def test_a_missing_translation_is_german_marked_as_german(engine: Engine) -> None:
+    learn(engine, parse_topic(REPAIR))
     answer = ask(engine, "reparaturcafé", "a", "ar")
     assert GERMAN in answer and "Im Reparaturcafé reparieren" in answer
 
 
 @pytest.mark.parametrize(("place", "sees"), [("لونن", True), ("هاينسبرغ", False)])
-def test_the_arabic_kita_answer_of_kreis_unna_is_seen_there_only(engine: Engine, db: Database, place: str,
+def test_the_arabic_kita_answer_of_kreis_unna_is_seen_there_only(engine: Engine, place: str,
                                                                  sees: bool) -> None:
-    set_answer(db, "kita", "05978", "ar", KITA_AR_UNNA, "kim")
+    set_answer(engine.store, "kita", "05978", "ar", KITA_AR_UNNA, "kim")
     answer = ask(engine, f"روضة أطفال في {place}", "a", "ar")
     assert (KITA_AR_UNNA in answer) is sees
     assert "روضة" in answer
 
 
-def test_a_german_district_answer_without_translation_follows_the_builtin_one(engine: Engine, db: Database) -> None:
-    set_answer(db, "kita", "05978", "de", "Im Kreis Unna melden Sie Ihr Kind im Kita-Portal an.", "kim")
+def test_a_german_district_answer_without_translation_follows_the_builtin_one(engine: Engine) -> None:
+    set_answer(engine.store, "kita", "05978", "de", "Im Kreis Unna melden Sie Ihr Kind im Kita-Portal an.", "kim")
     answer = ask(engine, "Kita in Lünen", "e", "en")
     assert answer.index("From the first birthday") < answer.index(GERMAN) < answer.index("Kita-Portal")
 
 
-def test_a_removed_staff_topic_is_no_longer_answered(engine: Engine, db: Database) -> None:
-    learn(engine, db, parse_topic(REPAIR))
-    db.execute("DELETE FROM staff_topics WHERE id = 'reparaturcafe'")
-    db.conn.commit()
+def test_a_removed_staff_topic_is_no_longer_answered(engine: Engine) -> None:
+    learn(engine, parse_topic(REPAIR))
+    engine.store.run("DELETE FROM staff_topics WHERE id = 'reparaturcafe'")
     assert "Im Reparaturcafé reparieren" not in ask(engine, "Gibt es in Bergkamen ein Reparaturcafé?")
 
 
-def test_a_staff_topic_is_in_its_menu_by_name_and_its_button_answers(engine: Engine, db: Database) -> None:
-    save_topic(db, parse_topic(REPAIR), "kim")
+def test_a_staff_topic_is_in_its_menu_by_name_and_its_button_answers(engine: Engine) -> None:
+    save_topic(engine.store, parse_topic(REPAIR), "kim")
     ask(engine, "hallo")  # the next message reloads; no training needed for menus and buttons
     menu = engine.handle(Incoming(user_id="b", button="m:more")).messages[-1].buttons
     assert ("Reparaturcafé", "t:reparaturcafe") in [(b.label, b.data) for b in menu]

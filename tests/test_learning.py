@@ -23,6 +23,8 @@ from bot.engine.redact import redact
 from bot.nlu import default_nlu
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
+from bot.store import Store
+from bot.store.schema import columns
 from bot.web.app import create_app
 from bot.web.keys import ENGINE, WORKER
 
@@ -75,9 +77,9 @@ def test_redaction(text: str, expected: str) -> None:
     assert redact(text) == expected
 
 
-def _stored_texts(db: Database) -> str:
+def _stored_texts(store: Store) -> str:
     """Every value of the review tables as one string."""
-    return "\n".join(str(value) for table in REVIEW_TABLES for row in db.execute(f"SELECT * FROM {table}")
+    return "\n".join(str(value) for table in REVIEW_TABLES for row in store.query(f"SELECT * FROM {table}")
                      for value in row)
 
 
@@ -93,7 +95,7 @@ def test_queue_groups_weak_messages_redacted(engine: Engine) -> None:
     assert syria.count == 2 and syria.lang == "de" and syria.reasons == ["none"]
     assert "kita" in [intent for intent, _score in syria.guesses]
     assert groups["arbeit und wohnung"].reasons == ["clarify"]
-    assert "0176" not in _stored_texts(engine.db)
+    assert "0176" not in _stored_texts(engine.store)
 
 
 def test_nothing_stored_for_review_links_to_a_user(engine: Engine) -> None:
@@ -103,15 +105,15 @@ def test_nothing_stored_for_review_links_to_a_user(engine: Engine) -> None:
     engine.handle(Incoming("web:secret-session-42", button="fb:-:kita"))
     engine.handle(Incoming("tg:987654321", button="fb:+:kita"))
     engine.learning.flush()  # usage counts are written every few seconds
-    keys = [row[0] for row in engine.db.execute("SELECT user_key FROM sessions")]
+    keys = [row[0] for row in engine.store.query("SELECT user_key FROM sessions")]
     assert len(keys) == 2
-    stored = _stored_texts(engine.db)
+    stored = _stored_texts(engine.store)
     for secret in ("987654321", "secret-session-42", *keys):
         assert secret not in stored
     for table in REVIEW_TABLES:
-        columns = [row[1] for row in engine.db.execute(f"PRAGMA table_info({table})")]
-        assert not [c for c in columns if "user" in c or "session" in c], (table, columns)
-    days = [row[0] for row in engine.db.execute(
+        found = columns(engine.store, table, engine.store.dialect)
+        assert not [c for c in found if "user" in c or "session" in c], (table, found)
+    days = [row[0] for row in engine.store.query(
         "SELECT first_seen FROM review_queue UNION SELECT last_seen FROM review_queue UNION "
         "SELECT day FROM feedback UNION SELECT day FROM usage")]
     assert days and all(len(day) == 10 for day in days), days  # YYYY-MM-DD, no time of day
@@ -130,11 +132,11 @@ def test_feedback_thanks_and_a_thumbs_down_queues_the_question(engine: Engine) -
     engine.handle(Incoming("u2", text="Kita in Unna"))  # an answer with 👍 / 👎 under it
     engine.handle(Incoming("u2", button="fb:+:kita"))
     assert engine.learning.queue_size() == 1  # a 👍 queues nothing
-    votes = engine.db.execute("SELECT intent, lang, vote FROM feedback ORDER BY id").fetchall()
+    votes = engine.store.query("SELECT intent, lang, vote FROM feedback ORDER BY id")
     assert votes == [("language_course", "de", -1), ("kita", "de", 1)]
     # A vote for a topic that is no topic is ignored; a malformed one gets the menu.
     engine.handle(Incoming("u2", button="fb:-:nonsense"))
-    assert engine.db.execute("SELECT count(*) FROM feedback").fetchone()[0] == 2
+    assert engine.store.one("SELECT count(*) FROM feedback") == (2,)
     assert engine.handle(Incoming("u2", button="fb:x")).messages[0].buttons
     # After /forget not even the question kept in memory for a 👎 is left.
     engine.handle(Incoming("u3", text="Wie komme ich günstig mit dem Bus zur Arbeit"))

@@ -10,7 +10,8 @@ from bot.engine.learning import MAX_PER_GROUP
 
 
 def _votes(engine: Engine) -> int:
-    return int(engine.db.execute("SELECT count(*) FROM feedback").fetchone()[0])
+    found = engine.store.one("SELECT count(*) FROM feedback")  # the shared store: SQLite or PostgreSQL
+    return int(found[0]) if found else 0
 
 
 def test_presses_without_an_answer_count_nothing(engine: Engine) -> None:
@@ -39,7 +40,9 @@ def test_a_repeated_text_counts_up_to_the_cap_and_stays_small(engine: Engine) ->
         engine.handle(Incoming(f"asker{n}", text="xyzzy plugh frobozz"))
     [entry] = engine.learning.queue()
     assert entry.count == MAX_PER_GROUP
-    size = engine.db.execute("SELECT length(marks) FROM review_queue").fetchone()[0]
+    found = engine.store.one("SELECT length(marks) FROM review_queue")
+    assert found is not None
+    size = found[0]
     assert size < 40 * MAX_PER_GROUP
     engine.forget("asker0")  # the first askers are still marked, so /forget still takes their part back
     assert engine.learning.queue()[0].count == MAX_PER_GROUP - 1

@@ -31,7 +31,7 @@ async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
 
 
 def sessions(engine: Engine) -> list[tuple[object, ...]]:
-    return [tuple(row) for row in engine.db.execute("SELECT lang, place_name, last_intent FROM sessions")]
+    return [tuple(row) for row in engine.store.query("SELECT lang, place_name, last_intent FROM sessions")]
 
 
 def last_message(api: FakeBotAPI, chat: int) -> str:
@@ -196,7 +196,7 @@ async def test_forget_asks_then_deletes_the_session(api: FakeBotAPI, bot: Telegr
     api.push(callback_update(111, "forget:yes", message_id, text=confirm.text))
     [done] = await api.wait_for("editMessageText", chat_id=111)
     assert sessions(engine) == []
-    assert "tg:111" not in str(engine.db.execute("SELECT * FROM sessions").fetchall())
+    assert "tg:111" not in str(engine.store.query("SELECT * FROM sessions"))
     assert done.text
 
 

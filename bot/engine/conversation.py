@@ -19,6 +19,7 @@ from bot.engine.sessions import Session, SessionStore
 from bot.geo.gazetteer import Gazetteer, Place
 from bot.nlu import NLU, Understanding
 from bot.nlu.intents import Intent
+from bot.offers.sql import OffersDb
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Conversation(Protocol):
     """The engine, as the parts of a conversation see it."""
 
     db: Database
+    offers: OffersDb  # the SQLite file (db), or PostgreSQL shared by every instance
     nlu: NLU
     intents: dict[str, Intent]
     topics: frozenset[str]

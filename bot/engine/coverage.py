@@ -12,12 +12,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from babel.lists import format_list
-from sqlite_utils import Database
 
 from bot import i18n
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer
 from bot.offers.db import offers_version
+from bot.offers.sql import OffersDb, on_postgres, rows
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Districts:
 class Coverage:
     """The covered districts of one database, recomputed when its offers change."""
 
-    def __init__(self, db: Database, gazetteer: Gazetteer) -> None:
+    def __init__(self, db: OffersDb, gazetteer: Gazetteer) -> None:
         self.db = db
         self.gazetteer = gazetteer
         self._version: str | None = None
@@ -62,15 +62,17 @@ class Coverage:
 
     def _compute(self) -> Districts:
         # Offers of one street share a district: rounding to ~100 m keeps the lookups few on big databases.
-        rows = self.db.execute("SELECT district, round(lat, 3), round(lon, 3), count(*) FROM offers "
-                               "WHERE active = 1 AND national = 0 AND lat IS NOT NULL AND lon IS NOT NULL "
-                               "GROUP BY 1, 2, 3").fetchall()
+        # (PostgreSQL rounds only numeric to a number of places.)
+        lat, lon = ("round(lat::numeric, 3)", "round(lon::numeric, 3)") if on_postgres(self.db) else \
+            ("round(lat, 3)", "round(lon, 3)")
+        found = rows(self.db, f"SELECT district, {lat}, {lon}, count(*) FROM offers WHERE active = 1 AND "
+                     "national = 0 AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY 1, 2, 3")
         # An offer's own district (as its admin wrote it) decides; its point only says which district code that
         # is, by majority: an offer placed near the border (Schwerte, Gladbeck) does not add the neighbour.
         votes: dict[str, Counter[str]] = {}
         names: dict[str, str] = {}
-        for declared, lat, lon, count in rows:
-            point = Point(lat, lon)
+        for declared, lat_3, lon_3, count in found:
+            point = Point(float(lat_3), float(lon_3))
             code = self.gazetteer.district_of(point)
             if code:
                 name = (declared or "").strip() or self.gazetteer.district_name(point) or code

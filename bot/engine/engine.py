@@ -53,6 +53,7 @@ from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load
 from bot.nlu.understand import THRESHOLD
 from bot.nlu.understanding import MARGIN
 from bot.offers.named import drop_caches
+from bot.offers.sql import OffersDb
 from bot.offers.store import national_offers
 from bot.store import Store, as_store
 from bot.store.changes import Changes
@@ -86,6 +87,9 @@ class Engine:
         # instances (bot/store). The session hash key stays a file beside the SQLite database either way.
         self.store = store if store is not None else as_store(db)
         shared_elsewhere = not isinstance(self.store, SqliteStore) or self.store.db is not db
+        # Where the offers are read: the SQLite file, or PostgreSQL with the rest of the shared state, so that an
+        # edit on one instance is in every instance's answers.
+        self.offers: OffersDb = self.store if self.store.dialect == "postgresql" else db
         self.nlu = nlu or default_nlu()
         # Its own copy: staff topics are added to it at run time (bot/knowledge/live.py).
         self.intents = dict(intents or load_intents(strict=False))
@@ -104,7 +108,7 @@ class Engine:
         self.priority_answers = {i.id: self.answers[i.id].in_lang("de") for i in priority if i.id in self.answers}
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
         self.gazetteer = gazetteer or default_gazetteer()
-        self.coverage = Coverage(db, self.gazetteer)  # the districts the offers cover (honest distances)
+        self.coverage = Coverage(self.offers, self.gazetteer)  # the districts the offers cover (honest distances)
         self.sessions = SessionStore(self.store, key=load_key(db) if shared_elsewhere else None)
         self.default_lang = default_lang
         self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
@@ -114,7 +118,7 @@ class Engine:
         self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key,
                                  store=self.store)
         # Topics staff own and answers per district (bot/knowledge/): current without a restart.
-        self.knowledge = Knowledge(db, self.nlu, self.intents)
+        self.knowledge = Knowledge(self.store, self.nlu, self.intents)
 
     def listen(self, changes: Changes) -> None:
         """Hear other instances' changes (bot/store/changes.py): taught examples and staff topics are looked up
@@ -125,7 +129,7 @@ class Engine:
     def drop_offer_caches(self) -> None:
         """Forget what was computed from the offers (an edit elsewhere): the next message computes it again."""
         self.coverage.forget()
-        drop_caches(self.db)
+        drop_caches(self.offers)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:
@@ -314,7 +318,7 @@ class Engine:
 
     def numbers_first(self, found: safety.Found | None, reply: Reply) -> Reply:
         """The reply with the numbers of a danger before anything else (bot/engine/safety.py)."""
-        return safety.numbers_first(self.db, self.categories, self.priority_answers,
+        return safety.numbers_first(self.offers, self.categories, self.priority_answers,
                                     self.nlu.danger.situations, found, reply)
 
     # -- other input -------------------------------------------------------------------------------------
@@ -427,7 +431,7 @@ class Engine:
             if explain else []
         categories = list(self.intents[intent].categories)
         # Nationwide services (112, 116 016 ...) need no place: they come first, wherever the person is.
-        national = national_offers(self.db, categories) if categories and explain else []
+        national = national_offers(self.offers, categories) if categories and explain else []
         if national:
             messages.append(Message(listing.hotlines(national)))
         if not known or not needs_place:

@@ -400,7 +400,7 @@ class Learning:
 
     def _staff_topic(self, intent: str) -> bool:
         """A topic staff added (bot/knowledge/): taught now, used once this process's NLU has learnt the topic."""
-        return self.db.execute("SELECT 1 FROM staff_topics WHERE id = ?", [intent]).fetchone() is not None
+        return self.store.one("SELECT 1 FROM staff_topics WHERE id = ?", [intent]) is not None
 
     def phrases(self) -> dict[str, set[str]]:
         """Normalised intents/ phrase -> the intents that have it (`nlu.keys` maps phrase -> normalised)."""

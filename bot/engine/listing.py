@@ -75,7 +75,7 @@ def page(engine: Conversation, session: Session, intent: str, offset: int = 0,
         return messages + _open_now(engine, session, categories, point, place)
     named = list(named[:engine.results]) if offset == 0 and kind == followups.MORE else []
     # One query for this page and one offer more: that extra one says whether "More results" has anything.
-    found = nearest(engine.db, categories, point, engine.results + 1 + len(named), offset=offset,
+    found = nearest(engine.offers, categories, point, engine.results + 1 + len(named), offset=offset,
                     radius_km=MAX_DISTANCE_KM)
     hits, taken = _after(named, found, engine.results)
     more = len(found) > taken
@@ -127,7 +127,7 @@ def _heading(hits: list[OfferHit], place: str, inside: bool, offset: int, kind: 
 
 
 def _open_now(engine: Conversation, session: Session, categories: list[str], point: Point, place: str) -> list[Message]:
-    hits = nearest(engine.db, categories, point, OPEN_NOW_CANDIDATES, radius_km=MAX_DISTANCE_KM)
+    hits = nearest(engine.offers, categories, point, OPEN_NOW_CANDIDATES, radius_km=MAX_DISTANCE_KM)
     if not hits:
         return [Message(_("I found no offers for this near {place}.").format(place=place), engine.menu_buttons())]
     known = [(hit, open_now(hit.offer)) for hit in hits]

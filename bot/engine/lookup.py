@@ -49,6 +49,6 @@ def lookup(engine: Conversation, query: str, user_id: str, lang: str, n: int = 5
     if result.intent is None or result.intent not in engine.intents or result.point is None:
         return result
     categories = list(engine.intents[result.intent].categories)
-    hits = nearest(engine.db, categories, result.point, n, radius_km=MAX_DISTANCE_KM)
+    hits = nearest(engine.offers, categories, result.point, n, radius_km=MAX_DISTANCE_KM)
     result.places = [place_out(hit, lang) for hit in hits]
     return result

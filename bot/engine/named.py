@@ -49,7 +49,7 @@ def first(engine: Conversation, session: Session, intent: str, named: list[str])
     categories = engine.intents[intent].categories if intent in engine.intents else ()
     if not named or not categories or session.lat is None or session.lon is None:
         return []
-    return named_nearby(engine.db, named, Point(session.lat, session.lon), MAX_DISTANCE_KM, engine.results, NAMES,
+    return named_nearby(engine.offers, named, Point(session.lat, session.lon), MAX_DISTANCE_KM, engine.results, NAMES,
                         categories, real_only=True)
 
 
@@ -59,7 +59,7 @@ def answer(engine: Conversation, incoming: Incoming, session: Session, named: li
     Unna") may still name an offer, but only by its name or keywords, never by a word of a description."""
     if not named or session.lat is None or session.lon is None:
         return None
-    hits = named_nearby(engine.db, named, Point(session.lat, session.lon), MAX_DISTANCE_KM, engine.results,
+    hits = named_nearby(engine.offers, named, Point(session.lat, session.lon), MAX_DISTANCE_KM, engine.results,
                         NAMES if out_of_scope else ALL)
     if not hits:
         return None

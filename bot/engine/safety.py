@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlite_utils import Database
-
 from bot import i18n
 from bot.engine import listing
 from bot.engine.models import Message, Reply
@@ -20,6 +18,7 @@ from bot.engine.sessions import Session
 from bot.nlu.danger import Situation
 from bot.nlu.understanding import Understanding
 from bot.offers.model import Offer
+from bot.offers.sql import OffersDb
 from bot.offers.store import national_offers
 
 #: Messages after a danger reply that keep its numbers first unless the person clearly moves on.
@@ -63,7 +62,7 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
     return Found(kept.intent, kept.kind, kept.kind == CRISIS)
 
 
-def numbers_first(db: Database, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
+def numbers_first(db: OffersDb, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
                   situations: Mapping[str, Situation], found: Found | None, reply: Reply) -> Reply:
     """The reply with the situation's first words and numbers before anything else, each number said once
     (`intents_categories`: every intent's offer categories, from its file)."""
@@ -92,7 +91,7 @@ def numbers_first(db: Database, intents_categories: Mapping[str, Sequence[str]],
     return replace(reply, messages=[Message(first), *rest])
 
 
-def _situation_lines(db: Database, situation: Situation) -> str:
+def _situation_lines(db: OffersDb, situation: Situation) -> str:
     """The situation's numbers in the order it declares, then what to do in the reader's language."""
     by_digits = {_digits(o.phone): o for o in national_offers(db)}
     offers = [by_digits[d] for d in (_digits(n) for n in situation.numbers) if d in by_digits]
@@ -100,7 +99,7 @@ def _situation_lines(db: Database, situation: Situation) -> str:
     return "\n".join(part for part in (listing.hotlines(offers), say) if part)
 
 
-def _intent_lines(db: Database, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
+def _intent_lines(db: OffersDb, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
                   intent: str) -> str:
     """The national numbers of a priority intent's first category, in the order its answer names them."""
     categories = intents_categories.get(intent) or ()

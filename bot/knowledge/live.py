@@ -17,10 +17,8 @@ import logging
 import threading
 from collections.abc import MutableMapping
 
-from sqlite_utils import Database
-
 from bot import i18n
-from bot.knowledge.store import StaffTopic, district_answers, knowledge_version, staff_topics
+from bot.knowledge.store import Db, StaffTopic, district_answers, knowledge_version, staff_topics
 from bot.nlu import NLU
 from bot.nlu.intents import Intent
 from bot.store.changes import Changes
@@ -36,9 +34,10 @@ def as_intent(topic: StaffTopic) -> Intent:
 
 
 class Knowledge:
-    """Staff topics and district answers over one database, and the NLU that knows the topics."""
+    """Staff topics and district answers over one database (the shared store: every instance sees the same), and
+    the NLU that knows the topics."""
 
-    def __init__(self, db: Database, nlu: NLU, intents: MutableMapping[str, Intent]) -> None:
+    def __init__(self, db: Db, nlu: NLU, intents: MutableMapping[str, Intent]) -> None:
         self.db = db
         self.base = nlu  # the NLU over intents/ alone: every retrained one extends it
         self.intents = intents  # the engine's intents: staff topics are added to and removed from it in place

@@ -3,7 +3,7 @@
 The search box takes an id ("demo-kita-unna-1"), a postcode ("59423"), a street ("Bahnhofstr"), a phone number
 in any spacing ("116117" finds "116 117") or words and beginnings of words in any language ("Deutschk"): every word
 must match somewhere (id, postcode, street, phone, or a prefix in the full-text index over names, descriptions,
-organisation and town).
+organisation and town: FTS5 on SQLite, the 'simple' tsvector `fts_all` on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -13,13 +13,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.offers.model import Offer
+from bot.offers.sql import OffersDb, offer_dicts, on_postgres, rows
 
 PAGE_SIZE = 50
 SORTS = {"id": "id", "name": "name_de COLLATE NOCASE", "city": "city COLLATE NOCASE, name_de COLLATE NOCASE",
          "updated": "updated_at DESC, id"}
+#: PostgreSQL has no NOCASE collation: the same orders by lower().
+PG_SORTS = {key: order.replace("name_de COLLATE NOCASE", "lower(name_de)").replace("city COLLATE NOCASE",
+                                                                                    "lower(city)")
+            for key, order in SORTS.items()}
 STATES = ("active", "deleted", "all")
 
 
@@ -44,11 +47,15 @@ class Page:
     pages: int
 
 
-def _word_condition(word: str) -> tuple[str, list[Any]]:
+def _word_condition(word: str, postgres: bool = False) -> tuple[str, list[Any]]:
     digits = re.sub(r"\D", "", word)
-    fts = '"' + word.replace('"', '""') + '"*'
-    parts = ["id LIKE ? ESCAPE '\\'", "postcode = ?", "street LIKE ? ESCAPE '\\'",
-             "rowid IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?)"]
+    if postgres:  # a quoted lexeme as a prefix: no tsquery syntax from the search box
+        fts = "'" + word.replace("\\", "\\\\").replace("'", "''") + "':*"
+        text_match = "fts_all @@ to_tsquery('simple', ?)"
+    else:
+        fts = '"' + word.replace('"', '""') + '"*'
+        text_match = "rowid IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?)"
+    parts = ["id LIKE ? ESCAPE '\\'", "postcode = ?", "street LIKE ? ESCAPE '\\'", text_match]
     like = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params: list[Any] = [like + "%", word, "%" + like + "%", fts]
     if len(digits) >= 3:
@@ -57,10 +64,11 @@ def _word_condition(word: str) -> tuple[str, list[Any]]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def find(db: Database, query: Query, page_size: int = PAGE_SIZE) -> Page:
+def find(db: OffersDb, query: Query, page_size: int = PAGE_SIZE) -> Page:
     """One page of offers matching the query, and how many match in all."""
     where: list[str] = []
     params: list[Any] = []
+    postgres = on_postgres(db)
     if query.state == "active":
         where.append("active = 1")
     elif query.state == "deleted":
@@ -69,7 +77,7 @@ def find(db: Database, query: Query, page_size: int = PAGE_SIZE) -> Page:
         where.append("id IN (SELECT offer_id FROM offer_categories WHERE category = ?)")
         params.append(query.category)
     if query.city:
-        where.append("city = ? COLLATE NOCASE")
+        where.append("lower(city) = lower(?)" if postgres else "city = ? COLLATE NOCASE")
         params.append(query.city)
     if query.example == "only":
         where.append("example = 1")
@@ -78,25 +86,23 @@ def find(db: Database, query: Query, page_size: int = PAGE_SIZE) -> Page:
     # Control characters match nothing an admin can type, and a NUL ends an FTS5 string early (a syntax error).
     text = "".join(ch if ch.isprintable() else " " for ch in query.text)
     for word in text.split()[:8]:
-        condition, values = _word_condition(word)
+        condition, values = _word_condition(word, postgres)
         where.append(condition)
         params += values
     sql_where = (" WHERE " + " AND ".join(where)) if where else ""
-    total = int(db.execute(f"SELECT count(*) FROM offers{sql_where}", params).fetchone()[0])
+    total = int(rows(db, f"SELECT count(*) FROM offers{sql_where}", params)[0][0])
     pages = max(1, -(-total // page_size))
     page = min(max(1, query.page), pages)
-    order = SORTS.get(query.sort, SORTS["name"])
-    cursor = db.execute(f"SELECT * FROM offers{sql_where} ORDER BY {order} LIMIT ? OFFSET ?",
+    order = (PG_SORTS if postgres else SORTS).get(query.sort, SORTS["name"] if not postgres else PG_SORTS["name"])
+    found = offer_dicts(db, f"{sql_where} ORDER BY {order} LIMIT ? OFFSET ?",
                         [*params, page_size, (page - 1) * page_size])
-    columns = [d[0] for d in cursor.description]
-    offers = [Offer.from_row(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
-    return Page(offers, total, page, pages)
+    return Page([Offer.from_row(row) for row in found], total, page, pages)
 
 
-def towns(db: Database) -> list[str]:
+def towns(db: OffersDb) -> list[str]:
     """Every town that has an offer, for the filter."""
-    rows = db.execute("SELECT DISTINCT city FROM offers WHERE coalesce(city, '') != '' ORDER BY city").fetchall()
-    return [r[0] for r in rows]
+    found = rows(db, "SELECT DISTINCT city FROM offers WHERE coalesce(city, '') != '' ORDER BY city")
+    return [r[0] for r in found]
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ class Recent:
     fields: list[str]
 
 
-def recent_changes(db: Database, limit: int = 100, offset: int = 0, actor: str = "") -> list[Recent]:
+def recent_changes(db: OffersDb, limit: int = 100, offset: int = 0, actor: str = "") -> list[Recent]:
     """The newest audit entries across all offers, newest first."""
     sql = ("SELECT a.time, a.actor, a.action, a.offer_id, o.name_de, a.new FROM audit a "
            "LEFT JOIN offers o ON o.id = a.offer_id")
@@ -119,6 +125,6 @@ def recent_changes(db: Database, limit: int = 100, offset: int = 0, actor: str =
     if actor:
         sql += " WHERE a.actor = ?"
         params.append(actor)
-    rows = db.execute(sql + " ORDER BY a.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+    found = rows(db, sql + " ORDER BY a.id DESC LIMIT ? OFFSET ?", [*params, limit, offset])
     return [Recent(t, who, action, oid, name or oid, sorted(json.loads(new)) if new else [])
-            for t, who, action, oid, name, new in rows]
+            for t, who, action, oid, name, new in found]

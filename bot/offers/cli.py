@@ -11,15 +11,31 @@ import click
 from sqlite_utils import Database
 
 from bot.offers.categories import CATEGORIES
+from bot.offers.sql import OffersDb
 
 ACTOR = click.option("--actor", default="cli", show_default=True, help="Who makes the change (audit trail).")
 
 
-def _db() -> Database:
+def _db() -> OffersDb:
+    """The offers: PostgreSQL when LOTSE_DATABASE_URL is set, else the SQLite file (`lotse --db FILE`, LOTSE_DB)."""
+    from bot.cli import current_settings
+    from bot.offers.sql import open_offers
+
+    settings = current_settings()
+    return open_offers(settings.db_path, settings.database_url)
+
+
+def _sqlite() -> Database:
+    """The SQLite file, for what only SQLite does (its online backup, the demo writer); a clear refusal on
+    PostgreSQL."""
     from bot.cli import current_settings
     from bot.offers.db import open_db
 
-    return open_db(current_settings().db_path)
+    settings = current_settings()
+    if settings.database_url:
+        raise click.ClickException("the offers are in PostgreSQL (LOTSE_DATABASE_URL): back it up with pg_dump, "
+                                   "and write demo offers into a SQLite file, then `lotse db copy` them over")
+    return open_db(settings.db_path)
 
 
 def _offer_json(offer: Any, lang: str = "de") -> dict[str, Any]:
@@ -224,7 +240,7 @@ def history(offer_id: str) -> None:
             click.echo(f"    {name}: {old!r} -> {new!r}" if event.old else f"    {name}: {new!r}")
 
 
-def _set_active(change: Callable[[Database, str, str], bool], offer_id: str, actor: str) -> bool:
+def _set_active(change: Callable[[OffersDb, str, str], bool], offer_id: str, actor: str) -> bool:
     """Run a delete or restore; an unknown id is the user's error, not a traceback."""
     try:
         return change(_db(), offer_id, actor)
@@ -270,7 +286,7 @@ def backup(file: Path) -> None:
     """
     from bot.offers.write import backup as copy
 
-    click.echo(f"backup written to {copy(_db(), file)}")
+    click.echo(f"backup written to {copy(_sqlite(), file)}")
 
 
 @offers.command()
@@ -281,7 +297,7 @@ def demo() -> None:
     """
     from bot.offers.demo import build_demo
 
-    click.echo(f"{build_demo(_db())} demo offers written")
+    click.echo(f"{build_demo(_sqlite())} demo offers written")
 
 
 @offers.command(name="remove-examples")

@@ -23,7 +23,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -263,9 +263,11 @@ CREATE TABLE topic_answers (
 MIGRATIONS: list[str | Callable[[], str]] = [_V1, _v2, _V3, _V4, _V5, _V6, _V7, _v8, _V9, _V10, _V11, _V12]
 
 
-def offers_version(db: Database) -> str:
-    """A counter that changes whenever any offer is added, changed or removed (in any process)."""
-    row = db.execute("SELECT value FROM meta WHERE key = 'offers_version'").fetchone()
+def offers_version(db: Any) -> str:
+    """A counter that changes whenever any offer is added, changed or removed (in any process); `db` a
+    sqlite-utils Database or a Store (bot/offers/sql.py's OffersDb: imported from there, it would import this)."""
+    sql = "SELECT value FROM meta WHERE key = 'offers_version'"
+    row = db.execute(sql).fetchone() if isinstance(db, Database) else db.one(sql)
     return str(row[0]) if row else "0"
 
 

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from bot import resources
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
 from bot.offers.categories import CATEGORIES
+from bot.offers.sql import OffersDb, rows, writing
 from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, now, write_rows
 
@@ -236,26 +237,27 @@ def demo_rows(gaz: Gazetteer | None = None, *, examples: bool = True) -> list[di
     return contact_point_rows(gaz) + national_rows() + (example_rows(gaz) if examples else [])
 
 
-def examples_removed(db: Database) -> bool:
+def examples_removed(db: OffersDb) -> bool:
     """Whether staff removed the example offers (then no later set-up brings them back)."""
-    return db.execute("SELECT 1 FROM meta WHERE key = 'examples_removed'").fetchone() is not None
+    return bool(rows(db, "SELECT 1 FROM meta WHERE key = 'examples_removed'"))
 
 
-def remove_examples(db: Database, actor: str) -> int:
+def remove_examples(db: OffersDb, actor: str) -> int:
     """Remove every example offer for good (they were never real), keeping real contact points and hotlines.
 
     Each removal is recorded in the audit trail with the offer's last values; returns how many were removed.
     """
-    with db.conn:
-        ids = [r[0] for r in db.execute("SELECT id FROM offers WHERE example = 1").fetchall()]
-        stored = rows_by_id(db, ids)
+    with writing(db) as tx:
+        ids = [r[0] for r in tx.query("SELECT id FROM offers WHERE example = 1")]
+        stored = rows_by_id(tx, ids)
         stamp = now()
         for offer_id in ids:
             old = {k: v for k, v in content(stored[offer_id]).items() if v not in (None, "", [])}
-            db.conn.execute("INSERT INTO audit (time, actor, action, offer_id, old, new) VALUES (?, ?, ?, ?, ?, ?)",
-                            [stamp, actor, "remove-example", offer_id, json.dumps(old, ensure_ascii=False), "{}"])
-            db.conn.execute("DELETE FROM offers WHERE id = ?", [offer_id])
-        db.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('examples_removed', ?)", [stamp])
+            tx.run("INSERT INTO audit (time, actor, action, offer_id, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+                   [stamp, actor, "remove-example", offer_id, json.dumps(old, ensure_ascii=False), "{}"])
+            tx.run("DELETE FROM offers WHERE id = ?", [offer_id])
+        tx.run("INSERT INTO meta (key, value) VALUES ('examples_removed', ?) ON CONFLICT(key) DO UPDATE SET "
+               "value = excluded.value", [stamp])
     return len(ids)
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.geo.gazetteer import Gazetteer
 from bot.offers import importer
 from bot.offers.fields import FieldMessage
+from bot.offers.sql import OffersDb, writing
 from bot.offers.store import rows_by_id
 from bot.offers.write import write_rows
 
@@ -24,7 +23,7 @@ def _cell(value: Any) -> Any:
     return int(value) if isinstance(value, bool) else value
 
 
-def save(db: Database, values: dict[str, Any], actor: str, *, new: bool, dry_run: bool = False,
+def save(db: OffersDb, values: dict[str, Any], actor: str, *, new: bool, dry_run: bool = False,
          gaz: Gazetteer | None = None) -> importer.ImportResult:
     """Validate and (unless a dry run or invalid) write one offer; `new` refuses an id that is taken."""
     cells = {k: _cell(v) for k, v in values.items()}
@@ -40,8 +39,8 @@ def save(db: Database, values: dict[str, Any], actor: str, *, new: bool, dry_run
     for change in result.changed:
         change.action = "edit"
     if result.ok and not dry_run:
-        with db.conn:
-            write_rows(db, [*result.added, *result.changed], actor)
+        with writing(db) as tx:
+            write_rows(tx, [*result.added, *result.changed], actor)
         result.written = True
     return result
 

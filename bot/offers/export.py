@@ -14,29 +14,27 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.offers.fields import FIELDS, escape_formula
 from bot.offers.model import attribution_of
+from bot.offers.sql import OffersDb, rows
 
 NUMBER_FIELDS = ("lat", "lon")
 FLAG_FIELDS = ("approximate", "national", "example", "active", "appointment", "barrier_free")
 
 
-def export_rows(db: Database) -> list[dict[str, Any]]:
+def export_rows(db: OffersDb) -> list[dict[str, Any]]:
     """All offers as typed values (categories and languages as lists, flags as bool or None), ordered by id."""
     stored = [f for f in FIELDS if f != "attribution"]
-    cursor = db.execute(f"SELECT {', '.join(stored)} FROM offers ORDER BY id")
-    rows = []
-    for values in cursor.fetchall():
+    out = []
+    for values in rows(db, f"SELECT {', '.join(stored)} FROM offers ORDER BY id"):
         row = dict(zip(stored, values, strict=True))
         row["attribution"] = attribution_of(row["source"])  # OpenStreetMap's licence asks for it in every copy
         row["categories"] = json.loads(row["categories"] or "[]")
         row["languages"] = [x for x in (row["languages"] or "").split(",") if x]
         for flag in FLAG_FIELDS:
             row[flag] = None if row[flag] is None else bool(row[flag])
-        rows.append(row)
-    return rows
+        out.append(row)
+    return out
 
 
 def _cell_text(field: str, value: Any) -> str:
@@ -79,7 +77,7 @@ def write_xlsx(rows: list[dict[str, Any]], path: Path) -> None:
     book.save(path)
 
 
-def export_file(db: Database, path: Path) -> int:
+def export_file(db: OffersDb, path: Path) -> int:
     """Write every offer to `path` (format from the suffix); returns how many."""
     rows = export_rows(db)
     suffix = path.suffix.lower()

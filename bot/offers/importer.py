@@ -21,12 +21,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
 from bot.offers.db import retrying, write_problem
 from bot.offers.fields import FIELDS, check_complete, clean_row, header_field, make_id
 from bot.offers.readers import LIMITS, ImportFileError, Limits, Record, read_csv, read_file, read_json, read_xlsx
+from bot.offers.sql import OffersDb, writing
 from bot.offers.store import rows_by_id
 from bot.offers.write import DEFAULTS, Change, content, write_rows
 
@@ -73,7 +72,7 @@ class ImportResult:
                                                               f"first {limit} are listed)")]
 
 
-def plan(db: Database, headers: list[str], records: Iterable[Record], *, unescape: bool = False,
+def plan(db: OffersDb, headers: list[str], records: Iterable[Record], *, unescape: bool = False,
          gaz: Gazetteer | None = None, limits: Limits = LIMITS) -> ImportResult:
     """Validate every record and work out the changes, without writing anything."""
     gaz = gaz or default_gazetteer()
@@ -143,12 +142,12 @@ def plan(db: Database, headers: list[str], records: Iterable[Record], *, unescap
 BATCH = 200
 
 
-def _write_batch(db: Database, changes: list[Change], actor: str) -> None:
-    with db.conn:  # one short transaction: an exception rolls this batch back
-        write_rows(db, changes, actor)
+def _write_batch(db: OffersDb, changes: list[Change], actor: str) -> None:
+    with writing(db) as tx:  # one short transaction: an exception rolls this batch back
+        write_rows(tx, changes, actor)
 
 
-def write_in_batches(db: Database, changes: list[Change], actor: str) -> None:
+def write_in_batches(db: OffersDb, changes: list[Change], actor: str) -> None:
     """Write the changes in short transactions; a failure says how many were written before it."""
     for start in range(0, len(changes), BATCH):
         if start:
@@ -161,7 +160,7 @@ def write_in_batches(db: Database, changes: list[Change], actor: str) -> None:
             raise ImportFileError(f"{done}: the database cannot be written ({write_problem(exc)})") from exc
 
 
-def import_records(db: Database, headers: list[str], records: Iterable[Record], *, actor: str,
+def import_records(db: OffersDb, headers: list[str], records: Iterable[Record], *, actor: str,
                    dry_run: bool = False, unescape: bool = False, gaz: Gazetteer | None = None) -> ImportResult:
     """Validate, then (unless a dry run or any row is bad) write everything in short transactions."""
     result = plan(db, headers, records, unescape=unescape, gaz=gaz)
@@ -176,7 +175,7 @@ def _pause() -> None:
     time.sleep(PAUSE)
 
 
-def save_offer(db: Database, values: dict[str, Any], *, actor: str, dry_run: bool = False,
+def save_offer(db: OffersDb, values: dict[str, Any], *, actor: str, dry_run: bool = False,
                gaz: Gazetteer | None = None) -> ImportResult:
     """Validate and upsert one offer given as field -> value (e.g. from the web admin); same rules as a file."""
     cells = {k: ",".join(map(str, v)) if isinstance(v, list | tuple) else int(v) if isinstance(v, bool) else v
@@ -184,7 +183,7 @@ def save_offer(db: Database, values: dict[str, Any], *, actor: str, dry_run: boo
     return import_records(db, list(cells), [("entry 1", cells)], actor=actor, dry_run=dry_run, gaz=gaz)
 
 
-def import_file(db: Database, path: Path, *, actor: str, dry_run: bool = False,
+def import_file(db: OffersDb, path: Path, *, actor: str, dry_run: bool = False,
                 gaz: Gazetteer | None = None) -> ImportResult:
     """Import a CSV, XLSX or JSON file (see module doc)."""
     headers, records, unescape = read_file(path, LIMITS)

@@ -6,19 +6,26 @@ keywords and, when asked, descriptions and organisation (never the town: every o
 A word only counts when it tells offers apart: it must occur in some offer, but not in a large share of them
 ("Beispieldaten", "für", "Angebot" say nothing). Offers are ranked by how many of the counted words they carry,
 then real offers before example data (someone who names a place means the real one), then by distance.
+
+On SQLite the index is FTS5 (`offers_fts`); on PostgreSQL the 'simple' tsvectors of bot/offers/pgschema.py:
+`fts_names` for names and keywords, `fts_words` when descriptions and organisation count too.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlite_utils import Database
 
 from bot.geo.distance import Point, haversine_km
 from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS, offers_version
 from bot.offers.model import Offer, OfferHit
+from bot.offers.sql import OffersDb, offer_dicts, rows
+from bot.store import Store
 
 #: Where an offer's own words are: its names and keywords (what it is called) ...
 NAMES = (*NAME_COLUMNS, "keywords")
@@ -69,33 +76,52 @@ def _matching(db: Database, word: str, columns: Sequence[str], common: int) -> s
     return {int(r[0]) for r in db.execute("SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?", [query])}
 
 
+def _matching_pg(db: OffersDb, word: str, columns: Sequence[str], common: int) -> set[str]:
+    """As `_matching`, on PostgreSQL: the ids of the offers that carry `word` (a quoted lexeme, as a prefix when
+    long enough), none when it is in more than `common` of them."""
+    vector = "fts_names" if tuple(columns) == NAMES else "fts_words"
+    plain = unicodedata.normalize("NFC", word).replace("\\", "\\\\").replace("'", "''")
+    query = f"'{plain}'" + (":*" if len(plain) >= 5 else "")
+    found = rows(db, f"SELECT id FROM offers WHERE {vector} @@ to_tsquery('simple', ?) LIMIT ?", [query, common + 1])
+    return set() if len(found) > common else {str(r[0]) for r in found}
+
+
 _ACTIVE: dict[int, tuple[str, int]] = {}  # connection -> (offers_version, number of active offers)
+_STORE_ACTIVE: weakref.WeakKeyDictionary[Store, tuple[str, int]] = weakref.WeakKeyDictionary()  # the same
 
 
-def drop_caches(db: Database) -> None:
-    """Forget what is cached over this database's offers (they were changed where no counter here sees it)."""
-    _ACTIVE.pop(id(db.conn), None)
-    if hasattr(db, "_lotse_examples"):
-        del db._lotse_examples  # the example offers' ids (bot/offers/store.py)
+def drop_caches(db: OffersDb) -> None:
+    """Forget what is cached over these offers (they were changed where no counter here sees it)."""
+    if isinstance(db, Database):
+        _ACTIVE.pop(id(db.conn), None)
+        if hasattr(db, "_lotse_examples"):
+            del db._lotse_examples  # the example offers' ids (bot/offers/store.py)
+    else:
+        _STORE_ACTIVE.pop(db, None)
 
 
-def _active(db: Database) -> int:
+def _active(db: OffersDb) -> int:
     """The number of active offers, counted again only when an offer changed (a count per message would grow
     with the offers)."""
     version = offers_version(db)
-    known = _ACTIVE.get(id(db.conn))
+    known = _ACTIVE.get(id(db.conn)) if isinstance(db, Database) else _STORE_ACTIVE.get(db)
     if known is None or known[0] != version:
-        known = (version, int(db.execute("SELECT count(*) FROM offers WHERE active = 1").fetchone()[0]))
-        _ACTIVE[id(db.conn)] = known
+        known = (version, int(rows(db, "SELECT count(*) FROM offers WHERE active = 1")[0][0]))
+        if isinstance(db, Database):
+            _ACTIVE[id(db.conn)] = known
+        else:
+            _STORE_ACTIVE[db] = known
     return known[1]
 
 
-def named_nearby(db: Database, words: Iterable[str], point: Point, radius_km: float, n: int = 3,
+def named_nearby(db: OffersDb, words: Iterable[str], point: Point, radius_km: float, n: int = 3,
                  columns: Sequence[str] = NAMES, categories: Sequence[str] = (),
                  real_only: bool = False) -> list[OfferHit]:
     """Active offers with a place within `radius_km` that carry the telling words, best first (see above); with
     `categories`, only offers in one of them; with `real_only`, no example data."""
     common = max(MIN_COMMON, int(_active(db) * COMMON_SHARE))
+    if not isinstance(db, Database):
+        return _named_on_store(db, words, point, radius_km, n, columns, categories, real_only, common)
     counts: dict[int, int] = {}
     for word in words:
         for rowid in _matching(db, word, columns, common):
@@ -112,12 +138,37 @@ def named_nearby(db: Database, words: Iterable[str], point: Point, radius_km: fl
         params += list(categories)
     cursor = db.execute(sql, params)
     columns_of = [d[0] for d in cursor.description]
+    found = [(int(values[0]), dict(zip(columns_of[1:], values[1:], strict=True))) for values in cursor.fetchall()]
+    return _best(found, counts, point, radius_km, n)
+
+
+def _named_on_store(db: OffersDb, words: Iterable[str], point: Point, radius_km: float, n: int,
+                    columns: Sequence[str], categories: Sequence[str], real_only: bool,
+                    common: int) -> list[OfferHit]:
+    counts: dict[str, int] = {}
+    for word in words:
+        for offer_id in _matching_pg(db, word, columns, common):
+            counts[offer_id] = counts.get(offer_id, 0) + 1
+    if not counts:
+        return []
+    tail = (f" WHERE id IN ({','.join('?' * len(counts))}) AND active = 1 AND lat IS NOT NULL AND lon IS NOT NULL"
+            + (" AND example = 0" if real_only else ""))
+    params: list[object] = list(counts)
+    if categories:
+        tail += (" AND EXISTS (SELECT 1 FROM offer_categories c WHERE c.offer_id = offers.id AND c.category IN "
+                 f"({','.join('?' * len(categories))}))")
+        params += list(categories)
+    return _best([(row["id"], row) for row in offer_dicts(db, tail, params)], counts, point, radius_km, n)
+
+
+def _best(found: Sequence[tuple[Any, dict[str, Any]]], counts: dict[Any, int], point: Point, radius_km: float,
+          n: int) -> list[OfferHit]:
+    """The offers within the radius: most words first, then real before example data, then nearest."""
     hits: list[tuple[int, bool, float, Offer]] = []
-    for values in cursor.fetchall():
-        row = dict(zip(columns_of[1:], values[1:], strict=True))
+    for key, row in found:
         offer = Offer.from_row(row)
         km = haversine_km(point, Point(float(row["lat"]), float(row["lon"])))
         if km <= radius_km:
-            hits.append((-counts[int(values[0])], offer.example, km, offer))
+            hits.append((-counts[key], offer.example, km, offer))
     hits.sort(key=lambda h: (h[0], h[1], h[2], h[3].id))
     return [OfferHit(offer, km) for _count, _example, km, offer in hits[:n]]

@@ -5,18 +5,26 @@ covering index of `offer_categories` (category, cell, lat, lon) or of `offers` (
 categories". The box encloses the circle of radius r
 exactly (spherical bounds, not a flat approximation), so once the circle holds enough offers no nearer one
 can hide in a corner; otherwise r grows and the box is asked again.
+
+Every query runs on SQLite (a sqlite-utils Database, as always) or PostgreSQL (a Store) through bot/offers/sql.py:
+the nearest search is the same statements on both (PostgreSQL keeps `cell` and `offer_categories` as SQLite
+does, bot/offers/pgschema.py); the full-text search is FTS5 on SQLite and a 'simple' tsvector on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot.geo.distance import EARTH_RADIUS_KM, Point, haversine_km
+from bot.offers.db import offers_version
 from bot.offers.model import Offer, OfferHit
+from bot.offers.sql import OffersDb, offer_dicts, on_postgres, rows
+from bot.store import Sql, Store
 
 START_RADIUS_KM = 3.0
 GROWTH = 2.5
@@ -38,13 +46,11 @@ def _box(point: Point, radius_km: float) -> tuple[float, float, float, float]:
     return lat0, lat1, point.lon - dlon, point.lon + dlon
 
 
-def rows_by_id(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def rows_by_id(db: OffersDb | Sql, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Full offer rows for some ids."""
     if not ids:
         return {}
-    cursor = db.execute(f"SELECT * FROM offers WHERE id IN ({','.join('?' * len(ids))})", list(ids))
-    columns = [d[0] for d in cursor.description]
-    return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    return {row["id"]: row for row in offer_dicts(db, f" WHERE id IN ({','.join('?' * len(ids))})", ids)}
 
 
 def _cells(box: tuple[float, float, float, float]) -> tuple[str, list[int]]:
@@ -58,32 +64,32 @@ def _cells(box: tuple[float, float, float, float]) -> tuple[str, list[int]]:
     return f"cell IN ({','.join('?' * len(cells))})", cells
 
 
-def _candidates(db: Database, categories: Sequence[str], box: tuple[float, float, float, float]) -> list[Any]:
+def _candidates(db: OffersDb, categories: Sequence[str], box: tuple[float, float, float, float]) -> list[Any]:
     lat0, lat1, lon0, lon1 = box
     cells, cell_params = _cells(box)
     if categories:
         marks = ",".join("?" * len(categories))
         sql = (f"SELECT offer_id, lat, lon FROM offer_categories WHERE category IN ({marks}) AND active = 1 "
                f"AND {cells} AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?")
-        rows = db.execute(sql, [*categories, *cell_params, lat0, lat1, lon0, lon1]).fetchall()
-        return list({r[0]: r for r in rows}.values()) if len(categories) > 1 else rows
+        found = rows(db, sql, [*categories, *cell_params, lat0, lat1, lon0, lon1])
+        return list({r[0]: r for r in found}.values()) if len(categories) > 1 else found
     sql = (f"SELECT id, lat, lon FROM offers WHERE active = 1 AND {cells} "
            "AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?")
-    return db.execute(sql, [*cell_params, lat0, lat1, lon0, lon1]).fetchall()
+    return rows(db, sql, [*cell_params, lat0, lat1, lon0, lon1])
 
 
-def _count(db: Database, categories: Sequence[str]) -> int:
+def _count(db: OffersDb, categories: Sequence[str]) -> int:
     """How many active offers with coordinates there are in the categories (all when none)."""
     if categories:
         marks = ",".join("?" * len(categories))
         sql = (f"SELECT count(DISTINCT offer_id) FROM offer_categories WHERE category IN ({marks}) "
                "AND active = 1 AND lat IS NOT NULL")
-        return int(db.execute(sql, list(categories)).fetchone()[0])
-    return int(db.execute("SELECT count(*) FROM offers WHERE active = 1 AND lat IS NOT NULL").fetchone()[0])
+        return int(rows(db, sql, categories)[0][0])
+    return int(rows(db, "SELECT count(*) FROM offers WHERE active = 1 AND lat IS NOT NULL")[0][0])
 
 
 def nearest(
-    db: Database,
+    db: OffersDb,
     categories: Sequence[str],
     point: Point,
     n: int = 3,
@@ -134,9 +140,12 @@ def _rank(inside: list[tuple[float, str]], examples: frozenset[str], radius: flo
     return [(km, oid) for _key, km, oid in keyed], sum(1 for key, _km, _oid in keyed if key <= radius)
 
 
-def _example_ids(db: Database) -> frozenset[str]:
+def _example_ids(db: OffersDb) -> frozenset[str]:
     """Ids of the example offers (few, and none once a district removed them), kept on the Database object until
-    this connection or another one writes (PRAGMA data_version), so a search costs no extra lookups."""
+    this connection or another one writes (PRAGMA data_version), so a search costs no extra lookups. On
+    PostgreSQL, kept on the store until the offers' version counter moves (one primary-key lookup)."""
+    if not isinstance(db, Database):
+        return _example_ids_of_store(db)
     version = (db.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes)
     cached: tuple[tuple[int, int], frozenset[str]] | None = getattr(db, "_lotse_examples", None)
     if cached is not None and cached[0] == version:
@@ -146,28 +155,43 @@ def _example_ids(db: Database) -> frozenset[str]:
     return ids
 
 
-def national_offers(db: Database, categories: Sequence[str] = ()) -> list[Offer]:
+#: store -> (offers_version, example ids); weak, so a closed store's entry goes with it.
+_STORE_EXAMPLES: weakref.WeakKeyDictionary[Store, tuple[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _example_ids_of_store(db: Store) -> frozenset[str]:
+    version = offers_version(db)
+    cached = _STORE_EXAMPLES.get(db)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    ids = frozenset(str(r[0]) for r in rows(db, "SELECT id FROM offers WHERE example = 1"))
+    _STORE_EXAMPLES[db] = (version, ids)
+    return ids
+
+
+def national_offers(db: OffersDb, categories: Sequence[str] = ()) -> list[Offer]:
     """Active offers that serve all of Germany (hotlines such as 112 or 116 016) in any of `categories`."""
     if categories:
         marks = ",".join("?" * len(categories))
         # From the few nationwide offers (their own partial index) to their categories, never the other way
-        # round: a category can hold thousands of local offers.
-        sql = (f"SELECT DISTINCT o.id FROM offers o CROSS JOIN offer_categories c ON c.offer_id = o.id "
+        # round: a category can hold thousands of local offers (SQLite's CROSS JOIN keeps that order).
+        join = "JOIN" if on_postgres(db) else "CROSS JOIN"
+        sql = (f"SELECT DISTINCT o.id FROM offers o {join} offer_categories c ON c.offer_id = o.id "
                f"WHERE o.national = 1 AND o.active = 1 AND c.category IN ({marks})")
-        ids = [r[0] for r in db.execute(sql, list(categories)).fetchall()]
+        ids = [r[0] for r in rows(db, sql, categories)]
     else:
-        ids = [r[0] for r in db.execute("SELECT id FROM offers WHERE national = 1 AND active = 1").fetchall()]
-    rows = rows_by_id(db, ids)
-    return sorted((Offer.from_row(r) for r in rows.values()), key=lambda o: o.id)
+        ids = [r[0] for r in rows(db, "SELECT id FROM offers WHERE national = 1 AND active = 1")]
+    found = rows_by_id(db, ids)
+    return sorted((Offer.from_row(r) for r in found.values()), key=lambda o: o.id)
 
 
-def get_offer(db: Database, offer_id: str) -> Offer | None:
+def get_offer(db: OffersDb | Sql, offer_id: str) -> Offer | None:
     """One offer by id (also when deleted, i.e. inactive)."""
     row = rows_by_id(db, [offer_id]).get(offer_id)
     return Offer.from_row(row) if row else None
 
 
-def list_offers(db: Database, *, category: str | None = None, inactive: bool = False,
+def list_offers(db: OffersDb, *, category: str | None = None, inactive: bool = False,
                 limit: int | None = None) -> Iterable[Offer]:
     """Offers ordered by id, optionally of one category and including deleted ones."""
     where = [] if inactive else ["active = 1"]
@@ -178,15 +202,23 @@ def list_offers(db: Database, *, category: str | None = None, inactive: bool = F
     sql = "SELECT * FROM offers" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
+    if not isinstance(db, Database):
+        yield from (Offer.from_row(row) for row in offer_dicts(db, sql.removeprefix("SELECT * FROM offers"), params))
+        return
     cursor = db.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     for values in cursor:
         yield Offer.from_row(dict(zip(columns, values, strict=True)))
 
 
-def search(db: Database, query: str, limit: int = 20) -> list[Offer]:
-    """Full-text search over names and descriptions in every language; user input is quoted (no FTS syntax)."""
+def search(db: OffersDb, query: str, limit: int = 20) -> list[Offer]:
+    """Full-text search over names and descriptions in every language; user input is quoted (no FTS syntax):
+    every word must occur, the best match first (FTS5's rank on SQLite, ts_rank on PostgreSQL)."""
     if not query.strip():
         return []
-    rows = db.table("offers").search(query, quote=True, limit=limit, where="active = 1")
-    return [Offer.from_row(dict(row)) for row in rows]
+    if not isinstance(db, Database):
+        tail = (" WHERE active = 1 AND fts_all @@ plainto_tsquery('simple', ?) "
+                "ORDER BY ts_rank(fts_all, plainto_tsquery('simple', ?)) DESC, id LIMIT ?")
+        return [Offer.from_row(row) for row in offer_dicts(db, tail, [query, query, limit])]
+    found = db.table("offers").search(query, quote=True, limit=limit, where="active = 1")
+    return [Offer.from_row(dict(row)) for row in found]

@@ -17,7 +17,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.offers.fields import FIELDS, READ_ONLY
+from bot.offers.sql import OffersDb, rows, writing
 from bot.offers.store import rows_by_id
+from bot.store import Sql
 
 #: Stored columns compared for changes (updated_at is bookkeeping, not content).
 CONTENT = tuple(f for f in FIELDS if f not in READ_ONLY)
@@ -82,15 +84,16 @@ _UPSERT = (
 _AUDIT = "INSERT INTO audit (time, actor, action, offer_id, old, new) VALUES (?, ?, ?, ?, ?, ?)"
 
 
-def write_rows(db: Database, changes: Sequence[Change], actor: str) -> int:
-    """Write changed offers and their audit rows (no commit: the caller owns the transaction)."""
+def write_rows(db: Database | Sql, changes: Sequence[Change], actor: str) -> int:
+    """Write changed offers and their audit rows (no commit: the caller owns the transaction: a sqlite-utils
+    Database inside `with db.conn`, or the Sql of `bot.offers.sql.writing`)."""
     stamp = now()
-    conn = db.conn
+    run = db.conn.execute if isinstance(db, Database) else db.run
     written = 0
     for change in changes:
         if not change.fields:
             continue
-        conn.execute(_UPSERT, _sql_row(change.new, stamp))
+        run(_UPSERT, _sql_row(change.new, stamp))
         if change.old is None:
             # A new offer: its first values are the current ones with later changes undone, so the row is not
             # copied (that would double the database); `history` rebuilds it.
@@ -99,39 +102,39 @@ def write_rows(db: Database, changes: Sequence[Change], actor: str) -> int:
             fields = change.fields
             old_json = _json({f: change.old.get(f) for f in fields})
             new_json = _json({f: change.new.get(f) for f in fields})
-        conn.execute(_AUDIT, [stamp, actor, change.action, change.offer_id, old_json, new_json])
+        run(_AUDIT, [stamp, actor, change.action, change.offer_id, old_json, new_json])
         written += 1
     return written
 
 
-def save(db: Database, values: dict[str, Any], actor: str, action: str = "edit") -> bool:
+def save(db: OffersDb, values: dict[str, Any], actor: str, action: str = "edit") -> bool:
     """Insert or update one offer (values are field -> stored value; missing fields keep their old value).
 
     No validation: admin input goes through `importer.save_offer`, which checks and geocodes first.
     """
     offer_id = str(values["id"])
-    with db.conn:
-        stored = rows_by_id(db, [offer_id]).get(offer_id)
+    with writing(db) as tx:
+        stored = rows_by_id(tx, [offer_id]).get(offer_id)
         old = content(stored) if stored else None
         new = {**(old or DEFAULTS), **content({**(old or DEFAULTS), **values})}
-        return write_rows(db, [Change(offer_id, old, new, action if old else "add")], actor) > 0
+        return write_rows(tx, [Change(offer_id, old, new, action if old else "add")], actor) > 0
 
 
-def _set_active(db: Database, offer_id: str, active: int, actor: str, action: str) -> bool:
-    with db.conn:
-        stored = rows_by_id(db, [offer_id]).get(offer_id)
+def _set_active(db: OffersDb, offer_id: str, active: int, actor: str, action: str) -> bool:
+    with writing(db) as tx:
+        stored = rows_by_id(tx, [offer_id]).get(offer_id)
         if stored is None:
             raise KeyError(offer_id)
         old = content(stored)
-        return write_rows(db, [Change(offer_id, old, {**old, "active": active}, action)], actor) > 0
+        return write_rows(tx, [Change(offer_id, old, {**old, "active": active}, action)], actor) > 0
 
 
-def delete(db: Database, offer_id: str, actor: str) -> bool:
+def delete(db: OffersDb, offer_id: str, actor: str) -> bool:
     """Soft delete: the offer disappears from answers but stays stored, with an audit row; False if it was."""
     return _set_active(db, offer_id, 0, actor, "delete")
 
 
-def restore(db: Database, offer_id: str, actor: str) -> bool:
+def restore(db: OffersDb, offer_id: str, actor: str) -> bool:
     """Undo a delete; False when the offer was active."""
     return _set_active(db, offer_id, 1, actor, "restore")
 
@@ -154,18 +157,18 @@ class Event:
         return {f: ((self.old or {}).get(f), new.get(f)) for f in changed_fields(self.old, new)} if new else {}
 
 
-def history(db: Database, offer_id: str) -> list[Event]:
+def history(db: OffersDb, offer_id: str) -> list[Event]:
     """Every recorded change of one offer, oldest first; a creation shows the values the offer was created with.
 
     The audit keeps each change's old and new values of the changed fields; walking back from the current row
     through those gives the state at creation.
     """
-    rows = db.execute("SELECT time, actor, action, offer_id, old, new FROM audit WHERE offer_id = ? ORDER BY id",
-                      [offer_id]).fetchall()
+    found = rows(db, "SELECT time, actor, action, offer_id, old, new FROM audit WHERE offer_id = ? ORDER BY id",
+                 [offer_id])
     stored = rows_by_id(db, [offer_id]).get(offer_id)
     state = content(stored) if stored else {}
     events: list[Event] = []
-    for t, a, act, oid, o, n in reversed(rows):
+    for t, a, act, oid, o, n in reversed(found):
         old, new = (json.loads(o) if o else None), (json.loads(n) if n else None)
         if old is None:
             new = {k: v for k, v in state.items() if v not in (None, "", [])}

@@ -11,10 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlite_utils import Database
-
 from bot.geo.distance import Point
 from bot.offers.fields import GERMANY
+from bot.offers.sql import OffersDb, rows, writing
 from bot.offers.write import now
 from bot.sources.http import SourceError, get_json
 
@@ -24,7 +23,7 @@ MIN_INTERVAL = 1.0  # seconds between two requests (Nominatim's policy)
 class Geocoder:
     """`locate(street, postcode, city)` -> Point or None, cached in the database."""
 
-    def __init__(self, db: Database, url: str, *, interval: float = MIN_INTERVAL,
+    def __init__(self, db: OffersDb, url: str, *, interval: float = MIN_INTERVAL,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self.db, self.url = db, url.rstrip("/")
         self.interval, self.clock, self.sleep = interval, clock, sleep
@@ -40,7 +39,8 @@ class Geocoder:
 
     def locate(self, street: str, postcode: str, city: str) -> Point | None:
         key = " | ".join(" ".join(part.split()).casefold() for part in (street, postcode, city))
-        cached = self.db.execute("SELECT lat, lon FROM geocode_cache WHERE query = ?", [key]).fetchone()
+        found = rows(self.db, "SELECT lat, lon FROM geocode_cache WHERE query = ?", [key])
+        cached = found[0] if found else None
         if cached is not None:
             return Point(cached[0], cached[1]) if cached[0] is not None else None
         self._wait()
@@ -52,9 +52,10 @@ class Geocoder:
         except SourceError:
             return None  # not cached: asked again next time
         point = _point(found)
-        with self.db.conn:
-            self.db.conn.execute("INSERT OR REPLACE INTO geocode_cache (query, lat, lon, found_at) VALUES (?, ?, ?, ?)",
-                                 [key, point.lat if point else None, point.lon if point else None, now()])
+        with writing(self.db) as tx:
+            tx.run("INSERT INTO geocode_cache (query, lat, lon, found_at) VALUES (?, ?, ?, ?) ON CONFLICT(query) "
+                   "DO UPDATE SET lat = excluded.lat, lon = excluded.lon, found_at = excluded.found_at",
+                   [key, point.lat if point else None, point.lon if point else None, now()])
         return point
 
 
@@ -70,20 +71,20 @@ def _point(found: object) -> Point | None:
     return Point(lat, lon)
 
 
-def locate_approximate(db: Database, geocoder: Geocoder, *, limit: int | None = None, actor: str = "geocoder",
+def locate_approximate(db: OffersDb, geocoder: Geocoder, *, limit: int | None = None, actor: str = "geocoder",
                        ) -> tuple[int, int]:
     """Place offers that stand at their postcode's centre but have a street (imported from a sheet, typed in
     before a geocoder was set): (asked, placed). Each move is in the audit trail; a hand-set point is exact and
     never touched."""
     from bot.offers.write import save
 
-    rows = db.execute("SELECT id, street, postcode, city FROM offers WHERE approximate = 1 AND active = 1 "
-                      "AND national = 0 AND coalesce(street, '') != '' ORDER BY id"
-                      + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+    found = rows(db, "SELECT id, street, postcode, city FROM offers WHERE approximate = 1 AND active = 1 "
+                 "AND national = 0 AND coalesce(street, '') != '' ORDER BY id"
+                 + (f" LIMIT {int(limit)}" if limit else ""))
     placed = 0
-    for offer_id, street, postcode, city in rows:
+    for offer_id, street, postcode, city in found:
         point = geocoder.locate(street, postcode or "", city or "")
         if point is not None and save(db, {"id": offer_id, "lat": point.lat, "lon": point.lon, "approximate": 0},
                                       actor, "locate"):
             placed += 1
-    return len(rows), placed
+    return len(found), placed

@@ -19,11 +19,10 @@ import html
 import re
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.offers.db import LANGS
 from bot.offers.fields import named_categories
 from bot.offers.formats.integreat import opening_hours
+from bot.offers.sql import OffersDb
 from bot.sources.categories import mappings
 from bot.sources.http import SourceError, get_json
 from bot.sources.sync import Record
@@ -79,7 +78,7 @@ def fetch(api: str, region: str) -> tuple[list[dict[str, Any]], dict[str, list[d
     return german, others
 
 
-def category_map(db: Database) -> dict[str, list[str]]:
+def category_map(db: OffersDb) -> dict[str, list[str]]:
     """Staff's mapping of Integreat category names to ours (label -> categories)."""
     return mappings(db, SOURCE)
 

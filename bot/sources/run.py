@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from sqlite_utils import Database
-
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
+from bot.offers.sql import OffersDb
 from bot.sources import integreat, osm
 from bot.sources.geocoder import Geocoder
 from bot.sources.http import SourceError
@@ -35,7 +34,7 @@ def _in_district(records: list[Record], district: str, gaz: Gazetteer, notes: li
     return kept
 
 
-def sync_integreat(db: Database, api: str, region: str, *, district: str | None = None,
+def sync_integreat(db: OffersDb, api: str, region: str, *, district: str | None = None,
                    geocoder_url: str | None = None, gaz: Gazetteer | None = None,
                    dry_run: bool = False) -> Report:
     """Sync an Integreat region (optionally only its locations in one district) into the offers."""
@@ -58,7 +57,7 @@ def sync_integreat(db: Database, api: str, region: str, *, district: str | None 
     return report
 
 
-def sync_osm(db: Database, api: str, district: str, *, kinds: Sequence[str] = DEFAULT_KINDS,
+def sync_osm(db: OffersDb, api: str, district: str, *, kinds: Sequence[str] = DEFAULT_KINDS,
              geocoder_url: str | None = None, gaz: Gazetteer | None = None, dry_run: bool = False) -> Report:
     """Sync the OpenStreetMap objects of a district (the kinds of osm_tags.py) into the offers."""
     unknown = [k for k in kinds if k not in KINDS]

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils import Database
+
+from bot.offers.sql import OffersDb
 from bot.sources.http import SourceError
 
 log = logging.getLogger(__name__)
@@ -51,13 +54,14 @@ class Endpoints:
     geocoder_url: str | None = None
 
 
-def run_all(db_path: Path, jobs: tuple[SyncJob, ...], endpoints: Endpoints) -> int:
-    """Run every job once on a connection of its own; a failing source is logged and kept for the admin, the
-    others still run. Returns how many succeeded."""
+def run_all(where: Path | OffersDb, jobs: tuple[SyncJob, ...], endpoints: Endpoints) -> int:
+    """Run every job once on a connection of its own (a SQLite file's path), or on the shared PostgreSQL store
+    (its pool serves any thread); a failing source is logged and kept for the admin, the others still run.
+    Returns how many succeeded."""
     from bot.offers.db import open_db
     from bot.sources.run import sync_integreat, sync_osm
 
-    db = open_db(db_path)
+    db = open_db(where) if isinstance(where, Path) else where
     done = 0
     try:
         for job in jobs:
@@ -72,5 +76,6 @@ def run_all(db_path: Path, jobs: tuple[SyncJob, ...], endpoints: Endpoints) -> i
             except SourceError as exc:
                 log.warning("sync %s failed: %s", job, exc)
     finally:
-        db.conn.close()
+        if isinstance(db, Database):
+            db.conn.close()
     return done

@@ -18,14 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlite_utils import Database
-
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, default_gazetteer
 from bot.offers.fields import check_complete, clean_row
+from bot.offers.sql import OffersDb, rows, writing
 from bot.offers.store import rows_by_id
 from bot.offers.write import CONTENT, DEFAULTS, Change, content, now, write_rows
 from bot.sources.http import SourceError
+from bot.store import Sql
 
 
 class Locator(Protocol):
@@ -121,20 +121,19 @@ def _merge(old: dict[str, Any] | None, last: dict[str, Any] | None, src: dict[st
     return new, kept
 
 
-def _state(db: Database, source: str, scope: str) -> dict[str, dict[str, Any]]:
-    rows = db.execute("SELECT offer_id, values_json FROM source_state WHERE source = ? AND scope = ?",
-                      [source, scope]).fetchall()
-    return {oid: json.loads(values) for oid, values in rows}
+def _state(db: OffersDb, source: str, scope: str) -> dict[str, dict[str, Any]]:
+    found = rows(db, "SELECT offer_id, values_json FROM source_state WHERE source = ? AND scope = ?", [source, scope])
+    return {oid: json.loads(values) for oid, values in found}
 
 
-def _stored(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _stored(db: OffersDb, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
         out.update(rows_by_id(db, ids[start:start + 500]))
     return out
 
 
-def apply(db: Database, source: str, scope: str, records: Sequence[Record], *, locator: Locator | None = None,
+def apply(db: OffersDb, source: str, scope: str, records: Sequence[Record], *, locator: Locator | None = None,
           gaz: Gazetteer | None = None, dry_run: bool = False, notes: Sequence[str] = ()) -> Report:
     """Bring the offers of one source and scope in line with `records` (see the module doc); `notes` are the
     source's own remarks (left-out objects), kept with the run."""
@@ -184,33 +183,33 @@ def apply(db: Database, source: str, scope: str, records: Sequence[Record], *, l
     if dry_run:
         return report
     stamp = now()
-    with db.conn:
-        write_rows(db, changes, report.actor)
-        db.conn.executemany(
+    with writing(db) as tx:
+        write_rows(tx, changes, report.actor)
+        tx.many(
             "INSERT INTO source_state (offer_id, source, scope, source_key, values_json, seen_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(offer_id) DO UPDATE SET source = excluded.source, "
             "scope = excluded.scope, source_key = excluded.source_key, values_json = excluded.values_json, "
             "seen_at = excluded.seen_at",
             [(r.offer_id, source, scope, r.key, json.dumps(v, ensure_ascii=False), stamp) for r, v in new_state])
-        report.run_id = record_run(db, report, stamp)
+        report.run_id = record_run(tx, report, stamp)
     return report
 
 
-def record_run(db: Database, report: Report, started: str, error: str | None = None) -> int:
+def record_run(tx: Sql, report: Report, started: str, error: str | None = None) -> int:
     """Keep one run (also a failed one, with its error) for the admin's sources page."""
-    cursor = db.conn.execute(
+    found = tx.one(
         "INSERT INTO source_runs (source, scope, started, finished, added, updated, archived, unchanged, kept, "
-        "report, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "report, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [report.source, report.scope, started, now(), len(report.added), len(report.updated),
          len(report.archived), report.unchanged, len(report.kept), json.dumps(report.to_json(), ensure_ascii=False),
          error])
-    return int(cursor.lastrowid or 0)
+    return int(found[0]) if found else 0
 
 
-def record_failure(db: Database, source: str, scope: str, error: str) -> None:
+def record_failure(db: OffersDb, source: str, scope: str, error: str) -> None:
     """A run that could not read its source: shown in the admin with the reason."""
-    with db.conn:
-        record_run(db, Report(source, scope), now(), error)
+    with writing(db) as tx:
+        record_run(tx, Report(source, scope), now(), error)
 
 
 @dataclass(frozen=True)
@@ -231,16 +230,15 @@ class Run:
     error: str | None
 
 
-def runs(db: Database, limit: int = 50) -> list[Run]:
+def runs(db: OffersDb, limit: int = 50) -> list[Run]:
     """The newest runs first."""
-    rows = db.execute("SELECT id, source, scope, started, finished, added, updated, archived, unchanged, kept, "
-                      "report, error FROM source_runs ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+    found = rows(db, "SELECT id, source, scope, started, finished, added, updated, archived, unchanged, kept, "
+                 "report, error FROM source_runs ORDER BY id DESC LIMIT ?", [limit])
     return [Run(r[0], r[1], r[2], r[3], r[4] or "", r[5], r[6], r[7], r[8], r[9], json.loads(r[10] or "{}"), r[11])
-            for r in rows]
+            for r in found]
 
 
-def last_runs(db: Database) -> list[Run]:
+def last_runs(db: OffersDb) -> list[Run]:
     """The newest run of each source and scope."""
-    rows = db.execute("SELECT max(id) FROM source_runs GROUP BY source, scope").fetchall()
-    ids = {r[0] for r in rows}
+    ids = {r[0] for r in rows(db, "SELECT max(id) FROM source_runs GROUP BY source, scope")}
     return [run for run in runs(db, 1000) if run.id in ids]

@@ -14,7 +14,7 @@ from bot.store.base import Sql, Store
 from bot.store.schema import migrate
 from bot.store.sqlite import SqliteStore
 
-__all__ = ["Sql", "Store", "UnknownDatabase", "as_store", "open_store"]
+__all__ = ["Sql", "Store", "UnknownDatabase", "as_store", "open_store", "store_for"]
 
 
 class UnknownDatabase(ValueError):
@@ -54,3 +54,9 @@ def open_store(url: str, *, migrate_schema: bool = True) -> Store:
     if migrate_schema:
         migrate(store)
     return store
+
+
+def store_for(db: Database, database_url: str | None) -> Store:
+    """The store the settings name: PostgreSQL when LOTSE_DATABASE_URL is set (close it after use), else the
+    SQLite file's own (closing it leaves the file open)."""
+    return open_store(database_url) if database_url else as_store(db)

@@ -26,7 +26,8 @@ def configured_url() -> str:
     return settings.database_url or f"sqlite:///{settings.db_path}"
 
 
-def _open(url: str, *, migrated: bool = True) -> Store:
+def open_configured(url: str, *, migrated: bool = True) -> Store:
+    """The database of a URL for a command; a click error that says why when it cannot be opened."""
     try:
         return open_store(url, migrate_schema=migrated)
     except UnknownDatabase as exc:
@@ -37,7 +38,8 @@ def _open(url: str, *, migrated: bool = True) -> Store:
 
 @click.group()
 def db() -> None:
-    """The database of the shared state: conversations, handoffs, the team inbox and rate limits.
+    """The database of the shared state: conversations, handoffs, the team inbox, rate limits, the admin's
+    accounts, staff topics, and the offers with their audit trail.
 
     It is the SQLite file (LOTSE_DB) unless LOTSE_DATABASE_URL names a PostgreSQL database, which several
     `lotse serve` instances can share.
@@ -54,7 +56,7 @@ def migrate(url: str | None) -> None:
     Example: lotse db migrate --url postgresql://lotse@127.0.0.1/lotse
     """
     target = url or configured_url()
-    with _open(target, migrated=False) as store:
+    with open_configured(target, migrated=False) as store:
         ran = migrate_schema(store)
         for name in ran:
             click.echo(f"applied: {name}")
@@ -77,7 +79,7 @@ def copy_cmd(source: str, target: str, replace: bool) -> None:
     if source.startswith("sqlite:///") and not Path(source.removeprefix("sqlite:///")).is_file():
         raise click.BadParameter(f"{source}: no such SQLite file (an absolute path needs four slashes)",
                                  param_hint="SOURCE")
-    with _open(source) as src, _open(target) as dst:
+    with open_configured(source) as src, open_configured(target) as dst:
         click.echo(f"{'table':<16} {'rows':>8} {'copied':>8}  checksum")
         try:
             results = copy(src, dst, replace=replace, progress=_report)

@@ -64,16 +64,21 @@ def _rows(source: Store, table: Table) -> list[Row]:
     return source.query(f"SELECT {', '.join(table.columns)} FROM {table.name} ORDER BY {', '.join(table.key)}")
 
 
-def copy(source: Store, target: Store, *, replace: bool = False,
+#: The offers and what belongs to them: what `seed_offers` moves.
+OFFER_TABLES = ("offers", "audit", "source_state", "source_runs", "source_categories", "geocode_cache")
+
+
+def copy(source: Store, target: Store, *, replace: bool = False, only: tuple[str, ...] = (),
          progress: Callable[[Copied], None] | None = None) -> list[Copied]:
-    """Copy every shared table; one result per table. Raises NotEmpty (before writing anything) when the target
-    has rows and `replace` is not set."""
+    """Copy every shared table (or `only` these); one result per table. Raises NotEmpty (before writing
+    anything) when the target has rows and `replace` is not set."""
+    tables = [t for t in TABLES if not only or t.name in only]
     if not replace:
-        full = [t.name for t in TABLES if (row := target.one(f"SELECT count(*) FROM {t.name}")) and row[0]]
+        full = [t.name for t in tables if (row := target.one(f"SELECT count(*) FROM {t.name}")) and row[0]]
         if full:
             raise NotEmpty(", ".join(full))
     results = []
-    for table in TABLES:
+    for table in tables:
         rows = _rows(source, table)
         insert = (f"INSERT INTO {table.name}({', '.join(table.columns)}) "
                   f"VALUES ({', '.join('?' * len(table.columns))})")
@@ -90,6 +95,16 @@ def copy(source: Store, target: Store, *, replace: bool = False,
         if progress is not None:
             progress(result)
     return results
+
+
+def seed_offers(source: Store, target: Store) -> int:
+    """The offers of a SQLite file (the demo, or a district's own) copied into a PostgreSQL that has none yet,
+    with their audit trail and sources' bookkeeping (`lotse setup`); how many offers (0: it had some)."""
+    row = target.one("SELECT count(*) FROM offers")
+    if row and row[0]:
+        return 0
+    copied = copy(source, target, replace=True, only=OFFER_TABLES)
+    return next(c.target_rows for c in copied if c.table == "offers")
 
 
 def _pair(source: tuple[int, str], target: tuple[int, str]) -> tuple[int, int, str, str]:

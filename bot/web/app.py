@@ -28,10 +28,12 @@ from bot.web.keys import (
     DB,
     ENGINE,
     NEW_SESSION_LIMIT,
+    OFFERS,
     ONCE,
     SEEN_SESSIONS,
     SESSION_LIMIT,
     SETTINGS,
+    STORE,
     TEMPLATES,
     WEB_LIMIT,
     WORKER,
@@ -72,6 +74,8 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
     app[ONCE] = once = Once(engine.store)
+    app[STORE] = engine.store
+    app[OFFERS] = engine.offers
     worker = EngineWorker.maybe(engine, workers=1, database_url=settings.database_url)
     if worker is not None:
         await worker.warm_up()

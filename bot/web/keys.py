@@ -10,12 +10,19 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.engine.worker import EngineWorker
 from bot.inbox import Inbox
+from bot.offers.sql import OffersDb
 from bot.ratelimit import Limiter, RateLimiter, SeenRecently
+from bot.store import Store
 from bot.store.changes import Changes
 from bot.store.once import Once
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
+#: The shared state (bot/store): the SQLite file of DB, or PostgreSQL shared by every instance. Accounts,
+#: sessions and staff topics live there.
+STORE: web.AppKey[Store] = web.AppKey("store", Store)
+#: Where the offers are: the SQLite file of DB, or PostgreSQL (the shared store) when LOTSE_DATABASE_URL is set.
+OFFERS: web.AppKey[OffersDb] = web.AppKey("offers")
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 #: Set when the engine runs in a worker process (a database file); absent for an in-memory one.

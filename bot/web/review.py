@@ -24,7 +24,7 @@ from bot.nlu.intents import OUT_OF_SCOPE, Intent, load_intents
 from bot.web.admin import auth
 from bot.web.admin.i18n import N_, translator
 from bot.web.charts import bars, hbars
-from bot.web.keys import DB, ENGINE
+from bot.web.keys import ENGINE, STORE
 
 WEEKS = 8
 #: Dates as staff read them: German "01.12.2026", English ISO (as the admin's `when`); chart labels shorter.
@@ -71,7 +71,7 @@ def _labels(lang: str, staff: Mapping[str, str] | None = None) -> dict[str, str]
 def staff_names(request: web.Request) -> dict[str, str]:
     """id -> name of the topics staff added (bot/knowledge/)."""
     builtin = _topics()
-    return {intent: topic.name for intent, topic in staff_topics(request.app[DB]).items() if intent not in builtin}
+    return {intent: topic.name for intent, topic in staff_topics(request.app[STORE]).items() if intent not in builtin}
 
 
 def intent_names(lang: str, staff: Mapping[str, str] | None = None) -> Callable[[str], str]:

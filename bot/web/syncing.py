@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.offers.sql import on_postgres
 from bot.sources.schedule import Endpoints, run_all
-from bot.web.keys import SETTINGS
+from bot.web.keys import OFFERS, SETTINGS
 
 log = logging.getLogger(__name__)
 SYNCED: web.AppKey[asyncio.Event] = web.AppKey("synced", asyncio.Event)
@@ -23,7 +24,9 @@ async def _loop(app: web.Application) -> None:
     endpoints = Endpoints(settings.integreat_api, settings.overpass_api, settings.geocoder_url)
     while True:
         try:
-            done = await asyncio.to_thread(run_all, settings.db_path, settings.sync_jobs, endpoints)
+            offers = app[OFFERS]  # the shared PostgreSQL store, or the SQLite file (opened by the thread)
+            done = await asyncio.to_thread(run_all, offers if on_postgres(offers) else settings.db_path,
+                                           settings.sync_jobs, endpoints)
             log.info("scheduled sync: %d of %d sources synced", done, len(settings.sync_jobs))
         except Exception:  # a bug in one round must not end the schedule; the next round tries again
             log.exception("scheduled sync failed")

@@ -30,7 +30,7 @@ from bot.knowledge.store import (
 )
 from bot.offers.categories import CATEGORIES
 from bot.web.admin import auth
-from bot.web.keys import DB, ENGINE
+from bot.web.keys import ENGINE, STORE
 from bot.web.review import editor, intent_names, staff_names
 
 
@@ -41,7 +41,7 @@ def _engine(request: web.Request) -> Engine:
 def _staff(request: web.Request) -> dict[str, StaffTopic]:
     """The staff topics as stored now (the engine's copy is only refreshed by the next message)."""
     builtin = _engine(request).knowledge.builtin
-    return {i: t for i, t in staff_topics(request.app[DB]).items() if i not in builtin}
+    return {i: t for i, t in staff_topics(request.app[STORE]).items() if i not in builtin}
 
 
 def _missing(answer: dict[str, str]) -> list[str]:
@@ -54,7 +54,7 @@ def _rows(request: web.Request) -> list[dict[str, Any]]:
     engine = _engine(request)
     name = intent_names(auth.lang_of(request), staff_names(request))
     districts: dict[str, dict[str, list[str]]] = {}
-    for (intent, code, lang) in sorted(district_answers(request.app[DB])):
+    for (intent, code, lang) in sorted(district_answers(request.app[STORE])):
         districts.setdefault(intent, {}).setdefault(code, []).append(lang)
     rows = [{"id": i, "name": name(i), "staff": False,
              "missing": _missing(engine.answers[i].text) if i in engine.answers else list(LANGUAGES),
@@ -90,7 +90,7 @@ def _values(topic: StaffTopic) -> dict[str, Any]:
 def _form(request: web.Request, values: dict[str, Any], status: int = 200, problems: list[str] | None = None,
           intent: str | None = None) -> web.Response:
     topic = _staff(request).get(intent or "")
-    answers = {(lang, code): text for (i, code, lang), text in district_answers(request.app[DB]).items()
+    answers = {(lang, code): text for (i, code, lang), text in district_answers(request.app[STORE]).items()
                if i == intent}
     return auth.render(request, "admin_topic.html", status, values=values, problems=problems or [], intent=intent,
                        staff=topic is not None or intent is None, categories=CATEGORIES, menus=MENUS,
@@ -167,7 +167,7 @@ async def save(request: web.Request) -> web.Response:
         problems += [problem.shown(_) for problem in exc.problems]
     if problems:
         return _form(request, values, 422, problems, intent)
-    save_topic(request.app[DB], topic, who)
+    save_topic(request.app[STORE], topic, who)
     if values["from"]:
         engine.learning.dismiss(values["from"])
     raise web.HTTPSeeOther(f"/admin/topics/{topic.id}?done=saved")
@@ -191,7 +191,7 @@ async def save_answer(request: web.Request) -> web.Response:
     if problems:
         topic = stored.get(intent)
         return _form(request, _values(topic) if topic else {}, 422, problems, intent)
-    set_answer(request.app[DB], intent, district, lang, str(form.get("text", "")), who)
+    set_answer(request.app[STORE], intent, district, lang, str(form.get("text", "")), who)
     raise web.HTTPSeeOther(f"/admin/topics/{intent}?done=answer")
 
 
@@ -199,7 +199,7 @@ async def remove(request: web.Request) -> web.Response:
     """Delete a staff topic (built-in topics cannot be deleted)."""
     editor(request)
     intent = request.match_info["id"]
-    if not valid_id(intent) or not delete_topic(request.app[DB], intent):
+    if not valid_id(intent) or not delete_topic(request.app[STORE], intent):
         raise web.HTTPNotFound(text=auth.gettext(request)("No topic with this id."))
     raise web.HTTPSeeOther("/admin/topics?done=deleted")
 

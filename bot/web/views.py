@@ -14,6 +14,7 @@ from bot import i18n, resources
 from bot.engine import Incoming
 from bot.geo.distance import Point
 from bot.i18n import _
+from bot.offers.sql import rows
 from bot.store.base import DatabaseUnavailable
 from bot.store.once import Claimed, Done, claim_waiting, web_key
 from bot.web import staff, strictjson
@@ -231,5 +232,6 @@ async def healthz(request: web.Request) -> web.Response:
     problem = await asyncio.to_thread(database_problem, request.app[SETTINGS].db_path)
     if problem is not None:
         return web.json_response({"status": "error", "database": problem}, status=503)
-    offers = engine.db.execute("SELECT count(*) FROM offers WHERE active = 1").fetchone()[0]
+    found = rows(engine.offers, "SELECT count(*) FROM offers WHERE active = 1")
+    offers = int(found[0][0])
     return web.json_response({"status": "ok", "offers": offers, "intents": len(engine.intents), "writable": True})

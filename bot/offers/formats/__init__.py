@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from bot.geo.gazetteer import Gazetteer
 from bot.offers import importer
 from bot.offers.formats import hsds, integreat
+from bot.offers.sql import OffersDb
 
 
 def is_hsds(path: Path) -> bool:
@@ -19,7 +18,7 @@ def is_hsds(path: Path) -> bool:
     return (path.is_dir() and (path / "service.csv").exists()) or path.suffix.lower() == ".zip"
 
 
-def import_path(db: Database, path: Path, *, actor: str, dry_run: bool = False,
+def import_path(db: OffersDb, path: Path, *, actor: str, dry_run: bool = False,
                 gaz: Gazetteer | None = None) -> importer.ImportResult:
     """Import any supported file or HSDS directory (see module doc)."""
     if is_hsds(path):

@@ -25,14 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.offers import hours
 from bot.offers.archive import ArchiveError, check_archive
 from bot.offers.categories import CATEGORIES, CATEGORY_LABELS
 from bot.offers.db import LANGS
 from bot.offers.export import export_rows
 from bot.offers.readers import LIMITS
+from bot.offers.sql import OffersDb
 
 Record = tuple[int | str, dict[str, Any]]
 TABLES: dict[str, tuple[str, ...]] = {
@@ -95,7 +94,7 @@ def _schedules(offer_id: str, opening_hours: str) -> list[dict[str, str]]:
     return [{"id": f"sch-{offer_id}-{n}", "service_id": offer_id, **row} for n, row in enumerate(rows, 1)]
 
 
-def tables(db: Database) -> dict[str, list[dict[str, Any]]]:
+def tables(db: OffersDb) -> dict[str, list[dict[str, Any]]]:
     """Every offer as HSDS tables (table name -> rows)."""
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     organisations: dict[str, str] = {}
@@ -146,7 +145,7 @@ def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def export(db: Database, target: Path) -> int:
+def export(db: OffersDb, target: Path) -> int:
     """Write the package to a .zip file or into a directory; returns how many services."""
     data = tables(db)
     if target.suffix.lower() == ".zip":

@@ -8,8 +8,8 @@ Three ways in, checked by the `guard` middleware on every /admin request:
    held up by the account's count, so a guesser cannot keep its rightful user out.
 2. `LOTSE_ADMIN_TOKEN` for set-up and automation: `Authorization: Bearer <token>` on any request (curl, scripts:
    no cookie, so no CSRF token needed), or the login form with an empty name and the token as password. It acts
-   as the account "token" with the admin role; such a browser session is a random token kept in memory (ended by
-   sign-out, idle time and a restart).
+   as the account "token" with the admin role; such a browser session is a random token kept (hashed) in the
+   store like an account's, so every instance knows it (ended by sign-out, idle time and a new token).
 3. With neither accounts nor a token: nothing but the one-time set-up link (bot/web/admin/setup.py) that
    `lotse setup` and `lotse serve` print, which makes the first admin account. No guess from the address or the
    Host header: behind a reverse proxy every request looks local.
@@ -25,13 +25,12 @@ which returns the account name for the audit trail.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import ipaddress
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +41,7 @@ from bot.offers.hours import BERLIN
 from bot.web.admin import accounts, messages
 from bot.web.admin.accounts import Account, Session
 from bot.web.admin.i18n import pick, translator
-from bot.web.keys import DB, SETTINGS, TEMPLATES
+from bot.web.keys import SETTINGS, STORE, TEMPLATES
 
 COOKIE = "lotse_admin_session"
 TOKEN_COOKIE = "lotse_admin"
@@ -52,8 +51,6 @@ SESSION_KEY: web.RequestKey[Session] = web.RequestKey("admin_session", Session)
 THROTTLE: web.AppKey[accounts.Throttle] = web.AppKey("admin_throttle", accounts.Throttle)
 ADDRESS_THROTTLE: web.AppKey[accounts.Throttle] = web.AppKey("admin_address_throttle", accounts.Throttle)
 SECRET: web.AppKey[str] = web.AppKey("admin_secret", str)
-#: Browser sessions of LOTSE_ADMIN_TOKEN: SHA-256 of the cookie's random token -> (CSRF token, last used).
-TOKEN_SESSIONS: web.AppKey[dict[str, tuple[str, float]]] = web.AppKey("admin_token_sessions", dict)
 #: The clock of session idle expiry (seconds); tests move it forward instead of waiting.
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("admin_clock")
 OPEN_PATHS = ("/admin/login", "/admin/lang", "/admin/setup")
@@ -67,13 +64,22 @@ def setup_auth(app: web.Application) -> None:
     """Register the guard, the throttles and the sign-in routes."""
     app[THROTTLE] = accounts.Throttle(free=5, base=1.0, cap=60.0)
     app[ADDRESS_THROTTLE] = accounts.Throttle(free=20, base=2.0, cap=300.0)
-    app[TOKEN_SESSIONS] = {}
-    app[SECRET] = secrets.token_urlsafe(32)
     app[CLOCK] = time.time
+    app.cleanup_ctx.append(shared_state)
     app.middlewares.append(guard)
     app.router.add_route("*", "/admin/login", login, name="admin_login")
     app.router.add_post("/admin/logout", logout, name="admin_logout")
     app.router.add_get("/admin/lang", choose_language, name="admin_lang")
+
+
+async def shared_state(app: web.Application) -> AsyncIterator[None]:
+    """Once the store is open (after the engine's context): the throttles count in it, and the key of the
+    browsers' marks is the one every instance reads from it."""
+    store = app[STORE]
+    app[THROTTLE].share(store, "account")
+    app[ADDRESS_THROTTLE].share(store, "address")
+    app[SECRET] = accounts.device_secret(store)
+    yield
 
 
 # --- pages --------------------------------------------------------------------------------------------------
@@ -163,35 +169,14 @@ def _same_origin(request: web.Request) -> bool:
 
 def setup_only(request: web.Request) -> bool:
     """No accounts and no token: only the one-time set-up link is answered."""
-    return request.app[SETTINGS].admin_token is None and not accounts.users(request.app[DB])
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return request.app[SETTINGS].admin_token is None and not accounts.users(request.app[STORE])
 
 
 def start_token_session(request: web.Request) -> str:
-    """A browser session of LOTSE_ADMIN_TOKEN: a random cookie token, kept (hashed) in memory only."""
-    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    sessions = request.app[TOKEN_SESSIONS]
-    if len(sessions) >= 1000:  # sign-ins without sign-out: the oldest go
-        for old in sorted(sessions, key=lambda k: sessions[k][1])[:100]:
-            del sessions[old]
-    sessions[_digest(cookie)] = (csrf, request.app[CLOCK]())
-    return cookie
-
-
-def _token_session(request: web.Request) -> Session | str | None:
-    sessions, digest = request.app[TOKEN_SESSIONS], _digest(request.cookies.get(TOKEN_COOKIE, ""))
-    found = sessions.get(digest)
-    if found is None:
-        return None
-    now = request.app[CLOCK]()
-    if now - found[1] > request.app[SETTINGS].admin_idle_minutes * 60:
-        del sessions[digest]
-        return "expired"
-    sessions[digest] = (found[0], now)
-    return Session(Account("token", "admin"), found[0])
+    """A browser session of LOTSE_ADMIN_TOKEN: a random cookie token, kept (hashed) in the store, so every
+    instance knows it."""
+    token = request.app[SETTINGS].admin_token or ""
+    return accounts.start_token_session(request.app[STORE], token, now=request.app[CLOCK]())
 
 
 def _identify(request: web.Request) -> Session | str | None:
@@ -202,10 +187,11 @@ def _identify(request: web.Request) -> Session | str | None:
     bearer = request.headers.get("Authorization", "")
     if token and bearer.startswith("Bearer ") and hmac.compare_digest(bearer[7:].encode(), token.encode()):
         return Session(Account("token", "admin"), "")  # not a browser: no cookie, nothing to forge
-    if token and request.cookies.get(TOKEN_COOKIE) and (by_token := _token_session(request)) is not None:
+    idle, now = settings.admin_idle_minutes * 60, request.app[CLOCK]()
+    if token and (by_token := accounts.find_token_session(request.app[STORE], request.cookies.get(TOKEN_COOKIE, ""),
+                                                          token, idle, now=now)) is not None:
         return by_token
-    found = accounts.find_session(request.app[DB], request.cookies.get(COOKIE, ""),
-                                  settings.admin_idle_minutes * 60, now=request.app[CLOCK]())
+    found = accounts.find_session(request.app[STORE], request.cookies.get(COOKIE, ""), idle, now=now)
     if found is not None:
         return found
     return "setup-only" if setup_only(request) else None
@@ -328,10 +314,10 @@ async def login(request: web.Request) -> web.Response:
         set_cookie(request, response, TOKEN_COOKIE, start_token_session(request))
         set_cookie(request, response, DEVICE_COOKIE, _device(request, name), max_age=365 * 86400)
         raise response
-    stored = accounts.stored_hash(request.app[DB], name) if name else None
+    stored = accounts.stored_hash(request.app[STORE], name) if name else None
     # argon2 takes ~0.2 s on purpose: in a thread, so the chat and other admins are not kept waiting meanwhile.
     matches = await asyncio.to_thread(accounts.password_matches, stored, password)
-    account = accounts.signed_in(request.app[DB], name, password, stored) if matches and stored else None
+    account = accounts.signed_in(request.app[STORE], name, password, stored) if matches and stored else None
     if account is None:
         throttle.fail(account_key)
         by_address.fail(address_key)  # never cleared by a success: signing in elsewhere must not reset it
@@ -339,7 +325,7 @@ async def login(request: web.Request) -> web.Response:
             return _login_page(request, 429, _wait_message(request, wait), name)
         return _login_page(request, 401, _("Name or password is not right."), name)
     throttle.succeed(account_key)
-    cookie_token, _session = accounts.start_session(request.app[DB], account, now=request.app[CLOCK]())
+    cookie_token, _session = accounts.start_session(request.app[STORE], account, now=request.app[CLOCK]())
     response = web.HTTPSeeOther("/admin")
     set_cookie(request, response, COOKIE, cookie_token)
     set_cookie(request, response, DEVICE_COOKIE, _device(request, name), max_age=365 * 86400)
@@ -348,8 +334,8 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     """End the session (the guard has checked the CSRF token) and show the login form."""
-    accounts.end_session(request.app[DB], request.cookies.get(COOKIE, ""))
-    request.app[TOKEN_SESSIONS].pop(_digest(request.cookies.get(TOKEN_COOKIE, "")), None)
+    accounts.end_session(request.app[STORE], request.cookies.get(COOKIE, ""))
+    accounts.end_session(request.app[STORE], request.cookies.get(TOKEN_COOKIE, ""))
     response = web.HTTPSeeOther("/admin/login?bye=1")
     response.del_cookie(COOKIE, path="/admin")
     response.del_cookie(TOKEN_COOKIE, path="/admin")

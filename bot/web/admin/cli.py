@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import click
-from sqlite_utils import Database
 
+from bot.store import Store
 from bot.web.admin import accounts
 
 
-def _db() -> Database:
-    """The database of this command: `lotse --db FILE admin ...` wins over LOTSE_DB."""
-    from bot.cli import current_settings
-    from bot.offers.db import open_db
+def _db() -> Store:
+    """The accounts' database: LOTSE_DATABASE_URL when set, else the SQLite file (`lotse --db FILE admin ...`
+    wins over LOTSE_DB)."""
+    from bot.store.cli import configured_url, open_configured
 
-    return open_db(current_settings().db_path)
+    return open_configured(configured_url())
 
 
 def _password() -> str:

@@ -12,9 +12,10 @@ from bot.offers import importer
 from bot.offers.db import open_db
 from bot.offers.export import export_file
 from bot.offers.formats import hsds, import_path
+from bot.offers.sql import OffersDb, on_postgres, rows
 from bot.web.admin import messages
 from bot.web.admin.auth import csrf_matches, gettext, render, require_role
-from bot.web.keys import DB, SETTINGS
+from bot.web.keys import OFFERS, SETTINGS
 
 MAX_UPLOAD = 20 * 1024 * 1024  # an Excel file of a few thousand offers is well below this
 EXPORT_TYPES = {"csv": "text/csv", "json": "application/json", "zip": "application/zip",
@@ -25,21 +26,29 @@ IMPORT_SUFFIXES = (".csv", ".xlsx", ".json", ".zip")
 async def dashboard(request: web.Request) -> web.Response:
     """Counts, search, import and export (the questions Lotse could not answer: bot/web/review.py)."""
     require_role(request, "editor")
-    db = request.app[DB]
-    by_category = db.execute(
-        "SELECT category, count(*) FROM offer_categories WHERE active = 1 GROUP BY category ORDER BY category"
-    ).fetchall()
-    totals = db.execute(
-        "SELECT count(*), coalesce(sum(example), 0), coalesce(sum(approximate), 0) FROM offers WHERE active = 1"
-    ).fetchone()
-    deleted = db.execute("SELECT count(*) FROM offers WHERE active = 0").fetchone()[0]
+    db = request.app[OFFERS]
+    by_category = rows(
+        db, "SELECT category, count(*) FROM offer_categories WHERE active = 1 GROUP BY category ORDER BY category")
+    totals = rows(
+        db, "SELECT count(*), coalesce(sum(example), 0), coalesce(sum(approximate), 0) FROM offers WHERE active = 1"
+    )[0]
+    deleted = rows(db, "SELECT count(*) FROM offers WHERE active = 0")[0][0]
     return render(request, "admin_overview.html", by_category=by_category, total=totals[0], examples=totals[1],
                   approximate=totals[2], deleted=deleted)
 
 
-def _import(db_path: Path, path: Path, actor: str, dry_run: bool) -> importer.ImportResult:
-    """One import in a worker thread (a SQLite connection belongs to the thread that opened it)."""
-    db = open_db(db_path)
+def _where(request: web.Request) -> Path | OffersDb:
+    """Where a worker thread finds the offers: the SQLite file (a connection belongs to the thread that opened
+    it, so the thread opens its own), or the shared PostgreSQL store (its pool serves any thread)."""
+    offers = request.app[OFFERS]
+    return offers if on_postgres(offers) else request.app[SETTINGS].db_path
+
+
+def _import(where: Path | OffersDb, path: Path, actor: str, dry_run: bool) -> importer.ImportResult:
+    """One import in a worker thread."""
+    if not isinstance(where, Path):
+        return import_path(where, path, actor=actor, dry_run=dry_run)
+    db = open_db(where)
     try:
         return import_path(db, path, actor=actor, dry_run=dry_run)
     finally:
@@ -88,7 +97,7 @@ async def upload(request: web.Request) -> web.Response:
         path.write_bytes(data)
         try:
             # Off the event loop, on a connection of its own: the chats go on answering while a file is checked.
-            result = await asyncio.to_thread(_import, request.app[SETTINGS].db_path, path, actor, dry_run)
+            result = await asyncio.to_thread(_import, _where(request), path, actor, dry_run)
         except importer.ImportFileError as exc:
             return _import_page(request, 400, filename, messages.translate(str(exc), _))
     status = 200 if result.ok else 422
@@ -96,9 +105,9 @@ async def upload(request: web.Request) -> web.Response:
                   dry_run=dry_run, error=None)
 
 
-def exported(db_path: Path, kind: str) -> bytes:
+def exported(where: Path | OffersDb, kind: str) -> bytes:
     """Every offer as the bytes of one export file (run in a worker thread: its own connection)."""
-    db = open_db(db_path)
+    db = open_db(where) if isinstance(where, Path) else where
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"offers.{kind}"
@@ -108,7 +117,8 @@ def exported(db_path: Path, kind: str) -> bytes:
                 export_file(db, path)
             return path.read_bytes()
     finally:
-        db.close()
+        if isinstance(where, Path):
+            db.close()
 
 
 async def export(request: web.Request) -> web.StreamResponse:
@@ -118,7 +128,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     if kind not in EXPORT_TYPES:
         raise web.HTTPNotFound()
     # Off the event loop, on a connection of its own: 40,000 offers take seconds, and the chats go on meanwhile.
-    body = await asyncio.to_thread(exported, request.app[SETTINGS].db_path, kind)
+    body = await asyncio.to_thread(exported, _where(request), kind)
     return web.Response(body=body, content_type=EXPORT_TYPES[kind],
                         headers={"Content-Disposition": f'attachment; filename="offers.{kind}"'})
 

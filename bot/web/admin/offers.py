@@ -22,7 +22,7 @@ from bot.offers.model import Offer
 from bot.web.admin import messages, placing
 from bot.web.admin.auth import gettext, lang_of, render, require_role
 from bot.web.admin.i18n import translator
-from bot.web.keys import DB, SETTINGS
+from bot.web.keys import OFFERS, SETTINGS
 
 TEXT_FIELDS = ("organisation", "street", "postcode", "city", "district", "lat", "lon", "phone", "email", "website",
                "opening_hours", "languages", "target_group", "cost", "keywords", "source", "source_date")
@@ -48,7 +48,7 @@ async def offer_list(request: web.Request) -> web.Response:
                          city=q.get("city", ""), state=q.get("state", "active") if q.get("state") in browse.STATES
                          else "active", example=q.get("example", ""), sort=q.get("sort", "name"),
                          page=_int(q.get("page")))
-    db = request.app[DB]
+    db = request.app[OFFERS]
     found = browse.find(db, query)
     params = {k: v for k, v in {"q": query.text, "category": query.category, "city": query.city,
                                 "state": query.state, "example": query.example, "sort": query.sort}.items() if v}
@@ -62,7 +62,7 @@ async def offer_list(request: web.Request) -> web.Response:
 
 
 def _offer_or_404(request: web.Request) -> Offer:
-    found = store.get_offer(request.app[DB], request.match_info["id"])
+    found = store.get_offer(request.app[OFFERS], request.match_info["id"])
     if found is None:
         raise web.HTTPNotFound(text=gettext(request)("No offer with this id."))
     return found
@@ -75,7 +75,7 @@ async def offer_page(request: web.Request) -> web.Response:
     lang = lang_of(request)
     shown_hours = hours.render(found.opening_hours, lang) if found.opening_hours else ""
     now_status = hours.status(found.opening_hours, hours.clock(), lang) if found.opening_hours else None
-    return render(request, "admin_offer.html", offer=found, history=write.history(request.app[DB], found.id),
+    return render(request, "admin_offer.html", offer=found, history=write.history(request.app[OFFERS], found.id),
                   hours_shown=shown_hours, hours_status=now_status, saved=bool(request.query.get("saved")),
                   langs=LANGS)
 
@@ -143,7 +143,7 @@ def version_of(request: web.Request, offer: Offer | None) -> str:
     """What the form was loaded from: a digest of the stored row, so a save can tell that it changed since."""
     if offer is None:
         return ""
-    row = store.rows_by_id(request.app[DB], [offer.id]).get(offer.id, {})
+    row = store.rows_by_id(request.app[OFFERS], [offer.id]).get(offer.id, {})
     return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
@@ -154,7 +154,7 @@ def _form(request: web.Request, offer: Offer | None, values: dict[str, Any], sta
     normal, reads = _hours_preview(str(values.get("opening_hours") or ""), lang)
     return render(request, "admin_form.html", status=status, offer=offer, values=values, errors=errors or {},
                   categories=CATEGORIES, langs=LANGS, hours_normal=normal, hours_reads=reads, checked=checked,
-                  week=week_rows(normal, lang), map=placing.sketch(request.app[DB], offer),
+                  week=week_rows(normal, lang), map=placing.sketch(request.app[OFFERS], offer),
                   version=version if version is not None else version_of(request, offer), conflict=conflict)
 
 
@@ -216,7 +216,7 @@ async def save_form(request: web.Request) -> web.Response:
         point = await asyncio.to_thread(placing.locate, settings.db_path, settings.geocoder_url, values)
         if point is not None:
             values["lat"], values["lon"] = f"{point.lat:.6f}", f"{point.lon:.6f}"
-    result = editing.save(request.app[DB], values, actor, new=offer is None, dry_run=preview)
+    result = editing.save(request.app[OFFERS], values, actor, new=offer is None, dry_run=preview)
     if not result.ok or preview:
         return _form(request, offer, values, status=422 if not result.ok else 200,
                      errors=editing.errors_by_field(result), checked=preview and result.ok, version=sent_version)
@@ -231,7 +231,7 @@ async def set_active(request: web.Request) -> web.Response:
     offer_id, action = request.match_info["id"], request.match_info["action"]
     change = write.delete if action == "delete" else write.restore
     try:
-        change(request.app[DB], offer_id, actor)  # False when it already was so: the page shows that either way
+        change(request.app[OFFERS], offer_id, actor)  # False when it already was so: the page shows that either way
     except KeyError:
         raise web.HTTPNotFound(text=gettext(request)("No offer with this id.")) from None
     raise web.HTTPSeeOther(f"/admin/offers/{offer_id}")
@@ -242,7 +242,7 @@ async def recent(request: web.Request) -> web.Response:
     require_role(request, "editor")
     page = _int(request.query.get("page"))
     actor = request.query.get("actor", "")[:64]
-    changes = browse.recent_changes(request.app[DB], limit=100, offset=(page - 1) * 100, actor=actor)
+    changes = browse.recent_changes(request.app[OFFERS], limit=100, offset=(page - 1) * 100, actor=actor)
     return render(request, "admin_changes.html", changes=changes, page=page, actor=actor)
 
 

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.geo.distance import Point
 from bot.geo.gazetteer import default_gazetteer
 from bot.offers.db import open_db
 from bot.offers.model import Offer
+from bot.offers.sql import OffersDb
 from bot.offers.store import nearest
 from bot.sources.geocoder import Geocoder
 
@@ -46,7 +45,7 @@ class Sketch:
         return f"https://www.openstreetmap.org/?mlat={self.lat:.6f}&mlon={self.lon:.6f}#map=17/{self.lat:.6f}/{self.lon:.6f}"
 
 
-def sketch(db: Database, offer: Offer | None) -> Sketch | None:
+def sketch(db: OffersDb, offer: Offer | None) -> Sketch | None:
     """The map of an offer with a point (None for a new offer or a nationwide one)."""
     if offer is None or offer.lat is None or offer.lon is None:
         return None

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import click
 from aiohttp import web
-from sqlite_utils import Database
 
 from bot.web.admin import accounts
 from bot.web.admin.auth import CLOCK, COOKIE, gettext, render, set_cookie
-from bot.web.keys import DB
+from bot.web.keys import STORE
 
 
-def print_setup_link(db: Database, base_url: str, has_token: bool) -> None:
+def print_setup_link(db: accounts.Db, base_url: str, has_token: bool) -> None:
     """Print a fresh set-up link when no account exists yet (for `lotse setup` and `lotse serve`)."""
     if has_token or accounts.users(db):
         return
@@ -32,7 +31,7 @@ def _page(request: web.Request, token: str, status: int = 200, error: str = "", 
 async def setup(request: web.Request) -> web.Response:
     """GET: the form for the first admin account; POST: make it and sign in."""
     _ = gettext(request)
-    db = request.app[DB]
+    db = request.app[STORE]
     if accounts.users(db):
         raise web.HTTPSeeOther("/admin/login")
     if request.method != "POST":

@@ -9,20 +9,21 @@ from aiohttp import web
 
 from bot.offers.categories import CATEGORIES
 from bot.offers.demo import remove_examples
+from bot.offers.sql import on_postgres, rows
 from bot.sources import categories, sync
 from bot.sources.integreat import SOURCE as INTEGREAT
 from bot.sources.schedule import Endpoints, run_all
 from bot.web.admin.auth import gettext, render, require_role
-from bot.web.keys import DB, SETTINGS
+from bot.web.keys import OFFERS, SETTINGS
 
 
 async def sources_page(request: web.Request) -> web.Response:
     """GET /admin/sources: the last run of each source and scope, the newest runs in detail, the category table."""
     require_role(request, "editor")
-    db, settings = request.app[DB], request.app[SETTINGS]
+    db, settings = request.app[OFFERS], request.app[SETTINGS]
     mapped = categories.mappings(db, INTEGREAT)
     unmapped = [label for label in categories.seen_labels(db, INTEGREAT) if label not in mapped]
-    examples = db.execute("SELECT count(*) FROM offers WHERE example = 1").fetchone()[0]
+    examples = rows(db, "SELECT count(*) FROM offers WHERE example = 1")[0][0]
     return render(request, "admin_sources.html", last=sync.last_runs(db), runs=sync.runs(db, 20), mapped=mapped,
                   unmapped=unmapped, categories=CATEGORIES, jobs=[str(j) for j in settings.sync_jobs],
                   hours=settings.sync_hours, examples=examples, done=request.query.get("done", ""))
@@ -35,7 +36,7 @@ async def map_category(request: web.Request) -> web.Response:
     label = str(form.get("label", "")).strip()[:200]
     chosen = [str(c) for c in form.getall("categories", []) if str(c) in CATEGORIES]
     if label:
-        categories.set_mapping(request.app[DB], INTEGREAT, label, chosen, actor)
+        categories.set_mapping(request.app[OFFERS], INTEGREAT, label, chosen, actor)
     raise web.HTTPSeeOther("/admin/sources?done=mapped")
 
 
@@ -46,7 +47,9 @@ async def sync_now(request: web.Request) -> web.Response:
     if not settings.sync_jobs:
         raise web.HTTPBadRequest(text=gettext(request)("No sources are configured (LOTSE_SYNC)."))
     endpoints = Endpoints(settings.integreat_api, settings.overpass_api, settings.geocoder_url)
-    await asyncio.to_thread(run_all, settings.db_path, settings.sync_jobs, endpoints)
+    offers = request.app[OFFERS]
+    await asyncio.to_thread(run_all, offers if on_postgres(offers) else settings.db_path, settings.sync_jobs,
+                            endpoints)
     raise web.HTTPSeeOther("/admin/sources?done=synced")
 
 
@@ -56,7 +59,7 @@ async def drop_examples(request: web.Request) -> web.Response:
     form = await request.post()
     if form.get("confirm") != "1":
         raise web.HTTPSeeOther("/admin/sources?done=unconfirmed")
-    remove_examples(request.app[DB], actor)
+    remove_examples(request.app[OFFERS], actor)
     raise web.HTTPSeeOther("/admin/sources?done=examples")
 
 

@@ -7,7 +7,7 @@ from aiohttp import web
 from bot.web.admin import accounts
 from bot.web.admin.auth import gettext, render, require_role
 from bot.web.admin.i18n import N_
-from bot.web.keys import DB
+from bot.web.keys import STORE
 
 # The messages of accounts.AccountError, so the page can show them in the admin's language.
 ACCOUNT_MESSAGES = (
@@ -24,7 +24,7 @@ async def users_page(request: web.Request) -> web.Response:
 
 
 def _page(request: web.Request, status: int = 200, error: str = "", done: str = "") -> web.Response:
-    return render(request, "admin_users.html", status=status, users=accounts.users(request.app[DB]),
+    return render(request, "admin_users.html", status=status, users=accounts.users(request.app[STORE]),
                   roles=accounts.ROLES, error=error, done=done)
 
 
@@ -35,7 +35,7 @@ async def users_post(request: web.Request) -> web.Response:
     form = await request.post()
     action, name = str(form.get("action", "")), str(form.get("name", "")).strip()
     password, role = str(form.get("password", "")), str(form.get("role", "editor"))
-    db = request.app[DB]
+    db = request.app[STORE]
     seen, current = form.get("changed"), accounts.get(db, name)
     if seen is not None and current is not None and str(seen) != current.changed_at:
         # The page was loaded before someone else changed this account: do not act on what it showed.
