@@ -82,8 +82,9 @@ def settings(tmp_path: Path, pg_url: str) -> Settings:
     path = tmp_path / "lotse.db"
     db = open_db(path)
     build_demo(db)
-    accounts.add_user(db, "anna", PASSWORD, "editor")
     db.close()
+    with open_store(pg_url) as store:  # accounts are shared: on PostgreSQL when the instances use it
+        accounts.add_user(store, "anna", PASSWORD, "editor")
     return Settings(db_path=path, database_url=pg_url, staff=StaffConfig((DESK,)))
 
 
