@@ -73,6 +73,10 @@ EMOJI_KINDS = {"🆘": "medical", "🚑": "medical", "🚨": "medical", "🩸": 
                "☠": "poison"}
 
 
+#: Up to this many words may stand beside a danger emoji that still calls for help ("🔥🔥🔥🏠 hilfe").
+EMOJI_WITH_WORDS = 3
+
+
 def emoji_words(text: str) -> str:
     """The words of the danger emoji in a text (normalising drops emoji), or ""."""
     return " ".join(word for emoji, word in EMOJI.items() if emoji in text)
@@ -200,9 +204,11 @@ class DangerDetector:
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole
 
-    def emoji_alarm(self, text: str) -> Alarm | None:
-        """A raw message of emoji alone with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides."""
-        if any(ch.isalnum() for ch in text):
+    def emoji_alarm(self, text: str, *, topicless: bool = False) -> Alarm | None:
+        """A raw message of emoji with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides. A few
+        words beside them count too when they name no topic ("🔥🔥 hilfe", "🆘 bitte"): a cry, not "🔥 deals"."""
+        words = sum(1 for word in text.split() if any(ch.isalnum() for ch in word))
+        if words and (not topicless or words > EMOJI_WITH_WORDS):
             return None
         kinds = [kind for emoji, kind in EMOJI_KINDS.items() if emoji in text and kind in self.situations]
         if not kinds:
