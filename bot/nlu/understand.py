@@ -50,11 +50,6 @@ SPLIT = 0.15
 #: Intents that must never be missed (`priority: true` in their file) win when they score at least PLAUSIBLE and
 #: are within PRIORITY_MARGIN of the best intent.
 PLAUSIBLE = 48.0
-#: A situation the classifier alone finds with less than this probability is outvoted by a ranking whose leader
-#: scores OUTVOTED_BY and whose first OUTVOTED_AMONG intents hold no priority intent.
-OUTVOTED_BELOW = 0.3
-OUTVOTED_BY = 60.0
-OUTVOTED_AMONG = 3
 PRIORITY_MARGIN = 6.0
 SECOND_WEIGHT = 0.3  # an intent whose second-best example also matches is more likely than a lucky single hit
 #: Frames (`kind: frame`) are often only the wrapping of a question ("Hallo, ...", "... near me", "thanks, and
@@ -192,9 +187,7 @@ class NLU:
                            priority=self.priority, wrapping=self.wrapping)
         danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
                                 emoji_words(whole)]).strip()
-        alarm, probability = self.danger.assess(danger_text)
-        if alarm is not None and self._outvoted(alarm, ranked):
-            alarm = None
+        alarm, probability = self.danger.assess(danger_text, ranked, self.priority)
         alarm = alarm or self.danger.emoji_alarm(whole, topicless=not ranked or ranked[0][0] in self.not_topics)
         if alarm is None and probability < CALM_BELOW and len(danger_text.split()) > FEW_WORDS:
             ranked = self._calm(ranked)
@@ -255,15 +248,6 @@ class NLU:
         combined = {i: (1 - QUESTION_SHARE) * scores.get(i, 0.0) + QUESTION_SHARE * question.get(i, 0.0)
                     for i in scores.keys() | question.keys()}
         return sorted(combined.items(), key=lambda r: -r[1])
-
-    def _outvoted(self, alarm: Alarm, ranked: list[tuple[str, float]]) -> bool:
-        """A doubtful alarm of the situation classifier alone, against a ranking that clearly names an everyday
-        topic and has no priority intent among its first: "Kindergeld vor 4 Monaten beantragt und immer noch nix"
-        reads a little like a threat to the classifier, and not at all to the topic ranking."""
-        if alarm.by_words or alarm.probability >= OUTVOTED_BELOW or not ranked:
-            return False
-        first = [intent for intent, _score in ranked[:OUTVOTED_AMONG]]
-        return ranked[0][1] >= OUTVOTED_BY and not set(first) & self.priority
 
     def _calm(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """A message the danger classifier finds calm though the ranking put a priority intent first (on words such
