@@ -38,8 +38,8 @@ NEAR = "near"
 CALM = (SAFE, NEAR)
 #: How much an example of a situation and of a near miss weighs against an everyday example: situations are
 #: rare in the data but must not be outvoted; near misses teach where the line is.
-SITUATION_WEIGHT = 8.0
-NEAR_WEIGHT = 6.0
+SITUATION_WEIGHT = 12.0
+NEAR_WEIGHT = 9.0
 #: The classifier raises the alarm when the situations together have at least this probability.
 ALARM = 0.2
 #: ... or a weak danger word (`~` in the lists) is in the message and the classifier gives at least this much
