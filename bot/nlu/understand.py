@@ -60,6 +60,9 @@ FRAME_MARGIN = 15.0
 #: request to switch the bot's language: next to a topic, the intent with this role never wins nor competes.
 ATTRIBUTE = Role.CHANGE_LANGUAGE
 ATTRIBUTE_MARGIN = 0.0
+#: A leader just above THRESHOLD with CROWDED intents within MARGIN of it names no topic ("ich habe ein problem mit
+#: dem brief": legal advice, asylum, counselling alike): the person gets the likeliest few to choose from, not two.
+CROWDED = 3
 #: Long messages are also matched in windows of WINDOW words (see NLU._match).
 LONG = 8
 WINDOW = 5
@@ -200,6 +203,8 @@ class NLU:
         # A message without a word of the examples ("asdfgh") gives a fallback nothing to guess from.
         unknown = bool(query) and not any(w in self.words for w in query.split())
         likely = [] if unknown else arbiter.likely(probabilities, ranked, self.choices)
+        if ranked and danger is None and _crowded(ranked):
+            ranked = [(ranked[0][0], min(ranked[0][1], THRESHOLD - 0.1)), *ranked[1:]]
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding(OUT_OF_SCOPE, ranked[0][1] if ranked else 0.0, lang, place,
                                  [r for r in ranked[:3] if r[0] != OUT_OF_SCOPE], bool(confident), danger, crisis, kind,
@@ -481,3 +486,10 @@ def default_nlu() -> NLU:
     if problems:
         logging.getLogger(__name__).warning("intent data: %d problems, e.g. %s", len(problems), problems[0])
     return nlu
+
+
+def _crowded(ranked: list[tuple[str, float]]) -> bool:
+    """A weak leader among as weak others: no intent is clear."""
+    top = ranked[0][1]
+    return (len(ranked) >= CROWDED and top < THRESHOLD + MARGIN
+            and ranked[CROWDED - 1][1] > top - MARGIN)
