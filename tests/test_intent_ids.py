@@ -25,13 +25,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("bot/telegram/app.py", "help"): "the /help command's name, Telegram's convention",
     ("bot/nlu/danger.py", "emergency"): "the English word an emoji (🚨) stands for, matched as a danger word",
     ("bot/nlu/language.py", "none"): "the name of 'no script' in the script detector",
-    # The NLU's matcher is being reworked elsewhere at the same time; its tuning of a few frames is to become
-    # flags in their files there.
-    ("bot/nlu/understand.py", "none"): "the NLU's answer when nothing matches (to use OUT_OF_SCOPE)",
-    ("bot/nlu/understand.py", "greeting"): "frame tuning of the matcher (to become a flag in the file)",
-    ("bot/nlu/understand.py", "thanks"): "frame tuning of the matcher (to become a flag in the file)",
-    ("bot/nlu/understand.py", "change_language"): "frame tuning of the matcher (to become a flag in the file)",
-    ("bot/nlu/understand.py", "human_contact"): "frame tuning of the matcher (to become a flag in the file)",
 }
 
 

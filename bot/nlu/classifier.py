@@ -28,7 +28,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 #: Bump when features() or the training change, so old caches are not used.
-VERSION = "1"
+VERSION = "2"  # 2: trained on one BLAS thread (the same model everywhere)
 C = 8.0  # inverse regularisation: examples are clean and many, but messages are not like them
 MIN_COUNT = 2  # character n-grams seen in fewer examples are noise (a typo in one example)
 WORDS = 50_000  # words whose features are remembered (then forgotten all at once: a few MB at most)
@@ -122,6 +122,7 @@ class Classifier:
         examples of a label (the danger detector: a rare situation must not be outvoted by everyday examples)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
 
         texts = [t for t, _i in samples]
         vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=MIN_COUNT, dtype=np.float32)
@@ -129,7 +130,10 @@ class Classifier:
         labels = {label for _t, label in samples}
         class_weight = {label: float(weights.get(label, 1.0)) for label in labels} if weights else None
         model = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)
-        model.fit(matrix, [i for _t, i in samples])
+        # One BLAS thread: sums in a fixed order, so the same examples give the same model on every machine (a
+        # threaded sum differs in the last bits, and a message on a knife's edge would flip between two trainings).
+        with threadpool_limits(limits=1):
+            model.fit(matrix, [i for _t, i in samples])
         vocabulary = {str(f): int(j) for f, j in vectorizer.vocabulary_.items()}
         return cls([str(label) for label in model.classes_], vocabulary, vectorizer.idf_.astype(np.float64),
                    model.coef_.astype(np.float32), model.intercept_.astype(np.float64))

@@ -17,7 +17,8 @@ counts as much as a message about nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,8 @@ NEAR = "near"
 CALM = (SAFE, NEAR)
 #: How much an example of a situation and of a near miss weighs against an everyday example: situations are
 #: rare in the data but must not be outvoted; near misses teach where the line is.
-SITUATION_WEIGHT = 8.0
-NEAR_WEIGHT = 6.0
+SITUATION_WEIGHT = 12.0
+NEAR_WEIGHT = 9.0
 #: The classifier raises the alarm when the situations together have at least this probability.
 ALARM = 0.2
 #: ... or a weak danger word (`~` in the lists) is in the message and the classifier gives at least this much
@@ -49,6 +50,11 @@ SHORT_ALARM = 0.6
 WINDOW_ALARM = 0.6
 #: ... and decides the topic (the person's own words named no clearer one) from this probability on.
 DECIDES = 0.6
+#: A situation the classifier alone finds with less than this probability is outvoted by a topic ranking whose
+#: leader scores OUTVOTED_BY and whose first OUTVOTED_AMONG intents hold no priority intent.
+OUTVOTED_BELOW = 0.3
+OUTVOTED_BY = 60.0
+OUTVOTED_AMONG = 3
 #: Below this probability (and without danger words) a message of more than a few words is calm: an intent
 #: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
 CALM_BELOW = 0.2
@@ -71,6 +77,10 @@ EMOJI = {"🆘": "sos", "🚑": "ambulance", "🚒": "fire brigade", "🔥": "fi
 #: The situation a message of nothing but emoji calls for ("🔥", "🚑🚑"): no words tell otherwise.
 EMOJI_KINDS = {"🆘": "medical", "🚑": "medical", "🚨": "medical", "🩸": "medical", "🚒": "fire", "🔥": "fire",
                "☠": "poison"}
+
+
+#: Up to this many words may stand beside a danger emoji that still calls for help ("🔥🔥🔥🏠 hilfe").
+EMOJI_WITH_WORDS = 3
 
 
 def emoji_words(text: str) -> str:
@@ -177,11 +187,19 @@ class DangerDetector:
             self.classifier.forget_texts()
 
     def check(self, text: str) -> Alarm | None:
-        """The danger in a normalised text, or None."""
-        return self.assess(text)[0]
+        """The danger in a normalised text, or None (its words alone: no topic ranking to outvote it)."""
+        return self._assess(text)[0]
 
-    def assess(self, text: str) -> tuple[Alarm | None, float]:
-        """The danger in a normalised text (or None), and the classifier's probability of danger in the whole."""
+    def assess(self, text: str, ranked: Sequence[tuple[str, float]] = (),
+               priority: AbstractSet[str] = frozenset()) -> tuple[Alarm | None, float]:
+        """The danger in a normalised text (or None), and the classifier's probability of danger in the whole;
+        `ranked` is the topic ranking of the same message and `priority` its priority intents."""
+        alarm, whole = self._assess(text)
+        if alarm is not None and _outvoted(alarm, ranked, priority):
+            return None, whole
+        return alarm, whole
+
+    def _assess(self, text: str) -> tuple[Alarm | None, float]:
         hit = self.words.check(text)
         kind, whole, part = self.likely(text)
         probability = max(whole, part)
@@ -200,9 +218,11 @@ class DangerDetector:
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole
 
-    def emoji_alarm(self, text: str) -> Alarm | None:
-        """A raw message of emoji alone with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides."""
-        if any(ch.isalnum() for ch in text):
+    def emoji_alarm(self, text: str, *, topicless: bool = False) -> Alarm | None:
+        """A raw message of emoji with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides. A few
+        words beside them count too when they name no topic ("🔥🔥 hilfe", "🆘 bitte"): a cry, not "🔥 deals"."""
+        words = sum(1 for word in text.split() if any(ch.isalnum() for ch in word))
+        if words and (not topicless or words > EMOJI_WITH_WORDS):
             return None
         kinds = [kind for emoji, kind in EMOJI_KINDS.items() if emoji in text and kind in self.situations]
         if not kinds:
@@ -231,3 +251,13 @@ class DangerDetector:
             return 0.0, SAFE
         danger = 1.0 - sum(probabilities.get(label, 0.0) for label in CALM)
         return danger, max((k for k in probabilities if k not in CALM), key=probabilities.__getitem__)
+
+
+def _outvoted(alarm: Alarm, ranked: Sequence[tuple[str, float]], priority: AbstractSet[str]) -> bool:
+    """A doubtful alarm of the situation classifier alone, against a ranking that clearly names an everyday topic
+    and has no priority intent among its first: "Kindergeld vor 4 Monaten beantragt und immer noch nix" reads a
+    little like a threat to the classifier, and not at all to the topic ranking."""
+    if alarm.by_words or alarm.probability >= OUTVOTED_BELOW or not ranked:
+        return False
+    first = {intent for intent, _score in ranked[:OUTVOTED_AMONG]}
+    return ranked[0][1] >= OUTVOTED_BY and not first & priority

@@ -12,7 +12,8 @@ conjunction, preposition or article (و ف ب ل ال). An entry starting with `
 only when the danger classifier agrees a little (bot/nlu/danger.py: "Messer" in a cooking class is calm) and does
 not decide the topic ("Notfall" also names the dentist on call). An entry
 starting with `!` (after a `~`, if any) is a crisis: someone may take their own life, so the crisis lines come
-with the emergency numbers.
+with the emergency numbers. Parts joined by `&` ("schwanger* & blut*") must all be there, in any order, within
+SPAN words of the first: a situation is often two things together that are harmless apart (pregnant, bleeding).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from bot.nlu.normalise import normalise
 
 GAP = 2
+SPAN = 8  # words around the first part of an `&` entry where its other parts may stand
 CRISIS = "crisis"  # the situation of an entry marked `!`
 _CLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب", "ل")
 
@@ -36,6 +38,7 @@ class Term:
     strong: bool
     crisis: bool = False
     kind: str = ""  # the situation (bot/nlu/danger.py): medical, poison, fire, crisis, violence, missing
+    also: tuple[tuple[tuple[str, bool], ...], ...] = ()  # the other parts of an `&` entry
 
 
 @dataclass(frozen=True)
@@ -48,20 +51,27 @@ class Danger:
     kind: str = ""
 
 
-def _parse(entry: str, intent: str, kind: str = "") -> Term | None:
-    strong = not entry.startswith("~")
-    entry = entry.lstrip("~")
-    crisis = entry.startswith("!")
+def _phrase(text: str) -> tuple[tuple[str, bool], ...]:
     words: list[tuple[str, bool]] = []
-    for raw in entry.lstrip("!").split():
+    for raw in text.split():
         prefix = raw.endswith("*")
         word = normalise(raw.rstrip("*"))
         for part in word.split():  # "b'є" normalises to two words
             words.append((part, False))
         if prefix and words:
             words[-1] = (words[-1][0], True)
+    return tuple(words)
+
+
+def _parse(entry: str, intent: str, kind: str = "") -> Term | None:
+    strong = not entry.startswith("~")
+    entry = entry.lstrip("~")
+    crisis = entry.startswith("!")
+    parts = [_phrase(part) for part in entry.lstrip("!").split("&")]
+    if not all(parts):
+        return None
     kind = CRISIS if crisis else kind
-    return Term(tuple(words), intent, strong, crisis, kind) if words else None
+    return Term(parts[0], intent, strong, crisis, kind, tuple(parts[1:]))
 
 
 def _forms(word: str) -> tuple[str, ...]:
@@ -100,7 +110,7 @@ class SafetyCheck:
         found: Danger | None = None
         for index, word_forms in enumerate(forms):
             for term in self._starting(word_forms):
-                if self._rest_matches(term, forms, index + 1):
+                if self._rest_matches(term.words, forms, index + 1) and self._also_there(term, forms, index):
                     if term.strong:
                         return Danger(term.intent, True, term.crisis, term.kind)
                     found = found or Danger(term.intent, False, term.crisis, term.kind)
@@ -116,10 +126,16 @@ class SafetyCheck:
                 terms += self.prefixes.get(form[:length], [])
         return terms
 
+    @classmethod
+    def _also_there(cls, term: Term, forms: list[tuple[str, ...]], index: int) -> bool:
+        around = range(max(0, index - SPAN), min(len(forms), index + SPAN + 1))
+        return all(any(_word_matches(forms[at], part[0][0], part[0][1]) and cls._rest_matches(part, forms, at + 1)
+                       for at in around) for part in term.also)
+
     @staticmethod
-    def _rest_matches(term: Term, forms: list[tuple[str, ...]], start: int) -> bool:
+    def _rest_matches(words: tuple[tuple[str, bool], ...], forms: list[tuple[str, ...]], start: int) -> bool:
         position = start
-        for word, prefix in term.words[1:]:
+        for word, prefix in words[1:]:
             for offset in range(GAP + 1):
                 if position + offset < len(forms) and _word_matches(forms[position + offset], word, prefix):
                     position += offset + 1

@@ -25,7 +25,7 @@ from bot.nlu import arbiter
 from bot.nlu.arbiter import WRAPPING, arbitrate
 from bot.nlu.classifier import Classifier
 from bot.nlu.danger import CALM_BELOW, FEW_WORDS, Alarm, DangerDetector, emoji_words
-from bot.nlu.intents import Intent, by_role, ids_where, load_intents, validate
+from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load_intents, validate
 from bot.nlu.language import LanguageDetector
 from bot.nlu.learned import Learned
 from bot.nlu.matcher import CANDIDATES, Example, Matcher
@@ -50,11 +50,6 @@ SPLIT = 0.15
 #: Intents that must never be missed (`priority: true` in their file) win when they score at least PLAUSIBLE and
 #: are within PRIORITY_MARGIN of the best intent.
 PLAUSIBLE = 48.0
-#: A situation the classifier alone finds with less than this probability is outvoted by a ranking whose leader
-#: scores OUTVOTED_BY and whose first OUTVOTED_AMONG intents hold no priority intent.
-OUTVOTED_BELOW = 0.3
-OUTVOTED_BY = 60.0
-OUTVOTED_AMONG = 3
 PRIORITY_MARGIN = 6.0
 SECOND_WEIGHT = 0.3  # an intent whose second-best example also matches is more likely than a lucky single hit
 #: Frames (`kind: frame`) are often only the wrapping of a question ("Hallo, ...", "... near me", "thanks, and
@@ -62,9 +57,12 @@ SECOND_WEIGHT = 0.3  # an intent whose second-best example also matches is more 
 #: topic wins.
 FRAME_MARGIN = 15.0
 #: A language name is often an attribute of the topic ("a doctor who speaks Farsi", "Arabic school"), not a
-#: request to switch the bot's language: next to a topic, change_language never wins nor competes.
-ATTRIBUTE = "change_language"
+#: request to switch the bot's language: next to a topic, the intent with this role never wins nor competes.
+ATTRIBUTE = Role.CHANGE_LANGUAGE
 ATTRIBUTE_MARGIN = 0.0
+#: A leader just above THRESHOLD with CROWDED intents within MARGIN of it names no topic ("ich habe ein problem mit
+#: dem brief": legal advice, asylum, counselling alike): the person gets the likeliest few to choose from, not two.
+CROWDED = 3
 #: Long messages are also matched in windows of WINDOW words (see NLU._match).
 LONG = 8
 WINDOW = 5
@@ -73,8 +71,10 @@ MAX_WINDOWS = 5
 WINDOW_WEIGHT = 0.95
 WINDOW_CANDIDATES = 20
 CLEAR = 75.0  # a long message whose best intent scores this much as a whole is not cut into windows
-#: Besides frames and out of scope: intents that are no topic a language name could describe.
-NOT_DESCRIBED = ("human_contact",)
+#: Besides frames and out of scope: the roles of intents that are no topic a language name could describe.
+NOT_DESCRIBED = (Role.HANDOFF,)
+#: Frames that may wrap a few words of another frame ("hallo, was kannst du alles").
+SHORT_WRAPPING = (Role.GREETING, Role.THANKS)
 TYPICAL_SHARE = 0.6  # a word is typical of an intent when this share of the examples with it are the intent's
 
 #: Kurmanji and Turkish endings on loanwords, longest first (normalised: ê -> e).
@@ -102,7 +102,9 @@ class NLU:
         self.frames = ids_where(intents, lambda i: i.kind == "frame")
         self.priority = ids_where(intents, lambda i: i.priority)
         self.wrapping = frozenset(i for role in WRAPPING if (i := by_role(intents, role)) is not None)
-        self.not_topics = ids_where(intents, lambda i: not i.is_topic) | set(NOT_DESCRIBED)
+        self.attribute = by_role(intents, ATTRIBUTE)
+        self.short_wrapping = frozenset(i for role in SHORT_WRAPPING if (i := by_role(intents, role)) is not None)
+        self.not_topics = ids_where(intents, lambda i: not i.is_topic or i.role in NOT_DESCRIBED)
         # Topics a fallback may offer as a guess: never an emergency (the menu has it, and danger is found apart).
         self.choices = ids_where(intents, lambda i: i.is_topic and not i.priority)
         examples: list[Example] = []
@@ -188,10 +190,8 @@ class NLU:
                            priority=self.priority, wrapping=self.wrapping)
         danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
                                 emoji_words(whole)]).strip()
-        alarm, probability = self.danger.assess(danger_text)
-        if alarm is not None and self._outvoted(alarm, ranked):
-            alarm = None
-        alarm = alarm or self.danger.emoji_alarm(whole)
+        alarm, probability = self.danger.assess(danger_text, ranked, self.priority)
+        alarm = alarm or self.danger.emoji_alarm(whole, topicless=not ranked or ranked[0][0] in self.not_topics)
         if alarm is None and probability < CALM_BELOW and len(danger_text.split()) > FEW_WORDS:
             ranked = self._calm(ranked)
         ranked, danger = self._safety_first(alarm, ranked)
@@ -203,9 +203,11 @@ class NLU:
         # A message without a word of the examples ("asdfgh") gives a fallback nothing to guess from.
         unknown = bool(query) and not any(w in self.words for w in query.split())
         likely = [] if unknown else arbiter.likely(probabilities, ranked, self.choices)
+        if ranked and danger is None and _crowded(ranked):
+            ranked = [(ranked[0][0], min(ranked[0][1], THRESHOLD - 0.1)), *ranked[1:]]
         if not ranked or ranked[0][1] < THRESHOLD:
-            return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
-                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger, crisis, kind,
+            return Understanding(OUT_OF_SCOPE, ranked[0][1] if ranked else 0.0, lang, place,
+                                 [r for r in ranked[:3] if r[0] != OUT_OF_SCOPE], bool(confident), danger, crisis, kind,
                                  likely, unknown)
         return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger, crisis,
                              kind, likely, unknown)
@@ -251,15 +253,6 @@ class NLU:
         combined = {i: (1 - QUESTION_SHARE) * scores.get(i, 0.0) + QUESTION_SHARE * question.get(i, 0.0)
                     for i in scores.keys() | question.keys()}
         return sorted(combined.items(), key=lambda r: -r[1])
-
-    def _outvoted(self, alarm: Alarm, ranked: list[tuple[str, float]]) -> bool:
-        """A doubtful alarm of the situation classifier alone, against a ranking that clearly names an everyday
-        topic and has no priority intent among its first: "Kindergeld vor 4 Monaten beantragt und immer noch nix"
-        reads a little like a threat to the classifier, and not at all to the topic ranking."""
-        if alarm.by_words or alarm.probability >= OUTVOTED_BELOW or not ranked:
-            return False
-        first = [intent for intent, _score in ranked[:OUTVOTED_AMONG]]
-        return ranked[0][1] >= OUTVOTED_BY and not set(first) & self.priority
 
     def _calm(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """A message the danger classifier finds calm though the ranking put a priority intent first (on words such
@@ -407,7 +400,7 @@ class NLU:
         if not rest or rest == query:
             return ranked
         inner, _best = self._blend(rest)
-        if ranked[0][0] == ATTRIBUTE:
+        if ranked[0][0] == self.attribute:
             # "gibt es Psychologen, die Farsi sprechen": the topic may be only a bit ahead of "nearby" or "help",
             # but it must be named by a word of its own ("can you", "i want" are no topic).
             inner = [r for r in inner if r[0] not in self.not_topics and self._names_topic(rest, r[0])][:1]
@@ -417,11 +410,11 @@ class NLU:
         # their own ("hallo, was kannst du alles"): "Spas ji bo alîkariyê" (thanks for the help) stays thanks.
         # Separate sentences ("Danke! Was kannst du?") are parts of their own already (segment.py).
         wrapped_ok = bool(inner) and (inner[0][0] not in self.frames
-                                      or (ranked[0][0] in ("greeting", "thanks") and len(rest.split()) > 3
-                                          and inner[0][0] not in ("greeting", "thanks")))
+                                      or (ranked[0][0] in self.short_wrapping and len(rest.split()) > 3
+                                          and inner[0][0] not in self.short_wrapping))
         # After a language name, any topic will do ("Farsi-speaking gynaecologist"); other frames need a clear one.
-        margin = ATTRIBUTE_MARGIN if ranked[0][0] == ATTRIBUTE else FRAME_MARGIN
-        if (not wrapped_ok or inner[0][0] in ("none", ranked[0][0])
+        margin = ATTRIBUTE_MARGIN if ranked[0][0] == self.attribute else FRAME_MARGIN
+        if (not wrapped_ok or inner[0][0] in (OUT_OF_SCOPE, ranked[0][0])
                 or inner[0][1] < THRESHOLD + margin):
             return ranked
         topic, frame_intent = inner[0][0], ranked[0][0]
@@ -493,3 +486,10 @@ def default_nlu() -> NLU:
     if problems:
         logging.getLogger(__name__).warning("intent data: %d problems, e.g. %s", len(problems), problems[0])
     return nlu
+
+
+def _crowded(ranked: list[tuple[str, float]]) -> bool:
+    """A weak leader among as weak others: no intent is clear."""
+    top = ranked[0][1]
+    return (len(ranked) >= CROWDED and top < THRESHOLD + MARGIN
+            and ranked[CROWDED - 1][1] > top - MARGIN)
