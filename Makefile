@@ -20,8 +20,11 @@ run: setup
 setup: $(STAMP) catalogs
 	$(BIN)/lotse setup
 
+# The suite on every core (pytest-xdist), one test file per worker at a time: a file's module fixtures (an
+# installed wheel, a benchmark run) are built once, and its tests keep their order. WORKERS=0 runs in one process.
+WORKERS ?= auto
 test: $(STAMP) catalogs browser lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests data/tools

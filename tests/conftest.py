@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,6 +26,11 @@ CACHE = Path(__file__).resolve().parent.parent / "var" / "cache"
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("LOTSE_CACHE", str(CACHE))  # inherited by every `lotse` subprocess of the tests
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        # Under pytest-xdist the controller fills the cache before any worker starts, so the workers load the
+        # classifiers instead of each training them at the same time. In a child process: the controller only
+        # hands out tests and need not hold the models.
+        subprocess.run([sys.executable, "-c", "from bot.nlu import default_nlu; default_nlu()"], check=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
