@@ -33,6 +33,13 @@ def pytest_configure(config: pytest.Config) -> None:
         subprocess.run([sys.executable, "-c", "from bot.nlu import default_nlu; default_nlu()"], check=True)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with a slow test first, each file's tests in their own order: under pytest-xdist the long files start
+    while the many quick ones fill the other workers, instead of one of them running alone at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def trained_nlu() -> NLU:
     """The intent and danger classifiers, trained (or loaded from the cache) before the first test starts."""
