@@ -23,14 +23,28 @@ from bot.telegram.runner import TelegramBot
 #: started in a fresh data directory, in this process or as `lotse serve`, loads them instead of training again.
 CACHE = Path(__file__).resolve().parent.parent / "var" / "cache"
 
+#: What default_nlu() trains, as two programs: the danger detector, and the intent classifier (the NLU is given a
+#: stand-in for the danger detector, so this one does not train it as well).
+FILL_CACHE = (
+    "from bot.config import Settings; from bot.nlu.danger import DangerDetector; "
+    "from bot.nlu.intents import load_intents; "
+    "DangerDetector(load_intents(strict=False), Settings.from_env().cache_dir)",
+    "from bot.config import Settings; from bot.geo.gazetteer import default_gazetteer; "
+    "from bot.nlu.intents import load_intents; from bot.nlu.understand import NLU; "
+    "NLU(load_intents(strict=False), default_gazetteer(), Settings.from_env().cache_dir, danger=True)",
+)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("LOTSE_CACHE", str(CACHE))  # inherited by every `lotse` subprocess of the tests
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         # Under pytest-xdist the controller fills the cache before any worker starts, so the workers load the
-        # classifiers instead of each training them at the same time. In a child process: the controller only
-        # hands out tests and need not hold the models.
-        subprocess.run([sys.executable, "-c", "from bot.nlu import default_nlu; default_nlu()"], check=True)
+        # classifiers instead of each training them at the same time. In child processes, one per classifier side
+        # by side (each trains on one core): the controller only hands out tests and need not hold the models.
+        children = [subprocess.Popen([sys.executable, "-c", code]) for code in FILL_CACHE]
+        failed = [child.args for child in children if child.wait() != 0]
+        if failed:
+            raise pytest.UsageError(f"the classifiers could not be trained: {failed}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
