@@ -12,7 +12,7 @@ include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
-.PHONY: run test lint i18n catalogs setup browser bench screenshots wheel clean
+.PHONY: run test lint i18n catalogs setup browser postgresql bench screenshots wheel clean
 
 run: setup
 	$(BIN)/lotse serve
@@ -23,7 +23,7 @@ setup: $(STAMP) catalogs
 # The suite on every core (pytest-xdist), one test file per worker at a time: a file's module fixtures (an
 # installed wheel, a benchmark run) are built once, and its tests keep their order. WORKERS=0 runs in one process.
 WORKERS ?= auto
-test: $(STAMP) catalogs browser lint
+test: $(STAMP) catalogs browser postgresql lint
 	$(BIN)/pytest -q -n $(WORKERS) --dist loadfile
 
 lint: $(STAMP)
@@ -59,6 +59,14 @@ browser:
 		echo "installing Debian chromium and fonts-noto-core for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; }
+
+# PostgreSQL's server programs for the tests of the shared state on PostgreSQL (Debian's package, installed when
+# missing); the tests start a throwaway cluster of their own (tests/pgcluster.py), never the system's.
+postgresql:
+	@{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+		echo "installing Debian postgresql for the tests on PostgreSQL"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
 # The web chat in headless Chromium at phone size, in Arabic and Ukrainian: var/screenshots/chat-{ar,uk}*.png.
 # Noto fonts (Debian's fonts-noto-core) are installed when missing, so Arabic and Ge'ez script show as text.

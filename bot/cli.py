@@ -45,6 +45,7 @@ LAZY_COMMANDS = {
     "i18n": "bot.i18n_cli:i18n",
     "intents": "bot.intents_cli:intents",
     "admin": "bot.web.admin.cli:admin",
+    "db": "bot.store.cli:db",
 }
 
 
@@ -125,7 +126,7 @@ def serve(host: str | None, port: int | None) -> None:
     """
     from aiohttp import web
 
-    from bot.server import create_server
+    from bot.server import StartRefused, create_server
     from bot.web.health import database_problem
 
     settings = current_settings()
@@ -155,6 +156,8 @@ def serve(host: str | None, port: int | None) -> None:
                     print=lambda _message: click.echo(f"listening on http://{host}:{port}/"))
     except OSError as exc:  # the port is taken, or the address is not this machine's
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except StartRefused as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _engine() -> Engine:

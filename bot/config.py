@@ -147,6 +147,9 @@ class Settings:
     """Everything that can be configured, with defaults that run the demo on a laptop."""
 
     db_path: Path = field(default_factory=default_db_path)
+    #: LOTSE_DATABASE_URL: the shared state (sessions, handoffs, the team inbox, rate limits) in PostgreSQL, for
+    #: several instances; None keeps it in the SQLite file with everything else.
+    database_url: str | None = None
     #: Where the trained classifiers are kept (LOTSE_CACHE); None: a `cache` folder beside the database.
     cache: Path | None = None
     host: str = "127.0.0.1"
@@ -200,6 +203,7 @@ class Settings:
         return cls(
             db_path=Path(db).expanduser() if db else default_db_path(),
             cache=Path(cache).expanduser() if cache else None,
+            database_url=get("LOTSE_DATABASE_URL", _database_url, None),
             host=get("LOTSE_HOST", _text, base.host),
             port=get("LOTSE_PORT", _port, base.port),
             telegram_token=get("TELEGRAM_BOT_TOKEN", _text, None),
@@ -361,6 +365,13 @@ def _http_url(name: str, value: str) -> str:
 def _https_url(name: str, value: str) -> str:
     if not re.match(r"https://[^\s/]+", value):
         raise _bad(name, value, "the public https:// URL that reaches /telegram/webhook")
+    return value
+
+
+def _database_url(name: str, value: str) -> str:
+    if not re.match(r"postgres(ql)?://\S*$", value):  # the value is not shown: it may hold a password
+        raise SettingsError(f"{name} is not allowed: a postgresql:// URL, e.g. postgresql://lotse@db.internal/lotse "
+                            "(value not shown)")
     return value
 
 

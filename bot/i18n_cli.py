@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 
 from bot.engine.answers import load_answers, problems, unverified_numbers
 from bot.engine.districts import default_districts
-from bot.engine.topics import TOPICS
+from bot.engine.topics import labels
 from bot.i18n import LANGUAGES, LOCALES_DIR
 from bot.nlu.intents import CATALOGUE, Intent, load_intents
 
@@ -60,15 +60,15 @@ def catalog_problems(lang: str) -> tuple[int, int, int, list[str]]:
 def label_problems(intents: dict[str, Intent], lang: str) -> list[str]:
     """Every topic can become a button ("Did you mean ...?", the menu): it needs a label, translated in `lang`."""
     if lang == "en":  # the labels are English msgids: only a missing label can be wrong here
-        return [f"topic {i!r} has no button label in TOPICS (bot/engine/topics.py): its id would be shown"
-                for i, intent in sorted(intents.items()) if intent.is_topic and i not in TOPICS]
+        return [f"topic {i!r} has no `label:` in intents/{i}.yaml: its id would be shown"
+                for i, intent in sorted(intents.items()) if intent.is_topic and not intent.label]
     found: list[str] = []
     path = LOCALES_DIR / lang / "LC_MESSAGES" / "lotse.po"
     if not path.exists():
         return found
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
-    for intent, label in TOPICS.items():
+    for intent, label in labels(intents).items():
         msg = catalog.get(label)
         if msg is None or not str(msg.string or "").strip() or msg.fuzzy:
             found.append(f"{lang}: the button label {label!r} (topic {intent}) is not translated")
@@ -99,7 +99,7 @@ def check() -> None:
         found.extend(label_problems(intents, lang))
         written = sum(1 for intent in CATALOGUE if intent in answers and answers[intent].text.get(lang))
         click.echo(f"{lang:<5} {name:<18} {translated:>4}/{total:<4} {fuzzy:>6} {written:>4}/{len(CATALOGUE):<4}")
-    found.extend(problems(answers, CATALOGUE, LANGUAGES, default_districts().keys()))
+    found.extend(problems(answers, intents, LANGUAGES, default_districts().keys()))
     for line in found:
         click.echo(line, err=True)
     click.echo("all complete" if not found else f"{len(found)} problem(s)")

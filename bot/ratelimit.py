@@ -12,8 +12,17 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 MAX_KEYS = 50_000  # above this, full (idle) buckets are swept out, so a flood of new senders cannot grow memory
+
+
+class Limiter(Protocol):
+    """What the transports ask of a limiter: this one in memory, or bot/store/ratelimit.py's shared one."""
+
+    def take(self, key: str) -> bool: ...
+
+    def retry_after(self, key: str) -> int: ...
 
 
 @dataclass

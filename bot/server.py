@@ -9,6 +9,7 @@ connected to the bot's Application here.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -25,6 +26,20 @@ from bot.whatsapp import webhook as whatsapp
 log = logging.getLogger(__name__)
 
 
+class StartRefused(Exception):
+    """`lotse serve` cannot start as configured; the message says why and what to do."""
+
+
+#: Telegram hands each update to one poller: a second instance polling the same bot would take updates from the
+#: first at random (and Telegram answers it with a conflict error). Several instances use the webhook.
+SECOND_POLLER = ("another Lotse instance already polls Telegram for this bot on the same database; several "
+                 "instances need the webhook: set LOTSE_WEBHOOK_URL (see README, Telegram)")
+
+
+def poller_lock(token: str) -> str:
+    return "telegram-poller:" + hashlib.sha256(token.encode()).hexdigest()[:16]  # never the token itself
+
+
 async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     """Run the Telegram bot for the lifetime of the web app when a token is configured."""
     settings = app[SETTINGS]
@@ -34,6 +49,9 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     from bot.telegram.runner import TelegramBot  # imported only when used: the web chat runs without it
     from bot.telegram.staff import STAFF as BRIDGE
 
+    poller = None if settings.webhook_url else app[ENGINE].store.hold(poller_lock(settings.telegram_token))
+    if poller is None and not settings.webhook_url:
+        raise StartRefused(SECOND_POLLER)
     bot = TelegramBot(settings, app[ENGINE], worker=app.get(WORKER))
     await bot.start()
     staff = app.get(STAFF)
@@ -41,6 +59,7 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         staff.relay = bot.application.bot_data.get(BRIDGE)
     inbox = app.get(INBOX)
     if inbox is not None:  # the team inbox answers Telegram users through the bot
+        from bot.telegram.files import file_deliverer
         from bot.telegram.staff import INBOX as INBOX_SLOT
         from bot.telegram.staff import deliverer
 
@@ -49,6 +68,7 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         if bridge is not None:  # staff topics answer WhatsApp users through the inbox's deliverer
             bridge.inbox = inbox
         inbox.deliverers["telegram"] = deliverer(bot.application.bot, inbox)
+        inbox.file_deliverers["telegram"] = file_deliverer(bot.application.bot, inbox)
         await inbox.flush()
     slot = app.get(WEBHOOK)
     if bot.webhook:
@@ -65,7 +85,10 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
             slot.application = None
         if inbox is not None:
             inbox.deliverers.pop("telegram", None)
+            inbox.file_deliverers.pop("telegram", None)
         await bot.stop()
+        if poller is not None:
+            poller.close()
 
 
 def create_server(settings: Settings) -> web.Application:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import pgcluster
 import pytest
 from sqlite_utils import Database
 
@@ -88,3 +90,34 @@ async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
     async with TelegramBot(settings, engine, poll_timeout=5, commands=False) as running:
         yield running
         api.drain()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the whole run (tests/pgcluster.py); its URL."""
+    with pgcluster.cluster() as url:
+        yield url
+
+
+_schemas = itertools.count()
+
+
+@pytest.fixture
+def pg_url(postgres_cluster: str) -> Iterator[str]:
+    """A URL whose tables land in a fresh schema of the cluster, dropped after the test."""
+    import psycopg
+
+    name = f"test_{os.getpid()}_{next(_schemas)}"
+    with psycopg.connect(postgres_cluster, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    yield f"{postgres_cluster}?options=-csearch_path%3D{name}"
+    with psycopg.connect(postgres_cluster, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The shared state's database on each engine: a SQLite file, and a schema of the throwaway PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lotse.db'}"
+    return str(request.getfixturevalue("pg_url"))

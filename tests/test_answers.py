@@ -17,13 +17,13 @@ from bot.engine.answers import digits_of, load_answers, problems
 from bot.engine.districts import SENTENCES, load_districts
 from bot.geo.distance import Point
 from bot.i18n import FSI, LANGUAGES, PDI, RTL_LANGUAGES
-from bot.nlu.intents import CATALOGUE
+from bot.nlu.intents import load_intents
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: these tests read its files
 
 ANSWERS = load_answers()
 DISTRICTS = load_districts()
-INTENTS = sorted(set(CATALOGUE) | {p.stem for p in (ROOT / "intents").glob("*.yaml")})
+INTENTS = load_intents()
 # Representative points (town centres of the gazetteer) in each district with its own settings.
 HEINSBERG = Point(51.0631, 6.0963)
 RECKLINGHAUSEN = Point(51.6141, 7.1979)

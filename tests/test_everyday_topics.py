@@ -7,7 +7,8 @@ import pytest
 
 from bot import i18n
 from bot.engine import Engine, Incoming, Reply
-from bot.engine.topics import MAIN, MORE, MORE_MENU, TOPICS
+from bot.engine.actions import Menu, encode
+from bot.engine.topics import in_menu, labels
 from bot.geo.distance import Point
 from bot.i18n import LANGUAGES
 from bot.nlu.intents import CATALOGUE, OFFER_CATEGORIES, load_intents
@@ -15,6 +16,11 @@ from bot.offers.categories import CATEGORIES, CATEGORY_LABELS
 from bot.offers.store import nearest
 
 LUENEN = Point(51.6164, 7.5228)
+INTENTS = load_intents()
+MAIN = {i.id: i.label for i in in_menu(INTENTS, "main")}
+MORE = {i.id: i.label for i in in_menu(INTENTS, "more")}
+TOPICS = labels(INTENTS)
+MORE_MENU = encode(Menu(more=True))
 EVERYDAY = ("food_goods", "debt_counselling", "legal_advice", "family_reunification", "pregnancy_birth",
             "disability_care", "bank_account", "privacy")
 

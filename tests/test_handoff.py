@@ -21,6 +21,7 @@ from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.app import create_app
 from bot.web.keys import ENGINE
+from bot.web.replies import reply_json
 from bot.web.staff import STREAM_FOR
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -43,7 +44,7 @@ def say(engine: Engine, words: str, user: str = "tg:1") -> Reply:
 def test_without_a_staff_group_nothing_changes(db: Database) -> None:
     plain = Engine(db)
     reply = say(plain, ASK)
-    assert reply.intent == "human_contact" and reply.handoff is None and reply.to_json()["handoff"] is False
+    assert reply.intent == "human_contact" and reply.handoff is None and reply_json(reply)["handoff"] is False
     assert db.execute("SELECT count(*) FROM handoffs").fetchone()[0] == 0
     assert say(plain, "Kita in Lünen").handoff is None
 
@@ -51,7 +52,7 @@ def test_without_a_staff_group_nothing_changes(db: Database) -> None:
 def test_asking_for_a_person_opens_a_handoff_beside_the_phone_number(db: Database) -> None:
     engine = staffed(db)
     reply = say(engine, ASK + " in Lünen")
-    assert reply.handoff is not None and reply.to_json()["handoff"] is True
+    assert reply.handoff is not None and reply_json(reply)["handoff"] is True
     assert "KI Test" in text(reply) and "4 Stunden" in text(reply)
     assert any(m.places for m in reply.messages), "the nearest contact points (with their numbers) stay"
     assert [b.data for b in reply.messages[-1].buttons] == ["h:stop"]
@@ -242,3 +243,27 @@ async def test_an_open_stream_does_not_hold_up_the_shutdown(tmp_path: Path) -> N
         # else the machine is doing.
         await asyncio.wait_for(runner.cleanup(), STREAM_FOR / 2)
         resp.close()
+
+
+@pytest.mark.parametrize(("before", "message"), [
+    ([], ASK + " in Lünen"),  # opens the handoff: the engine and the handoff read the same understanding
+    ([ASK], "Kita in Lünen"),  # passed on to the team
+    ([ASK], "Mein Mann schlägt mich, ich habe Angst"),  # passed on, the numbers first
+    ([ASK], "stopp"),
+    ([], "Kita in Lünen"),
+])
+def test_the_nlu_reads_each_message_once(db: Database, monkeypatch: pytest.MonkeyPatch, before: list[str],
+                                         message: str) -> None:
+    engine = staffed(db)
+    for words in before:
+        say(engine, words)
+    calls: list[str] = []
+    understand = engine.nlu.understand
+
+    def counted(text: str, *args: object, **kwargs: object) -> object:
+        calls.append(text)
+        return understand(text, *args, **kwargs)
+
+    monkeypatch.setattr(engine.nlu, "understand", counted)
+    say(engine, message)
+    assert len(calls) <= 1, calls

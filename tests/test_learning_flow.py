@@ -29,9 +29,10 @@ from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakeupdates import callback_update, location_update, text_update
 from bot.config import Settings
 from bot.engine.answers import default_answers
-from bot.engine.engine import TOPICS
+from bot.engine.topics import labels
 from bot.i18n import LANGUAGES
 from bot.nlu import default_nlu
+from bot.nlu.intents import load_intents
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
 from bot.web.admin import accounts
@@ -185,7 +186,7 @@ async def label(page: Page, text: str, intent: str) -> None:
         await page.js(f"{row}.querySelector('button[value=none]').click()")
     else:
         with i18n.use(await page.js("document.documentElement.lang")):
-            shown = i18n.gettext(TOPICS[intent])
+            shown = i18n.gettext(labels(load_intents())[intent])
         chosen = await page.js(f"""(() => {{
             const select = {row}.querySelector('select');
             const option = [...select.options].find((o) => o.textContent.trim() === {json.dumps(shown)});

@@ -24,6 +24,7 @@ from bot.sources import categories, sync
 from bot.sources.http import SourceError
 from bot.sources.run import sync_integreat, sync_osm
 from bot.telegram.render import place_block
+from bot.web.replies import reply_json
 
 UNNA = "05978"
 
@@ -135,7 +136,7 @@ def test_the_chat_credits_openstreetmap_under_its_offers(db: Database, fake: Fak
     reply = engine.handle(Incoming("u1", text="Kita in Lünen"))
     places = [p for m in reply.messages for p in m.places]
     assert places and all(p.attribution == "© OpenStreetMap contributors (ODbL)" for p in places)
-    shown = reply.to_json()["messages"]
+    shown = reply_json(reply)["messages"]
     assert any(p["attribution"] == "© OpenStreetMap contributors (ODbL)" for m in shown for p in m["places"])
     assert "© OpenStreetMap contributors (ODbL)" in place_block(places[0], rtl=False)
 

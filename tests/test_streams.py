@@ -73,7 +73,7 @@ async def _stream(client: TestClient, session: str, address: str) -> ClientRespo
     """A stream from `address` (as a reverse proxy on this machine forwards it), read until it has begun."""
     resp = await client.get(f"/api/staff?session={session}", headers={"X-Forwarded-For": address})
     if resp.status == 200:
-        assert await resp.content.readuntil(b"\n\n") == b"event: open\ndata: {}\n\n"
+        assert await resp.content.readuntil(b"\n\n") == b'event: open\ndata: {"stop": "h:stop"}\n\n'
     return resp
 
 

@@ -157,6 +157,23 @@ async def test_media_gets_kind_request_in_users_language(api: FakeBotAPI, bot: T
     assert call.markup["keyboard"][0][0]["request_location"] is True
 
 
+async def test_someone_writing_arabic_from_a_german_phone_is_answered_in_arabic_throughout(
+        api: FakeBotAPI, bot: TelegramBot) -> None:
+    """The engine's rule picks the language (what the person writes in wins over the phone's setting), and what
+    Telegram says besides the engine's answers follows it: a sticker after an Arabic question is asked for in
+    Arabic."""
+    api.push(text_update(131, "أبحث عن روضة أطفال لابني", lang="de"))
+    [answer] = await api.wait_for("sendMessage", chat_id=131)
+    assert any("\u0600" <= ch <= "\u06ff" for ch in answer.text)
+    api.push(message_update(131, lang="de", sticker=STICKER))
+    [_answer, media] = await api.wait_for("sendMessage", 2, chat_id=131)
+    with i18n.use("ar"):
+        wanted = i18n.gettext("I can only read text. Please write your question in a few words, "
+                              "or share your location.")
+    assert i18n.strip_isolates(wanted) in i18n.strip_isolates(media.text)
+    assert "Bitte" not in media.text
+
+
 async def test_unknown_callback_gives_fresh_menu(api: FakeBotAPI, bot: TelegramBot) -> None:
     api.push(callback_update(110, "v0:gone:7", 99999, text="an old message"))
     await api.wait_for("answerCallbackQuery")

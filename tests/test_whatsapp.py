@@ -18,6 +18,7 @@ from serving import free_port
 from bot.bench import fakegraphapi as meta
 from bot.bench.fakegraphapi import FakeGraphAPI, Sent
 from bot.config import Settings, WhatsAppConfig
+from bot.engine.actions import More, Topic
 from bot.engine.models import Button, Message, Reply
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
@@ -181,7 +182,7 @@ def test_numbers_are_written_so_whatsapp_offers_to_call_them(written: str, tappa
     (22, ["list", "list", "list"]),
 ])
 def test_buttons_fit_whatsapps_limits(count: int, kinds: list[str]) -> None:
-    buttons = [Button(f"Thema {n}", f"t:{n}") for n in range(count)]
+    buttons = [Button(f"Thema {n}", Topic(f"t{n}")) for n in range(count)]
     outs = render.render(Reply([Message("Wählen Sie:", buttons)], "de"))
     assert [o.kind for o in outs] == kinds
     assert all(len(o.choices) <= (3 if o.kind == "buttons" else 10) for o in outs)
@@ -189,7 +190,7 @@ def test_buttons_fit_whatsapps_limits(count: int, kinds: list[str]) -> None:
 
 
 def test_a_long_answer_keeps_its_buttons_under_a_body_whatsapp_accepts() -> None:
-    outs = render.render(Reply([Message("Wort " * 400, [Button("Mehr", "more:kita:3")])], "de"))
+    outs = render.render(Reply([Message("Wort " * 400, [Button("Mehr", More("kita", 3))])], "de"))
     assert [o.kind for o in outs] == ["text", "buttons"]
     assert all(len(o.text) <= (4096 if o.kind == "text" else 1024) for o in outs)
 

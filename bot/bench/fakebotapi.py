@@ -28,7 +28,8 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.bench.fakeupdates import BOT_ID, text_update
 
-SEND_METHODS = frozenset({"sendMessage", "sendVenue", "sendLocation", "editMessageText", "sendPhoto", "copyMessage"})
+SEND_METHODS = frozenset({"sendMessage", "sendVenue", "sendLocation", "editMessageText", "sendPhoto", "copyMessage",
+                          "sendDocument"})
 # Parameters Telegram reads as numbers, everything else stays a string unless it is a JSON object or array.
 NUMERIC = frozenset({"chat_id", "offset", "limit", "timeout", "message_id", "latitude", "longitude", "cache_time",
                      "reply_to_message_id", "max_connections", "horizontal_accuracy", "live_period",
@@ -101,6 +102,7 @@ class FakeBotAPI:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.failures: dict[str, list[ApiError]] = {}
         self.held: dict[str, asyncio.Event] = {}  # method -> answered only once the event is set (a slow API)
+        self.files: dict[str, bytes] = {}  # file_id -> what getFile and the file download serve (a test's photo)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -118,6 +120,7 @@ class FakeBotAPI:
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         app.router.add_post("/_fake/load", self._load)
         app.router.add_get("/_fake/result", self._result)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -182,7 +185,11 @@ class FakeBotAPI:
         if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             form = await request.post()
             for key, value in form.items():
-                params[key] = parse_value(key, value) if isinstance(value, str) else value
+                if isinstance(value, web.FileField):  # an uploaded photo or document: kept as its bytes
+                    params[key] = {"filename": value.filename, "content_type": value.content_type,
+                                   "data": value.file.read()}
+                else:
+                    params[key] = parse_value(key, value) if isinstance(value, str) else value
         for key, value in request.query.items():
             params.setdefault(key, parse_value(key, value))
         return params
@@ -193,8 +200,14 @@ class FakeBotAPI:
                     "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
         if method == "getUpdates":
             return await self._get_updates(p)
-        if method in ("sendMessage", "sendVenue", "sendLocation"):
+        if method in ("sendMessage", "sendVenue", "sendLocation", "sendPhoto", "sendDocument"):
             return self._new_message(p)
+        if method == "getFile":
+            file_id = str(p.get("file_id", ""))
+            if file_id not in self.files:
+                raise ApiError(400, "Bad Request: invalid file_id")
+            return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(self.files[file_id]),
+                    "file_path": f"documents/{file_id}"}
         if method == "copyMessage":
             return self._copy(p)
         if method == "createForumTopic":
@@ -266,6 +279,13 @@ class FakeBotAPI:
                                                 "address", "message_thread_id") if k in p}
         self._check_thread(p)
         return self._message_json(key)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the bytes of a file getFile named."""
+        file_id = request.match_info["path"].rpartition("/")[2]
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            raise web.HTTPNotFound()
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
 
     def _check_thread(self, p: dict[str, Any]) -> None:
         thread = p.get("message_thread_id")

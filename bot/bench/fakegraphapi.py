@@ -47,6 +47,8 @@ class Sent:
             return str(self.body["interactive"]["body"]["text"])
         if self.type == "location":
             return str(self.body["location"].get("name", ""))
+        if self.type in ("image", "document"):  # the file's name, as the person sees it under the file
+            return str(self.body[self.type].get("filename", ""))
         return ""
 
     @property
@@ -69,6 +71,8 @@ class FakeGraphAPI:
         self.read: list[str] = []  # message ids marked as read
         self.fail_next: int = 0  # answer this many sends with a Graph API error (131047: outside the window)
         self._ids = itertools.count(1)
+        self.media: dict[str, tuple[str, bytes]] = {}  # media id -> (type, bytes): what a person sent, to download
+        self.uploads: dict[str, dict[str, Any]] = {}  # media id -> filename, type, data: what Lotse uploaded
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
@@ -79,6 +83,9 @@ class FakeGraphAPI:
     async def start(self) -> FakeGraphAPI:
         app = web.Application()
         app.router.add_post("/{version}/{phone_id}/messages", self._messages)
+        app.router.add_post("/{version}/{phone_id}/media", self._upload)
+        app.router.add_get("/{version}/{media_id}", self._media_url)
+        app.router.add_get("/_media/{media_id}", self._media_bytes)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
@@ -118,6 +125,40 @@ class FakeGraphAPI:
         return web.json_response({"messaging_product": "whatsapp",
                                   "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
                                   "messages": [{"id": f"wamid.out{next(self._ids)}"}]})
+
+    def _authorised(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization", "").startswith("Bearer ")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """POST /<phone id>/media (multipart: file, messaging_product, type): keep it, answer its id."""
+        if not self._authorised(request):
+            return web.json_response({"error": {"message": "Invalid OAuth access token.", "code": 190}}, status=401)
+        form = await request.post()
+        file = form.get("file")
+        if not isinstance(file, web.FileField):
+            return web.json_response({"error": {"message": "(#100) Param file is required", "code": 100}},
+                                     status=400)
+        media_id = f"up{next(self._ids)}"
+        self.uploads[media_id] = {"filename": file.filename, "type": str(form.get("type", "")),
+                                  "data": file.file.read()}
+        return web.json_response({"id": media_id})
+
+    async def _media_url(self, request: web.Request) -> web.Response:
+        """GET /<media id>: where a person's media is downloaded, as the Cloud API answers it."""
+        media_id = request.match_info["media_id"]
+        if not self._authorised(request) or media_id not in self.media:
+            return web.json_response({"error": {"message": "(#100) Invalid media id", "code": 100}}, status=400)
+        mime, data = self.media[media_id]
+        return web.json_response({"messaging_product": "whatsapp", "id": media_id, "mime_type": mime,
+                                  "sha256": hashlib.sha256(data).hexdigest(), "file_size": len(data),
+                                  "url": f"http://127.0.0.1:{self.port}/_media/{media_id}"})
+
+    async def _media_bytes(self, request: web.Request) -> web.Response:
+        media_id = request.match_info["media_id"]
+        if not self._authorised(request) or media_id not in self.media:
+            raise web.HTTPNotFound()
+        mime, data = self.media[media_id]
+        return web.Response(body=data, content_type=mime)
 
     # -- waiting -----------------------------------------------------------------------------------------
     def to(self, number: str) -> list[Sent]:
@@ -173,6 +214,14 @@ def location(number: str, lat: float, lon: float) -> dict[str, Any]:
 def voice(number: str) -> dict[str, Any]:
     return message(number, "audio", {"mime_type": "audio/ogg; codecs=opus", "sha256": "x", "id": "1234",
                                      "voice": True})
+
+
+def image(number: str, media_id: str, mime: str = "image/jpeg") -> dict[str, Any]:
+    return message(number, "image", {"mime_type": mime, "sha256": "x", "id": media_id})
+
+
+def document(number: str, media_id: str, filename: str, mime: str = "application/pdf") -> dict[str, Any]:
+    return message(number, "document", {"filename": filename, "mime_type": mime, "sha256": "x", "id": media_id})
 
 
 def status(number: str) -> dict[str, Any]:

@@ -17,6 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.engine.actions import Forget, Language, LanguagePicker, Menu, More, Topic, encode
+from bot.nlu.intents import load_intents
+
 REQUESTS = 20_000
 
 NASTY_BODIES: dict[str, bytes] = {
@@ -50,8 +53,14 @@ NASTY_BODIES: dict[str, bytes] = {
     "long text": ('{"session": "s", "text": "' + "Kita " * 10000 + '"}').encode(),
 }
 
+#: Button data as the engine writes it (bot/engine/actions.py), for a topic with offers and for a priority one.
+_INTENTS = load_intents(strict=False).values()
+_TOPIC = next(i.id for i in _INTENTS if i.is_topic and i.needs_place and not i.priority)
+_PRIORITY = next(i.id for i in _INTENTS if i.priority)
+_VALID = [encode(a) for a in (Topic(_TOPIC), More(_PRIORITY, 9), Language("ar"), Forget(confirmed=True), Menu(),
+                              LanguagePicker())]
 _ODD: list[Any] = [None, True, 0, -1, 1.5, 10**18, "", " ", "\u202e", "\u0000", "ä" * 200, [], {}, [1, [2]],
-                   {"lat": 1}, "more:kita:²", "t:kita", "l:ar", "forget:yes", "more:emergency:9", "m", "lang"]
+                   {"lat": 1}, "more:kita:²", *_VALID]
 
 
 _STRINGS = [v for v in _ODD if isinstance(v, str)]

@@ -20,11 +20,10 @@ import yaml
 
 from bot import resources
 from bot.i18n import LANGUAGES, RTL_LANGUAGES, isolate_ltr_runs, strip_isolates
+from bot.nlu.intents import Intent
 
 ANSWERS_DIR = resources.answers_dir()
 VERIFIED_NUMBERS = resources.data_file("verified_numbers.yaml")
-#: Answers without facts (small talk) need no source.
-NO_SOURCE_NEEDED = frozenset({"greeting", "help", "change_language", "thanks", "none", "nearby"})
 
 
 @dataclass(frozen=True)
@@ -136,11 +135,12 @@ _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 def problems(
     answers: Mapping[str, Answer],
-    intents: Iterable[str],
+    intents: Mapping[str, Intent],
     languages: Iterable[str] = LANGUAGES,
     link_keys: Iterable[str] | None = None,
 ) -> list[str]:
-    """Everything wrong with the answers, as readable lines (empty when all is well)."""
+    """Everything wrong with the answers of `intents`, as readable lines (empty when all is well); an intent with
+    `source_needed: false` (small talk, which states no facts) needs no source."""
     found: list[str] = []
     langs = list(languages)
     keys = set(link_keys) if link_keys is not None else None
@@ -158,7 +158,7 @@ def problems(
                 found.append(f"{intent}/{lang}: a {{placeholder}} in an answer is never filled in")
             for number in unverified_numbers(text):
                 found.append(f"{intent}/{lang}: phone number {number!r} is not on data/verified_numbers.yaml")
-        if intent not in NO_SOURCE_NEEDED and not answer.sources:
+        if intents[intent].source_needed and not answer.sources:
             found.append(f"{intent}: facts without a `sources:` entry")
         for source in answer.sources:
             if not str(source.get("url", "")).startswith(("http://", "https://")):

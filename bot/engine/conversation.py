@@ -23,13 +23,16 @@ from bot.nlu.intents import Intent
 
 @dataclass
 class Turn:
-    """One typed message in its conversation; `understanding` is filled in by `Conversation.understand` when
-    needed (a typed "more" is answered without asking the NLU: "mehr" must never be read as an emergency)."""
+    """One typed message in its conversation; `reading` is the NLU's, run at most once per turn by
+    `Conversation.read` when someone needs it (a typed "more" is answered without asking the NLU: "mehr" must never
+    be read as an emergency); `understanding` is the same once `Conversation.understand` took it as a question to
+    Lotse (counted for review, language set)."""
 
     incoming: Incoming
     session: Session
     text: str
     understanding: Understanding | None = None
+    reading: Understanding | None = None
 
 
 class Conversation(Protocol):
@@ -49,6 +52,8 @@ class Conversation(Protocol):
     results: int
 
     def handle(self, incoming: Incoming) -> Reply: ...
+
+    def read(self, turn: Turn) -> Understanding: ...
 
     def understand(self, turn: Turn) -> Understanding: ...
 
@@ -73,4 +78,4 @@ class Conversation(Protocol):
 
     def for_someone_else(self, incoming: Incoming, session: Session, intent: str) -> Reply: ...
 
-    def menu_buttons(self) -> list[Button]: ...
+    def menu_buttons(self, which: str = "main") -> list[Button]: ...

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.engine.learning import OUT_OF_SCOPE, Learning
+from bot.engine.learning import Learning
+from bot.nlu.intents import OUT_OF_SCOPE
 
 
 def weekly(learning: Learning, weeks: int = 8) -> list[Week]:
@@ -25,12 +26,12 @@ def weekly(learning: Learning, weeks: int = 8) -> list[Week]:
         d = date.fromisoformat(day)
         return d - timedelta(days=d.weekday())
 
-    for day, intent, n in learning.db.execute("SELECT day, intent, sum(n) FROM usage WHERE day >= ? "
-                                              "GROUP BY day, intent", [since]):
-        counts[week_of(day)][1 if intent == OUT_OF_SCOPE else 0] += n
-    for day, vote, n in learning.db.execute("SELECT day, vote, count(*) FROM feedback WHERE day >= ? "
-                                            "GROUP BY day, vote", [since]):
-        counts[week_of(day)][2 if vote > 0 else 3] += n
+    for day, intent, n in learning.store.query("SELECT day, intent, sum(n) FROM usage WHERE day >= ? "
+                                               "GROUP BY day, intent", [since]):
+        counts[week_of(day)][1 if intent == OUT_OF_SCOPE else 0] += int(n)
+    for day, vote, n in learning.store.query("SELECT day, vote, count(*) FROM feedback WHERE day >= ? "
+                                             "GROUP BY day, vote", [since]):
+        counts[week_of(day)][2 if vote > 0 else 3] += int(n)
     return [Week(start, *counts[start]) for start in starts]
 
 
@@ -38,7 +39,7 @@ def top_intents(learning: Learning, weeks: int = 8, n: int = 8) -> list[tuple[st
     """The most asked topics of the last weeks, with their message counts."""
     learning.flush()
     since = (learning.clock().date() - timedelta(weeks=weeks)).isoformat()
-    rows = learning.db.execute("SELECT intent, sum(n) AS total FROM usage WHERE day >= ? AND intent != ? "
+    rows = learning.store.query("SELECT intent, sum(n) AS total FROM usage WHERE day >= ? AND intent != ? "
                                "GROUP BY intent ORDER BY total DESC, intent LIMIT ?", [since, OUT_OF_SCOPE, n])
     return [(intent, int(total)) for intent, total in rows]
 

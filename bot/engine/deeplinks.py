@@ -17,6 +17,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot import i18n
+from bot.engine.actions import Start
+from bot.engine.actions import encode as encode_action
 from bot.engine.conversation import Conversation
 from bot.engine.models import Incoming, Reply
 from bot.geo.gazetteer import Place
@@ -109,4 +111,4 @@ def find_place(engine: Conversation, query: str) -> Place | None:
 def apply_preset(engine: Conversation, user_id: str, preset: Preset, lang_hint: str | None = None) -> Reply:
     """Answer /start with this preset: the engine keeps its language and place and answers its topic."""
     payload = encode(preset.lang, preset.topic, preset.place)
-    return engine.handle(Incoming(user_id, button=f"start:{payload}", lang_hint=lang_hint))
+    return engine.handle(Incoming(user_id, button=encode_action(Start(payload)), lang_hint=lang_hint))

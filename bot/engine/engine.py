@@ -5,9 +5,8 @@ topic are told apart in bot/engine/followups.py; the offers part of an answer is
 answers, when the NLU finds an emergency or violence plausible (`Understanding.danger`), the reply starts with
 the numbers to call.
 
-Button data is compact text (Telegram allows 64 bytes): `t:<intent>` a topic, `l:<lang>` a language,
-`lang` the language picker, `m` the menu, `more:<intent>:<offset>` the next results, `forget` and
-`forget:yes` deleting what is stored, `fb:+:<intent>` / `fb:-:<intent>` 👍 / 👎 under an answer.
+Buttons carry typed actions (bot/engine/actions.py); the data a pressed button sends back is decoded once, at the
+top of `handle`. What an intent is (kind, role, menu, label, ...) comes from intents/<id>.yaml, never from here.
 """
 
 from __future__ import annotations
@@ -18,30 +17,46 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import deeplinks, followups, listing, named, safety, states, topics
+from bot.engine import deeplinks, fallback, followups, listing, named, safety, states, topics
+from bot.engine.actions import (
+    Action,
+    AskPlace,
+    Feedback,
+    Forget,
+    Help,
+    Language,
+    LanguagePicker,
+    Menu,
+    More,
+    ShareLocation,
+    Start,
+    Topic,
+    decode,
+)
 from bot.engine.answers import Answer, default_answers
 from bot.engine.conversation import Turn
 from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
 from bot.engine.handoff import Handoffs
 from bot.engine.handoff_store import HandoffStore
-from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons, parse_feedback
+from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
-from bot.engine.sessions import Session, SessionStore
+from bot.engine.sessions import Session, SessionStore, load_key
 from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE
-from bot.engine.topics import TOPICS
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import LANGUAGES, _
 from bot.knowledge.live import Knowledge
 from bot.nlu import NLU, Understanding, default_nlu
-from bot.nlu.intents import Intent, ids_where, load_intents
+from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load_intents
 from bot.nlu.understand import THRESHOLD
 from bot.nlu.understanding import MARGIN
 from bot.offers.store import national_offers
+from bot.store import Store, as_store
+from bot.store.sqlite import SqliteStore
 
-__all__ = ["MAX_DISTANCE_KM", "TOPICS", "Engine"]
+__all__ = ["MAX_DISTANCE_KM", "Engine"]
 
 MAX_TEXT = 5000  # longer messages are cut (a Telegram message has at most 4,096 characters, the web chat 4,000)
 
@@ -62,8 +77,13 @@ class Engine:
         default_district: str | None = None,
         staff: StaffConfig | None = None,
         retention_days: int = RETENTION_DAYS,
+        store: Store | None = None,
     ) -> None:
         self.db = db
+        # Where conversations and handoffs live: the same SQLite file by default, or PostgreSQL shared by several
+        # instances (bot/store). The session hash key stays a file beside the SQLite database either way.
+        self.store = store if store is not None else as_store(db)
+        shared_elsewhere = not isinstance(self.store, SqliteStore) or self.store.db is not db
         self.nlu = nlu or default_nlu()
         # Its own copy: staff topics are added to it at run time (bot/knowledge/live.py).
         self.intents = dict(intents or load_intents(strict=False))
@@ -73,44 +93,70 @@ class Engine:
         self.listing = ids_where(self.intents, lambda i: not i.small_talk)  # answers that list offers ("nearby")
         self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
         self.in_scope = ids_where(self.intents, lambda i: i.kind != "out_of_scope")
+        self.roles = {role: intent for role in Role if (intent := by_role(self.intents, role)) is not None}
         self.answers = answers if answers is not None else default_answers()
-        # The numbers of emergency and violence: their first category's national services, in their answer's order.
+        # The numbers of emergency and violence: their first category's national services, in their answer's order
+        # (and a crisis's lines: the first category of its situation's topic).
         priority = [i for i in self.intents.values() if i.priority]
-        self.priority_categories = {i.id: i.categories for i in priority}
+        self.categories = {i.id: i.categories for i in self.intents.values()}
         self.priority_answers = {i.id: self.answers[i.id].in_lang("de") for i in priority if i.id in self.answers}
         self.districts = default_districts()  # per-district links under answers (data/districts.yaml)
         self.gazetteer = gazetteer or default_gazetteer()
         self.coverage = Coverage(db, self.gazetteer)  # the districts the offers cover (honest distances)
-        self.sessions = SessionStore(db)
+        self.sessions = SessionStore(self.store, key=load_key(db) if shared_elsewhere else None)
         self.default_lang = default_lang
         self.default_district = default_district  # LOTSE_DISTRICT: whose links to show while the place is unknown
         self.results = results
-        self.handoff = Handoffs(HandoffStore(db), self.sessions, staff)  # talk to a person (bot/engine/handoff.py)
+        self.handoff = Handoffs(HandoffStore(self.store), self.sessions, staff)  # talk to a person (handoff.py)
         # The review queue and taught examples (bot/engine/learning.py); marks made with the session key file.
-        self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key)
+        self.learning = Learning(db, self.nlu, retention_days=retention_days, mark=self.sessions.key,
+                                 store=self.store)
         # Topics staff own and answers per district (bot/knowledge/): current without a restart.
         self.knowledge = Knowledge(db, self.nlu, self.intents)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, incoming: Incoming) -> Reply:
-        """Answer one thing a person did. Never raises on user input."""
+        """Answer one thing a person did. Never raises on user input.
+
+        One person's messages are answered one after another, also when several instances share the database
+        (the chat's lock: bot/store), so a quick second message never reads the session before the first wrote it.
+        """
+        with self.store.chat_lock(self.sessions.key(incoming.user_id)):
+            return self._handle(incoming)
+
+    def _handle(self, incoming: Incoming) -> Reply:
         if (retrained := self.knowledge.refresh()) is not None:  # staff topics, learnt in the background
             self.nlu = retrained
             self.learning.use(retrained)
         self.learning.refresh()  # examples taught in the admin count from this message on, in every process
         session = self.sessions.load(incoming.user_id)
-        lang = i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
-        with i18n.use(lang):
-            if (handed := self.handoff.intercept(self, incoming)) is not None:
+        # A button's data is read once, here; a typed message is one turn, understood at most once.
+        action = decode(incoming.button) if incoming.button is not None else None
+        turn = Turn(incoming, session, (incoming.text or "").strip()[:MAX_TEXT]) \
+            if incoming.button is None and incoming.location is None and not incoming.media else None
+        with i18n.use(self._lang(session, incoming)):
+            if (handed := self.handoff.intercept(self, incoming, action, turn)) is not None:
                 return self._urgent_first(handed, incoming, session)  # the person talks to the team now
             if incoming.button is not None:
-                reply = self._button(incoming, session)
+                reply = self._button(incoming, session, action)
             elif incoming.location is not None:
                 reply = self._location(incoming, session, incoming.location)
+            elif turn is None:
+                reply = self._reply(session, [Message(_("I can only read text. Please write your question in a few "
+                                                        "words, or share your location."),
+                                                      [Button(_("Share my location"), ShareLocation())])])
             else:
-                reply = self._text(incoming, session)
-            reply = self.handoff.offer(self, incoming, session, reply)
+                reply = self._text(turn)
+            reply = self.handoff.offer(self, incoming, session, reply, turn)
         return reply
+
+    def language(self, user_id: str, lang_hint: str | None = None) -> str:
+        """The language Lotse talks to a person in, by the one rule every reply follows (transports ask this for
+        what they say themselves: an error, a "please wait")."""
+        return self._lang(self.sessions.load(user_id), Incoming(user_id, lang_hint=lang_hint))
+
+    def _lang(self, session: Session, incoming: Incoming) -> str:
+        return i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
 
     def _start(self, incoming: Incoming, session: Session, preset: deeplinks.Preset) -> Reply:
         """Keep the preset's language and place, then answer as if its topic (or a greeting) had been chosen."""
@@ -119,15 +165,15 @@ class Engine:
             i18n.set_lang(preset.lang)
         if preset.place and (place := deeplinks.find_place(self, preset.place)) is not None:
             self.remember_place(session, place)
-        return self._button(replace(incoming, button=f"t:{preset.topic or 'greeting'}"), session)
+        topic = preset.topic or self.roles.get(Role.GREETING)
+        return self._button(incoming, session, Topic(topic) if topic else Menu())
 
     def _urgent_first(self, handed: Reply, incoming: Incoming, session: Session) -> Reply:
         """A message to the team that speaks of danger: the numbers of its topic first, then the handoff's word."""
         step = handed.handoff
         if step is None or step.urgent is None:
             return handed
-        urgent = self._button(Incoming(incoming.user_id, button=f"t:{step.urgent}", lang_hint=incoming.lang_hint),
-                              session)
+        urgent = self._button(incoming, session, Topic(step.urgent))
         return replace(handed, messages=[*urgent.messages, *handed.messages])
 
     def forget(self, user_id: str) -> bool:
@@ -142,22 +188,24 @@ class Engine:
         return session.lang or session.last_lang or incoming.lang_hint
 
     # -- typed messages ----------------------------------------------------------------------------------
-    def _text(self, incoming: Incoming, session: Session) -> Reply:
-        text = (incoming.text or "").strip()[:MAX_TEXT]
-        if not any(ch.isalnum() for ch in text) and self.nlu.alarm(text) is None:
-            return self._reply(session, [Message(_("Please write your question in a few words, or pick a topic."),
-                                                 self.menu_buttons())])
-        turn = Turn(incoming, session, text)
+    def _text(self, turn: Turn) -> Reply:
+        if not any(ch.isalnum() for ch in turn.text) and self.nlu.alarm(turn.text) is None:
+            return self._reply(turn.session, [fallback.unreadable()])
         reply = states.dispatch(self, turn)
         return self._safety_first(turn, reply)
 
+    def read(self, turn: Turn) -> Understanding:
+        """The NLU's reading of the message, run once per turn whoever asks (the handoff, the dialogue)."""
+        if turn.reading is None:
+            turn.reading = self.nlu.understand(turn.text, lang_hint=self._known_lang(turn.session, turn.incoming))
+        return turn.reading
+
     def understand(self, turn: Turn) -> Understanding:
-        """The NLU's reading of the message (once per turn), and the language to answer in."""
+        """The reading of the message as a question to Lotse: counted for review, and it sets the language."""
         if turn.understanding is not None:
             return turn.understanding
         session, incoming = turn.session, turn.incoming
-        understanding = turn.understanding = self.nlu.understand(
-            turn.text, lang_hint=self._known_lang(session, incoming))
+        understanding = turn.understanding = self.read(turn)
         self.learning.observe(incoming.user_id, turn.text, understanding)  # counted; queued for review when weak
         if session.lang is None:
             # No language chosen yet: answer in the language the text is clearly written in (an Arabic question
@@ -166,7 +214,9 @@ class Engine:
             if understanding.lang_confident:
                 session.last_lang = understanding.lang
                 i18n.set_lang(understanding.lang)
-            elif not incoming.lang_hint and not session.last_lang:
+            elif not incoming.lang_hint and not session.last_lang and (understanding.likely
+                                                                        or understanding.intent != OUT_OF_SCOPE):
+                # A guess from words Lotse knows ("Kita"); never from gibberish ("xxxx" is no language).
                 i18n.set_lang(understanding.lang)
         return understanding
 
@@ -185,26 +235,33 @@ class Engine:
         intent = understanding.intent
         topic = self.last_topic(session)
         # "Wie wird das Wetter morgen in Unna?" is out of scope, said clearly (THRESHOLD), place or not.
-        out_of_scope = intent == "none" and understanding.score >= THRESHOLD
+        out_of_scope = intent == OUT_OF_SCOPE and understanding.score >= THRESHOLD
         # Words that may name an offer ("Kleiderkammer", "St. Martin"): what is left without the place.
         names = named.words(self, turn.text)
-        if intent == "none" and (found := named.answer(self, incoming, session, names, out_of_scope)):
+        if intent == OUT_OF_SCOPE and (found := named.answer(self, incoming, session, names, out_of_scope)):
             return found  # no topic fits, but the message names offers near the place
-        if intent == "none" and understanding.place is not None and topic and not out_of_scope:
+        if intent == OUT_OF_SCOPE and understanding.place is not None and topic and not out_of_scope:
             # "in Lünen" after a topic: the same topic, in the new place (without explaining it again).
             return self.topic(incoming, session, topic, explain=False)
-        if intent == "none" and understanding.place is not None and not out_of_scope:
+        if intent == OUT_OF_SCOPE and understanding.place is not None and not out_of_scope:
             return self.place_saved(incoming, session)
-        if intent == "none":
+        if intent == OUT_OF_SCOPE:
             self._save(incoming, session)
-            return self._reply(session, [Message(
-                self._answer_text("none") or _("Sorry, I can't help with that. Pick a topic:"),
-                self.menu_buttons())])
+            return self._reply(session, [self._fallback(understanding, out_of_scope)])
         options = self._options(understanding)
         if len(options) >= 2 and (understanding.ambiguous or intent in self.frames):
             return self._clarify(incoming, session, options[:2])
         return self.topic(incoming, session, self._answered_as(understanding, options[0] if options else intent),
                           named=names)
+
+    def _fallback(self, understanding: Understanding, out_of_scope: bool) -> Message:
+        """No topic: a short, kind reply, never the wall of every topic (bot/engine/fallback.py). Gibberish that
+        happens to look like an out-of-scope example ("asdfgh") is not told it asked for something else."""
+        if out_of_scope and not understanding.unknown:
+            return fallback.out_of_scope(self._answer_text(OUT_OF_SCOPE))
+        offered = {i for i in self.topics if not self.intents[i].priority
+                   and (self.intents[i].menu is not None or self.knowledge.label(i))}
+        return fallback.unsure(understanding, offered, self.topic_label)
 
     def _answered_as(self, understanding: Understanding, intent: str) -> str:
         """The topic whose answer follows the numbers: a danger's own (someone who wants to die is answered with
@@ -221,12 +278,13 @@ class Engine:
             return [understanding.intent]  # no question back when it may be an emergency
         close = [understanding.intent] + [i for i, score in understanding.alternatives
                                           if understanding.score - score < MARGIN]
-        return [i for i in dict.fromkeys(close) if i in self.topics and i in TOPICS]
+        # A built-in topic with a label; staff topics are answered when named, never offered as a guess.
+        return [i for i in dict.fromkeys(close) if i in self.topics and self.intents[i].label]
 
     def _clarify(self, incoming: Incoming, session: Session, options: list[str]) -> Reply:
         session.state, session.pending_intent = CLARIFYING, None
         self._save(incoming, session)
-        buttons = [Button(self.topic_label(i), f"t:{i}") for i in options]
+        buttons = [Button(self.topic_label(i), Topic(i)) for i in options]
         return self._reply(session, [Message(_("Did you mean one of these?"), buttons)])
 
     def _safety_first(self, turn: Turn, reply: Reply) -> Reply:
@@ -243,7 +301,7 @@ class Engine:
 
     def numbers_first(self, found: safety.Found | None, reply: Reply) -> Reply:
         """The reply with the numbers of a danger before anything else (bot/engine/safety.py)."""
-        return safety.numbers_first(self.db, self.priority_categories, self.priority_answers,
+        return safety.numbers_first(self.db, self.categories, self.priority_answers,
                                     self.nlu.danger.situations, found, reply)
 
     # -- other input -------------------------------------------------------------------------------------
@@ -274,53 +332,54 @@ class Engine:
         self._save(incoming, session)
         return self._reply(session, [Message(
             _("I don't know that place. Please write your town or postcode, or share your location."),
-            [Button(_("Share my location"), "location")])])
+            [Button(_("Share my location"), ShareLocation())])])
 
-    def _button(self, incoming: Incoming, session: Session) -> Reply:
-        data = incoming.button or ""
-        kind, _sep, arg = data.partition(":")
+    def _button(self, incoming: Incoming, session: Session, action: Action | None) -> Reply:
         session.state, session.pending_intent = IDLE, None  # a button answers whatever was asked
-        if kind == "t" and arg in self.intents:
-            reply = self.topic(incoming, session, arg)
-            # The Emergency button, too: the numbers first, then what to say when calling.
-            return self.numbers_first(safety.Found(arg), reply) if self.intents[arg].priority else reply
-        if kind == "l" and arg in LANGUAGES:
-            session.lang = arg
-            i18n.set_lang(arg)
-            self._save(incoming, session)
-            return self._reply(session, [Message(self._answer_text("greeting") or _("Hello!"),
-                                                 self.menu_buttons())])
-        if kind == "fb" and (vote := parse_feedback(arg)) is not None:
-            self.learning.feedback(incoming.user_id, vote[0], vote[1], i18n.current())
-            return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
-        if kind == "start":  # /start with a deep-link payload: language, place and topic preset
-            return self._start(incoming, session, deeplinks.decode(arg, self.intents))
-        if data == "lang":
-            return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
-        if data == "place":  # /place: the next message names the place, for the topic of the conversation if any
-            session.state, session.pending_intent = AWAITING_PLACE, self.last_topic(session)
-            self._save(incoming, session)
-            return self._reply(session, [Message(
-                _("Where are you? Write your town or postcode, or share your location."),
-                [Button(_("Share my location"), "location")])])
-        if data == topics.MORE_MENU:
-            return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons("more"))])
-        if kind == "more":
-            intent, _sep, offset = arg.partition(":")
-            if intent in self.intents and offset.isascii() and offset.isdigit():  # "²".isdigit() is True too
+        match action:
+            case Topic(intent) if intent in self.intents:
+                reply = self.topic(incoming, session, intent)
+                # The Emergency button, too: the numbers first, then what to say when calling.
+                return self.numbers_first(safety.Found(intent), reply) if self.intents[intent].priority else reply
+            case Help() if (helping := self.roles.get(Role.HELP)) is not None:
+                return self.topic(incoming, session, helping)
+            case Language(code) if code in LANGUAGES:
+                session.lang = code
+                i18n.set_lang(code)
+                self._save(incoming, session)
+                return self._reply(session, [Message(self._role_text(Role.GREETING) or _("Hello!"),
+                                                     self.menu_buttons())])
+            case Feedback(intent, helpful):
+                self.learning.feedback(incoming.user_id, 1 if helpful else -1, intent, i18n.current())
+                return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
+            case Start(payload):  # /start with a deep-link payload: language, place and topic preset
+                return self._start(incoming, session, deeplinks.decode(payload, self.intents))
+            case LanguagePicker():
+                return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
+            case AskPlace():  # /place: the next message names the place, for the topic of the conversation if any
+                session.state, session.pending_intent = AWAITING_PLACE, self.last_topic(session)
+                self._save(incoming, session)
+                return self._reply(session, [Message(
+                    _("Where are you? Write your town or postcode, or share your location."),
+                    [Button(_("Share my location"), ShareLocation())])])
+            case Menu(more=True):
+                return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons("more"))])
+            case More(intent, offset) if intent in self.intents:
                 if not self.intents[intent].needs_place:
-                    offset = "0"  # a topic without offers nearby has no pages: the whole answer, numbers first
-                return self.topic(incoming, session, intent, offset=min(int(offset), 100), explain=offset == "0")
-        if data == "forget":
-            return self._reply(session, [Message(
-                _("Delete everything Lotse remembers about you (language and place)?"),
-                [Button(_("Yes, delete"), "forget:yes"), Button(_("No"), "m")])])
-        if data == "forget:yes":
-            self.forget(incoming.user_id)
-            return Reply([Message(_("Done. Lotse no longer remembers anything about you."))], i18n.current(),
-                         rtl=i18n.is_rtl())
-        # "m", and old or unknown buttons (e.g. after a restart): a fresh menu.
-        return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
+                    offset = 0  # a topic without offers nearby has no pages: the whole answer, numbers first
+                return self.topic(incoming, session, intent, offset=offset, explain=offset == 0)
+            case Forget(confirmed=False):
+                return self._reply(session, [Message(
+                    _("Delete everything Lotse remembers about you (language and place)?"),
+                    [Button(_("Yes, delete"), Forget(confirmed=True)), Button(_("No"), Menu())])])
+            case Forget(confirmed=True):
+                self.forget(incoming.user_id)
+                return Reply([Message(_("Done. Lotse no longer remembers anything about you."))], i18n.current(),
+                             rtl=i18n.is_rtl())
+            case _:
+                # The menu (and "end the chat with the team" once it has ended), and old or unknown buttons (a topic
+                # gone since, data from before a change): the topics to choose again.
+                return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
 
     # -- answers ----------------------------------------------------------------------------------------
     def topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
@@ -331,10 +390,11 @@ class Engine:
         known = self.intents.get(intent)
         # Never under an emergency: someone in danger is not asked to rate the numbers.
         # Nor under "Where are you?": the answer is not given yet (and Telegram allows one keyboard per message).
-        asks_place = bool(reply.messages) and any(b.data == "location" for b in reply.messages[-1].buttons)
+        asks_place = bool(reply.messages) and any(isinstance(b.action, ShareLocation)
+                                                  for b in reply.messages[-1].buttons)
         if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages \
                 and not asks_place:
-            reply.messages[-1].buttons.extend(topics.actions(intent) + feedback_buttons(intent))
+            reply.messages[-1].buttons.extend(topics.actions(known) + feedback_buttons(intent))
             self.learning.answered(incoming.user_id, intent)  # one vote on this answer may follow
         return reply
 
@@ -361,7 +421,7 @@ class Engine:
             if needs_place:
                 session.state, session.pending_intent = AWAITING_PLACE, intent
                 messages.append(Message(_("Where are you? Write your town or postcode, or share your location."),
-                                        [Button(_("Share my location"), "location")]))
+                                        [Button(_("Share my location"), ShareLocation())]))
             self._save(incoming, session)
             return self._reply(session, messages)
         offers = listing.page(self, session, intent, offset, kind, named.first(self, session, intent, names or []))
@@ -384,13 +444,19 @@ class Engine:
         return Reply([note, *reply.messages], reply.lang, reply.intent, rtl=reply.rtl)
 
     def _small_talk(self, session: Session, intent: str) -> Reply:
-        if intent == "change_language":
+        role = self.intents[intent].role if intent in self.intents else None
+        if role == Role.CHANGE_LANGUAGE:
             text = self._answer_text(intent) or _("Choose your language:")
             return self._reply(session, [Message(text, self.language_buttons())])
-        if intent == "thanks":
+        if role == Role.THANKS:
             return self._reply(session, [Message(self._answer_text(intent) or _("You're welcome!"))])
         return self._reply(session, [Message(self._answer_text(intent) or _("What are you looking for?"),
                                              self.menu_buttons())])
+
+    def _role_text(self, role: Role) -> str:
+        """The answer of the intent with this role ("" when none has it)."""
+        intent = self.roles.get(role)
+        return self._answer_text(intent) if intent else ""
 
     def _answer_text(self, intent: str, session: Session | None = None) -> str:
         """The answer in the person's language: their district's own text where it wrote one (bot/knowledge/)."""
@@ -422,19 +488,19 @@ class Engine:
     def topic_label(self, intent: str) -> str:
         """The translated button label of a topic (never its id: an intent without a label gets "Topics"); a staff
         topic's name as staff wrote it."""
-        return self.knowledge.label(intent) or topics.label(intent)
+        return self.knowledge.label(intent) or topics.label(self.intents.get(intent))
 
     def menu_buttons(self, which: str = "main") -> list[Button]:
         """The main topic menu, "More topics", then the language picker (or the second menu, "Back", language);
         staff topics of the menu before the last two."""
-        buttons = topics.menu(which)
-        staff = [Button(name, f"t:{intent}") for intent, name in self.knowledge.menu(which)]
+        buttons = topics.menu(self.intents, which)
+        staff = [Button(name, Topic(intent)) for intent, name in self.knowledge.menu(which)]
         return [*buttons[:-2], *staff, *buttons[-2:]]
 
     @staticmethod
     def language_buttons() -> list[Button]:
         """Each language in its own name."""
-        return [Button(name, f"l:{code}") for code, name in LANGUAGES.items()]
+        return [Button(name, Language(code)) for code, name in LANGUAGES.items()]
 
     def remember_place(self, session: Session, place: Place) -> None:
         """Keep the place a message named as the person's place."""

@@ -1,6 +1,6 @@
 """Talk to a person: hand the conversation to the team of the integration centre, who answer in the same chat.
 
-When a person asks for a person (the intent `human_contact`, or the "Talk to a person" button) and a staff desk
+When a person asks for a person (the intent with `role: handoff`, or its button) and a staff desk
 (a Telegram supergroup with topics, bot/config.py `StaffDesk`) serves their district, Lotse opens a handoff: it
 says that the team answers in this chat, and how soon (outside the team's hours: from when, with the emergency
 numbers). While the handoff is open Lotse does not answer the person's messages itself; they go to the team.
@@ -24,18 +24,19 @@ from babel.dates import format_datetime
 
 from bot import i18n
 from bot.config import StaffConfig, StaffDesk
+from bot.engine.actions import Action, Forget, ShareLocation, StopHandoff, Topic, decode
 from bot.engine.handoff_store import Handoff, HandoffStore, Transcript, Waiters
 from bot.engine.models import Button, HandoffStep, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore
+from bot.engine.states import State
 from bot.geo.distance import Point
 from bot.i18n import _
+from bot.nlu.intents import OUT_OF_SCOPE, Role, by_role
 from bot.nlu.normalise import normalise
 
 if TYPE_CHECKING:
-    from bot.engine.conversation import Conversation
+    from bot.engine.conversation import Conversation, Turn
 
-HUMAN = "human_contact"
-STOP_BUTTON = "h:stop"
 TEAM_TZ = ZoneInfo("Europe/Berlin")  # the teams work in German districts
 CHANNELS = {"tg": "telegram", "web": "web", "wa": "whatsapp"}  # transports whose chats staff can answer in
 
@@ -111,25 +112,25 @@ class Handoffs:
         return next((d for d in self.config.desks if d.chat_id == chat_id), None)
 
     # -- before the engine answers -------------------------------------------------------------------------
-    def intercept(self, engine: Conversation, incoming: Incoming) -> Reply | None:
-        """The reply while a handoff is open (or to its buttons); None lets the engine answer as usual."""
+    def intercept(self, engine: Conversation, incoming: Incoming, action: Action | None,
+                  turn: Turn | None) -> Reply | None:
+        """The reply while a handoff is open (or to its buttons); None lets the engine answer as usual. `action` is
+        the pressed button's, `turn` the typed message's (read by the NLU at most once, shared with the engine)."""
         key = self.sessions.key(incoming.user_id)
-        if incoming.button == "forget:yes":
+        if action == Forget(confirmed=True):
             return self._forget(incoming, key)
         if not self.enabled:
             return None
         current = self.store.open_for(key)
-        if current is None and incoming.button == STOP_BUTTON:  # pressed again, or after the team closed it
+        if current is None and action == StopHandoff():  # pressed again, or after the team closed it
             return self._reply([Message(_("What are you looking for?"), engine.menu_buttons())])
         if current is None:
             return None
-        if incoming.button == STOP_BUTTON or (incoming.button is None and is_stop(incoming.text)):
+        if action == StopHandoff() or (turn is not None and is_stop(turn.text)):
             return self._stop(engine, incoming, current)
         if incoming.button is not None:
             return None  # the menu, the language picker, /help: Lotse's own, even during a handoff
-        danger = None
-        if incoming.text:
-            danger = engine.nlu.understand(incoming.text[:1000], lang_hint=incoming.lang_hint).danger
+        danger = engine.read(turn).danger if turn is not None and turn.text else None
         if danger is not None:
             # Someone in danger must not wait for the team: the engine puts the numbers before this (`urgent`).
             messages = [Message(_("Your message has also been passed on to the team."))]
@@ -150,10 +151,10 @@ class Handoffs:
     def _stop(self, engine: Conversation, incoming: Incoming, current: Handoff) -> Reply:
         self.store.close(current.number, self.clock())
         session = self.sessions.load(incoming.user_id)
-        if HUMAN in (session.last_intent, session.pending_intent):
+        if by_role(engine.intents, Role.HANDOFF) in (session.last_intent, session.pending_intent):
             # Sharing a location later would otherwise continue the "talk to a person" topic and open it again.
             self.sessions.save(incoming.user_id, replace(session, last_intent=None, pending_intent=None,
-                                                         state="idle"))
+                                                         state=State.IDLE))
         text = _("You have ended the conversation with the team. Lotse answers your questions again.")
         return self._reply([Message(text, engine.menu_buttons())], ended(current))
 
@@ -178,10 +179,13 @@ class Handoffs:
             self.transcript.add(key, "lotse", i18n.strip_isolates(message.text))
 
     # -- after the engine answered -------------------------------------------------------------------------
-    def offer(self, engine: Conversation, incoming: Incoming, session: Session, reply: Reply) -> Reply:
+    def offer(self, engine: Conversation, incoming: Incoming, session: Session, reply: Reply,
+              turn: Turn | None = None) -> Reply:
         """Beside the contact point's phone number: "write your question here, the team answers in this chat"."""
         channel = channel_of(incoming.user_id)
-        if not self.enabled or channel is None or reply.intent != HUMAN or not self._asked(engine, incoming):
+        human = by_role(engine.intents, Role.HANDOFF)
+        if not self.enabled or channel is None or human is None or reply.intent != human \
+                or not self._asked(engine, incoming, turn, human):
             return reply
         known = session.lat is not None and session.lon is not None
         district = (engine.gazetteer.district_of(Point(session.lat or 0.0, session.lon or 0.0)) if known
@@ -197,21 +201,21 @@ class Handoffs:
             key, lang=reply.lang, place_name=session.place_name, district=district, channel=channel,
             staff_chat=desk.chat_id, now=self.clock())
         # The team answers instead: no "where are you?" that the person's next message would be read against.
-        messages = [m for m in reply.messages if not any(b.data == "location" for b in m.buttons)]
-        messages.append(Message(self.offer_text(desk), [Button(_("End the chat with the team"), STOP_BUTTON)]))
+        messages = [m for m in reply.messages if not any(isinstance(b.action, ShareLocation) for b in m.buttons)]
+        messages.append(Message(self.offer_text(desk), [Button(_("End the chat with the team"), StopHandoff())]))
         return replace(reply, messages=messages, handoff=HandoffStep(current.number))
 
     @staticmethod
-    def _asked(engine: Conversation, incoming: Incoming) -> bool:
+    def _asked(engine: Conversation, incoming: Incoming, turn: Turn | None, human: str) -> bool:
         """Did this very message ask for a person (not a menu press or an unclear text after such a request)?"""
         if incoming.button is not None:
-            return incoming.button == f"t:{HUMAN}"
-        if incoming.location is not None:
-            return True  # the place the "talk to a person" topic asked for
-        understanding = engine.nlu.understand((incoming.text or "")[:1000], lang_hint=incoming.lang_hint)
-        if understanding.intent == "none":
+            return decode(incoming.button) == Topic(human)
+        if incoming.location is not None or turn is None:
+            return incoming.location is not None  # the place the "talk to a person" topic asked for
+        understanding = engine.read(turn)  # the turn's reading: the NLU runs once per message
+        if understanding.intent == OUT_OF_SCOPE:
             return understanding.place is not None
-        return understanding.intent == HUMAN and not understanding.ambiguous
+        return understanding.intent == human and not understanding.ambiguous
 
     def offer_text(self, desk: StaffDesk) -> str:
         """What the person is told when the handoff opens, in the current language."""

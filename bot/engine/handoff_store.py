@@ -6,7 +6,7 @@ session's, bot/engine/sessions.py): nothing else about the person. The last few 
 the staff topic's first message) live only in memory (`Transcript`). Closed handoffs and their outbox are deleted
 after the retention period; `forget` deletes a person's handoffs at once.
 
-The tables belong to this module and are created idempotently when it opens the database.
+The tables are created by the shared schema's migrations (bot/store/schema.py), on SQLite or PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,31 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS handoffs (
-    number INTEGER PRIMARY KEY,
-    user_key TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    place_name TEXT,
-    district TEXT,
-    channel TEXT NOT NULL,
-    staff_chat INTEGER NOT NULL,
-    thread_id INTEGER,
-    relayed INTEGER NOT NULL DEFAULT 0,
-    opened_at TEXT NOT NULL,
-    closed_at TEXT
-);
-CREATE INDEX IF NOT EXISTS handoffs_user ON handoffs(user_key, closed_at);
-CREATE INDEX IF NOT EXISTS handoffs_topic ON handoffs(staff_chat, thread_id);
-CREATE TABLE IF NOT EXISTS handoff_outbox (
-    id INTEGER PRIMARY KEY,
-    number INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    text TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS handoff_outbox_number ON handoff_outbox(number, id);
-"""
+from bot.store import Sql, Store, as_store
 
 COLUMNS = "number, user_key, lang, place_name, district, channel, staff_chat, thread_id, relayed, opened_at, closed_at"
 
@@ -85,25 +61,22 @@ class Posted:
 class HandoffStore:
     """The handoffs and outbox tables; every write in its own transaction."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        db.conn.executescript(SCHEMA)
+    def __init__(self, db: Database | Store) -> None:
+        self.db = as_store(db)
 
     def _one(self, where: str, args: list[object]) -> Handoff | None:
-        row = self.db.execute(f"SELECT {COLUMNS} FROM handoffs WHERE {where}", args).fetchone()
+        row = self.db.one(f"SELECT {COLUMNS} FROM handoffs WHERE {where}", args)
         return Handoff(*row) if row else None
 
     def open(self, user_key: str, *, lang: str, place_name: str | None, district: str | None, channel: str,
              staff_chat: int, now: datetime) -> Handoff:
         """Open a handoff (its number is the next free one)."""
-        with self.db.conn:
-            cur = self.db.execute(
-                "INSERT INTO handoffs(user_key, lang, place_name, district, channel, staff_chat, opened_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", [user_key, lang, place_name, district, channel, staff_chat,
-                                                 _stamp(now)])
-        found = self.get(int(cur.lastrowid or 0))
-        assert found is not None
-        return found
+        row = self.db.one(
+            f"INSERT INTO handoffs(user_key, lang, place_name, district, channel, staff_chat, opened_at) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}",
+            [user_key, lang, place_name, district, channel, staff_chat, _stamp(now)])
+        assert row is not None
+        return Handoff(*row)
 
     def get(self, number: int) -> Handoff | None:
         return self._one("number = ?", [number])
@@ -117,65 +90,57 @@ class HandoffStore:
         return self._one("staff_chat = ? AND thread_id = ? ORDER BY number DESC LIMIT 1", [staff_chat, thread_id])
 
     def set_topic(self, number: int, thread_id: int) -> None:
-        with self.db.conn:
-            self.db.execute("UPDATE handoffs SET thread_id = ? WHERE number = ?", [thread_id, number])
+        self.db.run("UPDATE handoffs SET thread_id = ? WHERE number = ?", [thread_id, number])
 
     def count_relay(self, number: int) -> int:
         """Count one more message passed on; returns how many there were before it."""
-        with self.db.conn:
-            row = self.db.execute("UPDATE handoffs SET relayed = relayed + 1 WHERE number = ? RETURNING relayed",
-                                  [number]).fetchone()
+        row = self.db.one("UPDATE handoffs SET relayed = relayed + 1 WHERE number = ? RETURNING relayed", [number])
         return int(row[0]) - 1 if row else 0
 
     def close(self, number: int, now: datetime) -> bool:
-        """Close an open handoff; False when it was closed already."""
-        with self.db.conn:
-            cur = self.db.execute("UPDATE handoffs SET closed_at = ? WHERE number = ? AND closed_at IS NULL",
-                                  [_stamp(now), number])
-        return cur.rowcount > 0
+        """Close an open handoff; False when it was closed already (by another member of staff, or instance)."""
+        changed = self.db.run("UPDATE handoffs SET closed_at = ? WHERE number = ? AND closed_at IS NULL",
+                              [_stamp(now), number])
+        return changed > 0
 
     def forget(self, user_key: str) -> list[int]:
         """Delete every handoff of a person and its outbox; the numbers of those that were still open."""
-        with self.db.conn:
-            rows = self.db.execute("SELECT number, closed_at FROM handoffs WHERE user_key = ?", [user_key]).fetchall()
-            numbers = [int(r[0]) for r in rows]
-            self._delete(numbers)
+        with self.db.transaction() as tx:
+            rows = tx.query("SELECT number, closed_at FROM handoffs WHERE user_key = ?", [user_key])
+            self._delete(tx, [int(r[0]) for r in rows])
         return [int(r[0]) for r in rows if r[1] is None]
 
     def purge(self, retention_days: int, now: datetime) -> int:
         """Delete handoffs closed longer ago than the retention period; how many."""
         cutoff = _stamp(now - timedelta(days=retention_days))
-        with self.db.conn:
-            numbers = [int(r[0]) for r in self.db.execute(
+        with self.db.transaction() as tx:
+            numbers = [int(r[0]) for r in tx.query(
                 "SELECT number FROM handoffs WHERE closed_at IS NOT NULL AND closed_at < ?", [cutoff])]
-            self._delete(numbers)
+            self._delete(tx, numbers)
         return len(numbers)
 
-    def _delete(self, numbers: list[int]) -> None:
+    @staticmethod
+    def _delete(tx: Sql, numbers: list[int]) -> None:
         for number in numbers:
-            self.db.execute("DELETE FROM handoff_outbox WHERE number = ?", [number])
-            self.db.execute("DELETE FROM handoffs WHERE number = ?", [number])
+            tx.run("DELETE FROM handoff_outbox WHERE number = ?", [number])
+            tx.run("DELETE FROM handoffs WHERE number = ?", [number])
 
-    # -- the outbox ------------------------------------------------------------------------------------------
     def post(self, number: int, kind: str, text: str, now: datetime) -> int:
         """Keep a staff reply or notice for the person; its id."""
-        with self.db.conn:
-            cur = self.db.execute("INSERT INTO handoff_outbox(number, kind, text, created_at) VALUES (?, ?, ?, ?)",
-                                  [number, kind, text, _stamp(now)])
-        return int(cur.lastrowid or 0)
+        row = self.db.one("INSERT INTO handoff_outbox(number, kind, text, created_at) VALUES (?, ?, ?, ?) "
+                          "RETURNING id", [number, kind, text, _stamp(now)])
+        return int(row[0]) if row else 0
 
     def pending(self, user_key: str, after: int = 0) -> list[Posted]:
         """The person's outbox entries newer than `after`, oldest first."""
-        rows = self.db.execute(
+        rows = self.db.query(
             "SELECT o.id, o.kind, o.text FROM handoff_outbox o JOIN handoffs h ON h.number = o.number "
-            "WHERE h.user_key = ? AND o.id > ? ORDER BY o.id", [user_key, after]).fetchall()
+            "WHERE h.user_key = ? AND o.id > ? ORDER BY o.id", [user_key, after])
         return [Posted(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     def take(self, number: int) -> list[Posted]:
         """Remove and return a handoff's outbox (Telegram: delivered when the person is reachable again)."""
-        with self.db.conn:
-            rows = self.db.execute("DELETE FROM handoff_outbox WHERE number = ? RETURNING id, kind, text",
-                                   [number]).fetchall()
+        rows = self.db.query("DELETE FROM handoff_outbox WHERE number = ? RETURNING id, kind, text", [number])
         return sorted((Posted(int(r[0]), str(r[1]), str(r[2])) for r in rows), key=lambda p: p.id)
 
 

@@ -6,13 +6,15 @@ What is kept, and why:
   count, language, first and last day seen and Lotse's best guesses. Staff turn a group into a learned example
   ("this is topic X", "out of scope") or dismiss it.
 - `learned`: the examples staff taught (text, intent or `none`, who, when); the NLU overlays them at once
-  (`NLU.set_learned`). Other processes with their own connection (the Telegram worker) notice a change by the
-  `learned_version` counter in `meta`, read before each message (one primary-key lookup).
+  (`NLU.set_learned`). Other processes with their own connection (the engine worker, other instances) notice a
+  change by the `learned_version` counter in `meta`, read before each message (one primary-key lookup).
 - `feedback`: 👍/👎 per answer: intent, language, day; counted only under an answer this person was just given,
   and once per answer (the answers waiting for a vote are kept in memory). A 👎 also queues the question.
 - `usage`: per day, intent and language the number of messages (the dashboard's weekly numbers), added up in
   memory and written every few seconds.
-No row holds a user id or key, and times are days, not seconds, so nothing can be joined to a session.
+These tables live with the shared state (bot/store: the SQLite file, or PostgreSQL for several instances); the
+staff topics a taught example may name stay in the SQLite file. No row holds a user id or key, and times are
+days, not seconds, so nothing can be joined to a session.
 Queue, feedback and usage rows older than LOTSE_RETENTION_DAYS are deleted at start-up and, at most once an
 hour, when something is written. Learned examples stay until staff remove them: they are vetted, redacted
 teaching, not a record of what someone asked.
@@ -23,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sqlite3
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,12 +33,14 @@ from datetime import UTC, date, datetime, timedelta
 import yaml
 from sqlite_utils import Database
 
+from bot.engine.actions import Feedback
 from bot.engine.models import Button
 from bot.engine.redact import redact
 from bot.nlu import NLU, Understanding
+from bot.nlu.intents import OUT_OF_SCOPE
 from bot.nlu.normalise import normalise
 from bot.nlu.understand import THRESHOLD
-from bot.offers.db import is_busy
+from bot.store import Sql, Store, as_store
 
 log = logging.getLogger(__name__)
 LOW = THRESHOLD + 10.0  # an answer scoring below this was a guess: worth a look
@@ -52,7 +55,6 @@ MAX_QUEUE_TEXT = 300
 #: script repeating one text cannot grow a row without bound (300,000 repeats made one row of 10.8 MB).
 MAX_PER_GROUP = 100
 MAX_GROUPS = 5_000  # new texts beyond this many groups wait until staff work the queue down or rows expire
-OUT_OF_SCOPE = "none"
 
 Clock = Callable[[], datetime]
 
@@ -101,21 +103,14 @@ class LearnedExample:
 
 
 def feedback_buttons(intent: str) -> list[Button]:
-    """👍 / 👎 under an answer (button data `fb:+:<intent>` / `fb:-:<intent>`)."""
-    return [Button("👍", f"fb:+:{intent}"), Button("👎", f"fb:-:{intent}")]
+    """👍 / 👎 under an answer."""
+    return [Button("👍", Feedback(intent, helpful=True)), Button("👎", Feedback(intent, helpful=False))]
 
 
-def parse_feedback(arg: str) -> tuple[int, str] | None:
-    """(+1 or -1, intent) from the part after `fb:`, or None for anything else."""
-    sign, _sep, intent = arg.partition(":")
-    if sign not in ("+", "-") or not intent:
-        return None
-    return (1 if sign == "+" else -1), intent
-
-
-def learned_examples(db: Database) -> list[LearnedExample]:
+def learned_examples(db: Database | Sql) -> list[LearnedExample]:
     """Every learned example in the database, oldest first."""
-    rows = db.execute("SELECT id, text, intent, lang, who, created_at FROM learned ORDER BY id").fetchall()
+    rows = (db if isinstance(db, Sql) else as_store(db)).query(
+        "SELECT id, text, intent, lang, who, created_at FROM learned ORDER BY id")
     return [LearnedExample(*row) for row in rows]
 
 
@@ -137,8 +132,9 @@ class Learning:
     """The review queue, learned examples, feedback and usage counts over one database."""
 
     def __init__(self, db: Database, nlu: NLU, *, retention_days: int = RETENTION_DAYS,
-                 clock: Clock = utcnow, mark: Callable[[str], str] | None = None) -> None:
-        self.db = db
+                 clock: Clock = utcnow, mark: Callable[[str], str] | None = None, store: Store | None = None) -> None:
+        self.db = db  # the SQLite file: staff topics
+        self.store = store if store is not None else as_store(db)  # the queue, examples, feedback and counts
         # A keyed one-way mark of (person, queue entry), so that /forget can take back what the person asked:
         # made from the user id and the key file, it matches no session key and links to nobody without them.
         self.mark = mark or (lambda text: hashlib.sha256(text.encode()).hexdigest())
@@ -154,13 +150,13 @@ class Learning:
         self._phrases: dict[str, set[str]] | None = None
         self._usage: Counter[tuple[str, str, str]] = Counter()
         self._flushed = clock()
-        self._later: list[Callable[[], object]] = []  # writes that found the database busy, for the next turn
+        self._later: list[Callable[[Sql], object]] = []  # writes that found the database busy, for the next turn
         self.purge()
         self.refresh(force=True)
 
     # -- keeping the NLU current -----------------------------------------------------------------------
     def version(self) -> str:
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'learned_version'").fetchone()
+        row = self.store.one("SELECT value FROM meta WHERE key = 'learned_version'")
         return row[0] if row else "0"
 
     def refresh(self, force: bool = False) -> bool:
@@ -177,10 +173,11 @@ class Learning:
         self.nlu, self._phrases = nlu, None
         self.refresh(force=True)
 
-    def _changed(self) -> None:
+    @staticmethod
+    def _changed(tx: Sql) -> None:
         """Count a change of the learned examples (other processes reload on it) and reload here."""
-        self.db.execute("INSERT INTO meta(key, value) VALUES ('learned_version', '1') ON CONFLICT(key) "
-                        "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        tx.run("INSERT INTO meta(key, value) VALUES ('learned_version', '1') ON CONFLICT(key) "
+               "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)")
 
     # -- what the engine reports -----------------------------------------------------------------------
     def observe(self, user_id: str, text: str, understanding: Understanding) -> None:
@@ -197,7 +194,7 @@ class Learning:
         self._usage[(self._today(), intent, understanding.lang)] += 1
         if reason is not None and self._worth_queueing(text, understanding):
             lang = understanding.lang
-            self._write(lambda: self._enqueue(text, lang, reason, guesses, user_id))
+            self._write(lambda tx: self._enqueue_in(tx, text, lang, reason, guesses, user_id))
         if self.clock() - self._flushed >= FLUSH_EVERY:
             self.flush()
         self._maybe_purge()
@@ -209,25 +206,26 @@ class Learning:
         if not counts:
             self._write(None)
             return
-        self._write(lambda: self.db.conn.executemany(
+        self._write(lambda tx: tx.many(
             "INSERT INTO usage(day, intent, lang, n) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(day, intent, lang) DO UPDATE SET n = n + excluded.n",
+            "ON CONFLICT(day, intent, lang) DO UPDATE SET n = usage.n + excluded.n",
             [(*key, n) for key, n in counts.items()]))
 
-    def _write(self, write: Callable[[], object] | None) -> None:
+    def _write(self, write: Callable[[Sql], object] | None) -> None:
         """Run a write in its own short transaction, after those kept earlier; while another writer holds the
         database longer than SQLite's busy_timeout (a large import), keep them for the next message, so that a
-        chat never fails over the review queue or the counts."""
+        chat never fails over the review queue or the counts (PostgreSQL restarting is kept the same way)."""
         if write is not None:
             self._later.append(write)
         while self._later:
             try:
-                with self.db.conn:
-                    self._later[0]()
-            except sqlite3.OperationalError as exc:
-                if not is_busy(exc):
+                with self.store.transaction() as tx:
+                    self._later[0](tx)
+            except Exception as exc:
+                if not self.store.is_unavailable(exc):
                     raise
-                log.info("database busy: %d review writes kept for the next message", len(self._later))
+                log.info("database busy or unreachable: %d review writes kept for the next message",
+                         len(self._later))
                 return
             self._later.pop(0)
 
@@ -236,7 +234,7 @@ class Learning:
         """Why a message belongs in the queue: nothing matched, a clarification, a low score; else None."""
         if understanding.intent == OUT_OF_SCOPE:
             # A confident `none` is a message Lotse knows to be out of scope (weather, jokes, taught ones).
-            return "none" if understanding.score < THRESHOLD else None
+            return OUT_OF_SCOPE if understanding.score < THRESHOLD else None  # the reason: nothing matched
         if understanding.ambiguous:
             return "clarify"
         return "low" if understanding.score < LOW else None
@@ -255,8 +253,8 @@ class Learning:
         (an entry that only they asked goes); the number of entries touched."""
         self._asked.pop(user_id, None)
         touched = 0
-        with self.db.conn:
-            for key, count, raw in self.db.execute("SELECT key, count, marks FROM review_queue").fetchall():
+        with self.store.transaction() as tx:
+            for key, count, raw in tx.query("SELECT key, count, marks FROM review_queue"):
                 marks = json.loads(raw or "[]")
                 mine = self._mark(user_id, key)
                 if mine not in marks:
@@ -264,10 +262,10 @@ class Learning:
                 touched += 1
                 left = [m for m in marks if m != mine]
                 if count - (len(marks) - len(left)) <= 0:
-                    self.db.execute("DELETE FROM review_queue WHERE key = ?", [key])
+                    tx.run("DELETE FROM review_queue WHERE key = ?", [key])
                 else:
-                    self.db.execute("UPDATE review_queue SET count = ?, marks = ? WHERE key = ?",
-                                    [count - (len(marks) - len(left)), json.dumps(left), key])
+                    tx.run("UPDATE review_queue SET count = ?, marks = ? WHERE key = ?",
+                           [count - (len(marks) - len(left)), json.dumps(left), key])
         return touched
 
     def _mark(self, user_id: str, key: str) -> str:
@@ -289,13 +287,13 @@ class Learning:
         waiting.discard(intent)
         day, asked = self._today(), self._asked.pop(user_id, None)
 
-        def write() -> None:
-            self.db.execute("INSERT INTO feedback(day, intent, lang, vote) VALUES (?, ?, ?, ?)",
-                            [day, intent, lang, 1 if vote > 0 else -1])
+        def write(tx: Sql) -> None:
+            tx.run("INSERT INTO feedback(day, intent, lang, vote) VALUES (?, ?, ?, ?)",
+                   [day, intent, lang, 1 if vote > 0 else -1])
             # The question is the one answered only when the answer's topic was among its readings (after a
             # clarification the person chose one of them); else it is unknown and only the vote is kept.
             if vote < 0 and asked is not None and intent in asked[1]:
-                self._enqueue(asked[0], lang, "thumbs_down", [(intent, asked[1][intent])], user_id)
+                self._enqueue_in(tx, asked[0], lang, "thumbs_down", [(intent, asked[1][intent])], user_id)
 
         self._write(write)
         self._maybe_purge()
@@ -303,23 +301,29 @@ class Learning:
 
     def _enqueue(self, text: str, lang: str | None, reason: str, guesses: list[tuple[str, float]],
                  user_id: str | None = None) -> None:
+        """Queue one message in its own transaction."""
+        with self.store.transaction() as tx:
+            self._enqueue_in(tx, text, lang, reason, guesses, user_id)
+
+    def _enqueue_in(self, tx: Sql, text: str, lang: str | None, reason: str, guesses: list[tuple[str, float]],
+                    user_id: str | None = None) -> None:
         clean = redact(" ".join(text.split()))[:MAX_QUEUE_TEXT]
         key = normalise(clean)
         if not key:
             return
-        row = self.db.execute("SELECT reasons, guesses, marks FROM review_queue WHERE key = ?", [key]).fetchone()
+        row = tx.one("SELECT reasons, guesses, marks FROM review_queue WHERE key = ?", [key])
         today = self._today()
         top = [(i, round(s, 1)) for i, s in guesses[:3]]
-        if row is None and self.queue_size() >= MAX_GROUPS:
+        if row is None and self.queue_size(tx) >= MAX_GROUPS:
             return
         marks = [] if row is None else json.loads(row[2] or "[]")
         if row is not None and len(marks) >= MAX_PER_GROUP:  # counted enough: only when it was last seen
-            self.db.execute("UPDATE review_queue SET last_seen = ? WHERE key = ?", [today, key])
+            tx.run("UPDATE review_queue SET last_seen = ? WHERE key = ?", [today, key])
             return
         if user_id is not None:
             marks.append(self._mark(user_id, key))
         if row is None:
-            self.db.execute(
+            tx.run(
                 "INSERT INTO review_queue(key, text, lang, count, reasons, guesses, first_seen, last_seen, marks) "
                 "VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)", [key, clean, lang, json.dumps([reason]), json.dumps(top),
                                                         today, today, json.dumps(marks)])
@@ -327,31 +331,31 @@ class Learning:
         reasons = sorted({*json.loads(row[0]), reason})
         known = [tuple(g) for g in json.loads(row[1])]
         merged = known + [g for g in top if g[0] not in {k[0] for k in known}]
-        self.db.execute("UPDATE review_queue SET count = min(count + 1, ?), lang = ?, reasons = ?, guesses = ?, "
-                        "last_seen = ?, marks = ? WHERE key = ?",
-                        [MAX_PER_GROUP, lang, json.dumps(reasons), json.dumps(merged[:4]), today, json.dumps(marks),
-                         key])
+        tx.run("UPDATE review_queue SET count = CASE WHEN count + 1 > ? THEN ? ELSE count + 1 END, lang = ?, "
+               "reasons = ?, guesses = ?, last_seen = ?, marks = ? WHERE key = ?",
+               [MAX_PER_GROUP, MAX_PER_GROUP, lang, json.dumps(reasons), json.dumps(merged[:4]), today,
+                json.dumps(marks), key])
 
     # -- the review queue ------------------------------------------------------------------------------
     def queue(self, limit: int = 200) -> list[QueueEntry]:
         """The groups, most frequent first, then the most recent."""
-        rows = self.db.execute(
+        rows = self.store.query(
             "SELECT key, text, lang, count, reasons, guesses, first_seen, last_seen FROM review_queue "
-            "ORDER BY count DESC, last_seen DESC, key LIMIT ?", [limit]).fetchall()
+            "ORDER BY count DESC, last_seen DESC, key LIMIT ?", [limit])
         return [QueueEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), [(g[0], g[1]) for g in json.loads(r[5])],
                            r[6], r[7]) for r in rows]
 
-    def queue_size(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM review_queue").fetchone()[0])
+    def queue_size(self, tx: Sql | None = None) -> int:
+        row = (tx or self.store).one("SELECT count(*) FROM review_queue")
+        return int(row[0]) if row else 0
 
     def dismiss(self, key: str) -> bool:
         """Delete a queue group; True when there was one."""
-        with self.db.conn:
-            return self.db.execute("DELETE FROM review_queue WHERE key = ?", [key]).rowcount > 0
+        return self.store.run("DELETE FROM review_queue WHERE key = ?", [key]) > 0
 
     def resolve(self, key: str, intent: str, who: str) -> LearnedExample:
         """Teach a queue group as an example of `intent` (or `none`: out of scope) and take it off the queue."""
-        row = self.db.execute("SELECT text, lang FROM review_queue WHERE key = ?", [key]).fetchone()
+        row = self.store.one("SELECT text, lang FROM review_queue WHERE key = ?", [key])
         if row is None:
             raise Refused("This question is no longer in the queue (taught, dismissed or expired).")
         example = self.teach(row[0], intent, who, lang=row[1])
@@ -373,15 +377,15 @@ class Learning:
             raise Refused("“{text}” is already an example of {intents} in intents/; change that intent file "
                           "instead.", text=clean, intents=", ".join(others))
         now = self.clock().isoformat(timespec="seconds")
-        with self.db.conn:
-            self.db.execute(
+        with self.store.transaction() as tx:
+            found = tx.one(
                 "INSERT INTO learned(key, text, intent, lang, who, created_at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET text = excluded.text, intent = excluded.intent, "
-                "lang = excluded.lang, who = excluded.who, created_at = excluded.created_at",
+                "lang = excluded.lang, who = excluded.who, created_at = excluded.created_at RETURNING id",
                 [key, clean, intent, lang, who, now])
-            self._changed()
+            self._changed(tx)
         self.refresh()
-        found = self.db.execute("SELECT id FROM learned WHERE key = ?", [key]).fetchone()
+        assert found is not None
         return LearnedExample(int(found[0]), clean, intent, lang, who, now)
 
     def _staff_topic(self, intent: str) -> bool:
@@ -401,16 +405,16 @@ class Learning:
 
     def remove(self, example_id: int) -> bool:
         """Delete a learned example; the NLU forgets it at once (here) and before the next message (elsewhere)."""
-        with self.db.conn:
-            gone = self.db.execute("DELETE FROM learned WHERE id = ?", [example_id]).rowcount > 0
+        with self.store.transaction() as tx:
+            gone = tx.run("DELETE FROM learned WHERE id = ?", [example_id]) > 0
             if gone:
-                self._changed()
+                self._changed(tx)
         self.refresh()
         return gone
 
     def learned(self) -> list[LearnedExample]:
         """Every learned example, oldest first (later ones win when they read alike)."""
-        return learned_examples(self.db)
+        return learned_examples(self.store)
 
     # -- retention -------------------------------------------------------------------------------------
     def _today(self) -> str:
@@ -424,8 +428,8 @@ class Learning:
         """Delete queue, feedback and usage rows older than the retention period; the number deleted."""
         cutoff = self.cutoff().isoformat()
         self.flush()
-        with self.db.conn:
-            deleted = sum(self.db.execute(sql, [cutoff]).rowcount for sql in (
+        with self.store.transaction() as tx:
+            deleted = sum(tx.run(sql, [cutoff]) for sql in (
                 "DELETE FROM review_queue WHERE last_seen < ?",
                 "DELETE FROM feedback WHERE day < ?",
                 "DELETE FROM usage WHERE day < ?"))
@@ -436,8 +440,8 @@ class Learning:
         if self._purged is None or self.clock() - self._purged >= PURGE_EVERY:
             try:
                 self.purge()
-            except sqlite3.OperationalError as exc:  # busy: the next message purges
-                if not is_busy(exc):
+            except Exception as exc:  # busy or unreachable: the next message purges
+                if not self.store.is_unavailable(exc):
                     raise
 
     # -- the dashboard ---------------------------------------------------------------------------------

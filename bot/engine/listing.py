@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot import i18n
 from bot.engine import followups
+from bot.engine.actions import Menu, More
 from bot.engine.models import Button, Message, place_out
 from bot.engine.sessions import Session
 from bot.geo.distance import Point
@@ -87,8 +88,8 @@ def page(engine: Conversation, session: Session, intent: str, offset: int = 0,
                 distance=i18n.format_distance(MAX_DISTANCE_KM), place=place), engine.menu_buttons()))
         return messages
     session.shown = offset + taken
-    buttons = [Button(_("More results"), f"more:{intent}:{offset + taken}")] if more else []
-    buttons.append(Button(_("Topics"), "m"))
+    buttons = [Button(_("More results"), More(intent, offset + taken))] if more else []
+    buttons.append(Button(_("Topics"), Menu()))
     places = [place_out(h, i18n.current()) for h in hits]
     messages.append(Message(_heading(hits, place, inside, offset, kind), buttons, places))
     return messages
@@ -140,4 +141,4 @@ def _open_now(engine: Conversation, session: Session, categories: list[str], poi
     shown = shown or hits[:engine.results]
     session.shown = 0  # "more" after "open now" starts again from the nearest
     places = [place_out(h, i18n.current()) for h in shown]
-    return [Message(text, [Button(_("Topics"), "m")], places)]
+    return [Message(text, [Button(_("Topics"), Menu())], places)]

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
-from bot.engine.phones import phones_in, tel_uri
+from bot.engine.actions import Action, encode
 from bot.geo.distance import Point
 from bot.offers.model import OfferHit
 
 
 @dataclass(frozen=True)
 class Incoming:
-    """One thing a person did: wrote text, shared a location, or pressed a button."""
+    """One thing a person did: wrote text, shared a location, pressed a button (its data, as it came back), or
+    sent something Lotse cannot read (`media`: a photo, a sticker, a voice note)."""
 
     user_id: str
     text: str | None = None
     location: Point | None = None
     button: str | None = None
     lang_hint: str | None = None
+    media: bool = False
 
 
 @dataclass(frozen=True)
 class Button:
-    """A button: what it says, and the data that comes back when pressed."""
+    """A button: what it says, and what it does (its data, `encode(action)`, comes back when pressed)."""
 
     label: str
-    data: str
+    action: Action
+
+    @property
+    def data(self) -> str:
+        """The button's data as transports send it (bot/engine/actions.py)."""
+        return encode(self.action)
 
 
 @dataclass(frozen=True)
@@ -86,33 +92,6 @@ class Reply:
     intent: str | None = None
     rtl: bool = False
     handoff: HandoffStep | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The web chat API's answer (DESIGN.md)."""
-        return {
-            "messages": [
-                {
-                    "text": m.text,
-                    "buttons": [asdict(b) for b in m.buttons],
-                    "places": [
-                        {"name": p.name, "address": p.address, "distance_km": round(p.distance_km, 2),
-                         "lat": p.lat, "lon": p.lon, "phone": p.phone or None, "url": p.url or None,
-                         "example": p.example, "approximate": p.approximate, "hours": p.hours or None,
-                         "appointment": p.appointment, "tel": tel_uri(p.phone) if p.phone else None,
-                         "source": p.source or None, "source_date": p.source_date or None,
-                         "attribution": p.attribution or None}
-                        for p in m.places
-                    ],
-                    # Every phone number of the text, as written there, with the tel: URI that dials it.
-                    "phones": [asdict(phone) for phone in phones_in(m.text)],
-                }
-                for m in self.messages
-            ],
-            "lang": self.lang,
-            "rtl": self.rtl,
-            # True while the team answers in this chat: the page then listens for their replies.
-            "handoff": self.handoff is not None and not self.handoff.ended,
-        }
 
 
 def place_out(hit: OfferHit, lang: str) -> PlaceOut:

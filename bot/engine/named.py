@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import i18n
+from bot.engine.actions import Menu
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply, place_out
 from bot.engine.sessions import Session
@@ -66,6 +67,6 @@ def answer(engine: Conversation, incoming: Incoming, session: Session, named: li
     engine.sessions.save(incoming.user_id, replace(session))
     place = i18n.isolate(session.place_name or _("you"))
     heading = i18n.ngettext("I found {n} offer near {place}:", "I found {n} offers near {place}:", len(hits))
-    message = Message(heading.format(n=i18n.format_number(len(hits), 0), place=place), [Button(_("Topics"), "m")],
+    message = Message(heading.format(n=i18n.format_number(len(hits), 0), place=place), [Button(_("Topics"), Menu())],
                       [place_out(h, i18n.current()) for h in hits])
     return Reply([message], i18n.current(), session.last_intent, rtl=i18n.is_rtl())

@@ -1,15 +1,25 @@
-"""Phone numbers a person can tap: `tel:` links for the web chat, and a written form Telegram apps recognise.
+"""Phone numbers a person can tap: found in answers and staff replies, as `tel:` links and in forms apps link.
 
-The numbers are found with the same detector that checks every number against data/verified_numbers.yaml
-(bot/engine/answers.py), so what is linked is exactly what is verified, hotlines inside answer texts included.
+Numbers are found with `phonenumbers` (Google's libphonenumber): any valid German number however it is written
+("0228 19240", "(0231) 50-12345", "0176 12345678", "+49 30 ...", Arabic-Indic digits) and international ones
+("+380 44 123 4567"), not only the shapes a regex of ours knew. Its matcher does not know every German service
+number (116 016 is missing from its short-number data), so the short ones (110, 112, 115, 116 xxx) are taken from
+the detector that checks answers against data/verified_numbers.yaml (bot/engine/answers.py), which also leaves
+out house numbers ("Kamener Straße 110").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.engine.answers import digits_of, national_digits, phone_numbers
-from bot.i18n import FSI, LRI, PDI
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
+
+from bot.engine.answers import digits_of, phone_numbers
+from bot.i18n import FSI, LRI, PDI, strip_isolates
+
+REGION = "DE"  # a number without a country code is German
 
 
 @dataclass(frozen=True)
@@ -19,55 +29,91 @@ class Phone:
     text: str
     tel: str
 
+    @property
+    def dial(self) -> str:
+        """What to dial: E.164 ("+4922819240"), a short number as it is ("116016")."""
+        return self.tel.removeprefix("tel:")
 
-def tel_uri(number: str) -> str:
-    """'02361 / 50 20 12' -> 'tel:+492361502012'; short service numbers stay short ('tel:116117')."""
-    digits = national_digits(number)
-    if digits.startswith("0") and not digits.startswith("00") and len(digits) > 4:
-        return "tel:+49" + digits[1:]
-    return "tel:" + digits
+
+def _short(raw: str) -> str | None:
+    """The digits of a German short service number (110, 112, 115, 116 016, 116 117), else None."""
+    digits = digits_of(raw)
+    return digits if digits.startswith("11") and len(digits) in (3, 6) else None
+
+
+def _parsed(number: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        parsed = phonenumbers.parse(strip_isolates(number), REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return parsed if phonenumbers.is_valid_number(parsed) else None
 
 
 def phones_in(text: str) -> list[Phone]:
-    """Every phone number of a text, in order, as written there (for the web chat to link)."""
-    found: list[Phone] = []
-    for raw in dict.fromkeys(phone_numbers(text)):
-        if raw in text:
-            found.append(Phone(raw, tel_uri(raw)))
-    return found
+    """Every phone number of a text, in order, as written there (for the web chat and the inbox to link)."""
+    plain = strip_isolates(text)
+    found: dict[int, Phone] = {}
+    for match in PhoneNumberMatcher(plain, REGION, leniency=Leniency.VALID):
+        e164 = phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
+        found[match.start] = Phone(match.raw_string, "tel:" + e164)
+    taken = [(start, start + len(phone.text)) for start, phone in found.items()]
+    at = 0
+    for raw in phone_numbers(plain):
+        start = plain.find(raw, at)
+        at = start + len(raw) if start >= 0 else at
+        short = _short(raw)
+        if short and start >= 0 and not any(a <= start < b for a, b in taken):
+            found[start] = Phone(raw, "tel:" + short)
+    phones = [found[start] for start in sorted(found)]
+    return [p for p in dict.fromkeys(phones) if p.text in text]
+
+
+def tel_uri(number: str) -> str:
+    """'02361 / 50 20 12' -> 'tel:+492361502012'; short service numbers stay short ('tel:116117')."""
+    if (short := _short(number)) is not None and not number.lstrip().startswith(("+", "00")):
+        return "tel:" + short
+    parsed = _parsed(number)
+    if parsed is not None:
+        return "tel:" + phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+    return "tel:" + digits_of(number)
 
 
 def tappable(number: str, rtl: bool = False) -> str:
     """A number written so Telegram apps offer to call it.
 
-    Short service numbers as plain digits ("116117"). Others in international form, "+49 2361 502012", where
-    the `+` makes Telegram mark them as phone numbers; in right-to-left text as plain national digits
-    ("02361502012"): groups separated by spaces would be drawn in reverse order there, and bidi isolates around
-    a number stop the apps from recognising it.
+    Short service numbers as plain digits ("116117"). Others in international form, "+49 2361 502012", where the
+    `+` makes Telegram mark them as phone numbers; in right-to-left text without spaces ("02361502012" for a
+    German one, "+380441234567" for another): groups separated by spaces would be drawn in reverse order there,
+    and bidi isolates around a number stop the apps from recognising it.
     """
-    digits = national_digits(number)
-    if not digits.startswith("0") or len(digits) <= 4:
-        return digits
-    if rtl:
-        return digits
-    rest = number.translate(str.maketrans("", "", "/-")).split()
-    rest = [digits_of(part) for part in rest if digits_of(part)]
-    if rest and rest[0].startswith("0049"):
-        rest[0] = rest[0][4:]
-    elif rest and rest[0].startswith("0"):
-        rest[0] = rest[0][1:]
-    elif number.lstrip().startswith("+49") and rest:
-        rest[0] = rest[0][2:]
-    rest = [part for part in rest if part]
-    # Area code, then the number in one group: "+49 800 1110111" (Telegram's own example: "+1-212-555-0123").
-    return "+49 " + rest[0] + (" " + "".join(rest[1:]) if len(rest) > 1 else "")
+    if (short := _short(number)) is not None and not number.lstrip().startswith(("+", "00")):
+        return short
+    parsed = _parsed(number)
+    if parsed is None:
+        return digits_of(number)
+    if not rtl:
+        return phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL)
+    if parsed.country_code == 49:
+        return phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL).replace(" ", "")
+    return phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+
+
+def rewrite(text: str, form: Callable[[Phone], str]) -> str:
+    """The text with each phone number in another form (and no bidi isolate wrapped around it alone)."""
+    for phone in phones_in(text):
+        shown = form(phone)
+        for wrapped in (f"{FSI}{phone.text}{PDI}", f"{LRI}{phone.text}{PDI}"):
+            text = text.replace(wrapped, shown)
+        text = text.replace(phone.text, shown)
+    return text
 
 
 def tappable_text(text: str, rtl: bool = False) -> str:
-    """The text with each phone number in its tappable form (and no bidi isolate wrapped around it alone)."""
-    for raw in dict.fromkeys(phone_numbers(text)):
-        shown = tappable(raw, rtl)
-        for wrapped in (f"{FSI}{raw}{PDI}", f"{LRI}{raw}{PDI}"):
-            text = text.replace(wrapped, shown)
-        text = text.replace(raw, shown)
-    return text
+    """The text with each phone number in its tappable form for Telegram."""
+    return rewrite(text, lambda phone: tappable(phone.text, rtl))
+
+
+def dialable_text(text: str) -> str:
+    """The text with each phone number as it is dialled ("+492361502012", "116016"): WhatsApp links these, and
+    in right-to-left text no groups are reordered."""
+    return rewrite(text, lambda phone: phone.dial)

@@ -25,7 +25,7 @@ from bot.offers.store import national_offers
 #: Messages after a danger reply that keep its numbers first unless the person clearly moves on.
 KEEP = 3
 CLEAR = 65.0  # a topic named this clearly (and not related to the danger) means the person moved on
-CRISIS = "mental_health"  # the offer category of the crisis lines shown to someone who may take their own life
+CRISIS = "crisis"  # the danger kind of someone who may take their own life (intents/danger/crisis.yaml)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
     kept = situations.get(session.danger or "")
     if found is not None:
         if kept is not None and session.danger_turns > 0 and found.intent == kept.intent and not found.crisis:
-            found = Found(kept.intent, kept.kind, kept.kind == "crisis")  # "he is sleepy now": still the pills
+            found = Found(kept.intent, kept.kind, kept.kind == CRISIS)  # "he is sleepy now": still the pills
         session.danger, session.danger_turns = found.kind or found.intent, KEEP
         return found
     if kept is None or session.danger_turns <= 0:
@@ -60,12 +60,13 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
         session.danger, session.danger_turns = None, 0  # "danke" or "and a German course?": moved on
         return None
     session.danger_turns -= 1
-    return Found(kept.intent, kept.kind, kept.kind == "crisis")
+    return Found(kept.intent, kept.kind, kept.kind == CRISIS)
 
 
 def numbers_first(db: Database, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
                   situations: Mapping[str, Situation], found: Found | None, reply: Reply) -> Reply:
-    """The reply with the situation's first words and numbers before anything else, each number said once."""
+    """The reply with the situation's first words and numbers before anything else, each number said once
+    (`intents_categories`: every intent's offer categories, from its file)."""
     if found is None:
         return reply
     situation = situations.get(found.kind or "")
@@ -75,8 +76,11 @@ def numbers_first(db: Database, intents_categories: Mapping[str, Sequence[str]],
             first = _join(first, _intent_lines(db, intents_categories, answer_de, found.intent))
     else:
         first = _intent_lines(db, intents_categories, answer_de, found.intent)
-        if found.crisis:  # the TelefonSeelsorge (and the line for children and young people) right after 112
-            first = _join(first, listing.hotlines(_ordered(national_offers(db, [CRISIS]), CRISIS, "")))
+        crisis = situations.get(CRISIS)
+        topic = intents_categories.get(crisis.topic, ()) if crisis is not None else ()
+        if found.crisis and topic:  # the TelefonSeelsorge (and the line for children and young people) after 112:
+            # the national services of the first category of the crisis's topic
+            first = _join(first, listing.hotlines(_ordered(national_offers(db, [topic[0]]), topic[0], "")))
     if not first:
         return reply
     lines = set(first.split("\n"))

@@ -1,4 +1,4 @@
-"""Per-user conversation state, persisted in SQLite.
+"""Per-user conversation state, persisted in SQLite or PostgreSQL (bot/store).
 
 Privacy:
 - Only the chosen language, the last place (coordinates rounded to about 100 m), the last topic and where the
@@ -20,7 +20,6 @@ import hmac
 import logging
 import os
 import secrets
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -28,7 +27,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from bot.offers.db import is_busy, retrying
+from bot.offers.db import retrying
+from bot.store import Store, as_store
+from bot.store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -103,15 +104,23 @@ def load_key(db: Database) -> bytes:
 
 
 class SessionStore:
-    """Load, save and forget sessions."""
+    """Load, save and forget sessions, in SQLite (the default) or PostgreSQL (bot/store)."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._salt = load_key(db)
-        # Sessions whose write found the database busy for long (a large import): kept here, and read from here,
-        # until a later write gets through, so the conversation goes on and the chat never fails.
+    def __init__(self, db: Database | Store, key: bytes | None = None) -> None:
+        self.store = as_store(db)
+        sqlite = self.store.db if isinstance(self.store, SqliteStore) else None
+        if key is None:
+            if sqlite is None:
+                raise ValueError("sessions in PostgreSQL need the hash key (LOTSE_SESSION_KEY_FILE): it is never "
+                                 "kept in the database")
+            key = load_key(sqlite)
+        self._salt = key
+        # Sessions whose write found the database busy for long (a large import) or unreachable (PostgreSQL
+        # restarting): kept here, and read from here, until a later write gets through, so the conversation goes
+        # on and the chat never fails.
         self._unsaved: dict[str, Session] = {}
-        db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
+        if sqlite is not None:
+            sqlite.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
 
     def key(self, user_id: str) -> str:
         """The pseudonymous key a user's session is stored under."""
@@ -122,9 +131,7 @@ class SessionStore:
         key = self.key(user_id)
         if key in self._unsaved:
             return replace(self._unsaved[key])
-        row = self.db.execute(
-            f"SELECT {', '.join(COLUMNS)}, updated_at FROM sessions WHERE user_key = ?", [key],
-        ).fetchone()
+        row = self.store.one(f"SELECT {', '.join(COLUMNS)}, updated_at FROM sessions WHERE user_key = ?", [key])
         if not row:
             return Session()
         session = Session(*row[:-1])
@@ -142,17 +149,18 @@ class SessionStore:
 
     def save(self, user_id: str, session: Session) -> None:
         """Store the session (an upsert in its own transaction, tried again while another writer holds the
-        database); still busy, it is kept in memory and written with a later save."""
+        database); still busy or unreachable, it is kept in memory and written with a later save."""
         key = self.key(user_id)
         self._unsaved[key] = replace(session)
         waiting = list(self._unsaved.items())
         for waiting_key, waiting_session in waiting:
             try:
                 retrying(partial(self._upsert, waiting_key, waiting_session))
-            except sqlite3.OperationalError as exc:
-                if not is_busy(exc):
+            except Exception as exc:
+                if not self.store.is_unavailable(exc):
                     raise
-                log.warning("database busy: %d sessions kept in memory until it is free", len(self._unsaved))
+                log.warning("database busy or unreachable: %d sessions kept in memory until it is back",
+                            len(self._unsaved))
                 return
             self._unsaved.pop(waiting_key, None)
 
@@ -160,27 +168,27 @@ class SessionStore:
         """One session row in its own transaction; coordinates rounded to about 100 m."""
         rounded = {c: None if v is None else round(v, COORDINATE_DECIMALS)
                    for c, v in (("lat", session.lat), ("lon", session.lon))}
-        with self.db.conn:
-            columns = (*COLUMNS, "updated_at")
-            self.db.execute(
-                f"INSERT INTO sessions(user_key, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))}) "
-                "ON CONFLICT(user_key) DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in columns),
-                [key, *(rounded.get(c, getattr(session, c)) for c in COLUMNS),
-                 datetime.now(UTC).isoformat(timespec="seconds")],
-            )
+        columns = (*COLUMNS, "updated_at")
+        self.store.run(
+            f"INSERT INTO sessions(user_key, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))}) "
+            "ON CONFLICT(user_key) DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in columns),
+            [key, *(rounded.get(c, getattr(session, c)) for c in COLUMNS),
+             datetime.now(UTC).isoformat(timespec="seconds")],
+        )
 
     def forget(self, user_id: str) -> bool:
         """Delete everything stored about a user; True when there was something."""
         self._unsaved.pop(self.key(user_id), None)
-        with self.db.conn:
-            cur = self.db.execute("DELETE FROM sessions WHERE user_key = ?", [self.key(user_id)])
-        self._checkpoint()
-        return cur.rowcount > 0
+        deleted = self.store.run("DELETE FROM sessions WHERE user_key = ?", [self.key(user_id)])
+        if isinstance(self.store, SqliteStore):
+            self._checkpoint(self.store.db)
+        return deleted > 0
 
-    def _checkpoint(self) -> None:
+    @staticmethod
+    def _checkpoint(db: Database) -> None:
         """Copy the write-ahead log into the database and empty it, so deleted rows are not left in the log."""
-        if database_path(self.db) is None:
+        if database_path(db) is None:
             return
-        busy, _frames, _done = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy, _frames, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if busy:  # a long reader elsewhere: the next checkpoint (SQLite runs them itself) finishes the job
             log.info("after forget: the write-ahead log could not be emptied at once (a reader is busy)")

@@ -19,6 +19,7 @@ from typing import TypeVar
 from bot.engine import followups
 from bot.engine.conversation import Conversation, Turn
 from bot.engine.models import Reply
+from bot.nlu.intents import OUT_OF_SCOPE
 
 
 class State(StrEnum):
@@ -101,7 +102,7 @@ def awaiting_place(engine: Conversation, turn: Turn) -> Reply | None:
             return None
         return engine.topic(turn.incoming, turn.session, pending, explain=False)
     # A frame ("I am in ...", "near me") without a place found is a place Lotse does not know, not a new question.
-    asks_anew = understanding.intent != "none" and understanding.intent not in engine.frames
+    asks_anew = understanding.intent != OUT_OF_SCOPE and understanding.intent not in engine.frames
     if asks_anew or followups.classify(turn.text) is not None:
         return None
     return engine.ask_place_again(turn.incoming, turn.session)

@@ -1,8 +1,9 @@
 """Topics as people see them: their button labels, the two menus they appear in, and buttons some answers carry.
 
-Every topic (`kind: topic` in intents/<id>.yaml) needs a label, because any topic can become a button ("Did you mean
-...?") and an id must never be shown; `lotse i18n check` fails on one without a translated label. Labels are
-English msgids of the chat's catalogs, translated when a menu is rendered.
+All of it is read from intents/<id>.yaml: `label` (an English msgid of the chat's catalogs, translated when a menu
+is rendered), `menu` (main or more) with `order`, and `action` (a button the answer carries). Every topic (`kind:
+topic`) needs a label, because any topic can become a button ("Did you mean ...?") and an id must never be shown;
+the loader and `lotse i18n check` refuse a topic without one.
 
 The main menu holds what most people ask first; everyday needs that came later sit in a second menu behind "More
 topics", so the first screen stays short enough to read on a phone (Telegram shows two buttons a row).
@@ -10,8 +11,12 @@ topics", so the first screen stays short enough to read on a phone (Telegram sho
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from bot.engine.actions import Action, Forget, LanguagePicker, Menu, Topic
 from bot.engine.models import Button
 from bot.i18n import _
+from bot.nlu.intents import Intent
 
 
 def N_(message: str) -> str:
@@ -19,73 +24,42 @@ def N_(message: str) -> str:
     return message
 
 
-#: Button data of the second menu ("m" is the main menu).
-MORE_MENU = "m:more"
-
-# Topic buttons of the main menu, in menu order.
-MAIN: dict[str, str] = {
-    "kita": N_("Kita (daycare)"),
-    "school": N_("School"),
-    "language_course": N_("German course"),
-    "migration_counselling": N_("Counselling"),
-    "residence_permit": N_("Residence permit"),
-    "asylum_advice": N_("Asylum"),
-    "work": N_("Work"),
-    "recognition": N_("Recognition of diplomas"),
-    "housing": N_("Housing"),
-    "health": N_("Health"),
-    "violence_protection": N_("Protection from violence"),
-    "mental_health": N_("Mental health"),
-    "benefits": N_("Money and benefits"),
-    "interpreter": N_("Interpreter"),
-    "youth": N_("Young people"),
-    "registration_office": N_("Registering an address"),
-    "transport": N_("Bus and train"),
-    "sports_leisure": N_("Sports and leisure"),
-    "volunteering": N_("Volunteering"),
-    "human_contact": N_("Talk to a person"),
-    "emergency": N_("Emergency"),
-}
-# Everyday needs behind "More topics", in menu order.
-MORE: dict[str, str] = {
-    "food_goods": N_("Food, clothes, furniture"),
-    "debt_counselling": N_("Debts"),
-    "legal_advice": N_("Legal advice"),
-    "family_reunification": N_("Family reunification"),
-    "pregnancy_birth": N_("Pregnancy and birth"),
-    "disability_care": N_("Disability and care"),
-    "bank_account": N_("Bank account"),
-    "privacy": N_("Your data at Lotse"),
-}
-#: Every topic's label, whichever menu it is in.
-TOPICS: dict[str, str] = {**MAIN, **MORE}
-
-# Buttons an answer carries besides 👍/👎: the privacy answer offers to delete at once ("forget" asks to confirm,
-# exactly as /forget and the web chat's 🗑 do).
-ACTIONS: dict[str, tuple[str, str]] = {
-    "privacy": (N_("Delete what Lotse remembers about you"), "forget"),
+# Buttons an answer carries besides 👍/👎 (`action:` in its file): the privacy answer offers to delete at once
+# ("forget" asks to confirm, exactly as /forget and the web chat's 🗑 do).
+ACTIONS: dict[str, tuple[str, Action]] = {
+    "forget": (N_("Delete what Lotse remembers about you"), Forget()),
 }
 
 
-def label(intent: str) -> str:
+def labels(intents: Mapping[str, Intent]) -> dict[str, str]:
+    """Every topic's label (untranslated), menu topics first in menu order."""
+    ordered = sorted((i for i in intents.values() if i.is_topic and i.label),
+                     key=lambda i: (i.menu is None, i.menu != "main", i.order, i.id))
+    return {i.id: i.label for i in ordered}
+
+
+def in_menu(intents: Mapping[str, Intent], which: str) -> list[Intent]:
+    """The topics of one menu ("main" or "more"), in menu order."""
+    return sorted((i for i in intents.values() if i.menu == which and i.label), key=lambda i: (i.order, i.id))
+
+
+def label(intent: Intent | None) -> str:
     """The translated button label of a topic (never its id: an intent without a label gets "Topics")."""
-    text = TOPICS.get(intent)
-    return _(text) if text else _("Topics")
+    return _(intent.label) if intent is not None and intent.label else _("Topics")
 
 
-def menu(which: str = "main") -> list[Button]:
+def menu(intents: Mapping[str, Intent], which: str = "main") -> list[Button]:
     """The main menu (its topics, then "More topics") or the second one (its topics, then "Back"); both end with
     the language picker."""
+    buttons = [Button(_(i.label), Topic(i.id)) for i in in_menu(intents, which)]
     if which == "more":
-        buttons = [Button(_(text), f"t:{intent}") for intent, text in MORE.items()]
-        buttons.append(Button("↩ " + _("Main topics"), "m"))
+        buttons.append(Button("↩ " + _("Main topics"), Menu()))
     else:
-        buttons = [Button(_(text), f"t:{intent}") for intent, text in MAIN.items()]
-        buttons.append(Button("➕ " + _("More topics"), MORE_MENU))
-    return [*buttons, Button("🌐 " + _("Language"), "lang")]
+        buttons.append(Button("➕ " + _("More topics"), Menu(more=True)))
+    return [*buttons, Button("🌐 " + _("Language"), LanguagePicker())]
 
 
-def actions(intent: str) -> list[Button]:
+def actions(intent: Intent) -> list[Button]:
     """The buttons the answer of `intent` carries besides feedback (translated)."""
-    action = ACTIONS.get(intent)
+    action = ACTIONS.get(intent.action or "")
     return [Button("🗑 " + _(action[0]), action[1])] if action else []

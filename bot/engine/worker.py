@@ -23,6 +23,8 @@ from typing import Any
 
 from bot.config import StaffConfig
 from bot.engine import Engine, Incoming, Reply
+from bot.engine.actions import Menu, encode
+from bot.store.base import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ def database_file(engine: Engine) -> str | None:
 
 def _serve(conn: Connection, parent_end: Connection | None, path: str, default_lang: str, results: int,
            default_district: str | None = None, staff: StaffConfig | None = None,
-           retention_days: int = 90) -> None:
+           retention_days: int = 90, database_url: str | None = None) -> None:
     """The child: answer Incomings from the pipe, in order, until the parent closes it."""
     if parent_end is not None:
         parent_end.close()  # a forked child holds the parent's end too: without this it never sees EOF
@@ -45,9 +47,12 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the parent, which closes the pipe
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from bot.offers.db import open_db
+    from bot.store import open_store
 
+    # Its own PostgreSQL connections when the shared state is there: a pool is never shared across a fork.
+    store = open_store(database_url, migrate_schema=False) if database_url else None
     engine = Engine(open_db(path), default_lang=default_lang, results=results, default_district=default_district,
-                    staff=staff, retention_days=retention_days)
+                    staff=staff, retention_days=retention_days, store=store)
     gc.freeze()  # the loaded models never become garbage: keep the collector from walking them (latency spikes)
     while True:
         try:
@@ -60,7 +65,8 @@ def _serve(conn: Connection, parent_end: Connection | None, path: str, default_l
         except sqlite3.OperationalError as err:  # a full disk, a lock: the parent's handler names it kindly
             conn.send((False, ("sqlite", str(err))))
         except Exception as err:  # reported to the parent, whose error handler answers the user kindly
-            conn.send((False, ("error", f"{type(err).__name__}: {err}")))
+            kind = "unavailable" if engine.store.is_unavailable(err) else "error"  # PostgreSQL restarting
+            conn.send((False, (kind, f"{type(err).__name__}: {err}")))
 
 
 class EngineWorker:
@@ -70,7 +76,7 @@ class EngineWorker:
     If the child dies, the local engine answers from then on.
     """
 
-    def __init__(self, engine: Engine, path: str) -> None:
+    def __init__(self, engine: Engine, path: str, database_url: str | None = None) -> None:
         self.engine = engine
         methods = multiprocessing.get_all_start_methods()
         # fork: the child starts with the models the parent has loaded (about a second saved, memory shared).
@@ -78,7 +84,7 @@ class EngineWorker:
         context: Any = multiprocessing.get_context("fork" if fork else "spawn")
         self.conn, child = context.Pipe()
         args = (child, self.conn if fork else None, path, engine.default_lang, engine.results,
-                engine.default_district, engine.handoff.config, engine.learning.retention_days)
+                engine.default_district, engine.handoff.config, engine.learning.retention_days, database_url)
         self.process = context.Process(target=_serve, args=args, name="lotse-engine", daemon=True)
         self.process.start()
         child.close()
@@ -88,17 +94,18 @@ class EngineWorker:
         self.alive = True
 
     @classmethod
-    def maybe(cls, engine: Engine, workers: int | None = None) -> EngineWorker | None:
+    def maybe(cls, engine: Engine, workers: int | None = None,
+              database_url: str | None = None) -> EngineWorker | None:
         """A worker when it helps: a database file, and more than one core (unless told otherwise)."""
         wanted = workers if workers is not None else (1 if (os.cpu_count() or 1) > 1 else 0)
         path = database_file(engine)
         if not wanted or path is None:
             return None
-        return cls(engine, path)
+        return cls(engine, path, database_url)
 
     async def warm_up(self) -> None:
         """Wait until the child has built its engine (the menu button stores nothing)."""
-        await self.handle(Incoming("tg:warm-up", button="m"))
+        await self.handle(Incoming("tg:warm-up", button=encode(Menu())))
 
     def _on_reply(self) -> None:
         try:
@@ -112,6 +119,7 @@ class EngineWorker:
                 else:
                     kind, message = value
                     future.set_exception(sqlite3.OperationalError(message) if kind == "sqlite"
+                                         else DatabaseUnavailable(message) if kind == "unavailable"
                                          else RuntimeError(f"engine worker: {message}"))
         except (EOFError, OSError):
             self._broken()

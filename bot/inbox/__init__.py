@@ -22,6 +22,7 @@ from bot.engine.handoff import Handoffs
 from bot.engine.handoff_store import Handoff
 from bot.engine.models import HandoffStep
 from bot.i18n import _
+from bot.inbox.files import StoredFile
 from bot.inbox.store import InboxStore
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 UNSENT = "unsent"  # the outbox kind of a team reply that is still to be delivered (Telegram, WhatsApp)
 # Delivers one text of the team (or Lotse's notice) to the person of a handoff; False: not now, keep it.
 Deliver = Callable[[Handoff, str], Awaitable[bool]]
+UNSENT_FILE = "unsent_file"  # the outbox kind of a file of the team still to be delivered (its token as text)
+FILE = "file"  # the outbox kind of a file of the team for the web chat page (its token as text)
+# Delivers one file of the team to the person of a handoff; False: not now, keep it.
+DeliverFile = Callable[[Handoff, StoredFile, bytes], Awaitable[bool]]
 
 
 class NotYours(Exception):
@@ -55,6 +60,7 @@ class Inbox:
         self.handoffs, self.store = handoffs, store
         self.clock = clock or (lambda: datetime.now(UTC))
         self.deliverers: dict[str, Deliver] = {"web": self._to_web}
+        self.file_deliverers: dict[str, DeliverFile] = {"web": self._file_to_web}
         self.version = 0
         self._changed = asyncio.Condition()
 
@@ -81,6 +87,20 @@ class Inbox:
             self.store.add(number, "person", text, now)
         await self.bump()
         await self.flush(number)  # replies that waited for the person to be reachable again
+
+    async def person_sent(self, number: int, name: str | None, data: bytes,
+                          address: str | None = None) -> StoredFile:
+        """A photo or document from the person of an open handoff, for staff (raises files.Refused, Gone)."""
+        if self._open(number) is None:
+            raise Gone()
+        now = self.clock()
+        stored = self.store.files.add(number, "person", name, data, now)
+        self.store.files.attach(stored.token, self.store.add(number, "person", "📎 " + stored.name, now))
+        if address is not None:
+            self.store.route(number, address, now)
+        await self.bump()
+        await self.flush(number)
+        return stored
 
     async def forgotten(self) -> None:
         """After /forget: what belonged to the person's deleted handoffs goes too (also closed ones)."""
@@ -127,6 +147,20 @@ class Inbox:
         await self.bump()
         return Delivery(delivered)
 
+    async def send_file(self, number: int, staff: str, name: str | None, data: bytes) -> Delivery:
+        """Send a file of the team to the person (raises files.Refused for a file that is not taken)."""
+        handoff = self._open(number)
+        if handoff is None:
+            raise Gone()
+        self.claim(number, staff)
+        now = self.clock()
+        stored = self.store.files.add(number, "staff", name, data, now)
+        self.store.files.attach(stored.token, self.store.add(number, "staff", "📎 " + stored.name, now, staff=staff))
+        self.store.mark_read(number)
+        delivered = await self._deliver_file(handoff, stored, data)
+        await self.bump()
+        return Delivery(delivered)
+
     async def pass_on(self, number: int, text: str, staff: str = "Telegram") -> bool:
         """A reply written in a Telegram staff topic, for a person on another channel (no claim needed)."""
         handoff = self._open(number)
@@ -169,6 +203,18 @@ class Inbox:
             self.handoffs.store.post(handoff.number, UNSENT, text, self.clock())
         return ok
 
+    async def _deliver_file(self, handoff: Handoff, stored: StoredFile, data: bytes) -> bool:
+        deliver = self.file_deliverers.get(handoff.channel)
+        ok = False
+        if deliver is not None:
+            try:
+                ok = await deliver(handoff, stored, data)
+            except Exception:  # the channel's API is down: keep the file, send it later
+                log.exception("handoff %s: could not deliver a file on %s", handoff.number, handoff.channel)
+        if not ok:
+            self.handoffs.store.post(handoff.number, UNSENT_FILE, stored.token, self.clock())
+        return ok
+
     async def flush(self, number: int | None = None) -> int:
         """Send the replies that wait (of one handoff, or of all open ones when a channel comes back)."""
         numbers = [number] if number is not None else [c.number for c in self.store.open_conversations()]
@@ -178,14 +224,23 @@ class Inbox:
             if handoff is None or handoff.channel not in self.deliverers or handoff.channel == "web":
                 continue
             # "staff": what the Telegram bridge kept while it did not know the person's chat (a restart).
-            waiting = [p for p in self.handoffs.store.take(each) if p.kind in (UNSENT, "staff")]
+            waiting = [p for p in self.handoffs.store.take(each) if p.kind in (UNSENT, UNSENT_FILE, "staff")]
             for posted in waiting:
-                sent += int(await self._deliver(handoff, posted.text))
+                if posted.kind != UNSENT_FILE:
+                    sent += int(await self._deliver(handoff, posted.text))
+                elif (found := self.store.files.get(posted.text)) is not None:
+                    sent += int(await self._deliver_file(handoff, *found))
         return sent
 
     async def _to_web(self, handoff: Handoff, text: str) -> bool:
         """The web chat's page listens to the outbox (bot/web/staff.py): it is there after a restart too."""
         self.handoffs.store.post(handoff.number, "staff", text, self.clock())
+        self.handoffs.waiters.notify(handoff.user_key)
+        return True
+
+    async def _file_to_web(self, handoff: Handoff, stored: StoredFile, _data: bytes) -> bool:
+        """The page shows a link that only this person's session opens (bot/web/files.py)."""
+        self.handoffs.store.post(handoff.number, FILE, stored.token, self.clock())
         self.handoffs.waiters.notify(handoff.user_key)
         return True
 

@@ -31,17 +31,24 @@ log = logging.getLogger(__name__)
 VERSION = "1"
 C = 8.0  # inverse regularisation: examples are clean and many, but messages are not like them
 MIN_COUNT = 2  # character n-grams seen in fewer examples are noise (a typo in one example)
+WORDS = 50_000  # words whose features are remembered (then forgotten all at once: a few MB at most)
+RECENT = 64  # texts of one message whose probabilities are remembered
 
 
 def features(text: str) -> list[str]:
     """Words, word pairs and character 3..5-grams of a normalised text (with word boundaries marked)."""
     words = text.split()
-    feats = ["w" + w for w in words]
+    feats = [f for word in words for f in word_features(word)]
     feats += ["b" + a + "_" + b for a, b in itertools.pairwise(words)]
-    for word in words:
-        padded = f"<{word}>"
-        for n in (3, 4, 5):
-            feats += ["c" + padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
+    return feats
+
+
+def word_features(word: str) -> list[str]:
+    """The features of one word: itself and its character 3..5-grams."""
+    padded = f"<{word}>"
+    feats = ["w" + word]
+    for n in (3, 4, 5):
+        feats += ["c" + padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
     return feats
 
 
@@ -55,13 +62,47 @@ class Classifier:
         self.idf = idf
         self.coef_t = np.ascontiguousarray(coef.T)  # (features, labels): one row per feature of a message
         self.intercept = intercept
+        # Answering is what costs time, not training: the known features of each word seen, and the probabilities
+        # of the texts of one message (it asks for the same text more than once: whole, parts, arbitration);
+        # forget_texts() starts a new message.
+        self._words: dict[str, tuple[int, ...]] = {}
+        self._recent: dict[tuple[str, float], dict[str, float]] = {}
 
     def probabilities(self, text: str, temperature: float = 1.0) -> dict[str, float]:
         """Each intent's probability for the text (they add up to 1); empty when no feature is known.
 
         A temperature above 1 flattens them: two topics named side by side then stay close.
         """
-        counts = Counter(self.vocabulary[f] for f in features(text) if f in self.vocabulary)
+        key = (text, temperature)
+        if (known := self._recent.get(key)) is not None:
+            return dict(known)
+        result = self._probabilities(text, temperature)
+        if len(self._recent) >= RECENT:
+            self._recent.clear()
+        self._recent[key] = result
+        return dict(result)
+
+    def forget_texts(self) -> None:
+        """A new message: the probabilities of earlier texts are not reused (the word features are)."""
+        self._recent.clear()
+
+    def _indices(self, text: str) -> list[int]:
+        """The vocabulary indices of the text's features (as many times as they occur)."""
+        vocabulary, cache = self.vocabulary, self._words
+        if len(cache) >= WORDS:
+            cache.clear()
+        words = text.split()
+        found: list[int] = []
+        for word in words:
+            indices = cache.get(word)
+            if indices is None:
+                indices = cache[word] = tuple(vocabulary[f] for f in word_features(word) if f in vocabulary)
+            found += indices
+        found += [vocabulary[f] for a, b in itertools.pairwise(words) if (f := "b" + a + "_" + b) in vocabulary]
+        return found
+
+    def _probabilities(self, text: str, temperature: float) -> dict[str, float]:
+        counts = Counter(self._indices(text))
         if not counts:
             return {}
         index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))

@@ -37,10 +37,10 @@ NEAR = "near"
 CALM = (SAFE, NEAR)
 #: How much an example of a situation and of a near miss weighs against an everyday example: situations are
 #: rare in the data but must not be outvoted; near misses teach where the line is.
-SITUATION_WEIGHT = 6.0
-NEAR_WEIGHT = 3.0
+SITUATION_WEIGHT = 8.0
+NEAR_WEIGHT = 6.0
 #: The classifier raises the alarm when the situations together have at least this probability.
-ALARM = 0.25
+ALARM = 0.2
 #: ... or a weak danger word (`~` in the lists) is in the message and the classifier gives at least this much
 WEAK_ALARM = 0.15
 #: ... or a message of a few words has this much (the danger words catch "er atmet nicht", "SOS")
@@ -55,6 +55,9 @@ CALM_BELOW = 0.2
 FEW_WORDS = 3  # "Polizei", "ruf die Polizei": too short for the classifier to say it is calm
 TOO_FEW = 2  # ... or to say it is danger
 WINDOW = 10  # words per window of a long message
+#: Up to this many words the whole message is read as one: its windows would only repeat it with less context
+#: ("a summons from the police as a witness of an accident" alarms as "the police ... an accident").
+WINDOWS_FROM = 20
 STEP = 5
 MAX_WINDOWS = 60  # 300 words: beyond that only the danger words read on
 
@@ -63,6 +66,11 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Emoji that call for help, as the words they stand for ("🆘" alone is a cry for help, in any language).
 EMOJI = {"🆘": "sos", "🚑": "ambulance", "🚒": "fire brigade", "🔥": "fire", "🚨": "emergency", "☠": "poison",
          "🩸": "blood"}
+
+
+#: The situation a message of nothing but emoji calls for ("🔥", "🚑🚑"): no words tell otherwise.
+EMOJI_KINDS = {"🆘": "medical", "🚑": "medical", "🚨": "medical", "🩸": "medical", "🚒": "fire", "🔥": "fire",
+               "☠": "poison"}
 
 
 def emoji_words(text: str) -> str:
@@ -163,6 +171,11 @@ class DangerDetector:
         self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights) \
             if any(label not in CALM for _t, label in samples) else None
 
+    def forget_texts(self) -> None:
+        """A new message: the classifier's probabilities of earlier texts are not reused."""
+        if self.classifier is not None:
+            self.classifier.forget_texts()
+
     def check(self, text: str) -> Alarm | None:
         """The danger in a normalised text, or None."""
         return self.assess(text)[0]
@@ -187,6 +200,15 @@ class DangerDetector:
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole
 
+    def emoji_alarm(self, text: str) -> Alarm | None:
+        """A raw message of emoji alone with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides."""
+        if any(ch.isalnum() for ch in text):
+            return None
+        kinds = [kind for emoji, kind in EMOJI_KINDS.items() if emoji in text and kind in self.situations]
+        if not kinds:
+            return None
+        return Alarm(kinds[0], self.situations[kinds[0]].intent, True, 1.0, by_words=True)
+
     def likely(self, text: str) -> tuple[str, float, float]:
         """The likeliest situation, the probability of any danger in the whole text, and the highest in one of
         its windows (a few words read alone are easily alarming, so a window must be clearer)."""
@@ -195,7 +217,7 @@ class DangerDetector:
         words = text.split()
         whole, kind = self._danger(text)
         part, part_kind = 0.0, kind
-        if len(words) > WINDOW:
+        if len(words) > WINDOWS_FROM:
             for start in range(0, len(words) - STEP, STEP)[:MAX_WINDOWS]:
                 p, k = self._danger(" ".join(words[start:start + WINDOW]))
                 if p > part:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from bot.geo.gazetteer import fold
+from bot.nlu.intents import OUT_OF_SCOPE
 from bot.nlu.understand import NLU, default_nlu
 
 
@@ -28,8 +29,8 @@ class Report:
         per_lang: dict[str, list[bool]] = defaultdict(list)
         for row in self.rows:
             per_lang[row["l"]].append(row["top1"])
-        predicted_none = [r for r in self.rows if r["got"] == "none"]
-        actual_none = [r for r in self.rows if r["i"] == "none"]
+        predicted_none = [r for r in self.rows if r["got"] == OUT_OF_SCOPE]
+        actual_none = [r for r in self.rows if r["i"] == OUT_OF_SCOPE]
         with_place = [r for r in self.rows if r.get("p")]
         critical = [r for r in self.rows if r["critical"]]
         ordinary = [r for r in self.rows if not r["critical"]]
@@ -44,8 +45,8 @@ class Report:
             "top1": frac(sum(r["top1"] for r in self.rows), n),
             "top3": frac(sum(r["top3"] for r in self.rows), n),
             "per_lang": {lang: frac(sum(v), len(v)) for lang, v in sorted(per_lang.items())},
-            "oos_precision": frac(sum(r["i"] == "none" for r in predicted_none), len(predicted_none)),
-            "oos_recall": frac(sum(r["got"] == "none" for r in actual_none), len(actual_none)),
+            "oos_precision": frac(sum(r["i"] == OUT_OF_SCOPE for r in predicted_none), len(predicted_none)),
+            "oos_recall": frac(sum(r["got"] == OUT_OF_SCOPE for r in actual_none), len(actual_none)),
             "place_accuracy": frac(sum(r["place_ok"] for r in with_place), len(with_place)),
             # People in danger caught (by intent or the danger flag), and other messages that raised the alarm.
             "critical_recall": frac(sum(r["alarm"] for r in critical), len(critical)),

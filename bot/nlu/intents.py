@@ -6,6 +6,12 @@ A file looks like this (intents/answers/ holds the answer texts and is not read 
     kind: topic          # topic | frame (greeting, help, thanks, ...: the wrapping of a question) | out_of_scope
     needs_place: true    # the answer lists nearby offers, so Lotse asks where the person is
     priority: false      # true: must never be missed (danger to life); its hotlines come first
+    label: "Kita (daycare)"  # a topic's button text (an English msgid of the chat catalogs); a frame's admin name
+    menu: main           # main | more: the menu the topic's button is in, at `order` (smaller first)
+    order: 10
+    role: greeting       # optional: what the conversation does with it (see Role)
+    source_needed: true  # false: the answer states no facts (small talk), so it needs no source
+    action: forget       # optional: a button its answer carries besides 👍/👎
     categories: [kita]
     examples:
       de: [Kita, Kitaplatz, ...]
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +42,22 @@ CATALOGUE = (
     "sports_leisure", "youth", "registration_office", "transport", "nearby", "food_goods", "debt_counselling",
     "legal_advice", "family_reunification", "pregnancy_birth", "disability_care", "bank_account", "privacy", "none",
 )
+
+#: The intent the NLU answers when nothing in scope matches (a class of its own, with examples).
+OUT_OF_SCOPE = "none"
+MENUS = ("main", "more")
+ACTIONS = ("forget",)
+
+
+class Role(StrEnum):
+    """What the conversation does with an intent besides answering it (`role:` in its file); at most one each."""
+
+    GREETING = "greeting"  # the answer to /start and to a chosen language
+    HELP = "help"  # /help
+    THANKS = "thanks"  # a short answer without the menu
+    CHANGE_LANGUAGE = "change_language"  # answered with the language picker
+    HANDOFF = "handoff"  # "talk to a person": the team may take the conversation over (bot/engine/handoff.py)
+
 
 #: Offer categories of the offers database (bot/offers/fields.py CATEGORIES, kept equal by a test: the NLU does not
 #: import the offers package); an intent may name only these.
@@ -72,6 +95,12 @@ class Intent:
     priority: bool = False
     #: Words that make this (priority) intent plausible in any message, per language (bot/nlu/safety.py).
     danger: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    label: str = ""  # a topic's button text (English msgid), a frame's name in the admin
+    menu: str | None = None  # "main" or "more": the menu its button is in
+    order: int = 0  # its place in that menu, smaller first
+    role: Role | None = None
+    source_needed: bool = True  # its answer states facts, each with a source
+    action: str | None = None  # a button its answer carries ("forget")
 
     @property
     def is_topic(self) -> bool:
@@ -82,6 +111,11 @@ class Intent:
     def small_talk(self) -> bool:
         """Greeting, help, thanks, language, out of scope: no offers, and no topic to come back to."""
         return not self.is_topic and not self.needs_place
+
+
+def by_role(intents: Mapping[str, Intent], role: Role) -> str | None:
+    """The id of the intent with this role, if one has it."""
+    return next((i.id for i in intents.values() if i.role == role), None)
 
 
 def ids_where(intents: Mapping[str, Intent], test: Callable[[Intent], bool]) -> frozenset[str]:
@@ -131,7 +165,27 @@ def _read(path: Path) -> Intent:
         raise _Problem(f"{', '.join(bad)} must be true or false")
     return Intent(path.stem, tuple(data.get("categories") or ()), _per_language(data, "examples"), kind=kind,
                   needs_place=flags["needs_place"], priority=flags["priority"],
-                  danger=_per_language(data, "danger"))
+                  danger=_per_language(data, "danger"), **_presentation(data))
+
+
+def _presentation(data: dict[str, Any]) -> dict[str, Any]:
+    """Label, menu and order, role, source_needed and action of an intent file, checked; raises _Problem."""
+    label, menu, order = data.get("label", ""), data.get("menu"), data.get("order", 0)
+    role, action, source_needed = data.get("role"), data.get("action"), data.get("source_needed", True)
+    if not isinstance(label, str):
+        raise _Problem("label must be a text")
+    if menu is not None and menu not in MENUS:
+        raise _Problem(f"menu {menu!r} is not one of {', '.join(MENUS)}")
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise _Problem("order must be a whole number")
+    if role is not None and role not in set(Role):
+        raise _Problem(f"role {role!r} is not one of {', '.join(Role)}")
+    if action is not None and action not in ACTIONS:
+        raise _Problem(f"action {action!r} is not one of {', '.join(ACTIONS)}")
+    if not isinstance(source_needed, bool):
+        raise _Problem("source_needed must be true or false")
+    return {"label": label, "menu": menu, "order": order, "role": Role(role) if role else None,
+            "source_needed": source_needed, "action": action}
 
 
 def _per_language(data: dict[str, Any], key: str) -> dict[str, tuple[str, ...]]:
@@ -152,6 +206,10 @@ def validate(intents: dict[str, Intent], *, minimum: dict[str, int] | None = Non
     already computed (the NLU passes its own, so start-up normalises every phrase once).
     """
     problems = [f"unknown intent id {i!r}" for i in intents if i not in CATALOGUE]
+    roles = [i.role for i in intents.values() if i.role is not None]
+    problems += [f"role {r!r} is given to more than one intent" for r in sorted(set(roles)) if roles.count(r) > 1]
+    problems += [f"{i.id}: a topic needs a label (its button text)" for i in intents.values()
+                 if i.is_topic and not i.label]
     problems += [f"missing intent {i!r}" for i in CATALOGUE if i not in intents]
     owner: dict[str, str] = {}
     for intent in intents.values():

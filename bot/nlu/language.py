@@ -19,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from bot.nlu.normalise import light
 
 _GEEZ = re.compile("[\u1200-\u139f\u2d80-\u2ddf\uab00-\uab2f]")
@@ -102,17 +104,26 @@ class NaiveBayes:
             self.log_prob[lang] = {f: math.log((n + alpha) / total) for f, n in counts[lang].items()}
             self.unseen[lang] = math.log(alpha / total)
         self.vocab = vocab
+        # The same numbers as one matrix (feature x language), so a message is scored by one sum in NumPy.
+        self.rows = {f: i for i, f in enumerate(vocab)}
+        self.matrix = np.tile(np.array([self.unseen[lang] for lang in self.langs]), (max(1, len(vocab)), 1))
+        for column, lang in enumerate(self.langs):
+            known = self.log_prob[lang]
+            index = np.fromiter((self.rows[f] for f in known), dtype=np.int64, count=len(known))
+            self.matrix[index, column] = np.fromiter(known.values(), dtype=np.float64, count=len(known))
+        self.columns = {lang: column for column, lang in enumerate(self.langs)}
 
     def probabilities(self, text: str, langs: Iterable[str] | None = None) -> dict[str, float]:
         """Posterior per language (uniform prior) from the features the model knows."""
-        feats = [f for f in _features(text) if f in self.vocab]
+        rows = [self.rows[f] for f in _features(text) if f in self.rows]
         candidates = [lang for lang in (langs or self.langs) if lang in self.log_prob]
-        if not feats or not candidates:
+        if not rows or not candidates:
             return {}
-        scores = {lang: sum(self.log_prob[lang].get(f, self.unseen[lang]) for f in feats) for lang in candidates}
+        sums = self.matrix[rows].sum(axis=0)
+        scores = {lang: float(sums[self.columns[lang]]) for lang in candidates}
         top = max(scores.values())
         # Temper the evidence: naive Bayes is over-confident on correlated n-grams.
-        exp = {lang: math.exp((s - top) / max(1.0, len(feats) ** 0.5)) for lang, s in scores.items()}
+        exp = {lang: math.exp((s - top) / max(1.0, len(rows) ** 0.5)) for lang, s in scores.items()}
         total = sum(exp.values())
         return {lang: v / total for lang, v in exp.items()}
 

@@ -105,13 +105,14 @@ class Matcher:
             return []
         index = np.concatenate([self.flat[a:b] for (a, b), _w in used])
         weights = np.repeat([w for _s, w in used], [b - a for (a, b), _w in used])
-        dots = np.bincount(index, weights, minlength=len(self.examples))
-        ranked = dots / self.norm_array
+        dots = np.bincount(index, weights)  # up to the highest example hit, not over all of them
         hits = np.flatnonzero(dots)
+        ranked = dots[hits] / self.norm_array[hits]
         if len(hits) > limit:
-            hits = hits[np.argpartition(-ranked[hits], limit - 1)[:limit]]
-        hits = hits[np.argsort(-ranked[hits], kind="stable")]
-        return [(int(i), float(dots[i] / (qnorm * self.norm_array[i]))) for i in hits]
+            keep = np.argpartition(-ranked, limit - 1)[:limit]
+            hits, ranked = hits[keep], ranked[keep]
+        order = np.argsort(-ranked, kind="stable")
+        return [(int(i), float(r / qnorm)) for i, r in zip(hits[order], ranked[order], strict=True)]
 
     @staticmethod
     def score(query: str, example: str, cosine: float) -> float:

@@ -6,7 +6,8 @@ violence_protection win whenever they are plausible, and detect the language (la
 Three things help with messages unlike the examples: Kurmanji/Turkish endings glued to a known word are cut off
 ("kitayeke" -> "kita"); a long message is also matched in windows of a few words; a frame ("hello", "help",
 "near me") or a language name ("a doctor who speaks Farsi") around a topic gives way to the topic, but only when
-the rest of the message names it with a word typical of that topic.
+the rest of the message names it with a word typical of that topic. The trained classifier has the last word on
+the ranking when it is sure or clearly leaning (arbiter.py), before danger is judged.
 Scores are 0..100 inside Python and 0..1 in JSON.
 """
 
@@ -20,9 +21,11 @@ from pathlib import Path
 
 from bot.geo.gazetteer import Gazetteer, default_gazetteer, fold
 from bot.i18n import normalise_lang
+from bot.nlu import arbiter
+from bot.nlu.arbiter import WRAPPING, arbitrate
 from bot.nlu.classifier import Classifier
 from bot.nlu.danger import CALM_BELOW, FEW_WORDS, Alarm, DangerDetector, emoji_words
-from bot.nlu.intents import Intent, ids_where, load_intents, validate
+from bot.nlu.intents import Intent, by_role, ids_where, load_intents, validate
 from bot.nlu.language import LanguageDetector
 from bot.nlu.learned import Learned
 from bot.nlu.matcher import CANDIDATES, Example, Matcher
@@ -47,6 +50,11 @@ SPLIT = 0.15
 #: Intents that must never be missed (`priority: true` in their file) win when they score at least PLAUSIBLE and
 #: are within PRIORITY_MARGIN of the best intent.
 PLAUSIBLE = 48.0
+#: A situation the classifier alone finds with less than this probability is outvoted by a ranking whose leader
+#: scores OUTVOTED_BY and whose first OUTVOTED_AMONG intents hold no priority intent.
+OUTVOTED_BELOW = 0.3
+OUTVOTED_BY = 60.0
+OUTVOTED_AMONG = 3
 PRIORITY_MARGIN = 6.0
 SECOND_WEIGHT = 0.3  # an intent whose second-best example also matches is more likely than a lucky single hit
 #: Frames (`kind: frame`) are often only the wrapping of a question ("Hallo, ...", "... near me", "thanks, and
@@ -93,7 +101,10 @@ class NLU:
         self.cache_dir = cache_dir
         self.frames = ids_where(intents, lambda i: i.kind == "frame")
         self.priority = ids_where(intents, lambda i: i.priority)
+        self.wrapping = frozenset(i for role in WRAPPING if (i := by_role(intents, role)) is not None)
         self.not_topics = ids_where(intents, lambda i: not i.is_topic) | set(NOT_DESCRIBED)
+        # Topics a fallback may offer as a guess: never an emergency (the menu has it, and danger is found apart).
+        self.choices = ids_where(intents, lambda i: i.is_topic and not i.priority)
         examples: list[Example] = []
         seen: set[tuple[str, str]] = set()
         vocabulary: set[str] = set()
@@ -119,6 +130,7 @@ class NLU:
         self.places = PlaceFinder(gazetteer, frozenset(vocabulary))
         self.learned = Learned()
         self.danger = danger or DangerDetector(intents, cache_dir)
+        self._matched: dict[tuple[str, int], tuple[list[tuple[str, float]], dict[str, str]]] = {}
 
     def extended(self, extra: dict[str, Intent], *, retrain: bool = True) -> NLU:
         """A new NLU that also knows `extra` (topics staff added at run time); the danger detector is shared, as
@@ -143,6 +155,10 @@ class NLU:
     def understand(self, text: str, lang_hint: str | None = None) -> Understanding:
         """Understand one message; never raises on odd input."""
         text = text if isinstance(text, str) else ""
+        # A new message: what was matched and classified before is not reused (it is, within one message).
+        self.classifier.forget_texts()
+        self.danger.forget_texts()
+        self._matched.clear()
         whole = mask_contacts(text[:SAFETY_CHARS])
         text = focus(whole)
         lang_hint = normalise_lang(lang_hint)  # "de-DE" -> "de"; an unsupported language is no hint
@@ -167,9 +183,15 @@ class NLU:
             ranked = [(exact, 100.0)] if exact else []
         else:
             ranked = self._rank_parts(text, removed, query) if query else []
+        probabilities = self.classifier.probabilities(query) if query else {}
+        ranked = arbitrate(probabilities, ranked, len(query.split()), threshold=THRESHOLD, frames=self.frames,
+                           priority=self.priority, wrapping=self.wrapping)
         danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
                                 emoji_words(whole)]).strip()
         alarm, probability = self.danger.assess(danger_text)
+        if alarm is not None and self._outvoted(alarm, ranked):
+            alarm = None
+        alarm = alarm or self.danger.emoji_alarm(whole)
         if alarm is None and probability < CALM_BELOW and len(danger_text.split()) > FEW_WORDS:
             ranked = self._calm(ranked)
         ranked, danger = self._safety_first(alarm, ranked)
@@ -178,16 +200,21 @@ class NLU:
         taught = self.learned.lookup(query)
         if taught is not None and danger is None:  # what staff teach never moves a message away from danger
             ranked = [taught, *[r for r in ranked if r[0] != taught[0]]]
+        # A message without a word of the examples ("asdfgh") gives a fallback nothing to guess from.
+        unknown = bool(query) and not any(w in self.words for w in query.split())
+        likely = [] if unknown else arbiter.likely(probabilities, ranked, self.choices)
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding("none", ranked[0][1] if ranked else 0.0, lang, place,
-                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger, crisis, kind)
+                                 [r for r in ranked[:3] if r[0] != "none"], bool(confident), danger, crisis, kind,
+                                 likely, unknown)
         return Understanding(ranked[0][0], ranked[0][1], lang, place, ranked[1:4], bool(confident), danger, crisis,
-                             kind)
+                             kind, likely, unknown)
 
     def alarm(self, text: str) -> Alarm | None:
         """The danger detector alone, for a message the engine answers without understanding it ("more")."""
         text = mask_contacts(text[:SAFETY_CHARS])
-        return self.danger.check(" ".join([normalise(text), emoji_words(text)]).strip())
+        words = " ".join([normalise(text), emoji_words(text)]).strip()
+        return self.danger.check(words) or self.danger.emoji_alarm(text)
 
     def _rank_parts(self, text: str, removed: set[str], query: str) -> list[tuple[str, float]]:
         """Rank a message by its parts: frames (greeting, thanks) left out, the asking part weighed like the rest.
@@ -224,6 +251,15 @@ class NLU:
         combined = {i: (1 - QUESTION_SHARE) * scores.get(i, 0.0) + QUESTION_SHARE * question.get(i, 0.0)
                     for i in scores.keys() | question.keys()}
         return sorted(combined.items(), key=lambda r: -r[1])
+
+    def _outvoted(self, alarm: Alarm, ranked: list[tuple[str, float]]) -> bool:
+        """A doubtful alarm of the situation classifier alone, against a ranking that clearly names an everyday
+        topic and has no priority intent among its first: "Kindergeld vor 4 Monaten beantragt und immer noch nix"
+        reads a little like a threat to the classifier, and not at all to the topic ranking."""
+        if alarm.by_words or alarm.probability >= OUTVOTED_BELOW or not ranked:
+            return False
+        first = [intent for intent, _score in ranked[:OUTVOTED_AMONG]]
+        return ranked[0][1] >= OUTVOTED_BY and not set(first) & self.priority
 
     def _calm(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """A message the danger classifier finds calm though the ranking put a priority intent first (on words such
@@ -341,6 +377,13 @@ class NLU:
         return sorted(scores.items(), key=lambda r: -r[1]), best
 
     def _match_text(self, query: str, limit: int = CANDIDATES) -> tuple[list[tuple[str, float]], dict[str, str]]:
+        """_scored, remembered for the rest of the message (its parts and windows overlap)."""
+        key = (query, limit)
+        if (known := self._matched.get(key)) is None:
+            known = self._matched[key] = self._scored(query, limit)
+        return list(known[0]), dict(known[1])
+
+    def _scored(self, query: str, limit: int) -> tuple[list[tuple[str, float]], dict[str, str]]:
         per_intent: dict[str, list[tuple[float, str]]] = {}
         for index, cosine in self.matcher.candidates(query, limit):
             example = self.matcher.examples[index]
@@ -374,7 +417,8 @@ class NLU:
         # their own ("hallo, was kannst du alles"): "Spas ji bo alîkariyê" (thanks for the help) stays thanks.
         # Separate sentences ("Danke! Was kannst du?") are parts of their own already (segment.py).
         wrapped_ok = bool(inner) and (inner[0][0] not in self.frames
-                                      or (ranked[0][0] in ("greeting", "thanks") and len(rest.split()) > 3))
+                                      or (ranked[0][0] in ("greeting", "thanks") and len(rest.split()) > 3
+                                          and inner[0][0] not in ("greeting", "thanks")))
         # After a language name, any topic will do ("Farsi-speaking gynaecologist"); other frames need a clear one.
         margin = ATTRIBUTE_MARGIN if ranked[0][0] == ATTRIBUTE else FRAME_MARGIN
         if (not wrapped_ok or inner[0][0] in ("none", ranked[0][0])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.geo.gazetteer import Place
+from bot.nlu.intents import OUT_OF_SCOPE
 
 MARGIN = 5.0  # top two intents closer than this: ask with two buttons
 
@@ -29,14 +30,18 @@ class Understanding:
     crisis: bool = False
     #: The situation the danger detector found (medical, poison, fire, crisis, violence, missing), or None.
     danger_kind: str | None = None
+    #: The topics a fallback may offer when Lotse is unsure, likeliest first (at most four; none for gibberish).
+    likely: list[str] = field(default_factory=list)
+    #: No word of the message is one Lotse knows from its examples ("asdfgh", "xxxx"): nothing to guess from.
+    unknown: bool = False
 
     @property
     def ambiguous(self) -> bool:
         """Two intents are too close to choose between: ask the person (never when danger is plausible)."""
-        if not self.alternatives or self.intent == "none" or self.danger is not None:
+        if not self.alternatives or self.intent == OUT_OF_SCOPE or self.danger is not None:
             return False
         runner_up, score = self.alternatives[0]
-        return runner_up != "none" and self.score - score < MARGIN
+        return runner_up != OUT_OF_SCOPE and self.score - score < MARGIN
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `lotse ask --json` (DESIGN.md)."""

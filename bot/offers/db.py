@@ -321,13 +321,17 @@ def migrate(db: Database) -> None:
         db.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
 
-def open_db(path: Path | str | None = None, *, memory: bool = False) -> Database:
-    """Open (and create or migrate) the database; WAL so the web admin and the bot can share it."""
+def open_db(path: Path | str | None = None, *, memory: bool = False, threads: bool = False) -> Database:
+    """Open (and create or migrate) the database; WAL so the web admin and the bot can share it.
+
+    `threads`: the connection may be used from other threads than this one (one at a time: bot/store/sqlite.py
+    takes turns), as a store shared by threads does.
+    """
     if memory or path is None:
         db = Database(memory=True)
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = Database(str(path))
+        db = Database(sqlite3.connect(str(path), check_same_thread=False) if threads else str(path))
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -335,4 +339,7 @@ def open_db(path: Path | str | None = None, *, memory: bool = False) -> Database
         db.execute("PRAGMA mmap_size=268435456")
         db.execute("PRAGMA cache_size=-32000")
     migrate(db)
+    from bot.store import as_store  # the shared state's tables (bot/store/schema.py), in the same file
+
+    as_store(db)
     return db

@@ -17,13 +17,26 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import i18n
-from bot.engine import Engine, Incoming, Reply
-from bot.engine.deeplinks import encode
-from bot.engine.models import Button, Message, merged
+from bot.engine import Engine, Incoming, Reply, deeplinks
+from bot.engine.actions import (
+    Action,
+    AskPlace,
+    Feedback,
+    Forget,
+    Help,
+    LanguagePicker,
+    Menu,
+    More,
+    Start,
+    Topic,
+    decode,
+    encode,
+)
+from bot.engine.models import Message, merged
 from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
 from bot.i18n import _
-from bot.telegram import staff
+from bot.telegram import files, staff
 from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
 from bot.telegram.render import render, text_blocks
 
@@ -50,9 +63,9 @@ def lang_hint(update: Update) -> str | None:
 
 
 def user_lang(engine: Engine, update: Update) -> str:
-    """The language to talk in: the chosen one, else the app's, else the default."""
-    return (engine.sessions.load(user_key(update)).lang or i18n.normalise_lang(lang_hint(update))
-            or engine.default_lang)
+    """The language to talk in, by the engine's rule (the chosen one, else the one the person writes in, else the
+    app's): what Telegram says itself (errors, "please wait", inline results) follows the engine's replies."""
+    return engine.language(user_key(update), lang_hint(update))
 
 
 async def answer(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming) -> Reply:
@@ -73,7 +86,7 @@ def share_query(engine: Engine, update: Update, reply: Reply) -> str | None:
     """The inline query that reproduces a result list in any chat ("share this")."""
     session = engine.sessions.load(user_key(update))
     try:
-        return encode(topic=reply.intent, place=session.place_name)
+        return deeplinks.encode(topic=reply.intent, place=session.place_name)
     except ValueError:
         return None
 
@@ -152,35 +165,40 @@ async def _venue(context: ContextTypes.DEFAULT_TYPE, chat: Chat, message: Messag
 
 
 # -- commands --------------------------------------------------------------------------------------------
+async def command(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
+    """A command is the engine's button of the same action."""
+    await ask(update, context, Incoming(user_key(update), button=encode(action), lang_hint=lang_hint(update)))
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start, with an optional deep-link payload presetting language, topic and place."""
     payload = context.args[0][:64] if context.args else ""  # Telegram's limit; the engine reads it
-    await ask(update, context, Incoming(user_key(update), button=f"start:{payload}", lang_hint=lang_hint(update)))
+    await command(update, context, Start(payload))
 
 
 async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: what Lotse can do, with the topics."""
-    await ask(update, context, Incoming(user_key(update), button="t:help", lang_hint=lang_hint(update)))
+    await command(update, context, Help())
 
 
 async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/menu: the topic buttons."""
-    await ask(update, context, Incoming(user_key(update), button="m", lang_hint=lang_hint(update)))
+    await command(update, context, Menu())
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/language: the picker, each language in its own name."""
-    await ask(update, context, Incoming(user_key(update), button="lang", lang_hint=lang_hint(update)))
+    await command(update, context, LanguagePicker())
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/forget: asks to confirm; the button "forget:yes" deletes."""
-    await ask(update, context, Incoming(user_key(update), button="forget", lang_hint=lang_hint(update)))
+    """/forget: asks to confirm; its "Yes, delete" button deletes."""
+    await command(update, context, Forget())
 
 
 async def place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/place: the engine asks for the town or the location, and reads the next message as the place."""
-    await ask(update, context, Incoming(user_key(update), button="place", lang_hint=lang_hint(update)))
+    await command(update, context, AskPlace())
 
 
 # -- messages --------------------------------------------------------------------------------------------
@@ -226,15 +244,11 @@ async def live_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, documents: Lotse reads text; ask kindly for words or a location."""
+    if await files.to_inbox(update, context, user_key(update), context.bot_data.get(staff.INBOX)):
+        return  # kept for the team inbox, the person told so (or why not)
     if await staff.relay_media(update, context, user_key(update)):
         return  # the person talks to the team, who can look at photos and documents
-    engine = engine_of(context)
-    lang = user_lang(engine, update)
-    with i18n.use(lang):
-        message = Message(_("I can only read text. Please write your question in a few words, "
-                            "or share your location."), [Button(_("Share my location"), "location")])
-        reply = Reply([message], lang, rtl=i18n.is_rtl())
-    await deliver(update, context, reply)
+    await ask(update, context, Incoming(user_key(update), lang_hint=lang_hint(update), media=True))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,17 +257,17 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     await query.answer()  # stop the button's spinner at once
-    data = query.data or ""
-    if data.startswith("fb:"):
-        await thank(update, context, query, await answer(context, Incoming(user_key(update), button=data[:64],
-                                                                           lang_hint=lang_hint(update))))
+    data = (query.data or "")[:64]
+    action = decode(data)
+    reply = await answer(context, Incoming(user_key(update), button=data, lang_hint=lang_hint(update)))
+    if isinstance(action, Feedback):
+        await thank(update, context, query, reply)
         return
-    if data == "forget:yes" and context.user_data is not None:
+    if action == Forget(confirmed=True) and context.user_data is not None:
         context.user_data.clear()
-    reply = await answer(context, Incoming(user_key(update), button=data[:64], lang_hint=lang_hint(update)))
     # Paging and topics add new messages (the earlier results stay readable); menus and pickers are edited in place.
-    paging = data.startswith("more:")
-    await deliver(update, context, reply, edit=None if paging or data.startswith("t:") else query,
+    paging = isinstance(action, More)
+    await deliver(update, context, reply, edit=None if paging or isinstance(action, Topic) else query,
                   venue=not paging)
 
 
@@ -263,7 +277,8 @@ async def thank(update: Update, context: ContextTypes.DEFAULT_TYPE, query: Callb
     message = query.message
     if isinstance(message, TgMessage) and message.text:
         rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
-        keep = [kept for row in rows if (kept := [b for b in row if not str(b.callback_data or "").startswith("fb:")])]
+        keep = [kept for row in rows
+                if (kept := [b for b in row if not isinstance(decode(str(b.callback_data or "")), Feedback)])]
         try:
             await query.edit_message_text(f"{message.text_html}\n\n<i>{thanks}</i>",
                                           reply_markup=InlineKeyboardMarkup(keep) if keep else None)

@@ -1,7 +1,7 @@
 """Keyboards: engine buttons as inline keyboards, and the location request as a reply keyboard.
 
-Button data "location" from the engine means "ask the user to share a location": Telegram can only do that
-with a reply-keyboard button (request_location), and only in private chats.
+The engine's ShareLocation action means "ask the user to share a location": Telegram can only do that with a
+reply-keyboard button (request_location), and only in private chats.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from bot.engine.actions import MAX_BYTES, ShareLocation
 from bot.engine.models import Button
 from bot.i18n import _
-
-LOCATION = "location"
-MAX_DATA = 64  # Telegram's limit for callback data, in bytes
 
 
 def rows(buttons: list[InlineKeyboardButton], per_row: int = 2) -> list[list[InlineKeyboardButton]]:
@@ -43,7 +41,7 @@ def rows(buttons: list[InlineKeyboardButton], per_row: int = 2) -> list[list[Inl
 def inline_keyboard(buttons: list[Button], share_query: str | None = None) -> InlineKeyboardMarkup | None:
     """Engine buttons (except the location request) as callback buttons, plus "share this" when given."""
     keys = [InlineKeyboardButton(b.label, callback_data=b.data) for b in buttons
-            if b.data != LOCATION and len(b.data.encode()) <= MAX_DATA]
+            if not isinstance(b.action, ShareLocation) and len(b.data.encode()) <= MAX_BYTES]
     if share_query is not None:
         keys.append(InlineKeyboardButton("↗ " + _("Share this"), switch_inline_query=share_query))
     return InlineKeyboardMarkup(rows(keys)) if keys else None
@@ -57,4 +55,4 @@ def location_keyboard(label: str | None = None) -> ReplyKeyboardMarkup:
 
 def wants_location(buttons: list[Button]) -> Button | None:
     """The engine's location request among the buttons, if any."""
-    return next((b for b in buttons if b.data == LOCATION), None)
+    return next((b for b in buttons if isinstance(b.action, ShareLocation)), None)

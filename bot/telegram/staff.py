@@ -29,12 +29,15 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 from bot import i18n
 from bot.config import INBOX_CHAT, StaffConfig
 from bot.engine import Engine, Reply
+from bot.engine.actions import Forget, decode
 from bot.engine.handoff import Handoffs, failed_text
 from bot.engine.handoff_store import Handoff
 from bot.engine.models import HandoffStep, Message
 from bot.i18n import _
 from bot.inbox import Deliver, Inbox
+from bot.inbox.files import StoredFile
 from bot.inbox.store import InboxStore
+from bot.telegram.files import to_staff_topic
 from bot.telegram.render import render
 from bot.telegram.staff_queue import Job, StaffQueue
 
@@ -174,6 +177,12 @@ class StaffBridge:
 
         self._queue(handoff, Job(number, send, failed, [text]))
 
+    async def file_from_web(self, number: int, stored: StoredFile, data: bytes) -> None:
+        """A web chat person's photo or document, into their topic (bot/web/files.py calls this)."""
+        current = await self.topic(number)
+        if current is not None and current.thread_id is not None:
+            await to_staff_topic(self.bot, current.staff_chat, current.thread_id, stored, data)
+
     async def ended_by_person(self, step: HandoffStep) -> None:
         self.chats.pop(step.number, None)
         self.routes.closed(step.number)
@@ -299,7 +308,7 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: 
     if inbox is not None:  # the admin's team inbox lists it, and knows where to answer
         said = message.text if message is not None and update.callback_query is None else None
         await inbox.on_step(step, said or "", address=str(chat.id))
-        if update.callback_query is not None and update.callback_query.data == "forget:yes":
+        if update.callback_query is not None and decode(update.callback_query.data) == Forget(confirmed=True):
             await inbox.forgotten()
     if bridge is None:
         return

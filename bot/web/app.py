@@ -17,6 +17,8 @@ from bot.engine import Engine
 from bot.engine.worker import EngineWorker
 from bot.offers.db import open_db
 from bot.ratelimit import RateLimiter, SeenRecently
+from bot.store import Store, open_store
+from bot.store.ratelimit import SharedRateLimiter
 from bot.web.admin import setup_admin
 from bot.web.inbox import setup_inbox
 from bot.web.keys import (
@@ -32,6 +34,7 @@ from bot.web.keys import (
     WORKER,
 )
 from bot.web.middlewares import json_errors, security_headers
+from bot.web.replies import phone_links
 from bot.web.review import setup_review
 from bot.web.routes import setup_routes
 from bot.web.topics import setup_topics
@@ -52,16 +55,20 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     i18n.load_catalogs()  # a language without its catalog stops the start, rather than answer in English
     db = open_db(settings.db_path)
     app[DB] = db
+    # LOTSE_DATABASE_URL: conversations, handoffs and the team inbox in PostgreSQL, shared with other instances.
+    store = open_store(settings.database_url) if settings.database_url else None
+    if store is not None:
+        share_limits(app, store)
     # Staff answer in Telegram groups (with the bot) or in the admin's team inbox.
     staff = settings.staff.usable(telegram=bool(settings.telegram_token))
     engine = Engine(db, default_lang=settings.default_lang, results=settings.results,
                     default_district=settings.default_district, retention_days=settings.retention_days,
-                    staff=staff)
+                    staff=staff, store=store)
     if settings.staff.desks and staff != settings.staff:
         log.warning("LOTSE_STAFF_CHAT names Telegram groups but TELEGRAM_BOT_TOKEN is not set: they get nobody")
     engine.nlu.warm_up()  # train the per-script language models now, not on the first person's message
     app[ENGINE] = engine
-    worker = EngineWorker.maybe(engine, workers=1)
+    worker = EngineWorker.maybe(engine, workers=1, database_url=settings.database_url)
     if worker is not None:
         await worker.warm_up()
         app[WORKER] = worker
@@ -72,7 +79,17 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         if worker is not None:
             worker.close()
         engine.learning.flush()  # the usage counts added up since the last write
+        if store is not None:
+            store.close()
         db.close()
+
+
+def share_limits(app: web.Application, store: Store) -> None:
+    """A sender's allowance counted by every instance together (the same burst and rate as in memory)."""
+    for key, scope in ((SESSION_LIMIT, "web-session"), (ADDRESS_LIMIT, "web-address")):
+        limit = app[key]
+        if isinstance(limit, RateLimiter):
+            app[key] = SharedRateLimiter(store, scope, int(limit.burst), limit.rate * 60)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -91,6 +108,7 @@ def create_app(settings: Settings) -> web.Application:
         loader=jinja2.FileSystemLoader(resources.package_file("web", "templates")), autoescape=True,
         enable_async=False,
     )
+    app[TEMPLATES].filters["phone_links"] = phone_links  # the inbox: numbers staff and people wrote, tappable
     app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(engine_ctx)
     setup_routes(app)

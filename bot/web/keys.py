@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.engine.worker import EngineWorker
 from bot.inbox import Inbox
-from bot.ratelimit import RateLimiter, SeenRecently
+from bot.ratelimit import Limiter, RateLimiter, SeenRecently
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DB: web.AppKey[Database] = web.AppKey("db", Database)
@@ -18,8 +18,9 @@ ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates", jinja2.Environment)
 #: Set when the engine runs in a worker process (a database file); absent for an in-memory one.
 WORKER: web.AppKey[EngineWorker] = web.AppKey("engine_worker", EngineWorker)
-SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("session_limit", RateLimiter)
-ADDRESS_LIMIT: web.AppKey[RateLimiter] = web.AppKey("address_limit", RateLimiter)
+#: Per web chat session and per address: in memory, or shared by every instance on PostgreSQL.
+SESSION_LIMIT: web.AppKey[Limiter] = web.AppKey("session_limit")
+ADDRESS_LIMIT: web.AppKey[Limiter] = web.AppKey("address_limit")
 #: The budget of all anonymous web chat traffic, and of new sessions among it (one key each: "all").
 WEB_LIMIT: web.AppKey[RateLimiter] = web.AppKey("web_limit", RateLimiter)
 NEW_SESSION_LIMIT: web.AppKey[RateLimiter] = web.AppKey("new_session_limit", RateLimiter)

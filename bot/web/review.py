@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from aiohttp import web
 
 from bot import i18n
 from bot.engine import dashboard as stats
-from bot.engine.learning import OUT_OF_SCOPE, Learning, QueueEntry, Refused
-from bot.engine.topics import TOPICS
+from bot.engine.learning import Learning, QueueEntry, Refused
+from bot.engine.topics import labels
 from bot.knowledge.store import staff_topics
+from bot.nlu.intents import OUT_OF_SCOPE, Intent, load_intents
 from bot.web.admin import auth
 from bot.web.admin.i18n import N_, translator
 from bot.web.charts import bars, hbars
@@ -39,32 +41,44 @@ def _learning(request: web.Request) -> Learning:
     return request.app[ENGINE].learning
 
 
-#: What Lotse understood when it was no topic, as staff read it: these have no button label in the chat, and the
-#: pages must never show an id ("greeting (56)").
-NOT_TOPICS: dict[str, str] = {
-    "greeting": N_("Greeting"), "help": N_("Question about Lotse"), "change_language": N_("Change of language"),
-    "thanks": N_("Thanks or goodbye"), "nearby": N_("What is near me"), OUT_OF_SCOPE: N_("Out of scope"),
-}
 UNKNOWN = N_("Unknown topic")
+
+
+@cache
+def _builtin() -> dict[str, Intent]:
+    """The built-in intents (intents/<id>.yaml): their labels name them here."""
+    return load_intents(strict=False)
+
+
+def _topics() -> dict[str, str]:
+    """Built-in topic -> its button label (English msgid of the chat's catalogs)."""
+    return labels(_builtin())
+
+
+def _not_topics() -> dict[str, str]:
+    """What Lotse understood when it was no topic (greeting, out of scope, ...) -> the name staff read (the `label:`
+    of its file, in the admin's catalogs): the pages must never show an id ("greeting (56)")."""
+    return {i.id: i.label for i in _builtin().values() if not i.is_topic and i.label}
 
 
 def _labels(lang: str, staff: Mapping[str, str] | None = None) -> dict[str, str]:
     """Topic -> its menu label in the admin's language (the same words people see in the chat); staff topics
     (`staff`: id -> name) by their name."""
     with i18n.use(lang):
-        return {intent: i18n.gettext(label) for intent, label in TOPICS.items()} | dict(staff or {})
+        return {intent: i18n.gettext(label) for intent, label in _topics().items()} | dict(staff or {})
 
 
 def staff_names(request: web.Request) -> dict[str, str]:
     """id -> name of the topics staff added (bot/knowledge/)."""
-    return {intent: topic.name for intent, topic in staff_topics(request.app[DB]).items() if intent not in TOPICS}
+    builtin = _topics()
+    return {intent: topic.name for intent, topic in staff_topics(request.app[DB]).items() if intent not in builtin}
 
 
 def intent_names(lang: str, staff: Mapping[str, str] | None = None) -> Callable[[str], str]:
     """The name staff read for any intent Lotse may report: a topic's menu label (a staff topic's name), else
     the name above; an id that is neither (an intent removed since) is "unknown topic", never the id itself."""
     translate = translator(lang)
-    names = {intent: translate(name) for intent, name in NOT_TOPICS.items()} | _labels(lang, staff)
+    names = {intent: translate(name) for intent, name in _not_topics().items()} | _labels(lang, staff)
     return lambda intent: names.get(intent) or translate(UNKNOWN)
 
 
@@ -86,7 +100,7 @@ def _percent(lang: str) -> Callable[[float], str]:
 
 def _best(groups: list[QueueEntry], staff: Mapping[str, str]) -> dict[str, str]:
     """The topic preselected for each group: Lotse's best guess that is a topic."""
-    return {g.key: next((i for i, _score in g.guesses if i in TOPICS or i in staff), "") for g in groups}
+    return {g.key: next((i for i, _score in g.guesses if i in _topics() or i in staff), "") for g in groups}
 
 
 def _queue_page(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
@@ -121,9 +135,9 @@ async def resolve(request: web.Request) -> web.Response:
     try:
         if action == "dismiss":
             learning.dismiss(key)
-        elif action == "none":
+        elif action == OUT_OF_SCOPE:
             learning.resolve(key, OUT_OF_SCOPE, who)
-        elif action == "teach" and (intent in TOPICS or intent in staff_names(request)):
+        elif action == "teach" and (intent in _topics() or intent in staff_names(request)):
             learning.resolve(key, intent, who)
         else:
             raise Refused("Choose a topic and press “This is the topic”, or press “Out of scope” or “Dismiss”.")

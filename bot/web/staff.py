@@ -14,18 +14,22 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Protocol
 
 from aiohttp import web
 
 from bot import i18n
 from bot.engine import Incoming, Reply
+from bot.engine.actions import Forget, decode
 from bot.engine.handoff import failed_text
+from bot.engine.handoff_store import Posted
 from bot.engine.models import HandoffStep, Message
-from bot.engine.phones import phones_in
+from bot.inbox import FILE
+from bot.inbox.files import StoredFile
 from bot.web.keys import ENGINE, INBOX
 from bot.web.middlewares import error_json
+from bot.web.replies import phones_json, stop_json
 from bot.web.streams import Refused, StreamCaps
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,8 @@ class Relay(Protocol):
     async def from_web(self, number: int, text: str) -> None: ...
 
     async def ended_by_person(self, step: HandoffStep) -> None: ...
+
+    async def file_from_web(self, number: int, stored: StoredFile, data: bytes) -> None: ...
 
 
 @dataclass
@@ -90,7 +96,7 @@ async def report(app: web.Application, incoming: Incoming, reply: Reply, address
     if inbox is None:
         return
     await inbox.on_step(reply.handoff, text_of(incoming) or "", address)
-    if incoming.button == "forget:yes":
+    if decode(incoming.button) == Forget(confirmed=True):
         await inbox.forgotten()
 
 
@@ -128,14 +134,13 @@ async def _serve(request: web.Request, session: str) -> web.StreamResponse:
     deadline = time.monotonic() + STREAM_FOR
     try:
         if handoffs.store.open_for(key) is not None:
-            await response.write(b"event: open\ndata: {}\n\n")  # a page opened later says who answers now
+            # A page opened later says who answers now, with the data of the button that ends it.
+            await response.write(f"event: open\ndata: {json.dumps({'stop': stop_json()})}\n\n".encode())
         while time.monotonic() < deadline and not handoffs.waiters.closing:
             for posted in handoffs.store.pending(key, after):
-                # With the numbers in it, so the page makes them tappable as in Lotse's own answers.
-                phones = [asdict(phone) for phone in phones_in(posted.text)]
-                data = json.dumps({"kind": posted.kind, "text": posted.text, "phones": phones}, ensure_ascii=False)
-                await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
                 after = posted.id
+                if (event := _event(request.app, posted)) is not None:
+                    await response.write(f"id: {posted.id}\ndata: {event}\n\n".encode())
             if handoffs.store.open_for(key) is None:  # the handoff ended: so does its stream, at once
                 await response.write(b"event: end\ndata: {}\n\n")
                 break
@@ -144,6 +149,23 @@ async def _serve(request: web.Request, session: str) -> web.StreamResponse:
     except (ConnectionResetError, ConnectionError):
         pass  # the page was closed
     return response
+
+
+def _event(app: web.Application, posted: Posted) -> str | None:
+    """One reply, notice or file of the team as the page reads it (None: what the page never sees)."""
+    if posted.kind == FILE:  # a file of the team: a link only this session opens (bot/web/files.py)
+        found = app[INBOX].store.files.get(posted.text) if INBOX in app else None
+        if found is None:
+            return None
+        stored = found[0]
+        file = {"token": stored.token, "name": stored.name, "mime": stored.mime, "size": stored.size,
+                "image": stored.image}
+        return json.dumps({"kind": FILE, "text": stored.name, "phones": [], "file": file}, ensure_ascii=False)
+    if posted.kind not in ("staff", "closed", "notice"):
+        return None  # kept for another channel (a restart's leftovers): not for the page
+    # With the numbers in it, so the page makes them tappable as in Lotse's own answers.
+    return json.dumps({"kind": posted.kind, "text": posted.text, "phones": phones_json(posted.text)},
+                      ensure_ascii=False)
 
 
 async def close_streams(app: web.Application) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot import i18n, resources
 from bot.engine import Incoming
 from bot.geo.distance import Point
 from bot.i18n import _
+from bot.store.base import DatabaseUnavailable
 from bot.web import staff, strictjson
 from bot.web.health import database_problem
 from bot.web.keys import (
@@ -27,6 +29,9 @@ from bot.web.keys import (
     WORKER,
 )
 from bot.web.middlewares import error_json
+from bot.web.replies import page_buttons, reply_json
+
+log = logging.getLogger(__name__)
 
 STATIC = resources.package_file("web", "static")
 MAX_SESSION = 128
@@ -60,7 +65,7 @@ async def index(request: web.Request) -> web.Response:
     with i18n.use(lang):
         html = request.app[TEMPLATES].get_template("index.html").render(
             lang=lang, dir="rtl" if i18n.is_rtl(lang) else "ltr", _=i18n.gettext, languages=i18n.LANGUAGES,
-            max_text=MAX_TEXT, max_shown=i18n.format_number(MAX_TEXT, 0),
+            max_text=MAX_TEXT, max_shown=i18n.format_number(MAX_TEXT, 0), buttons=page_buttons(),
         )
     # The page differs by Accept-Language: caches must not serve the Arabic page to a Ukrainian browser.
     return web.Response(text=html, content_type="text/html",
@@ -172,10 +177,17 @@ async def chat(request: web.Request) -> web.Response:
         return busy(request, parsed.lang_hint)
     # In the worker process when there is one: the event loop serves other chats and Telegram meanwhile, and a
     # database locked by an import makes only this chat wait.
-    worker = request.app.get(WORKER)
-    reply = await worker.handle(parsed) if worker is not None else request.app[ENGINE].handle(parsed)
+    worker, engine = request.app.get(WORKER), request.app[ENGINE]
+    try:
+        reply = await worker.handle(parsed) if worker is not None else engine.handle(parsed)
+    except Exception as exc:
+        if not isinstance(exc, DatabaseUnavailable) and not engine.store.is_unavailable(exc):
+            raise
+        # The shared database is restarting: nothing was stored of this message; the person writes again.
+        log.warning("the shared database is unreachable: %s", exc)
+        return busy(request, parsed.lang_hint)
     await staff.after_chat(request, parsed, reply)  # a handoff to the team (bot/web/staff.py)
-    return web.json_response(reply.to_json(), dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    return web.json_response(reply_json(reply), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from bot import i18n
+from bot.engine.actions import Forget, Help, LanguagePicker, Menu, ShareLocation, encode
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.i18n import _
 from bot.ratelimit import RateLimiter
@@ -25,8 +26,8 @@ log = logging.getLogger(__name__)
 SEEN = 10_000  # message ids remembered against Meta's repeated deliveries
 QUEUE = 50  # messages one number may have waiting; the rate limit drops a flood long before
 # Commands people know from Telegram, typed on WhatsApp: the engine's buttons for them.
-COMMANDS = {"/start": "m", "/menu": "m", "/help": "m", "/forget": "forget", "/vergessen": "forget",
-            "/language": "lang", "/sprache": "lang"}
+COMMANDS = {"/start": encode(Menu()), "/menu": encode(Menu()), "/help": encode(Help()), "/forget": encode(Forget()),
+            "/vergessen": encode(Forget()), "/language": encode(LanguagePicker()), "/sprache": encode(LanguagePicker())}
 # The country calling code of a number as a first guess at the language, until the person writes or chooses one.
 CALLING_CODES = {"963": "ar", "964": "ar", "962": "ar", "961": "ar", "20": "ar", "212": "ar", "216": "ar",
                  "218": "ar", "249": "ar", "93": "fa", "98": "fa", "380": "uk", "7": "ru", "375": "ru",
@@ -37,6 +38,7 @@ Answer = Callable[[Incoming], Awaitable[Reply]]
 After = Callable[[Incoming, Reply], Awaitable[None]]
 Send = Callable[[str, list[Out]], Awaitable[None]]
 Preset = Callable[[Incoming], Reply | None]  # a volunteer's link (bot/whatsapp/links.py) answered, or None
+OnFile = Callable[[Inbound], Awaitable[Reply | None]]  # an image or document kept for the team, or None
 
 
 def user_id(number: str) -> str:
@@ -73,7 +75,7 @@ def please_write(lang: str, voice: bool) -> Reply:
         text = (_("I cannot listen to voice messages yet. Please write your question in a few words, "
                   "or share your location.") if voice else
                 _("I can only read text. Please write your question in a few words, or share your location."))
-        return Reply([Message(text, [Button(_("Share my location"), "location")])], lang, rtl=i18n.is_rtl())
+        return Reply([Message(text, [Button(_("Share my location"), ShareLocation())])], lang, rtl=i18n.is_rtl())
 
 
 def too_fast(lang: str) -> Reply:
@@ -89,6 +91,7 @@ class Channel:
                  after: After | None = None, preset: Preset | None = None) -> None:
         self.answer, self.send, self.limiter, self.lang_of, self.after = answer, send, limiter, lang_of, after
         self.preset = preset
+        self.on_file: OnFile | None = None  # set when the team inbox runs (bot/whatsapp/files.py)
         self.queues: dict[str, asyncio.Queue[Inbound | None]] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
@@ -131,6 +134,11 @@ class Channel:
     async def _handle(self, inbound: Inbound) -> None:
         try:
             incoming = incoming_of(inbound)
+            if incoming is None and self.on_file is not None and inbound.media in ("image", "document"):
+                kept = await self.on_file(inbound)
+                if kept is not None:
+                    await self.send(inbound.number, render(kept))
+                    return
             if incoming is None:
                 lang = self.lang_of(inbound.number)
                 reply = too_fast(lang) if inbound.media == "too_fast" else please_write(lang, inbound.media == "voice")

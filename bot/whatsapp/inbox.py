@@ -22,6 +22,12 @@ WINDOW = timedelta(hours=24)
 MARGIN = timedelta(minutes=5)  # a reply a moment before the window closes might arrive after it
 
 
+def window_open(inbox: Inbox, handoff: Handoff) -> bool:
+    """May a free-form message (text or file) go to the person of this handoff now?"""
+    route = inbox.store.address(handoff.number)
+    return route is not None and inbox.clock() - route[1] < WINDOW - MARGIN
+
+
 def deliverer(inbox: Inbox, sender: Sender) -> Deliver:
     """Send a team reply to the person of a handoff: as text in the window, else the template (and keep it)."""
 

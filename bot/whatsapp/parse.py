@@ -26,6 +26,8 @@ class Inbound:
     location: Point | None = None
     media: str | None = None  # "voice", "image", "document" ...: answered with "please write"
     reaction: str | None = None  # an emoji put on one of Lotse's messages
+    media_id: str | None = None  # of an image or document: fetched for the team during a handoff
+    filename: str | None = None  # of a document, as the person's phone named it
 
 
 def messages(update: Any) -> list[Inbound]:
@@ -69,6 +71,10 @@ def _message(raw: Any) -> Inbound | None:
         return Inbound(number, message_id, reaction=emoji) if isinstance(emoji, str) and emoji else None
     if kind in ("audio", "voice"):
         return Inbound(number, message_id, media="voice")
+    if kind in ("image", "document") and isinstance(media_id := content.get("id"), str):
+        filename = content.get("filename")
+        return Inbound(number, message_id, media=kind, media_id=media_id[:128],
+                       filename=filename[:200] if isinstance(filename, str) else None)
     if isinstance(kind, str) and kind not in ("system", "unsupported", "ephemeral"):
         return Inbound(number, message_id, media=kind)  # image, document, sticker, video, contacts ...
     return None

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import i18n
-from bot.engine.answers import national_digits, phone_numbers
+from bot.engine.actions import Language, ShareLocation, Topic
 from bot.engine.models import Button, Message, PlaceOut, Reply, merged
-from bot.i18n import FSI, LRI, PDI, _
+from bot.engine.phones import dialable_text, tel_uri
+from bot.i18n import _
 
-LOCATION = "location"  # the engine's "share your location" button
 MAX_BUTTONS = 3
 MAX_ROWS = 10
 BUTTON_TITLE = 20
@@ -40,20 +40,12 @@ class Out:
 
 def tappable(number: str) -> str:
     """'02361 / 50 20 12' -> '+492361502012'; service numbers stay short ('116117', '112')."""
-    digits = national_digits(number)
-    if digits.startswith("0") and not digits.startswith("00") and len(digits) > 4:
-        return "+49" + digits[1:]
-    return digits
+    return tel_uri(number).removeprefix("tel:")
 
 
 def tappable_text(text: str) -> str:
-    """The text with every (verified) phone number in its tappable form, unwrapped from bidi isolates."""
-    for raw in dict.fromkeys(phone_numbers(text)):
-        shown = tappable(raw)
-        for wrapped in (f"{FSI}{raw}{PDI}", f"{LRI}{raw}{PDI}"):
-            text = text.replace(wrapped, shown)
-        text = text.replace(raw, shown)
-    return text
+    """The text with every phone number in its tappable form, unwrapped from bidi isolates."""
+    return dialable_text(text)
 
 
 def osm_url(lat: float, lon: float) -> str:
@@ -111,9 +103,9 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 def _list_label(buttons: list[Button]) -> str:
-    if all(b.data.startswith("l:") for b in buttons):
+    if all(isinstance(b.action, Language) for b in buttons):
         return "🌐"
-    if any(b.data.startswith("t:") for b in buttons):
+    if any(isinstance(b.action, Topic) for b in buttons):
         return _cut("☰ " + _("Topics"), BUTTON_TITLE)
     return "☰"
 
@@ -136,8 +128,8 @@ def message_outs(message: Message) -> list[Out]:
     blocks = [tappable_text(message.text)] if message.text.strip() else []
     blocks.extend(place_text(place) for place in message.places)
     text = "\n\n".join(blocks)
-    asks_location = any(b.data == LOCATION for b in message.buttons)
-    buttons = [b for b in message.buttons if b.data != LOCATION]
+    asks_location = any(isinstance(b.action, ShareLocation) for b in message.buttons)
+    buttons = [b for b in message.buttons if not isinstance(b.action, ShareLocation)]
     pieces = _pieces(text, MAX_TEXT) if text else []
     if not buttons and not asks_location:
         return [Out("text", piece) for piece in pieces]

@@ -21,6 +21,7 @@ from bot.ratelimit import RateLimiter
 from bot.web.keys import ENGINE, INBOX, SETTINGS, WORKER
 from bot.web.staff import STAFF, report, text_of
 from bot.whatsapp.channel import Channel, lang_hint, user_id
+from bot.whatsapp.files import ForStaffGroup, file_deliverer, on_file
 from bot.whatsapp.inbox import deliverer, reachable_again
 from bot.whatsapp.links import payload_of
 from bot.whatsapp.parse import messages
@@ -87,7 +88,7 @@ def _wire(app: web.Application, sender: Sender) -> Channel:
             engine.handoff.remember(incoming.user_id, text_of(incoming), reply)
 
     def lang_of(number: str) -> str:
-        return engine.sessions.load(user_id(number)).lang or lang_hint(number) or settings.default_lang
+        return engine.language(user_id(number), lang_hint(number))  # the engine's rule, as in its replies
 
     def preset(incoming: Incoming) -> Reply | None:
         """A volunteer's link: language, topic and place preset, answered as if the topic was picked."""
@@ -111,6 +112,8 @@ async def whatsapp_ctx(app: web.Application) -> AsyncIterator[None]:
     inbox = app.get(INBOX)
     if inbox is not None:  # the team inbox answers on WhatsApp; replies that waited for a restart go out now
         inbox.deliverers["whatsapp"] = deliverer(inbox, sender)
+        inbox.file_deliverers["whatsapp"] = file_deliverer(inbox, sender)
+        app[CHANNEL].on_file = on_file(app[ENGINE], inbox, sender, lambda: _staff_group(app))
         await inbox.flush()
     log.info("WhatsApp channel on phone id %s via %s", config.phone_id, config.api_base_url)
     try:
@@ -118,6 +121,12 @@ async def whatsapp_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         await app[CHANNEL].close()
         await sender.close()
+
+
+def _staff_group(app: web.Application) -> ForStaffGroup | None:
+    """Where a Telegram staff group takes a person's file (when the Telegram bot runs with one)."""
+    slot = app.get(STAFF)
+    return slot.relay.file_from_web if slot is not None and slot.relay is not None else None
 
 
 def setup(app: web.Application) -> None:

@@ -28,6 +28,7 @@ import asyncio
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -57,7 +58,8 @@ TOKEN_SESSIONS: web.AppKey[dict[str, tuple[str, float]]] = web.AppKey("admin_tok
 CLOCK: web.AppKey[Callable[[], float]] = web.AppKey("admin_clock")
 OPEN_PATHS = ("/admin/login", "/admin/lang", "/admin/setup")
 DEVICE_COOKIE = "lotse_admin_device"
-STREAMED = ("/admin/import",)  # multipart uploads whose handler checks the CSRF field itself
+# Multipart uploads whose handler checks the CSRF field itself: the import, and a file for a person in the inbox.
+STREAMED = re.compile(r"/admin/import|/admin/inbox/\d+/file")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -213,7 +215,7 @@ async def _csrf_ok(request: web.Request, session: Session) -> bool:
     if not session.csrf:
         return True  # the bearer token: sent by scripts, never added by a browser on its own
     given = request.headers.get("X-CSRF-Token", "")
-    if not given and request.path in STREAMED and request.content_type == "multipart/form-data":
+    if not given and STREAMED.fullmatch(request.path) and request.content_type == "multipart/form-data":
         return True  # checked by the upload handler on the form's first part (the file is streamed, not parsed)
     if not given and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         given = str((await request.post()).get("csrf", ""))

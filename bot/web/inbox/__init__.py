@@ -13,13 +13,13 @@ from aiohttp import web
 
 from bot.inbox import Inbox
 from bot.inbox.store import InboxStore
-from bot.web.inbox import views
-from bot.web.keys import DB, ENGINE, INBOX
+from bot.web.inbox import files, views
+from bot.web.keys import ENGINE, INBOX
 
 
 async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
     """The inbox over the engine's handoffs (after the engine context); replies that waited go out at start."""
-    store = InboxStore(app[DB])
+    store = InboxStore(app[ENGINE].store)  # beside the handoffs: SQLite, or PostgreSQL with other instances
     store.sweep()  # what /forget or the retention left behind
     app[INBOX] = Inbox(app[ENGINE].handoff, store)
     yield
@@ -32,3 +32,4 @@ def setup_inbox(app: web.Application) -> None:
     app.router.add_get("/admin/inbox/{number:\\d+}", views.conversation, name="admin_inbox_conversation")
     app.router.add_post("/admin/inbox/{number:\\d+}", views.act)
     app.router.add_post("/admin/inbox/saved", views.saved_post)
+    files.setup(app)

@@ -54,11 +54,11 @@ def _number(request: web.Request) -> int:
 async def conversation(request: web.Request) -> web.Response:
     """GET /admin/inbox/<n>: the recent messages (now read), who has it, the reply form."""
     require_role(request, "editor")
-    return _conversation(request, _number(request))
+    return conversation_page(request, _number(request))
 
 
-def _conversation(request: web.Request, number: int, status: int = 200, error: str = "",
-                  done: str = "") -> web.Response:
+def conversation_page(request: web.Request, number: int, status: int = 200, error: str = "",
+                      done: str = "") -> web.Response:
     _ = gettext(request)
     inbox = request.app[INBOX]
     handoff = inbox.handoffs.store.get(number)
@@ -83,24 +83,24 @@ async def act(request: web.Request) -> web.Response:
     try:
         if action == "claim":
             inbox.claim(number, me)
-            return _conversation(request, number, done=_("You are answering this conversation now."))
+            return conversation_page(request, number, done=_("You are answering this conversation now."))
         if action == "reply":
             if not text or len(text) > MAX_REPLY:
-                return _conversation(request, number, 422, error=_("Write an answer of 1 to 4000 characters."))
+                return conversation_page(request, number, 422, error=_("Write an answer of 1 to 4000 characters."))
             delivery = await inbox.reply(number, me, text)
             done = (_("Sent.") if delivery.delivered else
                     _("Saved; it is sent as soon as the person's channel is reachable again."))
-            return _conversation(request, number, done=done)
+            return conversation_page(request, number, done=done)
         if action == "close":
             await inbox.close(number, me)
             raise web.HTTPSeeOther("/admin/inbox")
     except NotYours as taken:
-        return _conversation(request, number, 409, error=_("{name} is already answering this conversation.")
+        return conversation_page(request, number, 409, error=_("{name} is already answering this conversation.")
                              .format(name=taken.staff))
     except Gone:
         return render(request, "admin_message.html", status=404,
                       message=_("This conversation has ended or no longer exists."))
-    return _conversation(request, number, 422, error=_("Unknown action."))
+    return conversation_page(request, number, 422, error=_("Unknown action."))
 
 
 async def saved_post(request: web.Request) -> web.Response:

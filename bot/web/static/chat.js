@@ -126,15 +126,16 @@
         const btn = el("button", "", b.label);
         btn.type = "button";
         btn.dataset.data = b.data;
-        if (b.data.startsWith("l:")) btn.lang = b.data.slice(2);
-        if (b.data.startsWith("fb:")) {
+        // The data goes back as it came; what a button does is its `kind` (the page never parses the data).
+        if (b.kind === "language") btn.lang = b.lang;
+        if (b.kind === "feedback") {
           btn.className = "feedback";
-          btn.setAttribute("aria-label", b.data.startsWith("fb:+") ? t.helpful : t.unhelpful);
+          btn.setAttribute("aria-label", b.helpful ? t.helpful : t.unhelpful);
         }
         btn.addEventListener("click", () => {
-          if (b.data === "location") locate();
-          else if (b.data.startsWith("fb:")) feedback(b.data, row);
-          else if (b.data.startsWith("l:")) chooseLanguage(b.data.slice(2));
+          if (b.kind === "location") locate();
+          else if (b.kind === "feedback") feedback(b.data, row);
+          else if (b.kind === "language") chooseLanguage(b.lang);
           else send({ button: b.data }, b.label);
         });
         row.appendChild(btn);
@@ -230,24 +231,78 @@
       showStaff(JSON.parse(e.data));
     };
     // A page opened while the team has the conversation says so (the reply that opened it said it already).
-    stream.addEventListener("open", () => {
-      if (!told) show({ text: t.withteam, buttons: [{ label: t.endteam, data: "h:stop" }] });
+    // The server's "open" event carries the data of the button that ends the chat (EventSource's own "open", on
+    // connecting, has none).
+    stream.addEventListener("open", (e) => {
+      const stop = e.data ? JSON.parse(e.data).stop : null;
+      if (!stop) return;
+      if (!told) show({ text: t.withteam, buttons: [{ label: t.endteam, data: stop, kind: "stop" }] });
       told = true;
+      attach.hidden = false;
     });
     stream.addEventListener("end", () => {
       stream.close();
       stream = null;
+      attach.hidden = true;
       localStorage.removeItem("lotse-staff");
     });
   }
 
   function showStaff(message) {
     const bubble = el("div", "bubble bot staff " + message.kind);
-    if (message.kind === "staff") bubble.appendChild(el("div", "who", t.team));
-    bubble.appendChild(paragraph(message.text, message.phones));
+    if (message.kind === "staff" || message.kind === "file") bubble.appendChild(el("div", "who", t.team));
+    if (message.file) bubble.appendChild(fileLink(message.file));
+    else bubble.appendChild(paragraph(message.text, message.phones));
     log.appendChild(bubble);
     scroll();
   }
+
+  // A file of the team: a link that only this session can open (the server checks the session).
+  function fileLink(file) {
+    const href = "/api/file/" + encodeURIComponent(file.token) + "?session=" + encodeURIComponent(session);
+    const p = el("p", "text file");
+    const a = link("📎 " + file.name, href, "file-link");
+    a.setAttribute("download", file.name);
+    p.appendChild(a);
+    if (file.image) {
+      const img = el("img", "thumb");
+      img.src = href;
+      img.alt = file.name;
+      p.appendChild(img);
+    }
+    return p;
+  }
+
+  // While the team has the conversation the person may send a photo or PDF (📎). The server checks the type by
+  // the file's first bytes and the size; the page checks the size first, so a big file is never sent for nothing.
+  const attach = document.getElementById("attach");
+  const picker = document.getElementById("attach-file");
+  const maxFile = 10 * 1024 * 1024;
+  const fileTypes = /^(image\/(jpeg|png|webp|heic)|application\/pdf)$/;
+  attach.addEventListener("click", () => picker.click());
+  picker.addEventListener("change", async () => {
+    const file = picker.files[0];
+    picker.value = "";
+    if (!file) return;
+    log.appendChild(el("p", "bubble me", "📎 " + file.name));
+    scroll();
+    if (file.size > maxFile) { show({ text: t.toobig }); return; }
+    if (file.type && !fileTypes.test(file.type) && !/\.heic$/i.test(file.name)) { show({ text: t.wrongtype }); return; }
+    const body = new FormData();
+    body.append("session", session);  // first: the server knows the handoff before the file arrives
+    body.append("file", file, file.name);
+    busy(true);
+    try {
+      const res = await fetch("/api/upload", { method: "POST", body: body });
+      const data = await res.json();
+      busy(false);
+      if (!res.ok) { show({ text: data.error || t.error }); return; }
+      data.messages.forEach(show);
+    } catch (e) {
+      busy(false);
+      show({ text: t.error });
+    }
+  });
   if (localStorage.getItem("lotse-staff")) listen(false);
 
   // Long stories are welcome up to the limit; near it a counter shows how much is left, and a longer text is
@@ -277,10 +332,12 @@
   // Choosing a language (the picker at the top or a language button) stores it for this session, then reloads the
   // page so that its own words (placeholder, buttons) are in that language too.
   async function chooseLanguage(code) {
-    await send({ button: "l:" + code });
+    const option = [...langSelect.options].find((o) => o.value === code);
+    await send({ button: option ? option.dataset.button : "" });
     window.location.search = "?lang=" + code;
   }
   langSelect.addEventListener("change", () => chooseLanguage(langSelect.value));
-  // Privacy: the engine asks for confirmation ("forget:yes") before deleting the stored language and place.
-  document.getElementById("forget").addEventListener("click", () => send({ button: "forget" }));
+  // Privacy: the engine asks for confirmation before deleting the stored language and place.
+  const forget = document.getElementById("forget");
+  forget.addEventListener("click", () => send({ button: forget.dataset.button }));
 })();
