@@ -9,11 +9,14 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import aiohttp
 import pgcluster
 import pytest
+from inboxdesk import Desk, Server, hand_over_on_whatsapp, running, staff
 from sqlite_utils import Database
 
 from bot.bench.fakebotapi import FakeBotAPI
+from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.config import Settings
 from bot.engine import Engine
 from bot.nlu import NLU, default_nlu
@@ -90,6 +93,29 @@ async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
     async with TelegramBot(settings, engine, poll_timeout=5, commands=False) as running:
         yield running
         api.drain()
+
+
+@pytest.fixture
+async def graph_api() -> AsyncIterator[FakeGraphAPI]:
+    """The fake WhatsApp Cloud API (bot/bench/fakegraphapi.py), on a free port of 127.0.0.1."""
+    async with FakeGraphAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def inbox_server(tmp_path: Path, graph_api: FakeGraphAPI) -> AsyncIterator[Server]:
+    """`lotse serve` with the team inbox as the staff desk and WhatsApp (tests/inboxdesk.py)."""
+    async with running(tmp_path, graph_api) as server:
+        yield server
+
+
+@pytest.fixture
+async def handed_over(inbox_server: Server) -> AsyncIterator[Desk]:
+    """Ahmad asked on WhatsApp for a person and wrote to the team; anna is signed in to the inbox."""
+    async with aiohttp.ClientSession() as http:
+        number = await hand_over_on_whatsapp(inbox_server, http)
+    async with staff(inbox_server.url, "anna") as (anna, csrf):
+        yield Desk(inbox_server, number, anna, csrf)
 
 
 @pytest.fixture(scope="session")
