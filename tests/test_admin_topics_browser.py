@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from serving import serving
-from test_admin_browser import PASSWORD, fill, goto, sign_in, submit
+from serving import serving, sign_in_browser
+from test_admin_browser import PASSWORD, fill, goto, submit
 from test_browser import Page
 from test_browser import page as page  # the Chromium fixture
 
@@ -36,7 +36,7 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
 
 async def test_an_editor_adds_a_topic_and_a_district_answer_and_the_chat_uses_them(server: str,
                                                                                     page: Page) -> None:
-    await sign_in(page, server, "anna", PASSWORD)
+    await sign_in_browser(page, server, "anna", PASSWORD, lang="de")
     await goto(page, server + "/admin/topics/new", "!!document.getElementById('save')")
     await fill(page, {"name": "Reparaturcafé", "answer_de": ANSWER,
                       "examples": "reparaturcafé\nwo kann ich etwas reparieren lassen"})
