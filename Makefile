@@ -21,10 +21,11 @@ setup: $(STAMP) catalogs
 	$(BIN)/lotse setup
 
 # The suite on every core (pytest-xdist), one test file per worker at a time: a file's module fixtures (an
-# installed wheel, a benchmark run) are built once, and its tests keep their order. WORKERS=0 runs in one process.
+# installed wheel, a benchmark run) are built once, and its tests keep their order. Files go out in the order
+# conftest.py sorts them (slow ones first), not xdist's largest-first. WORKERS=0 runs in one process.
 WORKERS ?= auto
 test: $(STAMP) catalogs browser postgresql lint
-	$(BIN)/pytest -q -n $(WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests data/tools
