@@ -20,8 +20,12 @@ run: setup
 setup: $(STAMP) catalogs
 	$(BIN)/lotse setup
 
+# The suite on every core (pytest-xdist), one test file per worker at a time: a file's module fixtures (an
+# installed wheel, a benchmark run) are built once, and its tests keep their order. Files go out in the order
+# conftest.py sorts them (slow ones first), not xdist's largest-first. WORKERS=0 runs in one process.
+WORKERS ?= auto
 test: $(STAMP) catalogs browser postgresql lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The whole suite with its database fixtures on PostgreSQL (a throwaway cluster): the engine's shared state and
 # offers, and every test of the shared store, on the engine several instances share.

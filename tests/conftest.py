@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import aiohttp
 import pgcluster
 import pytest
+from inboxdesk import Desk, Server, hand_over_on_whatsapp, running, staff
 from sqlite_utils import Database
 
 from bot.bench.fakebotapi import FakeBotAPI
+from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.config import Settings
 from bot.engine import Engine
 from bot.nlu import NLU, default_nlu
@@ -28,6 +33,17 @@ from bot.telegram.runner import TelegramBot
 #: One folder of trained classifiers for the whole run, the checkout's own (`make setup` fills it too): a server
 #: started in a fresh data directory, in this process or as `lotse serve`, loads them instead of training again.
 CACHE = Path(__file__).resolve().parent.parent / "var" / "cache"
+
+#: What default_nlu() trains, as two programs: the danger detector, and the intent classifier (the NLU is given a
+#: stand-in for the danger detector, so this one does not train it as well).
+FILL_CACHE = (
+    "from bot.config import Settings; from bot.nlu.danger import DangerDetector; "
+    "from bot.nlu.intents import load_intents; "
+    "DangerDetector(load_intents(strict=False), Settings.from_env().cache_dir)",
+    "from bot.config import Settings; from bot.geo.gazetteer import default_gazetteer; "
+    "from bot.nlu.intents import load_intents; from bot.nlu.understand import NLU; "
+    "NLU(load_intents(strict=False), default_gazetteer(), Settings.from_env().cache_dir, danger=True)",
+)
 
 
 ENGINES = ("sqlite", "postgresql")
@@ -52,6 +68,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("LOTSE_CACHE", str(CACHE))  # inherited by every `lotse` subprocess of the tests
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        # Under pytest-xdist the controller fills the cache before any worker starts, so the workers load the
+        # classifiers instead of each training them at the same time. In child processes, one per classifier side
+        # by side (each trains on one core): the controller only hands out tests and need not hold the models.
+        children = [subprocess.Popen([sys.executable, "-c", code]) for code in FILL_CACHE]
+        failed = [child.args for child in children if child.wait() != 0]
+        if failed:
+            raise pytest.UsageError(f"the classifiers could not be trained: {failed}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with a slow test first, each file's tests in their own order: under pytest-xdist the long files start
+    while the many quick ones fill the other workers, instead of one of them running alone at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -103,6 +134,29 @@ async def bot(api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramBot]:
     async with TelegramBot(settings, engine, poll_timeout=5, commands=False) as running:
         yield running
         api.drain()
+
+
+@pytest.fixture
+async def graph_api() -> AsyncIterator[FakeGraphAPI]:
+    """The fake WhatsApp Cloud API (bot/bench/fakegraphapi.py), on a free port of 127.0.0.1."""
+    async with FakeGraphAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def inbox_server(tmp_path: Path, graph_api: FakeGraphAPI) -> AsyncIterator[Server]:
+    """`lotse serve` with the team inbox as the staff desk and WhatsApp (tests/inboxdesk.py)."""
+    async with running(tmp_path, graph_api) as server:
+        yield server
+
+
+@pytest.fixture
+async def handed_over(inbox_server: Server) -> AsyncIterator[Desk]:
+    """Ahmad asked on WhatsApp for a person and wrote to the team; anna is signed in to the inbox."""
+    async with aiohttp.ClientSession() as http:
+        number = await hand_over_on_whatsapp(inbox_server, http)
+    async with staff(inbox_server.url, "anna") as (anna, csrf):
+        yield Desk(inbox_server, number, anna, csrf)
 
 
 @pytest.fixture(scope="session")

@@ -27,16 +27,24 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[str]:
-    """Run the server until the block ends; yields its base URL."""
-    runner = web.AppRunner(create_server(settings))
+async def serving_app(settings: Settings) -> AsyncIterator[tuple[str, web.Application]]:
+    """Run the server until the block ends; yields its base URL and its app (for what a test looks into)."""
+    app = create_server(settings)
+    runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", app
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[str]:
+    """Run the server until the block ends; yields its base URL."""
+    async with serving_app(settings) as (url, _app):
+        yield url
 
 
 async def first_admin(client: TestClient, name: str = "kim", password: str = "sonnenblume-42") -> None:
@@ -49,14 +57,23 @@ async def first_admin(client: TestClient, name: str = "kim", password: str = "so
     assert made.status == 303, await made.text()
 
 
-async def sign_in_browser(page: Any, base: str, name: str, password: str) -> None:
-    """Sign in on the admin's login form in headless Chromium (test_browser's Page), as a person would."""
+async def sign_in_browser(page: Any, base: str, name: str, password: str, lang: str | None = None) -> str:
+    """Sign in on the admin's login form in headless Chromium (test_browser's Page), as a person would, with the
+    browser set to `lang` when given; the text of the page it leads to (the admin, or the form saying why not).
+
+    Each step waits for a new document (the old body gone), never for a URL: a failed sign-in shows the form at the
+    same address, which an earlier attempt may still be showing."""
+    if lang is not None:
+        await page.send("Emulation.setUserAgentOverride", userAgent="LotseTest", acceptLanguage=lang)
+    new_page = "document.body !== window.__old && document.readyState === 'complete'"
+    await page.js("window.__old = document.body; true")
     await page.send("Page.navigate", url=base + "/admin/login")
-    await page.wait_for("document.readyState === 'complete' && !!document.getElementById('signin')")
-    await page.js(f"document.getElementById('name').value = {json.dumps(name)};"
+    await page.wait_for(f"{new_page} && !!document.getElementById('signin')")
+    await page.js(f"window.__old = document.body; document.getElementById('name').value = {json.dumps(name)};"
                   f"document.getElementById('password').value = {json.dumps(password)};"
                   "document.getElementById('signin').click()")
-    await page.wait_for(f"location.href === {json.dumps(base + '/admin')} && document.readyState === 'complete'")
+    await page.wait_for(new_page)
+    return str(await page.js("document.body.innerText"))
 
 
 def wait_until_listening(proc: subprocess.Popen[str]) -> str:

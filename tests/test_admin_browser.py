@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from serving import serving
+from serving import serving, sign_in_browser
 from test_browser import SHOTS, Page
 from test_browser import page as page  # the Chromium fixture
 
@@ -57,14 +57,6 @@ async def submit(page: Page, button_id: str, ready: str) -> None:
     await page.wait_for(f"document.body !== window.__old && document.readyState === 'complete' && ({ready})")
 
 
-async def sign_in(page: Page, server: str, name: str, password: str) -> str:
-    await page.send("Emulation.setUserAgentOverride", userAgent="LotseTest", acceptLanguage="de-DE,de")
-    await goto(page, server + "/admin/login", "!!document.getElementById('signin')")
-    await fill(page, {"name": name, "password": password})
-    await submit(page, "signin", "true")
-    return str(await page.js("document.body.innerText"))
-
-
 async def chat_places(page: Page, server: str, question: str) -> list[str]:
     """Ask the web chat and return the offers it lists, as shown."""
     await page.open(server + "/", accept_language="de-DE,de")
@@ -73,7 +65,7 @@ async def chat_places(page: Page, server: str, question: str) -> list[str]:
 
 
 async def test_an_editor_adds_and_edits_an_offer_and_the_chat_answers_with_it(server: str, page: Page) -> None:
-    shown = await sign_in(page, server, "anna", PASSWORD)
+    shown = await sign_in_browser(page, server, "anna", PASSWORD, lang="de")
     assert "anna (Bearbeitung)" in shown
 
     await goto(page, server + "/admin/offers/new", "!!document.getElementById('save')")
@@ -114,7 +106,7 @@ async def test_an_editor_adds_and_edits_an_offer_and_the_chat_answers_with_it(se
 
 
 async def test_an_editor_cannot_open_the_users_page(server: str, page: Page) -> None:
-    await sign_in(page, server, "anna", PASSWORD)
+    await sign_in_browser(page, server, "anna", PASSWORD, lang="de")
     await goto(page, server + "/admin/users", "!!document.getElementById('message')")
     assert "Nur Admins" in await page.js("document.getElementById('message').innerText")
     assert not await page.js("[...document.querySelectorAll('header a')].some((a) => a.href.endsWith('/users'))")
@@ -122,17 +114,18 @@ async def test_an_editor_cannot_open_the_users_page(server: str, page: Page) -> 
 
 async def test_wrong_passwords_make_sign_in_wait_with_a_clear_message(server: str, page: Page) -> None:
     for _attempt in range(5):
-        shown = await sign_in(page, server, "anna", "falsches-passwort")
+        shown = await sign_in_browser(page, server, "anna", "falsches-passwort", lang="de")
         assert "Name oder Passwort ist nicht richtig" in shown
-    shown = await sign_in(page, server, "anna", "falsches-passwort")
+    shown = await sign_in_browser(page, server, "anna", "falsches-passwort", lang="de")
     assert "Zu viele falsche Passwörter" in shown and "Sekunden" in shown
-    shown = await sign_in(page, server, "anna", PASSWORD)  # this browser never signed in: it waits a moment
+    # This browser never signed in: it waits a moment too.
+    shown = await sign_in_browser(page, server, "anna", PASSWORD, lang="de")
     assert "Sekunden" in shown and "anna (Bearbeitung)" not in shown
     await page.screenshot(SHOTS / "admin-locked.png")
 
 
 async def test_a_post_without_csrf_token_is_refused(server: str, page: Page) -> None:
-    await sign_in(page, server, "anna", PASSWORD)
+    await sign_in_browser(page, server, "anna", PASSWORD, lang="de")
     answer = await page.js("""fetch('/admin/offers/nat-112/delete', {method: 'POST',
         body: new URLSearchParams({})}).then(async (r) => [r.status, await r.text()])""")
     assert answer[0] == 403 and "neu laden" in answer[1]
@@ -142,7 +135,7 @@ async def test_a_post_without_csrf_token_is_refused(server: str, page: Page) -> 
 
 async def test_the_week_table_shows_while_typing_how_office_hours_add_up(server: str, page: Page) -> None:
     """Typed as offices write them, Thursday keeps its morning: the week table says so before anything is saved."""
-    await sign_in(page, server, "anna", PASSWORD)
+    await sign_in_browser(page, server, "anna", PASSWORD, lang="de")
     await goto(page, server + "/admin/offers/nrw-05978-2/edit", "!!document.getElementById('f-opening_hours')")
     await fill(page, {"f-opening_hours": "Mo-Fr 9-12 Uhr, Do 14-18 Uhr"})
     await page.wait_for("[...document.querySelectorAll('#hours-week tr')].some((tr) => "
@@ -155,7 +148,7 @@ async def test_the_week_table_shows_while_typing_how_office_hours_add_up(server:
 
 
 async def test_a_click_on_the_map_moves_the_point_and_fills_in_the_coordinates(server: str, page: Page) -> None:
-    await sign_in(page, server, "anna", PASSWORD)
+    await sign_in_browser(page, server, "anna", PASSWORD, lang="de")
     await goto(page, server + "/admin/offers/nrw-05978-2/edit", "!!document.getElementById('map')")
     assert await page.js("document.getElementById('f-lat').value") == ""  # approximate: not shown as exact
     box = await page.js("(() => { const r = document.getElementById('map').getBoundingClientRect(); "

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from serving import serving
 from sqlite_utils import Database
-from test_browser import Page, free_port, page  # noqa: F401  (page is a fixture)
+from test_browser import Page, page  # noqa: F401  (page is a fixture)
 
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakeupdates import text_update

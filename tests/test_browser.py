@@ -21,7 +21,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from serving import free_port, serving
+from serving import serving
 
 from bot.config import Settings
 from bot.offers.db import open_db
@@ -34,6 +34,9 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 SHOTS = ROOT / "var" / "screenshots"
 WIDTH, HEIGHT = 360, 740
+#: How long a step in the browser may take before the test gives up: a safety net against a hang, far above what
+#: any step needs even on a machine whose cores are busy with other work (the waits end on the event itself).
+WAIT = 120.0
 
 
 class Page:
@@ -47,7 +50,7 @@ class Page:
         msg_id = next(self.ids)
         await self.ws.send_str(json.dumps({"id": msg_id, "method": method, "params": params}))
         while True:
-            msg = await asyncio.wait_for(self.ws.receive(), timeout=20)
+            msg = await asyncio.wait_for(self.ws.receive(), timeout=WAIT)
             if msg.type != aiohttp.WSMsgType.TEXT:
                 raise RuntimeError(f"DevTools connection closed: {msg}")
             data = json.loads(msg.data)
@@ -63,7 +66,7 @@ class Page:
             raise AssertionError(f"JavaScript failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    async def wait_for(self, expression: str, timeout: float = 15) -> Any:
+    async def wait_for(self, expression: str, timeout: float = WAIT) -> Any:
         """Poll a JavaScript expression until it is truthy."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -83,6 +86,11 @@ class Page:
                 raise AssertionError(f"timed out waiting for {expression}" + (f" ({last})" if last else ""))
             await asyncio.sleep(0.1)
 
+    async def laid_out(self) -> None:
+        """Wait until the browser has drawn what the page just changed (two animation frames: the one that lays
+        out the change and the one after it), instead of sleeping for a guess."""
+        await self.js("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
+
     async def open(self, url: str, accept_language: str) -> None:
         """Load a page as a phone whose browser language is `accept_language`."""
         await self.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT, deviceScaleFactor=1,
@@ -100,7 +108,7 @@ class Page:
         await self.js("document.getElementById('send').click()")
         await self.wait_for(f"document.querySelectorAll('.bubble.bot:not(.writing)').length > {before}"
                             " && !document.querySelector('.writing')")
-        await asyncio.sleep(0.2)  # let the last bubble lay out
+        await self.laid_out()
         return dict(await self.js("""(() => {
             const box = (el) => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right}; };
             const bots = [...document.querySelectorAll('.bubble.bot:not(.writing)')];
@@ -121,7 +129,7 @@ class Page:
         await self.js(f"[...document.querySelectorAll('button[data-data=\"{data}\"]')].pop().click()")
         await self.wait_for(f"document.querySelectorAll('.bubble.bot:not(.writing)').length > {before}"
                             " && !document.querySelector('.writing')")
-        await asyncio.sleep(0.2)
+        await self.laid_out()
 
     async def where(self, needles: list[str]) -> dict[str, dict[str, float]]:
         """Where each string is drawn (left edge, top) in the last bot paragraph that holds all of them (its text
@@ -156,7 +164,7 @@ class Page:
         """Save what the phone shows; `top=True` first scrolls the chat back to its start."""
         if top:
             await self.js("document.getElementById('log').scrollTop = 0")
-            await asyncio.sleep(0.1)
+            await self.laid_out()
         data = await self.send("Page.captureScreenshot", format="png")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data["data"]))
@@ -171,30 +179,47 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
+async def devtools_port(proc: asyncio.subprocess.Process) -> int:
+    """The port Chromium chose for DevTools (it was given port 0), from the line it prints when it listens: the
+    event to wait for, where polling a port chosen in advance would need a deadline and could race another test."""
+    assert proc.stderr is not None
+    said: list[bytes] = []
+    async for line in proc.stderr:
+        said.append(line)
+        if line.startswith(b"DevTools listening on ws://"):
+            return int(line.decode().split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    raise AssertionError("Chromium ended before DevTools listened:\n" + b"".join(said).decode(errors="replace"))
+
+
+async def drain(stream: asyncio.StreamReader | None) -> None:
+    """Read and drop what Chromium still says, so a full pipe never blocks it."""
+    while stream is not None and await stream.read(65536):
+        pass
+
+
 @pytest.fixture
 async def page(tmp_path: Path) -> AsyncIterator[Page]:
     """Headless Chromium with one page, connected over CDP."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: run `make browser` (installs Debian's chromium)")
-    port = free_port()
+    draining: asyncio.Task[None] | None = None
     proc = await asyncio.create_subprocess_exec(
         CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={WIDTH},{HEIGHT}",
-        f"--remote-debugging-port={port}", "about:blank",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        "--remote-debugging-port=0", "about:blank",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     try:
+        port = await devtools_port(proc)
+        draining = asyncio.create_task(drain(proc.stderr))  # ends with Chromium
         async with aiohttp.ClientSession() as http:
             targets: list[dict[str, Any]] = []
-            for _ in range(150):  # Chromium needs a moment to open its DevTools port
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/json/list") as resp:
-                        targets = [t for t in await resp.json() if t.get("type") == "page"]
-                    if targets:
-                        break
-                except aiohttp.ClientError:
-                    pass
+            for _ in range(int(WAIT / 0.1)):  # the first page is opened right after DevTools listens
+                async with http.get(f"http://127.0.0.1:{port}/json/list") as resp:
+                    targets = [t for t in await resp.json() if t.get("type") == "page"]
+                if targets:
+                    break
                 await asyncio.sleep(0.1)
             assert targets, "Chromium did not open a page"
             async with http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
@@ -202,10 +227,12 @@ async def page(tmp_path: Path) -> AsyncIterator[Page]:
     finally:
         proc.terminate()
         try:
-            await asyncio.wait_for(proc.wait(), timeout=10)
+            await asyncio.wait_for(proc.wait(), timeout=WAIT)
         except TimeoutError:
             proc.kill()
             await proc.wait()
+        if draining is not None:
+            await draining
 
 
 async def test_arabic_chat_is_right_to_left(server: str, page: Page) -> None:

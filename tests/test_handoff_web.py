@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from serving import serving
-from test_browser import SHOTS, Page, free_port, page  # noqa: F401 - the page fixture
+from test_browser import SHOTS, Page, page  # noqa: F401 - the page fixture
 
 from bot import i18n
 from bot.bench.fakebotapi import FakeBotAPI

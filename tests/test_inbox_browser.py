@@ -6,48 +6,41 @@ person in the web chat sends a photo with 📎, which staff see in the inbox."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from test_admin_browser import fill, goto, sign_in, submit
+from inboxdesk import AHMAD, HELPLINE, PASSWORD, Server
+from serving import sign_in_browser
+from test_admin_browser import fill, goto, submit
 from test_browser import Page
 from test_browser import page as page  # the Chromium fixture
-from test_inbox import AHMAD, HELPLINE, PASSWORD, Server, running
 from test_inbox_files import PNG, tr
 
 from bot.bench import fakegraphapi as meta
-from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.web.keys import INBOX
 
 pytestmark = pytest.mark.browser
 LUENEN = (51.6163, 7.5271)
 
 
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[Server]:
-    async with FakeGraphAPI() as api, running(tmp_path, api) as srv:
-        yield srv
-
-
-async def test_a_staff_reply_in_the_inbox_reaches_an_arabic_user_on_whatsapp(server: Server, page: Page) -> None:
-    api = server.api
+async def test_a_staff_reply_in_the_inbox_reaches_an_arabic_user_on_whatsapp(inbox_server: Server, page: Page) -> None:
+    api = inbox_server.api
     async with aiohttp.ClientSession() as http:
-        await server.whatsapp(http, meta.text(AHMAD, "أبحث عن روضة أطفال في لونن"))
+        await inbox_server.whatsapp(http, meta.text(AHMAD, "أبحث عن روضة أطفال في لونن"))
         more = [data for s in api.to(AHMAD) for data, _t in s.buttons if data.startswith("more:kita")]
         assert more, "the answer has a button for more Kitas"
-        await server.whatsapp(http, meta.list_reply(AHMAD, more[0]))
-        await server.whatsapp(http, meta.location(AHMAD, *LUENEN))
+        await inbox_server.whatsapp(http, meta.list_reply(AHMAD, more[0]))
+        await inbox_server.whatsapp(http, meta.location(AHMAD, *LUENEN))
         assert "Kita" in api.to(AHMAD)[-1].text
 
-        assert "anna" in await sign_in(page, server.url, "anna", PASSWORD)
-        await goto(page, server.url + "/admin/inbox", "!!document.getElementById('inbox-list')")
+        assert "anna" in await sign_in_browser(page, inbox_server.url, "anna", PASSWORD, lang="de")
+        await goto(page, inbox_server.url + "/admin/inbox", "!!document.getElementById('inbox-list')")
         assert await page.js("document.querySelectorAll('tr.conversation').length") == 0
 
-        await server.whatsapp(http, meta.text(AHMAD, "أريد التحدث مع شخص"))
-        await server.whatsapp(http, meta.text(AHMAD, "عندي رسالة من مكتب الأجانب ولا أفهمها"))
-        # The list updates itself (server-sent events): the conversation appears, unread, without a reload.
+        await inbox_server.whatsapp(http, meta.text(AHMAD, "أريد التحدث مع شخص"))
+        await inbox_server.whatsapp(http, meta.text(AHMAD, "عندي رسالة من مكتب الأجانب ولا أفهمها"))
+        # The list updates itself (inbox_server-sent events): the conversation appears, unread, without a reload.
         await page.wait_for("!!document.querySelector('tr.conversation .unread')")
         row = await page.js("document.querySelector('tr.conversation').innerText")
         assert "العربية" in row and "WhatsApp" in row
@@ -70,11 +63,11 @@ async def choose_file(page: Page, input_id: str, path: Path) -> None:
     await page.send("DOM.setFileInputFiles", files=[str(path)], objectId=found["result"]["objectId"])
 
 
-async def test_the_attach_button_sends_a_photo_that_staff_see_in_the_inbox(server: Server, page: Page,
+async def test_the_attach_button_sends_a_photo_that_staff_see_in_the_inbox(inbox_server: Server, page: Page,
                                                                             tmp_path: Path) -> None:
     photo = tmp_path / "رسالة.png"
     photo.write_bytes(PNG)
-    await page.open(server.url + "/", accept_language="ar")
+    await page.open(inbox_server.url + "/", accept_language="ar")
     assert await page.js("document.getElementById('attach').hidden"), "no 📎 before the team has the chat"
     await page.ask("أريد التحدث مع شخص في لونن")
     await page.wait_for("!document.getElementById('attach').hidden")  # shown while the team answers
@@ -84,9 +77,9 @@ async def test_the_attach_button_sends_a_photo_that_staff_see_in_the_inbox(serve
     gone = tr("ar", "Your file {name} has gone to the team.").split("{name}")[0].strip()
     await page.wait_for(f"document.getElementById('log').innerText.includes({json.dumps(gone)})")
 
-    assert "anna" in await sign_in(page, server.url, "anna", PASSWORD)
-    number = server.app[INBOX].store.open_conversations()[0].number
-    await goto(page, f"{server.url}/admin/inbox/{number}", "!!document.querySelector('img.thumb')")
+    assert "anna" in await sign_in_browser(page, inbox_server.url, "anna", PASSWORD, lang="de")
+    number = inbox_server.app[INBOX].store.open_conversations()[0].number
+    await goto(page, f"{inbox_server.url}/admin/inbox/{number}", "!!document.querySelector('img.thumb')")
     await page.wait_for("document.querySelector('img.thumb').complete")
     assert await page.js("document.querySelector('img.thumb').naturalWidth") == 1, "the photo itself is shown"
     assert "📎 رسالة.png" in await page.js("document.querySelector('a.file-link').innerText")

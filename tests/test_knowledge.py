@@ -108,6 +108,7 @@ def learn(engine: Engine, staff: StaffTopic) -> None:
     assert engine.knowledge.trained.wait(600), "training did not finish"
 
 
+@pytest.mark.slow  # trains the classifier with a staff topic
 def test_a_staff_topic_is_answered_without_a_restart(engine: Engine) -> None:
     assert "Reparaturcafé" not in ask(engine, "Gibt es in Bergkamen ein Reparaturcafé?")
     learn(engine, parse_topic(REPAIR))
@@ -115,6 +116,7 @@ def test_a_staff_topic_is_answered_without_a_restart(engine: Engine) -> None:
     assert "volunteers repair" in ask(engine, "Is there a Reparaturcafé?", "e", "en")
 
 
+@pytest.mark.slow  # trains the classifier with a staff topic
 def test_a_missing_translation_is_german_marked_as_german(engine: Engine) -> None:
     learn(engine, parse_topic(REPAIR))
     answer = ask(engine, "reparaturcafé", "a", "ar")
@@ -136,6 +138,7 @@ def test_a_german_district_answer_without_translation_follows_the_builtin_one(en
     assert answer.index("From the first birthday") < answer.index(GERMAN) < answer.index("Kita-Portal")
 
 
+@pytest.mark.slow  # trains the classifier with a staff topic
 def test_a_removed_staff_topic_is_no_longer_answered(engine: Engine) -> None:
     learn(engine, parse_topic(REPAIR))
     engine.store.run("DELETE FROM staff_topics WHERE id = 'reparaturcafe'")

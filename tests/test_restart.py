@@ -18,8 +18,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from inboxdesk import PASSWORD, staff
 from serving import free_port
-from test_inbox import PASSWORD, staff
 
 from bot.bench import fakegraphapi as meta
 from bot.bench.fakebotapi import FakeBotAPI

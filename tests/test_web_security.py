@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from serving import free_port, sign_in_browser
-from test_browser import Page, page  # noqa: F401  (page is a fixture)
+from test_browser import WAIT, Page, page  # noqa: F401  (page is a fixture)
 
 from bot.config import Settings
 from bot.offers.db import open_db
@@ -111,6 +111,17 @@ def frames(tree: dict[str, object]) -> list[dict[str, object]]:
     return [child["frame"] for child in children]
 
 
+async def settled_frame(tab: Page) -> dict[str, object]:
+    """The page's one frame once its navigation has committed: to the admin, or to Chromium's error page when the
+    admin refused it (a frame that has not got that far is still about:blank, and proves nothing yet)."""
+    for _ in range(int(WAIT / 0.1)):
+        [frame] = frames((await tab.send("Page.getFrameTree"))["frameTree"])
+        if frame.get("unreachableUrl") or str(frame.get("url", "")) not in ("", "about:blank"):
+            return frame
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the frame never loaded nor was refused: {frame}")
+
+
 @pytest.mark.browser
 async def test_a_cross_origin_frame_of_the_admin_is_refused(sites: tuple[str, str], page: Page) -> None:  # noqa: F811
     admin, evil = sites
@@ -119,8 +130,7 @@ async def test_a_cross_origin_frame_of_the_admin_is_refused(sites: tuple[str, st
     await page.wait_for("document.readyState === 'complete' && document.body.innerText.includes('Import')")
     await page.send("Page.navigate", url=evil)
     await page.wait_for("document.readyState === 'complete' && !!document.getElementById('f')")
-    await asyncio.sleep(1.0)  # let the frame load, or be refused
-    [frame] = frames((await page.send("Page.getFrameTree"))["frameTree"])
+    frame = await settled_frame(page)
     # A refused frame shows Chromium's error page instead of the admin: the admin's document never loads in it.
     assert frame.get("unreachableUrl") == admin or str(frame.get("url", "")).startswith("chrome-error:"), frame
     assert frame.get("url") != admin

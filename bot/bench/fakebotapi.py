@@ -26,6 +26,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from bot.bench.fakehttp import FakeHTTPAPI
 from bot.bench.fakeupdates import BOT_ID, text_update
 
 SEND_METHODS = frozenset({"sendMessage", "sendVenue", "sendLocation", "editMessageText", "sendPhoto", "copyMessage",
@@ -91,58 +92,41 @@ def parse_value(key: str, value: str) -> Any:
     return value
 
 
-class FakeBotAPI:
-    """The fake server. `async with FakeBotAPI() as api:` starts it on a free loopback port."""
+class FakeBotAPI(FakeHTTPAPI):
+    """The fake server. `async with FakeBotAPI() as api:` starts it on a free loopback port; `files` are what
+    getFile and the file download serve (a test's photo)."""
 
     def __init__(self, token: str = "123:ABC", *, username: str = "LotseTestBot", port: int = 0) -> None:
-        self.token, self.username, self.port = token, username, port
+        super().__init__(port)
+        self.token, self.username = token, username
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.failures: dict[str, list[ApiError]] = {}
         self.held: dict[str, asyncio.Event] = {}  # method -> answered only once the event is set (a slow API)
-        self.files: dict[str, bytes] = {}  # file_id -> what getFile and the file download serve (a test's photo)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.topics: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message_thread_id) -> name, closed
         self._thread_ids = itertools.count(7)
         self._new_update = asyncio.Event()
-        self._new_call = asyncio.Event()
-        self._runner: web.AppRunner | None = None
         self._client: ClientSession | None = None
         self.load: LoadTracker | None = None
         self.draining = False
 
     # -- lifecycle ------------------------------------------------------------------------------------
-    async def start(self) -> FakeBotAPI:
-        app = web.Application(client_max_size=10 * 1024 * 1024)
-        app.router.add_post("/bot{token}/{method}", self._handle)
-        app.router.add_get("/bot{token}/{method}", self._handle)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
-        app.router.add_post("/_fake/load", self._load)
-        app.router.add_get("/_fake/result", self._result)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[attr-defined]
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-        return self
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/bot{token}/{method}", self._handle)
+        router.add_get("/bot{token}/{method}", self._handle)
+        router.add_get("/file/bot{token}/{path:.+}", self._download)
+        router.add_post("/_fake/load", self._load)
+        router.add_get("/_fake/result", self._result)
 
     async def stop(self) -> None:
         if self._client is not None:
             await self._client.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeBotAPI:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+        await super().stop()
 
     @property
     def base_url(self) -> str:
@@ -159,8 +143,7 @@ class FakeBotAPI:
         self.calls.append(call)
         if self.load is not None:
             self.load.seen(call)
-        self._new_call.set()
-        self._new_call = asyncio.Event()
+        self.changed()
         if method in self.held:
             await self.held[method].wait()
         try:
@@ -206,7 +189,7 @@ class FakeBotAPI:
             file_id = str(p.get("file_id", ""))
             if file_id not in self.files:
                 raise ApiError(400, "Bad Request: invalid file_id")
-            return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(self.files[file_id]),
+            return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(self.files[file_id][1]),
                     "file_path": f"documents/{file_id}"}
         if method == "copyMessage":
             return self._copy(p)
@@ -282,10 +265,8 @@ class FakeBotAPI:
 
     async def _download(self, request: web.Request) -> web.Response:
         """GET /file/bot<token>/<file_path>: the bytes of a file getFile named."""
-        file_id = request.match_info["path"].rpartition("/")[2]
-        if request.match_info["token"] != self.token or file_id not in self.files:
-            raise web.HTTPNotFound()
-        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+        return self.serve_file(request.match_info["path"].rpartition("/")[2],
+                               allowed=request.match_info["token"] == self.token)
 
     def _check_thread(self, p: dict[str, Any]) -> None:
         thread = p.get("message_thread_id")
@@ -384,21 +365,16 @@ class FakeBotAPI:
 
         Returns at the call: the timeout only ends a wait for a call that never comes, so it is generous enough
         for a machine busy with other work."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [c for c in self.calls if c.method == method
+        def found() -> list[Call] | None:
+            calls = [c for c in self.calls if c.method == method
                      and all(c.params.get(k) == v or (c.chat_id == v and k == "chat_id") for k, v in match.items())]
-            if len(found) >= n:
-                return found
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                seen = [(c.method, c.params) for c in self.calls[-8:]]
-                raise AssertionError(f"no {n} x {method} {match} within {timeout} s; last calls: {seen}")
-            event = self._new_call
-            try:
-                await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                continue
+            return calls if len(calls) >= n else None
+
+        def missing() -> str:
+            seen = [(c.method, c.params) for c in self.calls[-8:]]
+            return f"no {n} x {method} {match} within {timeout} s; last calls: {seen}"
+
+        return await self.wait_until(found, timeout, missing)
 
     async def settle(self, quiet: float = 0.15, timeout: float = 5.0) -> None:
         """Wait until the bot has made no call (other than polling) for `quiet` seconds."""

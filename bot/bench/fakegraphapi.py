@@ -8,7 +8,6 @@ status updates), signed with `X-Hub-Signature-256` like Meta signs them, so test
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import itertools
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from bot.bench.fakehttp import FakeHTTPAPI
 
 PHONE_ID = "106540352242922"
 BUSINESS_NUMBER = "4923031234567"
@@ -62,48 +63,28 @@ class Sent:
         return [(row["id"], row["title"]) for section in action.get("sections", []) for row in section["rows"]]
 
 
-class FakeGraphAPI:
-    """`async with FakeGraphAPI() as api:` serves on a free port; `api.base_url` is WHATSAPP_API_BASE_URL."""
+class FakeGraphAPI(FakeHTTPAPI):
+    """`async with FakeGraphAPI() as api:` serves on a free port; `api.base_url` is WHATSAPP_API_BASE_URL; `files`
+    are the media people sent, for Lotse to download."""
 
     def __init__(self, app_secret: str = "test-app-secret", port: int = 0) -> None:
-        self.app_secret, self.port = app_secret, port
+        super().__init__(port)
+        self.app_secret = app_secret
         self.sent: list[Sent] = []
         self.read: list[str] = []  # message ids marked as read
         self.fail_next: int = 0  # answer this many sends with a Graph API error (131047: outside the window)
         self._ids = itertools.count(1)
-        self.media: dict[str, tuple[str, bytes]] = {}  # media id -> (type, bytes): what a person sent, to download
         self.uploads: dict[str, dict[str, Any]] = {}  # media id -> filename, type, data: what Lotse uploaded
-        self._changed = asyncio.Event()
-        self._runner: web.AppRunner | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v22.0"
 
-    async def start(self) -> FakeGraphAPI:
-        app = web.Application()
-        app.router.add_post("/{version}/{phone_id}/messages", self._messages)
-        app.router.add_post("/{version}/{phone_id}/media", self._upload)
-        app.router.add_get("/{version}/{media_id}", self._media_url)
-        app.router.add_get("/_media/{media_id}", self._media_bytes)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[attr-defined]
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeGraphAPI:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/{version}/{phone_id}/messages", self._messages)
+        router.add_post("/{version}/{phone_id}/media", self._upload)
+        router.add_get("/{version}/{media_id}", self._media_url)
+        router.add_get("/_media/{media_id}", self._media_bytes)
 
     async def _messages(self, request: web.Request) -> web.Response:
         if not request.headers.get("Authorization", "").startswith("Bearer "):
@@ -121,7 +102,7 @@ class FakeGraphAPI:
                                "details": "Message failed to send because more than 24 hours have passed"},
                 "fbtrace_id": "Az8or2yhqkZfEZ-_4Qn_Bam"}}, status=400)
         self.sent.append(Sent(body))
-        self._changed.set()
+        self.changed()
         return web.json_response({"messaging_product": "whatsapp",
                                   "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
                                   "messages": [{"id": f"wamid.out{next(self._ids)}"}]})
@@ -146,19 +127,15 @@ class FakeGraphAPI:
     async def _media_url(self, request: web.Request) -> web.Response:
         """GET /<media id>: where a person's media is downloaded, as the Cloud API answers it."""
         media_id = request.match_info["media_id"]
-        if not self._authorised(request) or media_id not in self.media:
+        if not self._authorised(request) or media_id not in self.files:
             return web.json_response({"error": {"message": "(#100) Invalid media id", "code": 100}}, status=400)
-        mime, data = self.media[media_id]
+        mime, data = self.files[media_id]
         return web.json_response({"messaging_product": "whatsapp", "id": media_id, "mime_type": mime,
                                   "sha256": hashlib.sha256(data).hexdigest(), "file_size": len(data),
                                   "url": f"http://127.0.0.1:{self.port}/_media/{media_id}"})
 
     async def _media_bytes(self, request: web.Request) -> web.Response:
-        media_id = request.match_info["media_id"]
-        if not self._authorised(request) or media_id not in self.media:
-            raise web.HTTPNotFound()
-        mime, data = self.media[media_id]
-        return web.Response(body=data, content_type=mime)
+        return self.serve_file(request.match_info["media_id"], allowed=self._authorised(request))
 
     # -- waiting -----------------------------------------------------------------------------------------
     def to(self, number: str) -> list[Sent]:
@@ -166,11 +143,12 @@ class FakeGraphAPI:
 
     async def wait_for(self, number: str, count: int, timeout: float = 30.0) -> list[Sent]:
         """The first `count` messages sent to the number, once they are there."""
-        async with asyncio.timeout(timeout):
-            while len(self.to(number)) < count:
-                self._changed.clear()
-                await self._changed.wait()
-        return self.to(number)[:count]
+        def found() -> list[Sent] | None:
+            sent = self.to(number)
+            return sent[:count] if len(sent) >= count else None
+
+        return await self.wait_until(found, timeout, lambda: f"{count} messages to {number} within {timeout} s; "
+                                                             f"sent: {[s.text for s in self.to(number)]}")
 
     # -- webhook deliveries, as Meta makes them ------------------------------------------------------------
     def sign(self, raw: bytes) -> str:

@@ -1,8 +1,8 @@
 """What the engine offers the parts of a conversation: a protocol, so that they never import the engine.
 
-The states (bot/engine/states.py), the listing of offers, named offers, the handoff to staff and the deep links
-are given the engine as a `Conversation`: its collaborators (database, NLU, sessions, ...) and the few answers
-they hand back to it. They import this module and the engine imports them: the imports go one way, and mypy
+The states (bot/engine/states.py), the buttons, the listing of offers, named offers, the handoff to staff and
+the deep links are given the engine as a `Conversation`: its collaborators (database, NLU, sessions, ...) and the
+few answers they hand back to it. They import this module and the engine imports them: the imports go one way, and mypy
 checks that `Engine` is a `Conversation`.
 """
 
@@ -14,11 +14,14 @@ from typing import Protocol
 from sqlite_utils import Database
 
 from bot.engine.coverage import Coverage
-from bot.engine.models import Button, Incoming, Reply
+from bot.engine.learning import Learning
+from bot.engine.models import Button, Incoming, Message, Reply
+from bot.engine.safety import Found
 from bot.engine.sessions import Session, SessionStore
 from bot.geo.gazetteer import Gazetteer, Place
+from bot.knowledge.live import Knowledge
 from bot.nlu import NLU, Understanding
-from bot.nlu.intents import Intent
+from bot.nlu.intents import Intent, Role
 from bot.offers.sql import OffersDb
 
 
@@ -46,7 +49,10 @@ class Conversation(Protocol):
     topics: frozenset[str]
     frames: frozenset[str]
     small_talk: frozenset[str]
+    roles: dict[Role, str]
     sessions: SessionStore
+    learning: Learning
+    knowledge: Knowledge
     gazetteer: Gazetteer
     coverage: Coverage
     default_lang: str
@@ -81,3 +87,17 @@ class Conversation(Protocol):
     def for_someone_else(self, incoming: Incoming, session: Session, intent: str) -> Reply: ...
 
     def menu_buttons(self, which: str = "main") -> list[Button]: ...
+
+    def role_text(self, role: Role) -> str: ...
+
+    def answer_text(self, intent: str, session: Session | None = None) -> str: ...
+
+    def topic_label(self, intent: str) -> str: ...
+
+    def numbers_first(self, found: Found | None, reply: Reply) -> Reply: ...
+
+    def forget(self, user_id: str) -> bool: ...
+
+    def save(self, incoming: Incoming, session: Session) -> None: ...
+
+    def reply(self, session: Session, messages: list[Message]) -> Reply: ...

@@ -1,12 +1,14 @@
-"""The conversation: decide between answering, asking for a place, clarifying and falling back.
+"""The conversation: one turn, from an Incoming to a Reply, as an explicit pipeline (`Engine._handle`):
 
-A typed message goes to the handler of the conversation's state (bot/engine/states.py); follow-ups on the last
-topic are told apart in bot/engine/followups.py; the offers part of an answer is bot/engine/listing.py. Whatever
-answers, when the NLU finds an emergency or violence plausible (`Understanding.danger`), the reply starts with
-the numbers to call.
+    handoff intercept (bot/engine/handoff.py: the person talks to the team)
+    -> dialogue: a pressed button (bot/engine/buttons.py), a shared location, or a typed message to the handler of
+       the conversation's state (bot/engine/states.py; a question of its own: bot/engine/question.py), with the
+       numbers first whenever the NLU finds danger plausible (bot/engine/safety.py)
+    -> offer of a handoff (when the person asked for one)
 
-Buttons carry typed actions (bot/engine/actions.py); the data a pressed button sends back is decoded once, at the
-top of `handle`. What an intent is (kind, role, menu, label, ...) comes from intents/<id>.yaml, never from here.
+The engine owns the session (loaded once per turn), the turn's language and the answer of a topic (its text, then
+the offers: bot/engine/listing.py). The parts see it as a `Conversation` (bot/engine/conversation.py) and never
+import this module. What an intent is (kind, role, menu, label, ...) comes from intents/<id>.yaml, never from here.
 """
 
 from __future__ import annotations
@@ -17,22 +19,8 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import deeplinks, fallback, followups, listing, named, safety, states, topics
-from bot.engine.actions import (
-    Action,
-    AskPlace,
-    Feedback,
-    Forget,
-    Help,
-    Language,
-    LanguagePicker,
-    Menu,
-    More,
-    ShareLocation,
-    Start,
-    Topic,
-    decode,
-)
+from bot.engine import buttons, fallback, followups, listing, named, question, safety, states, topics
+from bot.engine.actions import Action, ShareLocation, Topic, decode
 from bot.engine.answers import Answer, default_answers
 from bot.engine.conversation import Turn
 from bot.engine.coverage import Coverage
@@ -43,15 +31,13 @@ from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore, load_key
-from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE
+from bot.engine.states import AWAITING_PLACE, IDLE
 from bot.geo.distance import Point
 from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
-from bot.i18n import LANGUAGES, _
+from bot.i18n import _
 from bot.knowledge.live import Knowledge
 from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load_intents
-from bot.nlu.understand import THRESHOLD
-from bot.nlu.understanding import MARGIN
 from bot.offers.named import drop_caches
 from bot.offers.sql import OffersDb
 from bot.offers.store import national_offers
@@ -142,10 +128,9 @@ class Engine:
             return self._handle(incoming)
 
     def _handle(self, incoming: Incoming) -> Reply:
-        if (retrained := self.knowledge.refresh()) is not None:  # staff topics, learnt in the background
-            self.nlu = retrained
-            self.learning.use(retrained)
-        self.learning.refresh()  # examples taught in the admin count from this message on, in every process
+        """One turn: handoff intercept -> dialogue (a button, a location, a typed message: safety first) -> offer
+        of a handoff. The session is loaded once and saved by the step that changes it."""
+        self._refresh()
         session = self.sessions.load(incoming.user_id)
         # A button's data is read once, here; a typed message is one turn, understood at most once.
         action = decode(incoming.button) if incoming.button is not None else None
@@ -154,18 +139,29 @@ class Engine:
         with i18n.use(self._lang(session, incoming)):
             if (handed := self.handoff.intercept(self, incoming, action, turn)) is not None:
                 return self._urgent_first(handed, incoming, session)  # the person talks to the team now
-            if incoming.button is not None:
-                reply = self._button(incoming, session, action)
-            elif incoming.location is not None:
-                reply = self._location(incoming, session, incoming.location)
-            elif turn is None:
-                reply = self._reply(session, [Message(_("I can only read text. Please write your question in a few "
-                                                        "words, or share your location."),
-                                                      [Button(_("Share my location"), ShareLocation())])])
-            else:
-                reply = self._text(turn)
-            reply = self.handoff.offer(self, incoming, session, reply, turn)
-        return reply
+            reply = self._dialogue(incoming, session, action, turn)
+            return self.handoff.offer(self, incoming, session, reply, turn)
+
+    def _refresh(self) -> None:
+        """Staff topics learnt in the background, and examples taught in the admin (in every process), count from
+        this message on."""
+        if (retrained := self.knowledge.refresh()) is not None:
+            self.nlu = retrained
+            self.learning.use(retrained)
+        self.learning.refresh()
+
+    def _dialogue(self, incoming: Incoming, session: Session, action: Action | None, turn: Turn | None) -> Reply:
+        """The conversation's own answer: a pressed button (bot/engine/buttons.py), a shared location, or a typed
+        message to the handler of the conversation's state, with the numbers first when someone may be in danger."""
+        if incoming.button is not None:
+            return buttons.press(self, incoming, session, action)
+        if incoming.location is not None:
+            return self._location(incoming, session, incoming.location)
+        if turn is None:
+            return self.reply(session, [Message(_("I can only read text. Please write your question in a few "
+                                                  "words, or share your location."),
+                                                [Button(_("Share my location"), ShareLocation())])])
+        return self._text(turn)
 
     def language(self, user_id: str, lang_hint: str | None = None) -> str:
         """The language Lotse talks to a person in, by the one rule every reply follows (transports ask this for
@@ -175,22 +171,12 @@ class Engine:
     def _lang(self, session: Session, incoming: Incoming) -> str:
         return i18n.normalise_lang(self._known_lang(session, incoming)) or self.default_lang
 
-    def _start(self, incoming: Incoming, session: Session, preset: deeplinks.Preset) -> Reply:
-        """Keep the preset's language and place, then answer as if its topic (or a greeting) had been chosen."""
-        if preset.lang:
-            session.lang = preset.lang
-            i18n.set_lang(preset.lang)
-        if preset.place and (place := deeplinks.find_place(self, preset.place)) is not None:
-            self.remember_place(session, place)
-        topic = preset.topic or self.roles.get(Role.GREETING)
-        return self._button(incoming, session, Topic(topic) if topic else Menu())
-
     def _urgent_first(self, handed: Reply, incoming: Incoming, session: Session) -> Reply:
         """A message to the team that speaks of danger: the numbers of its topic first, then the handoff's word."""
         step = handed.handoff
         if step is None or step.urgent is None:
             return handed
-        urgent = self._button(incoming, session, Topic(step.urgent))
+        urgent = buttons.press(self, incoming, session, Topic(step.urgent))
         return replace(handed, messages=[*urgent.messages, *handed.messages])
 
     def forget(self, user_id: str) -> bool:
@@ -207,7 +193,7 @@ class Engine:
     # -- typed messages ----------------------------------------------------------------------------------
     def _text(self, turn: Turn) -> Reply:
         if not any(ch.isalnum() for ch in turn.text) and self.nlu.alarm(turn.text) is None:
-            return self._reply(turn.session, [fallback.unreadable()])
+            return self.reply(turn.session, [fallback.unreadable()])
         reply = states.dispatch(self, turn)
         return self._safety_first(turn, reply)
 
@@ -244,65 +230,8 @@ class Engine:
             i18n.set_lang(lang)
 
     def understood(self, turn: Turn) -> Reply:
-        """Answer a message as a question of its own: a topic, a place, a clarifying question, or "sorry"."""
-        incoming, session = turn.incoming, turn.session
-        understanding = self.understand(turn)
-        if understanding.place is not None:
-            self.remember_place(session, understanding.place)
-        intent = understanding.intent
-        topic = self.last_topic(session)
-        # "Wie wird das Wetter morgen in Unna?" is out of scope, said clearly (THRESHOLD), place or not.
-        out_of_scope = intent == OUT_OF_SCOPE and understanding.score >= THRESHOLD
-        # Words that may name an offer ("Kleiderkammer", "St. Martin"): what is left without the place.
-        names = named.words(self, turn.text)
-        if intent == OUT_OF_SCOPE and (found := named.answer(self, incoming, session, names, out_of_scope)):
-            return found  # no topic fits, but the message names offers near the place
-        if intent == OUT_OF_SCOPE and understanding.place is not None and topic and not out_of_scope:
-            # "in Lünen" after a topic: the same topic, in the new place (without explaining it again).
-            return self.topic(incoming, session, topic, explain=False)
-        if intent == OUT_OF_SCOPE and understanding.place is not None and not out_of_scope:
-            return self.place_saved(incoming, session)
-        if intent == OUT_OF_SCOPE:
-            self._save(incoming, session)
-            return self._reply(session, [self._fallback(understanding, out_of_scope)])
-        options = self._options(understanding)
-        if len(options) >= 2 and (understanding.ambiguous or intent in self.frames):
-            return self._clarify(incoming, session, options[:2])
-        return self.topic(incoming, session, self._answered_as(understanding, options[0] if options else intent),
-                          named=names)
-
-    def _fallback(self, understanding: Understanding, out_of_scope: bool) -> Message:
-        """No topic: a short, kind reply, never the wall of every topic (bot/engine/fallback.py). Gibberish that
-        happens to look like an out-of-scope example ("asdfgh") is not told it asked for something else."""
-        if out_of_scope and not understanding.unknown:
-            return fallback.out_of_scope(self._answer_text(OUT_OF_SCOPE))
-        offered = {i for i in self.topics if not self.intents[i].priority
-                   and (self.intents[i].menu is not None or self.knowledge.label(i))}
-        return fallback.unsure(understanding, offered, self.topic_label)
-
-    def _answered_as(self, understanding: Understanding, intent: str) -> str:
-        """The topic whose answer follows the numbers: a danger's own (someone who wants to die is answered with
-        care, not with what to tell the fire brigade), else the message's."""
-        situation = self.nlu.danger.situations.get(understanding.danger_kind or "")
-        if situation is not None and intent == situation.intent and situation.topic in self.intents:
-            return situation.topic
-        return intent
-
-    def _options(self, understanding: Understanding) -> list[str]:
-        """The topics within the NLU's margin of the best match, best first. Frames (greeting, help, thanks,
-        nearby, change_language) are never options: "Hallo ich suche Kita" is about the Kita."""
-        if understanding.danger is not None:
-            return [understanding.intent]  # no question back when it may be an emergency
-        close = [understanding.intent] + [i for i, score in understanding.alternatives
-                                          if understanding.score - score < MARGIN]
-        # A built-in topic with a label; staff topics are answered when named, never offered as a guess.
-        return [i for i in dict.fromkeys(close) if i in self.topics and self.intents[i].label]
-
-    def _clarify(self, incoming: Incoming, session: Session, options: list[str]) -> Reply:
-        session.state, session.pending_intent = CLARIFYING, None
-        self._save(incoming, session)
-        buttons = [Button(self.topic_label(i), Topic(i)) for i in options]
-        return self._reply(session, [Message(_("Did you mean one of these?"), buttons)])
+        """Answer a message as a question of its own (bot/engine/question.py)."""
+        return question.answer(self, turn)
 
     def _safety_first(self, turn: Turn, reply: Reply) -> Reply:
         """When someone may be in danger (this message, or one a moment ago), the numbers come first."""
@@ -313,7 +242,7 @@ class Engine:
         before = (turn.session.danger, turn.session.danger_turns)
         found = safety.carry(turn.session, found, understanding, self.nlu.danger.situations, self.in_scope)
         if (turn.session.danger, turn.session.danger_turns) != before:
-            self._save(turn.incoming, turn.session)
+            self.save(turn.incoming, turn.session)
         return self.numbers_first(found, reply)
 
     def numbers_first(self, found: safety.Found | None, reply: Reply) -> Reply:
@@ -335,68 +264,21 @@ class Engine:
     def place_saved(self, incoming: Incoming, session: Session) -> Reply:
         """A place but no topic yet: remember the place and offer the topics."""
         session.state, session.pending_intent = IDLE, None
-        self._save(incoming, session)
-        return self._reply(session, [Message(_("Thank you, I saved your location. What are you looking for?"),
+        self.save(incoming, session)
+        return self.reply(session, [Message(_("Thank you, I saved your location. What are you looking for?"),
                                              self.menu_buttons())])
 
     def menu(self, incoming: Incoming, session: Session) -> Reply:
         """The topics (after "more" when there was nothing to show more of)."""
-        self._save(incoming, session)
-        return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
+        self.save(incoming, session)
+        return self.reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
 
     def ask_place_again(self, incoming: Incoming, session: Session) -> Reply:
         """The answer to "Where are you?" named no place Lotse knows: say so and ask once more."""
-        self._save(incoming, session)
-        return self._reply(session, [Message(
+        self.save(incoming, session)
+        return self.reply(session, [Message(
             _("I don't know that place. Please write your town or postcode, or share your location."),
             [Button(_("Share my location"), ShareLocation())])])
-
-    def _button(self, incoming: Incoming, session: Session, action: Action | None) -> Reply:
-        session.state, session.pending_intent = IDLE, None  # a button answers whatever was asked
-        match action:
-            case Topic(intent) if intent in self.intents:
-                reply = self.topic(incoming, session, intent)
-                # The Emergency button, too: the numbers first, then what to say when calling.
-                return self.numbers_first(safety.Found(intent), reply) if self.intents[intent].priority else reply
-            case Help() if (helping := self.roles.get(Role.HELP)) is not None:
-                return self.topic(incoming, session, helping)
-            case Language(code) if code in LANGUAGES:
-                session.lang = code
-                i18n.set_lang(code)
-                self._save(incoming, session)
-                return self._reply(session, [Message(self._role_text(Role.GREETING) or _("Hello!"),
-                                                     self.menu_buttons())])
-            case Feedback(intent, helpful):
-                self.learning.feedback(incoming.user_id, 1 if helpful else -1, intent, i18n.current())
-                return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
-            case Start(payload):  # /start with a deep-link payload: language, place and topic preset
-                return self._start(incoming, session, deeplinks.decode(payload, self.intents))
-            case LanguagePicker():
-                return self._reply(session, [Message(_("Choose your language:"), self.language_buttons())])
-            case AskPlace():  # /place: the next message names the place, for the topic of the conversation if any
-                session.state, session.pending_intent = AWAITING_PLACE, self.last_topic(session)
-                self._save(incoming, session)
-                return self._reply(session, [Message(
-                    _("Where are you? Write your town or postcode, or share your location."),
-                    [Button(_("Share my location"), ShareLocation())])])
-            case Menu(more=True):
-                return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons("more"))])
-            case More(intent, offset) if intent in self.intents:
-                if not self.intents[intent].needs_place:
-                    offset = 0  # a topic without offers nearby has no pages: the whole answer, numbers first
-                return self.topic(incoming, session, intent, offset=offset, explain=offset == 0)
-            case Forget(confirmed=False):
-                return self._reply(session, [Message(
-                    _("Delete everything Lotse remembers about you (language and place)?"),
-                    [Button(_("Yes, delete"), Forget(confirmed=True)), Button(_("No"), Menu())])])
-            case Forget(confirmed=True):
-                self.forget(incoming.user_id)
-                return Reply([Message(_("Done. Lotse no longer remembers anything about you."))], i18n.current(),
-                             rtl=i18n.is_rtl())
-            case _:
-                # The menu (and "end the chat with the team" once it has ended), and old or unknown buttons (a topic
-                # gone since, data from before a change): the topics to choose again.
-                return self._reply(session, [Message(_("What are you looking for?"), self.menu_buttons())])
 
     # -- answers ----------------------------------------------------------------------------------------
     def topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
@@ -421,13 +303,13 @@ class Engine:
         session.last_intent = intent
         session.state, session.pending_intent = IDLE, None
         if intent in self.small_talk or intent not in self.intents:
-            self._save(incoming, session)
+            self.save(incoming, session)
             return self._small_talk(session, intent)
         needs_place = self.intents[intent].needs_place
         known = session.lat is not None and session.lon is not None
         # A topic that lists no offers (emergency) has only its explanation to give, also after "and in Unna?".
         explain = offset == 0 and (explain or not needs_place)
-        messages = [Message(self._answer_text(intent, session) + self._district_note(intent, session))] \
+        messages = [Message(self.answer_text(intent, session) + self._district_note(intent, session))] \
             if explain else []
         categories = list(self.intents[intent].categories)
         # Nationwide services (112, 116 016 ...) need no place: they come first, wherever the person is.
@@ -439,14 +321,14 @@ class Engine:
                 session.state, session.pending_intent = AWAITING_PLACE, intent
                 messages.append(Message(_("Where are you? Write your town or postcode, or share your location."),
                                         [Button(_("Share my location"), ShareLocation())]))
-            self._save(incoming, session)
-            return self._reply(session, messages)
+            self.save(incoming, session)
+            return self.reply(session, messages)
         offers = listing.page(self, session, intent, offset, kind, named.first(self, session, intent, names or []))
         if not any(m.places for m in offers) and not national and offset == 0:
             offers.append(Message(_("I found no offers for this near {place}.").format(
                 place=i18n.isolate(session.place_name or _("you"))), self.menu_buttons()))
-        self._save(incoming, session)
-        return self._reply(session, messages + offers)
+        self.save(incoming, session)
+        return self.reply(session, messages + offers)
 
     def page(self, incoming: Incoming, session: Session, intent: str, kind: str) -> Reply:
         """A follow-up on the offers of the last topic: the next page ("more", "others"), the nearest again
@@ -463,19 +345,19 @@ class Engine:
     def _small_talk(self, session: Session, intent: str) -> Reply:
         role = self.intents[intent].role if intent in self.intents else None
         if role == Role.CHANGE_LANGUAGE:
-            text = self._answer_text(intent) or _("Choose your language:")
-            return self._reply(session, [Message(text, self.language_buttons())])
+            text = self.answer_text(intent) or _("Choose your language:")
+            return self.reply(session, [Message(text, buttons.language_buttons())])
         if role == Role.THANKS:
-            return self._reply(session, [Message(self._answer_text(intent) or _("You're welcome!"))])
-        return self._reply(session, [Message(self._answer_text(intent) or _("What are you looking for?"),
+            return self.reply(session, [Message(self.answer_text(intent) or _("You're welcome!"))])
+        return self.reply(session, [Message(self.answer_text(intent) or _("What are you looking for?"),
                                              self.menu_buttons())])
 
-    def _role_text(self, role: Role) -> str:
+    def role_text(self, role: Role) -> str:
         """The answer of the intent with this role ("" when none has it)."""
         intent = self.roles.get(role)
-        return self._answer_text(intent) if intent else ""
+        return self.answer_text(intent) if intent else ""
 
-    def _answer_text(self, intent: str, session: Session | None = None) -> str:
+    def answer_text(self, intent: str, session: Session | None = None) -> str:
         """The answer in the person's language: their district's own text where it wrote one (bot/knowledge/)."""
         answer = self.answers.get(intent)
         builtin = answer.in_lang(i18n.current()) if answer else ""
@@ -514,17 +396,12 @@ class Engine:
         staff = [Button(name, Topic(intent)) for intent, name in self.knowledge.menu(which)]
         return [*buttons[:-2], *staff, *buttons[-2:]]
 
-    @staticmethod
-    def language_buttons() -> list[Button]:
-        """Each language in its own name."""
-        return [Button(name, Language(code)) for code, name in LANGUAGES.items()]
-
     def remember_place(self, session: Session, place: Place) -> None:
         """Keep the place a message named as the person's place."""
         session.place_name, session.lat, session.lon = place.name, place.point.lat, place.point.lon
 
-    def _save(self, incoming: Incoming, session: Session) -> None:
+    def save(self, incoming: Incoming, session: Session) -> None:
         self.sessions.save(incoming.user_id, replace(session))
 
-    def _reply(self, session: Session, messages: list[Message]) -> Reply:
+    def reply(self, session: Session, messages: list[Message]) -> Reply:
         return Reply(messages, i18n.current(), session.last_intent, rtl=i18n.is_rtl())

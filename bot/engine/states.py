@@ -7,7 +7,8 @@ state", and the idle handler answers instead. Other parts of the engine add stat
 (handing a conversation to staff registers "handed_to_staff"); a state without a handler (its module is not
 loaded) is answered as idle, so an old session never gets stuck.
 
-Buttons and shared locations are not typed messages: the engine handles them directly (bot/engine/engine.py).
+Buttons and shared locations are not typed messages: pressed buttons are bot/engine/buttons.py's, locations the
+engine's own.
 """
 
 from __future__ import annotations
