@@ -12,8 +12,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from inboxdesk import DESK, PASSWORD, staff
 from serving import serving
-from test_inbox import DESK, PASSWORD, staff
 
 from bot.config import Settings, StaffConfig
 from bot.engine import Engine, Incoming

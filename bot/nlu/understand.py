@@ -203,7 +203,7 @@ class NLU:
         # A message without a word of the examples ("asdfgh") gives a fallback nothing to guess from.
         unknown = bool(query) and not any(w in self.words for w in query.split())
         likely = [] if unknown else arbiter.likely(probabilities, ranked, self.choices)
-        if ranked and danger is None and _crowded(ranked):
+        if ranked and danger is None and (_crowded(ranked) or self._unsure_none(ranked)):
             ranked = [(ranked[0][0], min(ranked[0][1], THRESHOLD - 0.1)), *ranked[1:]]
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding(OUT_OF_SCOPE, ranked[0][1] if ranked else 0.0, lang, place,
@@ -253,6 +253,12 @@ class NLU:
         combined = {i: (1 - QUESTION_SHARE) * scores.get(i, 0.0) + QUESTION_SHARE * question.get(i, 0.0)
                     for i in scores.keys() | question.keys()}
         return sorted(combined.items(), key=lambda r: -r[1])
+
+    def _unsure_none(self, ranked: list[tuple[str, float]]) -> bool:
+        """Out of scope only when sure: a topic right behind it ("my boy is bored every afternoon any clubs") makes
+        it a message to choose a topic for, and one for staff to look at."""
+        return (len(ranked) > 1 and ranked[0][0] == OUT_OF_SCOPE and ranked[1][0] not in self.not_topics
+                and ranked[0][1] - ranked[1][1] < MARGIN)
 
     def _calm(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """A message the danger classifier finds calm though the ranking put a priority intent first (on words such

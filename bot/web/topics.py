@@ -115,14 +115,22 @@ async def edit_topic(request: web.Request) -> web.Response:
     return _form(request, _values(topic) if topic else {}, intent=intent)
 
 
+def _one_latin_word(text: str) -> bool:
+    return bool(text) and len(text.split()) == 1 and all(ch < "\u0250" for ch in text)
+
+
 def _examples(engine: Engine, text: str) -> dict[str, list[str]]:
     """One example a line, in any language: "ar: ..." names it, else the language detector does (German when
-    unsure), so the language models learn each in its own language."""
+    unsure, and for a single word in Latin letters), so the language models learn each in its own language."""
     examples: dict[str, list[str]] = {}
     for line in text.splitlines():
         head, sep, rest = line.partition(":")
         if sep and head.strip() in LANGUAGES and rest.strip():
             lang, phrase = head.strip(), rest.strip()
+        elif _one_latin_word(line.strip()):
+            # "Reparaturcafé": one word tells a language detector too little (it reads French in "café"); staff
+            # write German here unless they name the language.
+            lang, phrase = "de", line.strip()
         elif line.strip():
             detected, confident = engine.nlu.detector.detect(line.strip(), None)
             lang, phrase = (detected if confident and detected else "de"), line.strip()
