@@ -128,15 +128,8 @@ def named_nearby(db: OffersDb, words: Iterable[str], point: Point, radius_km: fl
             counts[rowid] = counts.get(rowid, 0) + 1
     if not counts:
         return []
-    sql = (f"SELECT rowid, * FROM offers WHERE rowid IN ({','.join('?' * len(counts))}) "
-           "AND active = 1 AND lat IS NOT NULL AND lon IS NOT NULL" + (" AND example = 0" if real_only else ""))
-    params: list[object] = list(counts)
-    if categories:
-        # EXISTS per found offer (a handful), not the list of every offer of the categories (grows with them).
-        sql += (" AND EXISTS (SELECT 1 FROM offer_categories c WHERE c.offer_id = offers.id AND c.category IN "
-                f"({','.join('?' * len(categories))}))")
-        params += list(categories)
-    cursor = db.execute(sql, params)
+    where, params = _found_where("rowid", list(counts), categories, real_only)
+    cursor = db.execute("SELECT rowid, * FROM offers" + where, params)
     columns_of = [d[0] for d in cursor.description]
     found = [(int(values[0]), dict(zip(columns_of[1:], values[1:], strict=True))) for values in cursor.fetchall()]
     return _best(found, counts, point, radius_km, n)
@@ -151,14 +144,22 @@ def _named_on_store(db: OffersDb, words: Iterable[str], point: Point, radius_km:
             counts[offer_id] = counts.get(offer_id, 0) + 1
     if not counts:
         return []
-    tail = (f" WHERE id IN ({','.join('?' * len(counts))}) AND active = 1 AND lat IS NOT NULL AND lon IS NOT NULL"
-            + (" AND example = 0" if real_only else ""))
-    params: list[object] = list(counts)
-    if categories:
-        tail += (" AND EXISTS (SELECT 1 FROM offer_categories c WHERE c.offer_id = offers.id AND c.category IN "
-                 f"({','.join('?' * len(categories))}))")
-        params += list(categories)
+    tail, params = _found_where("id", list(counts), categories, real_only)
     return _best([(row["id"], row) for row in offer_dicts(db, tail, params)], counts, point, radius_km, n)
+
+
+def _found_where(key: str, found: list[Any], categories: Sequence[str], real_only: bool) -> tuple[str, list[object]]:
+    """The WHERE clause (and its parameters) that keeps the found offers that are active, placed, real when asked
+    and in one of `categories` when given; `key` is the column the found ids are of (rowid or id)."""
+    sql = (f" WHERE {key} IN ({','.join('?' * len(found))}) AND active = 1 AND lat IS NOT NULL AND lon IS NOT NULL"
+           + (" AND example = 0" if real_only else ""))
+    params: list[object] = list(found)
+    if categories:
+        # EXISTS per found offer (a handful), not the list of every offer of the categories (grows with them).
+        sql += (" AND EXISTS (SELECT 1 FROM offer_categories c WHERE c.offer_id = offers.id AND c.category IN "
+                f"({','.join('?' * len(categories))}))")
+        params += list(categories)
+    return sql, params
 
 
 def _best(found: Sequence[tuple[Any, dict[str, Any]]], counts: dict[Any, int], point: Point, radius_km: float,
