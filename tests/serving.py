@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import subprocess
@@ -87,3 +88,14 @@ def wait_until_listening(proc: subprocess.Popen[str]) -> str:
         if line.startswith("listening on "):
             return "".join(said)
     raise AssertionError("lotse serve ended before it listened:\n" + "".join(said))
+
+
+async def listening(proc: asyncio.subprocess.Process) -> list[str]:
+    """wait_until_listening for a process started with asyncio: the lines `lotse serve` said until it listens."""
+    assert proc.stdout is not None
+    said: list[str] = []
+    while not (line := (await proc.stdout.readline()).decode()).startswith("listening on "):
+        if not line:
+            raise AssertionError("lotse serve ended before it listened:\n" + "".join(said))
+        said.append(line)
+    return said

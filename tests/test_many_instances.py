@@ -30,7 +30,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from serving import free_port
+from serving import free_port, listening
 
 from bot.bench import fakegraphapi as meta
 from bot.bench.fakebotapi import FakeBotAPI
@@ -116,12 +116,7 @@ async def start(env: dict[str, str]) -> Instance:
                                                 env={**env, "LOTSE_PORT": str(port)}, stdout=asyncio.subprocess.PIPE,
                                                 stderr=asyncio.subprocess.STDOUT,
                                                 start_new_session=True)
-    assert proc.stdout is not None
-    said: list[str] = []
-    while not (line := (await proc.stdout.readline()).decode()).startswith("listening on "):
-        if not line:
-            raise AssertionError("lotse serve ended before it listened:\n" + "".join(said))
-        said.append(line)
+    said = await listening(proc)
 
     async def drain() -> None:  # the log must not fill the pipe and stop the server
         assert proc.stdout is not None

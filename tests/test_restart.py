@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from inboxdesk import PASSWORD, staff
-from serving import free_port
+from serving import free_port, listening
 
 from bot.bench import fakegraphapi as meta
 from bot.bench.fakebotapi import FakeBotAPI
@@ -65,12 +65,7 @@ async def lotse_serve(env: dict[str, str]) -> AsyncIterator[str]:
     """`lotse serve` until the block ends (SIGTERM, as systemd stops it); yields its base URL once it listens."""
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "serve", env=env,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    assert proc.stdout is not None
-    said: list[str] = []
-    while not (line := (await proc.stdout.readline()).decode()).startswith("listening on "):
-        if not line:
-            raise AssertionError("lotse serve ended before it listened:\n" + "".join(said))
-        said.append(line)
+    await listening(proc)
 
     async def drain() -> None:  # the log must not fill the pipe and stop the server
         assert proc.stdout is not None
