@@ -7,6 +7,7 @@ framework: the Telegram side and the web side use the same class.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import OrderedDict
@@ -23,6 +24,15 @@ class Limiter(Protocol):
     def take(self, key: str) -> bool: ...
 
     def retry_after(self, key: str) -> int: ...
+
+    def seconds_until(self, key: str) -> float: ...
+
+
+async def pace(limiter: Limiter, key: str) -> None:
+    """Wait until the key may go on, then spend its token: outgoing messages wait their turn instead of failing
+    (a person's reply is late by a moment rather than lost)."""
+    while not limiter.take(key):
+        await asyncio.sleep(limiter.seconds_until(key))
 
 
 @dataclass
@@ -63,8 +73,12 @@ class RateLimiter:
 
     def retry_after(self, key: str) -> int:
         """Whole seconds until the key has a token again (at least 1)."""
+        return max(1, math.ceil(self.seconds_until(key)))
+
+    def seconds_until(self, key: str) -> float:
+        """Seconds until the key has a token again (0 when it has one)."""
         bucket = self._refilled(key, self.clock())
-        return max(1, math.ceil((1.0 - bucket.tokens) / self.rate))
+        return max(0.0, (1.0 - bucket.tokens) / self.rate)
 
     def _sweep(self, now: float) -> None:
         full = [k for k, b in self._buckets.items() if b.tokens + (now - b.at) * self.rate >= self.burst]

@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter, RateLimiter
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,18 @@ class SharedRateLimiter:
 
     def retry_after(self, key: str) -> int:
         """Whole seconds until the key has a token again (at least 1)."""
+        return max(1, math.ceil(self.seconds_until(key)))
+
+    def seconds_until(self, key: str) -> float:
+        """Seconds until the key has a token again (0 when it has one)."""
         if time.monotonic() < self._local_until:
-            return self._local.retry_after(key)
-        return max(1, math.ceil((1.0 - self.tokens(key)) / self.rate))
+            return self._local.seconds_until(key)
+        try:
+            return max(0.0, (1.0 - self.tokens(key)) / self.rate)
+        except Exception as exc:
+            if not self.store.is_unavailable(exc):
+                raise
+            return self._local.seconds_until(key)
 
     def sweep(self) -> int:
         """Delete the buckets that have filled up again; how many."""
@@ -83,3 +92,11 @@ class SharedRateLimiter:
     def __len__(self) -> int:
         row = self.store.one("SELECT count(*) FROM rate_buckets WHERE scope = ?", [self.scope])
         return int(row[0]) if row else 0
+
+
+def limiter(store: Store | None, scope: str, burst: int, per_minute: float) -> Limiter:
+    """A limit counted where every instance counts: in the shared database on PostgreSQL (several instances), in
+    this process otherwise (one instance owns its SQLite file: a database round trip would buy nothing)."""
+    if store is not None and store.dialect == "postgresql":
+        return SharedRateLimiter(store, scope, burst, per_minute)
+    return RateLimiter(burst, per_minute)

@@ -10,7 +10,6 @@ from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseRateLimiter,
     CallbackQueryHandler,
@@ -25,10 +24,11 @@ from bot import i18n
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _
-from bot.ratelimit import RateLimiter
+from bot.store.ratelimit import limiter
 from bot.telegram import handlers, inline, staff
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.scheduling import FairScheduler
+from bot.telegram.sendlimit import send_limiter
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def build_application(
     """The real PTB Application over the engine, pointed at `TELEGRAM_API_BASE_URL`."""
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required for the Telegram bot")
-    application = _builder(settings, rate_limiter)
+    application = _builder(settings, engine, rate_limiter)
     application.bot_data[ENGINE] = engine
     staff.setup(application, engine, engine.handoff.config, settings.default_lang)  # first: staff groups
     processor = application.update_processor
@@ -79,17 +79,19 @@ def build_application(
 
 
 def _builder(
-    settings: Settings, rate_limiter: BaseRateLimiter[Any] | None
+    settings: Settings, engine: Engine, rate_limiter: BaseRateLimiter[Any] | None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
+    # On PostgreSQL the instances behind the load balancer share one allowance per chat and one of Telegram's.
+    store = engine.store
+    per_chat = limiter(store, "telegram-chat", settings.rate_burst, settings.rate_per_minute)
     builder = (
         Application.builder()
         .token(settings.telegram_token or "")
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RETRIES_ON_429))
-        .concurrent_updates(FairScheduler(CONCURRENT_UPDATES, RateLimiter(settings.rate_burst,
-                                                                           settings.rate_per_minute)))
+        .rate_limiter(rate_limiter or send_limiter(store, RETRIES_ON_429))
+        .concurrent_updates(FairScheduler(CONCURRENT_UPDATES, per_chat))
         .request(AiohttpRequest(POOL_SIZE))
         .get_updates_request(AiohttpRequest(1, read_timeout=POLL_READ_TIMEOUT))
     )

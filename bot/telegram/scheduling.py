@@ -20,7 +20,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _discard(coroutine: Awaitable[Any]) -> None:
 class FairScheduler(BaseUpdateProcessor):
     """Per-chat order, `slots` updates of different chats at once, and an optional limit per chat."""
 
-    def __init__(self, slots: int = 64, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, slots: int = 64, limiter: Limiter | None = None) -> None:
         super().__init__(UNBOUNDED)
         self.slots = slots
         self.limiter = limiter

@@ -17,7 +17,7 @@ from bot import i18n
 from bot.engine.actions import Forget, Help, LanguagePicker, Menu, ShareLocation, encode
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.i18n import _
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter
 from bot.whatsapp.parse import Inbound
 from bot.whatsapp.render import Out, render
 
@@ -87,7 +87,7 @@ def too_fast(lang: str) -> Reply:
 class Channel:
     """Queues per number; `accept` is all the webhook calls."""
 
-    def __init__(self, answer: Answer, send: Send, limiter: RateLimiter, lang_of: Callable[[str], str],
+    def __init__(self, answer: Answer, send: Send, limiter: Limiter, lang_of: Callable[[str], str],
                  after: After | None = None, preset: Preset | None = None) -> None:
         self.answer, self.send, self.limiter, self.lang_of, self.after = answer, send, limiter, lang_of, after
         self.preset = preset

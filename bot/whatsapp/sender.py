@@ -16,20 +16,27 @@ from pywa_async.client import WhatsApp
 from pywa_async.errors import WhatsAppError
 
 from bot.config import WhatsAppConfig
+from bot.ratelimit import Limiter, pace
+from bot.store import Store
+from bot.store.ratelimit import limiter
 from bot.whatsapp.render import Out
 
 log = logging.getLogger(__name__)
 # httpx logs every request at INFO: one line per message sent would drown the server's own log.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
+#: The Cloud API's throughput for one business phone number (messages a second, all kinds together); beyond it Meta
+#: answers with error 130429 and drops the message.
+PER_SECOND = 80
 OUTSIDE_WINDOW = 131047  # the Cloud API's error for a free-form message more than 24 hours after the person wrote
 
 
 class Sender:
     """One pywa client for the lifetime of the server."""
 
-    def __init__(self, config: WhatsAppConfig) -> None:
+    def __init__(self, config: WhatsAppConfig, limit: Limiter | None = None) -> None:
         self.config = config
+        self.limit = limit or send_limit(None)
         self.session = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
         self.client = WhatsApp(phone_id=config.phone_id, token=config.token, session=self.session, server=None)
         # pywa sets Meta's URL on the session it is given; the configured one (a fake in tests) wins.
@@ -44,6 +51,7 @@ class Sender:
             await self.send_one(number, out)
 
     async def send_one(self, number: str, out: Out) -> None:
+        await pace(self.limit, self.config.phone_id)
         wa = self.client
         if out.kind == "text":
             await wa.send_message(to=number, text=out.text)
@@ -63,6 +71,7 @@ class Sender:
     async def send_template(self, number: str, lang: str) -> None:
         """The approved template that says the team has answered (the only message allowed after 24 hours), in
         the person's language when it is approved in it."""
+        await pace(self.limit, self.config.phone_id)
         await self.client.send_template(to=number, name=self.config.template,
                                         language=TemplateLanguage(self.config.template_lang(lang)))
 
@@ -72,6 +81,11 @@ class Sender:
             await self.client.mark_message_as_read(message_id=message_id)
         except (WhatsAppError, httpx.HTTPError) as err:
             log.debug("mark as read failed: %s", err)
+
+
+def send_limit(store: Store | None) -> Limiter:
+    """The phone number's throughput, counted by every instance together on PostgreSQL."""
+    return limiter(store, "whatsapp-send", PER_SECOND, PER_SECOND * 60)
 
 
 def outside_window(err: Exception) -> bool:

@@ -21,8 +21,8 @@ from pywa.utils import webhook_updates_validator
 
 from bot.engine import Incoming, Reply
 from bot.engine.deeplinks import apply_preset, decode
-from bot.ratelimit import RateLimiter
 from bot.store.once import Busy, Claimed, claim_waiting, finish
+from bot.store.ratelimit import limiter as shared_limiter
 from bot.web.keys import ENGINE, INBOX, ONCE, SETTINGS, WORKER
 from bot.web.staff import STAFF, report, text_of
 from bot.whatsapp.channel import Channel, lang_hint, user_id
@@ -30,7 +30,7 @@ from bot.whatsapp.files import ForStaffGroup, file_deliverer, on_file
 from bot.whatsapp.inbox import deliverer, reachable_again
 from bot.whatsapp.links import payload_of
 from bot.whatsapp.parse import messages
-from bot.whatsapp.sender import Sender
+from bot.whatsapp.sender import Sender, send_limit
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,8 @@ def _wire(app: web.Application, sender: Sender) -> Channel:
             return None
         return apply_preset(engine, incoming.user_id, chosen, incoming.lang_hint)
 
-    limiter = RateLimiter(settings.rate_burst, settings.rate_per_minute)
+    # A number's messages may reach any instance: on PostgreSQL they count in one bucket for all of them.
+    limiter = shared_limiter(engine.store, "whatsapp-number", settings.rate_burst, settings.rate_per_minute)
     return Channel(answer, sender.send, limiter, lang_of, after, preset)
 
 
@@ -142,7 +143,7 @@ async def whatsapp_ctx(app: web.Application) -> AsyncIterator[None]:
     """The pywa client and the queues, for the lifetime of the server (after the engine's context)."""
     config = app[SETTINGS].whatsapp
     assert config is not None
-    sender = Sender(config)
+    sender = Sender(config, send_limit(app[ENGINE].store))
     app[SENDER] = sender
     app[CHANNEL] = _wire(app, sender)
     inbox = app.get(INBOX)
