@@ -193,3 +193,21 @@ def test_lotse_offers_near_and_search_read_postgresql_when_configured(tmp_path: 
     assert found.exit_code == 0 and "nur in PostgreSQL" in found.output, found.output
     refused = CliRunner().invoke(cli, ["offers", "backup", str(tmp_path / "b.db")], env=env)
     assert refused.exit_code == 1 and "pg_dump" in refused.output
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("Kita Lunen", "demo-kita-44532-luenen"),  # as typed on a keyboard without umlauts
+    ("kita lünen", "demo-kita-44532-luenen"),
+    ("Beratungsstelle fur Frauen", "lotse-beratung-frauen"),
+    ("beratungsstelle für frauen", "lotse-beratung-frauen"),
+    ("Fruhforderung", "lotse-beratung-frauen"),  # a keyword staff gave it
+])
+def test_every_search_ignores_accents(offers: OffersDb, words: str, expected: str) -> None:
+    write.save(offers, {"id": "lotse-beratung-frauen", "name_de": "Beratungsstelle für Frauen", "city": "Unna",
+                        "postcode": "59423", "lat": UNNA.lat, "lon": UNNA.lon, "categories": ["counselling"],
+                        "keywords": "Frühförderung"}, "anna")
+    assert expected in [o.id for o in search(offers, words)]  # `lotse offers search`
+    assert expected in [o.id for o in browse.find(offers, browse.Query(text=words)).offers]  # the admin's list
+    first = words.split()[0]
+    if expected == "lotse-beratung-frauen" and first.casefold() != "beratungsstelle":
+        assert [h.offer.id for h in named_nearby(offers, [first.casefold()], UNNA, 20)] == [expected]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.offers.model import Offer
+from bot.offers.pgschema import fold
 from bot.offers.sql import OffersDb, offer_dicts, on_postgres, rows
 
 PAGE_SIZE = 50
@@ -51,7 +52,7 @@ def _word_condition(word: str, postgres: bool = False) -> tuple[str, list[Any]]:
     digits = re.sub(r"\D", "", word)
     if postgres:  # a quoted lexeme as a prefix: no tsquery syntax from the search box
         fts = "'" + word.replace("\\", "\\\\").replace("'", "''") + "':*"
-        text_match = "fts_all @@ to_tsquery('simple', ?)"
+        text_match = f"fts_all @@ to_tsquery('simple', {fold()})"
     else:
         fts = '"' + word.replace('"', '""') + '"*'
         text_match = "rowid IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?)"

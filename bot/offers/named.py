@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from bot.geo.distance import Point, haversine_km
 from bot.offers.db import DESCRIPTION_COLUMNS, NAME_COLUMNS, offers_version
 from bot.offers.model import Offer, OfferHit
+from bot.offers.pgschema import fold
 from bot.offers.sql import OffersDb, offer_dicts, rows
 from bot.store import Store
 
@@ -82,7 +83,8 @@ def _matching_pg(db: OffersDb, word: str, columns: Sequence[str], common: int) -
     vector = "fts_names" if tuple(columns) == NAMES else "fts_words"
     plain = unicodedata.normalize("NFC", word).replace("\\", "\\\\").replace("'", "''")
     query = f"'{plain}'" + (":*" if len(plain) >= 5 else "")
-    found = rows(db, f"SELECT id FROM offers WHERE {vector} @@ to_tsquery('simple', ?) LIMIT ?", [query, common + 1])
+    found = rows(db, f"SELECT id FROM offers WHERE {vector} @@ to_tsquery('simple', {fold()}) LIMIT ?",
+                 [query, common + 1])
     return set() if len(found) > common else {str(r[0]) for r in found}
 
 

@@ -6,9 +6,10 @@ column lists, with PostgreSQL's own means where SQLite has its own.
 - `offer_categories` is kept by a trigger as on SQLite, so the nearest search reads the same covering index
   (category, cell, lat, lon) with the same statement on both engines.
 - Full-text search: three stored tsvectors with the 'simple' configuration (lower case, no stemming, no stop
-  words: what FTS5's unicode61 tokenizer does, except that it also folds diacritics): `fts_names` (names and
-  keywords: an offer named by its own words), `fts_words` (also descriptions and organisation) and `fts_all`
-  (also the town: the admin's and `lotse offers search`'s search), each with a GIN index.
+  words: what FTS5's unicode61 tokenizer does) over the text with its accents folded (`lotse_fold`, see
+  `FOLDING`): `fts_names` (names and keywords: an offer named by its own words), `fts_words` (also descriptions
+  and organisation) and `fts_all` (also the town: the admin's and `lotse offers search`'s search), each with a GIN
+  index. A query is folded the same way (`fold`), so "Lunen" finds "Lünen" as FTS5's remove_diacritics does.
 - `meta.offers_version` is bumped by a statement trigger on every change, as SQLite's row triggers do.
 - `audit`, and the sources' tables (`source_state`, `source_runs`, `source_categories`, `geocode_cache`), as
   migrations 2 and 10 of SQLite's chain.
@@ -24,9 +25,54 @@ TEXT_COLUMNS = ("organisation", "street", "postcode", "city", "district", "phone
                 "keywords")
 
 
-def _vector(columns: tuple[str, ...]) -> str:
+def _vector(columns: tuple[str, ...], folded: bool = False) -> str:
     joined = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
-    return f"to_tsvector('simple'::regconfig, {joined})"
+    return f"to_tsvector('simple'::regconfig, {f'lotse_fold({joined})' if folded else joined})"
+
+
+def fold(placeholder: str = "?") -> str:
+    """A query's text with its accents folded as the indexed text's are (inside to_tsquery)."""
+    return f"lotse_fold({placeholder})"
+
+
+#: Accents folded with PostgreSQL's `unaccent` extension (contrib, shipped with Debian's server package and every
+#: hosted PostgreSQL; trusted, so the database's owner may add it): its rules fold all of Latin script (ü, é, ş,
+#: ê, ç, œ, ß to ss), which a hand-made table would only approach. unaccent() itself is only STABLE (it reads its
+#: dictionary by search_path), so a generated column cannot call it; `lotse_fold` names the dictionary with its
+#: schema and may be IMMUTABLE: the documented way to index unaccented text. The extension goes into `public`
+#: when nobody added it yet (not into this deployment's schema: dropping that would drop it for everyone).
+FOLDING = """DO $$
+DECLARE
+    home text;
+BEGIN
+    SELECT n.nspname INTO home FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+        WHERE e.extname = 'unaccent';
+    IF home IS NULL THEN
+        BEGIN
+            CREATE EXTENSION unaccent SCHEMA public;
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE EXCEPTION 'Lotse needs the unaccent extension: ask the owner of the database to run '
+                'CREATE EXTENSION unaccent SCHEMA public; then migrate again';
+        END;
+        home := 'public';
+    END IF;
+    EXECUTE format('CREATE OR REPLACE FUNCTION lotse_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT '
+                   'PARALLEL SAFE AS %L', format('SELECT %I.unaccent(%L::regdictionary, $1)', home,
+                                                 home || '.unaccent'));
+END $$"""
+
+
+def folding_statements() -> list[str]:
+    """The step that makes the search ignore accents: the folding function, and the three vectors built anew
+    over folded text (a generated column's expression cannot be altered before PostgreSQL 17)."""
+    vectors = {"fts_names": NAMES, "fts_words": WORDS, "fts_all": ALL}
+    return [
+        FOLDING,
+        "ALTER TABLE offers " + ", ".join(f"DROP COLUMN IF EXISTS {c}" for c in vectors),
+        "ALTER TABLE offers " + ", ".join(f"ADD COLUMN {c} tsvector GENERATED ALWAYS AS ({_vector(cols, True)}) "
+                                          "STORED" for c, cols in vectors.items()),
+        *(f"CREATE INDEX IF NOT EXISTS offers_{c} ON offers USING gin ({c})" for c in vectors),
+    ]
 
 
 NAMES = (*NAME_COLUMNS, "keywords")

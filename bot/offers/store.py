@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from bot.geo.distance import EARTH_RADIUS_KM, Point, haversine_km
 from bot.offers.db import offers_version
 from bot.offers.model import Offer, OfferHit
+from bot.offers.pgschema import fold
 from bot.offers.sql import OffersDb, offer_dicts, on_postgres, rows
 from bot.store import Sql, Store
 
@@ -217,8 +218,8 @@ def search(db: OffersDb, query: str, limit: int = 20) -> list[Offer]:
     if not query.strip():
         return []
     if not isinstance(db, Database):
-        tail = (" WHERE active = 1 AND fts_all @@ plainto_tsquery('simple', ?) "
-                "ORDER BY ts_rank(fts_all, plainto_tsquery('simple', ?)) DESC, id LIMIT ?")
+        match = f"plainto_tsquery('simple', {fold()})"
+        tail = f" WHERE active = 1 AND fts_all @@ {match} ORDER BY ts_rank(fts_all, {match}) DESC, id LIMIT ?"
         return [Offer.from_row(row) for row in offer_dicts(db, tail, [query, query, limit])]
     found = db.table("offers").search(query, quote=True, limit=limit, where="active = 1")
     return [Offer.from_row(dict(row)) for row in found]

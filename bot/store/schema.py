@@ -239,6 +239,14 @@ CREATE TABLE IF NOT EXISTS inbound_once (
 CREATE INDEX IF NOT EXISTS inbound_once_at ON inbound_once(at)
 """
 
+
+# v9: the offer search on PostgreSQL ignores accents, as FTS5's remove_diacritics does on SQLite (nothing there).
+def _v9() -> dict[str, list[str]]:
+    from bot.offers.pgschema import folding_statements
+
+    return {"sqlite": [], "postgresql": folding_statements()}
+
+
 Step = str | dict[str, list[str]]
 
 MIGRATIONS: tuple[tuple[str, Step], ...] = (
@@ -252,6 +260,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
                                                for dialect, types in TYPES.items()}),
     ("offers, their audit trail and their sources", _v7()),
     ("inbound messages claimed once across instances", _V8),
+    ("offer search ignores accents", _v9()),
 )
 
 
