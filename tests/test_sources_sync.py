@@ -21,8 +21,11 @@ from bot.offers import write
 from bot.offers.db import open_db
 from bot.offers.store import get_offer
 from bot.sources import categories, sync
+from bot.sources.geocoder import Geocoder
 from bot.sources.http import SourceError
 from bot.sources.run import sync_integreat, sync_osm
+from bot.store import Store, open_store
+from bot.store.ratelimit import SharedRateLimiter
 from bot.telegram.render import place_block
 from bot.web.replies import reply_json
 
@@ -255,3 +258,37 @@ def test_offers_imported_at_their_postcode_are_placed_at_their_address(fake: Fak
     monkeypatch.delenv("LOTSE_GEOCODER_URL")
     refused = CliRunner().invoke(cli, ["--db", str(db_path), "offers", "locate"])
     assert refused.exit_code == 1 and "LOTSE_GEOCODER_URL is not set" in refused.output
+
+
+@pytest.fixture
+def instances(database_url: str) -> Iterator[list[Store]]:
+    """Three instances' stores on one database (a SQLite file, or PostgreSQL)."""
+    with open_store(database_url) as a, open_store(database_url) as b, open_store(database_url) as c:
+        yield [a, b, c]
+
+
+def test_three_instances_ask_the_geocoder_once_per_address(instances: list[Store], fake: FakeSources) -> None:
+    geocoders = [Geocoder(store, fake.url, interval=0.001) for store in instances]
+    points = [g.locate("Rathausplatz 1", "59423", "Unna") for g in geocoders]
+    assert points[0] is not None and points == [points[0]] * 3
+    assert [g.locate("Nirgendwo 1", "99999", "Nirgendwo") for g in geocoders] == [None] * 3  # "not found" kept
+    assert len(fake.geocoder_requests) == 2
+
+
+def test_instances_on_postgresql_ask_the_geocoder_at_most_once_a_second_together(
+        pg_url: str, fake: FakeSources) -> None:
+    clock, slept = [1000.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    with open_store(pg_url) as a, open_store(pg_url) as b:
+        geocoders = [Geocoder(store, fake.url, sleep=sleep) for store in (a, b)]
+        for g in geocoders:
+            assert isinstance(g.shared, SharedRateLimiter)
+            g.shared.clock = lambda: clock[0]
+        geocoders[0].locate("Rathausplatz 1", "59423", "Unna")
+        assert slept == []
+        geocoders[1].locate("Markt 2", "59174", "Kamen")  # another instance, another address: it waits its second
+        assert slept == [pytest.approx(1.0)] and len(fake.geocoder_requests) == 2

@@ -1,9 +1,11 @@
 """Street addresses to points with a Nominatim-compatible geocoder (LOTSE_GEOCODER_URL), politely.
 
 Nominatim's usage policy asks for at most one request per second, a User-Agent that names the application, and
-caching: each address is asked once (`geocode_cache`, also "not found"), requests are spaced a second apart,
-and the answer must lie in Germany. Without a geocoder, or when it finds nothing, the offer stands at its
-postcode's centre and is marked approximate (fields.check_complete does that).
+caching: each address is asked once (`geocode_cache`, also "not found", kept for good), requests are spaced a
+second apart, and the answer must lie in Germany. On PostgreSQL the cache and the spacing are shared by every
+instance: three instances ask for an address once, and together no more than once a second. Without a geocoder,
+or when it finds nothing, the offer stands at its postcode's centre and is marked approximate
+(fields.check_complete does that).
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from sqlite_utils import Database
+
 from bot.geo.distance import Point
 from bot.offers.fields import GERMANY
-from bot.offers.sql import OffersDb, rows, writing
+from bot.offers.sql import OffersDb, on_postgres, rows, writing
 from bot.offers.write import now
+from bot.ratelimit import Limiter
 from bot.sources.http import SourceError, get_json
+from bot.store.ratelimit import SharedRateLimiter
 
 MIN_INTERVAL = 1.0  # seconds between two requests (Nominatim's policy)
 
@@ -29,8 +35,15 @@ class Geocoder:
         self.interval, self.clock, self.sleep = interval, clock, sleep
         self.last: float | None = None
         self.requests = 0
+        # Spaced in the shared store when the offers are (several instances), else in this object.
+        self.shared: Limiter | None = (SharedRateLimiter(db, "geocoder", 1, 60.0 / interval)
+                                       if on_postgres(db) and not isinstance(db, Database) else None)
 
     def _wait(self) -> None:
+        if self.shared is not None:
+            while not self.shared.take("requests"):
+                self.sleep(self.shared.seconds_until("requests"))
+            return
         if self.last is not None:
             left = self.interval - (self.clock() - self.last)
             if left > 0:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from babel import Locale
 from multidict import MultiDictProxy
+from sqlite_utils import Database
 
 from bot.offers import browse, editing, hours, store, write
 from bot.offers.categories import CATEGORIES
@@ -212,8 +213,10 @@ async def save_form(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     if settings.geocoder_url and values.get("street") and not (values.get("lat") or values.get("lon")):
         # A street address is placed by the geocoder (cached, at most one request a second), not at the
-        # postcode's centre; on a worker thread with its own connection, so the chats go on meanwhile.
-        point = await asyncio.to_thread(placing.locate, settings.db_path, settings.geocoder_url, values)
+        # postcode's centre; on a worker thread, so the chats go on meanwhile.
+        offers = request.app[OFFERS]
+        where = settings.db_path if isinstance(offers, Database) else offers
+        point = await asyncio.to_thread(placing.locate, where, settings.geocoder_url, values)
         if point is not None:
             values["lat"], values["lon"] = f"{point.lat:.6f}", f"{point.lon:.6f}"
     result = editing.save(request.app[OFFERS], values, actor, new=offer is None, dry_run=preview)

@@ -16,6 +16,7 @@ from bot.offers.model import Offer
 from bot.offers.sql import OffersDb
 from bot.offers.store import nearest
 from bot.sources.geocoder import Geocoder
+from bot.store import Store
 
 WIDTH, HEIGHT = 320, 220
 KM_PER_PIXEL = 0.0075  # 320 px = 2.4 km: a neighbourhood, where a wrong street corner shows
@@ -64,9 +65,13 @@ def sketch(db: OffersDb, offer: Offer | None) -> Sketch | None:
     return Sketch(offer.lat, offer.lon, dlat, dlon, offer.approximate, centre, others)
 
 
-def locate(db_path: Path, url: str, values: dict[str, Any]) -> Point | None:
-    """The geocoder's point for the form's address (on a worker thread: its own connection)."""
-    db = open_db(db_path)
+def locate(where: Path | Store, url: str, values: dict[str, Any]) -> Point | None:
+    """The geocoder's point for the form's address, on a worker thread: the shared store (its pool hands the thread
+    a connection, and every instance reads the same cache), or the SQLite file on a connection of its own."""
+    if isinstance(where, Store):
+        return Geocoder(where, url).locate(str(values.get("street") or ""), str(values.get("postcode") or ""),
+                                           str(values.get("city") or ""))
+    db = open_db(where)
     try:
         return Geocoder(db, url).locate(str(values.get("street") or ""), str(values.get("postcode") or ""),
                                         str(values.get("city") or ""))
