@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +18,16 @@ from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.bench.fakeupdates import text_update
 from bot.config import INBOX_CHAT, Settings, StaffConfig, StaffDesk, WhatsAppConfig
+from bot.engine.actions import Menu
+from bot.engine.models import Button, Incoming, Message, Reply
 from bot.offers.db import open_db
 from bot.offers.demo import build_demo
+from bot.ratelimit import RateLimiter
 from bot.store import open_store
-from bot.store.once import Busy, Claimed, Done, Once, web_key
+from bot.store.once import Busy, Claimed, Done, Once, Recorded, web_key
+from bot.whatsapp.channel import Channel
+from bot.whatsapp.parse import Inbound
+from bot.whatsapp.render import Out
 
 SECRET = "s3cret-Token_42"
 ASK = "Ich möchte mit einem Menschen sprechen"
@@ -62,6 +68,36 @@ def test_the_claim_of_an_instance_that_died_is_taken_over(pg_url: str) -> None:
         second.done("whatsapp", "wamid.1")
         assert second.claim("whatsapp", "wamid.1") == Done()
         second.close()
+
+
+def test_a_reply_recorded_by_an_instance_that_died_goes_to_the_one_that_takes_over(pg_url: str) -> None:
+    with open_store(pg_url) as first_store, open_store(pg_url) as second_store:
+        first, second = Once(first_store), Once(second_store)
+        assert first.claim("whatsapp", "wamid.2") == Claimed()
+        first.record("whatsapp", "wamid.2", ["112", "Wo bist du?"], 0)  # before the first message goes out
+        first.record("whatsapp", "wamid.2", ["112", "Wo bist du?"], 1)  # the first went
+        first.close()
+        assert second.claim("whatsapp", "wamid.2") == Claimed(Recorded(["112", "Wo bist du?"], 1))
+        second.done("whatsapp", "wamid.2")
+        assert second.claim("whatsapp", "wamid.2") == Done()  # the record is gone with the claim's end
+        second.close()
+
+
+async def test_a_whatsapp_reply_is_recorded_before_it_goes_and_after_each_message() -> None:
+    steps: list[tuple[str, object]] = []
+
+    async def answer(incoming: Incoming) -> Reply:
+        menu = [Button("Kita", Menu())]
+        return Reply([Message("Eins", menu), Message("Zwei", menu)], "de")
+
+    async def send(number: str, outs: list[Out]) -> None:
+        steps.extend(("sent", out.text) for out in outs)
+
+    channel = Channel(answer, send, RateLimiter(5, 5), lambda number: "de")
+    channel.record = lambda message_id, values, sent: steps.append(("recorded", sent))
+    handled = channel.accept(Inbound("4917000000001", "wamid.r1", text="hallo"))
+    assert handled is not None and await handled
+    assert steps == [("recorded", 0), ("sent", "Eins"), ("recorded", 1), ("sent", "Zwei")]
 
 
 @pytest.fixture
@@ -107,6 +143,31 @@ async def test_a_whatsapp_delivery_sent_twice_is_answered_once(settings: Setting
                 assert r.status == 200  # answered when the 200 comes: nothing to wait for
             sent.append(len(graph.to("963944000001")))
     assert sent[0] > 0 and sent[1] == sent[0]
+
+
+async def test_a_whatsapp_retry_finishes_the_reply_an_instance_died_sending(settings: Settings,
+                                                                             graph: FakeGraphAPI) -> None:
+    """The instance that died had sent the first of two messages: the retry sends the second, as recorded, and
+    does not ask the engine again (whose answer to a second "hello" would be another)."""
+    if settings.database_url is None:
+        pytest.skip("one instance on SQLite records nothing: no other instance could take over")
+    config = WhatsAppConfig(token="EAAG-test", phone_id=meta.PHONE_ID, app_secret=graph.app_secret,
+                            verify_token="v", api_base_url=graph.base_url)
+    settings = replace(settings, whatsapp=config)
+    update = meta.text("963944000002", "مرحبا")
+    key = update["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    with open_store(settings.database_url) as store:
+        dead = Once(store)
+        dead.claim("whatsapp", key)
+        dead.record("whatsapp", key, [asdict(Out("text", "Notruf 112")), asdict(Out("text", "Wo bist du?"))], 1)
+        dead.close()  # as when its process is killed
+    raw = meta.raw(update)
+    async with serving(settings) as base, aiohttp.ClientSession(base) as http:
+        async with http.post("/whatsapp/webhook", data=raw, headers={"X-Hub-Signature-256": graph.sign(raw)}) as r:
+            assert r.status == 200
+        async with http.post("/whatsapp/webhook", data=raw, headers={"X-Hub-Signature-256": graph.sign(raw)}) as r:
+            assert r.status == 200  # and again: done now
+    assert [s.text for s in graph.to("963944000002")] == ["Wo bist du?"]
 
 
 async def test_a_telegram_update_sent_twice_is_answered_once(settings: Settings, api: FakeBotAPI) -> None:

@@ -14,6 +14,11 @@ before it is handled (`inbound_once`, keyed by channel and id: an insert that on
   WhatsApp but before it marked the claim done is the one case answered twice (neither API takes an id that
   would tell another instance): the claim is marked as soon as the reply is sent, so the window is the sending of
   the reply's messages and one database write.
+- a channel may narrow that window (`record`, WhatsApp does): the reply is written into the claim before its first
+  message goes out, and after each one how many went. The instance that takes over sends the ones not confirmed,
+  and does not ask the engine again (whose state the dead instance already moved on). Of a killed instance's
+  reply at most the one message in flight goes out twice; none is lost. Between a missing answer and a doubled
+  one the double is chosen: the first message of a reply to danger holds the numbers to call.
 
 Claims expire after a day (Telegram and Meta give up retrying long before); a stored answer after a few minutes,
 because it is there only for a page's retry. Keys hold no person's id: the web chat's is a hash.
@@ -22,11 +27,13 @@ because it is there only for a page's retry. Keys hold no person's id: the web c
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.store.base import Store
 
@@ -47,7 +54,19 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class Claimed:
-    """This instance handles the message now; `done()` or `release()` it afterwards."""
+    """This instance handles the message now; `done()` or `release()` it afterwards. `recorded`: what a stopped
+    instance had begun to send (`Once.record`), to be sent on instead of answered anew."""
+
+    recorded: Recorded | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A reply as a channel recorded it: its messages (JSON values of the channel's own making), and how many of
+    them were sent for certain."""
+
+    messages: list[Any]
+    sent: int
 
 
 @dataclass(frozen=True)
@@ -108,13 +127,19 @@ class Once:
                                "AND done = 0", [self.owner, self._at(), kind, key, owner])
         if taken:
             log.info("a %s message claimed by an instance that stopped is handled here", kind)
-            return Claimed()
+            return Claimed(_recorded(answer))
         return Busy()  # a third instance took it over first
 
     def done(self, kind: str, key: str, answer: str | None = None) -> None:
         """The message is handled: repeats are answered as done (with `answer`, when given)."""
         self.store.run("UPDATE inbound_once SET done = 1, answer = ?, at = ? WHERE kind = ? AND key = ?",
                        [answer, self._at(), kind, key])
+
+    def record(self, kind: str, key: str, messages: list[Any], sent: int) -> None:
+        """The reply about to go out (before its first message) and how many of its messages went (after each):
+        an instance that takes the claim over sends the rest (see the module's doc)."""
+        self.store.run("UPDATE inbound_once SET answer = ? WHERE kind = ? AND key = ? AND owner = ? AND done = 0",
+                       [json.dumps({"messages": messages, "sent": sent}), kind, key, self.owner])
 
     def release(self, kind: str, key: str) -> None:
         """Handling failed before anything was answered: the next delivery handles it again."""
@@ -139,6 +164,15 @@ class Once:
         if self._held is not None:
             self._held.close()
             self._held = None
+
+
+def _recorded(answer: object) -> Recorded | None:
+    """A claim's recorded reply (only a claim not done has one: a done web chat claim keeps its answer there)."""
+    try:
+        found = json.loads(answer) if isinstance(answer, str) else None
+        return Recorded(list(found["messages"]), int(found["sent"])) if isinstance(found, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 #: Where a webhook leaves, for the Telegram handlers, the futures it waits on (PTB's bot_data: update_id -> future):

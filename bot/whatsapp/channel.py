@@ -4,6 +4,9 @@ The webhook only queues (Meta wants its 200 within seconds and retries otherwise
 queue and task, so one person's messages are answered in order while another person's are answered beside
 them: a flood from one number waits in its own queue, and beyond the rate limit it is dropped with one kind
 notice. Meta delivers some messages twice; their ids are remembered for a while and the repeats ignored.
+
+With several instances a reply is recorded as it goes out (`record`: bot/store/once.py), so that the instance a
+retry reaches after this one died sends the messages not yet confirmed (`replays`) instead of answering anew.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any
 
 from bot import i18n
 from bot.engine.actions import Forget, Help, LanguagePicker, Menu, ShareLocation, encode
@@ -39,6 +44,12 @@ After = Callable[[Incoming, Reply], Awaitable[None]]
 Send = Callable[[str, list[Out]], Awaitable[None]]
 Preset = Callable[[Incoming], Reply | None]  # a volunteer's link (bot/whatsapp/links.py) answered, or None
 OnFile = Callable[[Inbound], Awaitable[Reply | None]]  # an image or document kept for the team, or None
+Record = Callable[[str, list[Any], int], None]  # message id, the reply's messages as JSON values, how many went
+
+
+def outs_of(recorded: list[Any]) -> list[Out]:
+    """Messages recorded as JSON values (`asdict`) back as they were."""
+    return [Out(**{**value, "choices": tuple(tuple(c) for c in value.get("choices", ()))}) for value in recorded]
 
 
 def user_id(number: str) -> str:
@@ -96,6 +107,8 @@ class Channel:
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
         self.warned: set[str] = set()  # numbers told that they write too fast, until they may again
+        self.record: Record | None = None  # set with several instances: the reply is recorded as it goes out
+        self.replays: dict[str, tuple[list[Out], int]] = {}  # message id -> what a stopped instance left unsent
 
     def accept(self, inbound: Inbound) -> asyncio.Future[bool] | None:
         """Queue one message for its number (or drop it: a repeat, a reaction, or beyond the number's limit); the
@@ -146,6 +159,14 @@ class Channel:
 
     async def _handle(self, inbound: Inbound, handled: asyncio.Future[bool] | None = None) -> bool:
         """Answer one message; `handled` is set as soon as the answer is sent (before the work that follows it)."""
+        replay = self.replays.pop(inbound.message_id, None)
+        if replay is not None:  # answered by an instance that died while sending: the rest of that, not anew
+            try:
+                await self._send_recorded(inbound, *replay)
+            except Exception:
+                log.exception("whatsapp: the rest of a reply could not be sent")
+                return False
+            return True
         try:
             incoming = incoming_of(inbound)
             if incoming is None and self.on_file is not None and inbound.media in ("image", "document"):
@@ -160,7 +181,10 @@ class Channel:
                 return True
             preset = self.preset(incoming) if self.preset is not None and incoming.text else None
             reply = preset if preset is not None else await self.answer(incoming)
-            await self.send(inbound.number, render(reply))
+            if self.record is not None and reply.handoff is None:
+                await self._send_recorded(inbound, render(reply), 0)
+            else:  # a handoff step follows the reply (after): answered anew by a retry, it is taken again
+                await self.send(inbound.number, render(reply))
         except Exception:  # one failed message must not stop the number's queue, nor anyone else's
             log.exception("whatsapp: a message could not be answered")
             return False
@@ -172,6 +196,23 @@ class Channel:
         except Exception:  # answered: a repeat of the delivery must not answer it again
             log.exception("whatsapp: a handoff step could not be passed on")
         return True
+
+    async def _send_recorded(self, inbound: Inbound, outs: list[Out], start: int) -> None:
+        """Send outs[start:], each confirmed in the record after it went (the first recorded before it goes)."""
+        values = [asdict(out) for out in outs]
+        self._note(inbound.message_id, values, start)
+        for i in range(start, len(outs)):
+            await self.send(inbound.number, [outs[i]])
+            if i + 1 < len(outs):
+                self._note(inbound.message_id, values, i + 1)
+
+    def _note(self, message_id: str, values: list[Any], sent: int) -> None:
+        if self.record is None:
+            return
+        try:
+            self.record(message_id, values, sent)
+        except Exception:  # the database is away: the reply still goes out, only a takeover would send it anew
+            log.warning("whatsapp: could not record how far a reply went", exc_info=True)
 
     async def close(self) -> None:
         """Cancel what is still queued (on shutdown)."""

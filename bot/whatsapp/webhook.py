@@ -25,7 +25,7 @@ from bot.store.once import Busy, Claimed, claim_waiting, finish
 from bot.store.ratelimit import limiter as shared_limiter
 from bot.web.keys import ENGINE, INBOX, ONCE, SETTINGS, WORKER
 from bot.web.staff import STAFF, report, text_of
-from bot.whatsapp.channel import Channel, lang_hint, user_id
+from bot.whatsapp.channel import Channel, lang_hint, outs_of, user_id
 from bot.whatsapp.files import ForStaffGroup, file_deliverer, on_file
 from bot.whatsapp.inbox import deliverer, reachable_again
 from bot.whatsapp.links import payload_of
@@ -71,6 +71,8 @@ async def receive(request: web.Request) -> web.Response:
             if isinstance(claim, Busy):
                 again = "A message of this delivery is being answered."
             elif isinstance(claim, Claimed):
+                if claim.recorded is not None:  # its instance died while sending: the rest of that reply
+                    channel.replays[inbound.message_id] = (outs_of(claim.recorded.messages), claim.recorded.sent)
                 handled = channel.accept(inbound)
                 if handled is None:  # a reaction, a flood beyond the limit: nothing to answer, ever
                     once.done("whatsapp", inbound.message_id)
@@ -136,7 +138,11 @@ def _wire(app: web.Application, sender: Sender) -> Channel:
 
     # A number's messages may reach any instance: on PostgreSQL they count in one bucket for all of them.
     limiter = shared_limiter(engine.store, "whatsapp-number", settings.rate_burst, settings.rate_per_minute)
-    return Channel(answer, sender.send, limiter, lang_of, after, preset)
+    channel = Channel(answer, sender.send, limiter, lang_of, after, preset)
+    if engine.store.dialect == "postgresql":  # another instance may take over a reply this one is sending
+        once = app[ONCE]
+        channel.record = lambda message_id, values, sent: once.record("whatsapp", message_id, values, sent)
+    return channel
 
 
 async def whatsapp_ctx(app: web.Application) -> AsyncIterator[None]:
