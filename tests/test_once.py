@@ -25,6 +25,7 @@ from bot.offers.demo import build_demo
 from bot.ratelimit import RateLimiter
 from bot.store import open_store
 from bot.store.once import Busy, Claimed, Done, Once, Recorded, web_key
+from bot.telegram import journal
 from bot.whatsapp.channel import Channel
 from bot.whatsapp.parse import Inbound
 from bot.whatsapp.render import Out
@@ -181,6 +182,29 @@ async def test_a_telegram_update_sent_twice_is_answered_once(settings: Settings,
             async with http.post("/telegram/webhook", data=update, headers=headers) as resp:
                 assert resp.status == 200  # processed before the 200
     assert [c.text for c in api.sent(401)] == ["What are you looking for?"]
+
+
+async def test_a_telegram_retry_finishes_the_reply_an_instance_died_sending(settings: Settings,
+                                                                             api: FakeBotAPI) -> None:
+    if settings.database_url is None:
+        pytest.skip("one instance on SQLite records nothing: no other instance could take over")
+    url = f"http://127.0.0.1:{free_port()}/telegram/webhook"
+    settings = replace(settings, telegram_token=api.token, telegram_api_base_url=api.base_url, webhook_url=url,
+                       webhook_secret=SECRET)
+    menu = [Button("Kita", Menu())]
+    reply = Reply([Message("Notruf 112", menu), Message("Wo bist du?", menu)], "de")
+    with open_store(settings.database_url) as store:
+        dead = Once(store)
+        dead.claim("telegram", "7002")
+        dead.record("telegram", "7002", journal.values(reply, reply.messages), 1)
+        dead.close()  # as when its process is killed
+    update = json.dumps(text_update(402, "hallo", lang="de") | {"update_id": 7002})
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    async with serving(settings) as base, aiohttp.ClientSession(base) as http:
+        for _ in range(2):
+            async with http.post("/telegram/webhook", data=update, headers=headers) as resp:
+                assert resp.status == 200
+    assert [c.text for c in api.sent(402)] == ["Wo bist du?"]  # the rest, as recorded; not a greeting anew
 
 
 def test_web_keys_name_no_session() -> None:

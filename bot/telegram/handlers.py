@@ -37,7 +37,7 @@ from bot.engine.worker import EngineWorker
 from bot.geo.distance import Point
 from bot.i18n import _
 from bot.store.once import ANSWERED
-from bot.telegram import files, staff
+from bot.telegram import files, journal, staff
 from bot.telegram.keyboards import inline_keyboard, location_keyboard, wants_location
 from bot.telegram.render import render, text_blocks
 
@@ -69,8 +69,12 @@ def user_lang(engine: Engine, update: Update) -> str:
     return engine.language(user_key(update), lang_hint(update))
 
 
-async def answer(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming) -> Reply:
-    """The engine's reply: from the worker process when there is one (bot/engine/worker.py)."""
+async def answer(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, update: Update | None = None) -> Reply:
+    """The engine's reply: from the worker process when there is one (bot/engine/worker.py); for an update whose
+    reply an instance that died was sending, that reply (bot/telegram/journal.py), without asking the engine."""
+    replay = journal.replayed(update, context) if update is not None else None
+    if replay is not None:
+        return replay[0]
     worker: EngineWorker | None = context.bot_data.get(WORKER)
     if worker is not None:
         return await worker.handle(incoming)
@@ -79,7 +83,7 @@ async def answer(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming) -> Repl
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, **kwargs: object) -> None:
     """Hand one Incoming to the engine and deliver what it answers."""
-    await deliver(update, context, await answer(context, incoming), **kwargs)  # type: ignore[arg-type]
+    await deliver(update, context, await answer(context, incoming, update), **kwargs)  # type: ignore[arg-type]
 
 
 # -- sending ---------------------------------------------------------------------------------------------
@@ -113,8 +117,15 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Cha
     private = chat.type == ChatType.PRIVATE
     quote = update.effective_message if not private and update.callback_query is None else None
     messages = merged(reply.messages)
+    replay = journal.replayed(update, context)
+    start = replay[1] if replay is not None else 0  # the messages a stopped instance sent already
+    recorded = journal.values(reply, messages) if reply.handoff is None else None
     with i18n.use(reply.lang):
-        for message in messages:
+        for i, message in enumerate(messages):
+            if i < start:
+                continue
+            if recorded is not None:  # before each message goes: how many went (another instance sends the rest)
+                journal.note(update, context, recorded, i)
             chunks = render(message, reply.rtl)
             if not chunks and not message.buttons:
                 continue
@@ -263,7 +274,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()  # stop the button's spinner at once
     data = (query.data or "")[:64]
     action = decode(data)
-    reply = await answer(context, Incoming(user_key(update), button=data, lang_hint=lang_hint(update)))
+    reply = await answer(context, Incoming(user_key(update), button=data, lang_hint=lang_hint(update)), update)
     if isinstance(action, Feedback):
         await thank(update, context, query, reply)
         return

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.store.once import ANSWERED, Busy, Done, claim_waiting, finish
+from bot.store.once import ANSWERED, Busy, Claim, Claimed, Done, Once, claim_waiting, finish
 from bot.web import strictjson
 from bot.web.keys import ONCE
 
@@ -76,13 +76,27 @@ async def telegram_webhook(request: web.Request) -> web.Response:
             raise
         log.warning("webhook: the shared database is unreachable; Telegram sends the update again")
         raise web.HTTPServiceUnavailable(text="Try again in a moment.", headers={"Retry-After": "5"}) from None
+    if once.store.dialect == "postgresql":  # another instance may finish a reply this one is sending
+        _journal(slot.application, update.update_id, once, key, claim)
     await finish(once, "telegram", key, _processed(slot.application, update))
     return web.Response(text="ok")
+
+
+def _journal(application: Any, update_id: int, once: Once, key: str, claim: Claim) -> None:
+    """Give the handlers the recorder of this update's reply, and what a stopped instance recorded of it."""
+    from bot.telegram.journal import RECORDERS, REPLAYS
+
+    application.bot_data.setdefault(RECORDERS, {})[update_id] = (
+        lambda values, sent: once.record("telegram", key, values, sent))
+    if isinstance(claim, Claimed) and claim.recorded is not None:
+        application.bot_data.setdefault(REPLAYS, {})[update_id] = claim.recorded
 
 
 def _processed(application: Any, update: Any) -> asyncio.Future[bool]:
     """PTB's processing of one update, through its update processor (the per-chat order of the polling path):
     done when the reply is sent (the handler says so), or else when the processing ends."""
+    from bot.telegram.journal import RECORDERS, REPLAYS
+
     answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
     waiting: dict[int, asyncio.Future[bool]] = application.bot_data.setdefault(ANSWERED, {})
     waiting[update.update_id] = answered
@@ -93,6 +107,8 @@ def _processed(application: Any, update: Any) -> asyncio.Future[bool]:
     def ended(task: asyncio.Task[None]) -> None:
         _running.discard(task)
         waiting.pop(update.update_id, None)
+        for journal in (RECORDERS, REPLAYS):
+            application.bot_data.get(journal, {}).pop(update.update_id, None)
         if not answered.done():
             answered.set_result(not task.cancelled() and task.exception() is None)
 
