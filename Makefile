@@ -27,10 +27,11 @@ WORKERS ?= auto
 test: $(STAMP) catalogs browser postgresql lint
 	$(BIN)/pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
-# The whole suite with its database fixtures on PostgreSQL (a throwaway cluster): the engine's shared state and
-# offers, and every test of the shared store, on the engine several instances share.
+# The whole suite with its database fixtures on PostgreSQL (a throwaway cluster per worker): the engine's shared
+# state and offers, and every test of the shared store, on the engine several instances share; on every core, as
+# `make test`.
 test-postgres: $(STAMP) catalogs browser postgresql lint
-	LOTSE_TEST_DATABASE=postgresql $(BIN)/pytest -q
+	LOTSE_TEST_DATABASE=postgresql $(BIN)/pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests data/tools
