@@ -119,7 +119,8 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Cha
     messages = merged(reply.messages)
     replay = journal.replayed(update, context)
     start = replay[1] if replay is not None else 0  # the messages a stopped instance sent already
-    recorded = journal.values(reply, messages) if reply.handoff is None else None
+    recording = reply.handoff is None and journal.recording(update, context)
+    recorded = journal.values(reply, messages) if recording else None
     with i18n.use(reply.lang):
         for i, message in enumerate(messages):
             if i < start:

@@ -54,6 +54,11 @@ def replayed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Reply,
     return (reply, recorded.sent) if reply is not None and recorded is not None else None
 
 
+def recording(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether this update's reply is recorded as it goes (several instances, the webhook)."""
+    return update.update_id in context.bot_data.get(RECORDERS, {})
+
+
 def note(update: Update, context: ContextTypes.DEFAULT_TYPE, recorded: list[Any], sent: int) -> None:
     """Record how far the reply went (nothing to do with one instance, or outside the webhook)."""
     recorder: Recorder | None = context.bot_data.get(RECORDERS, {}).get(update.update_id)
