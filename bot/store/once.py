@@ -178,6 +178,10 @@ def _recorded(answer: object) -> Recorded | None:
 #: Where a webhook leaves, for the Telegram handlers, the futures it waits on (PTB's bot_data: update_id -> future):
 #: set once the reply is sent, so the update is recorded as answered before the work that follows the reply.
 ANSWERED = "answered_updates"
+#: And, with several instances, per update: what a stopped instance recorded of its reply (a Recorded), and the
+#: recorder of this one's (bot/telegram/journal.py).
+REPLAYS = "replayed_updates"
+RECORDERS = "recording_updates"
 
 #: How long a repeat waits for the instance that handles the message now, before it is answered "not yet".
 WAIT = 20.0

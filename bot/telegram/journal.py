@@ -18,12 +18,10 @@ from telegram.ext import ContextTypes
 
 from bot.engine.actions import decode
 from bot.engine.models import Button, Message, PlaceOut, Reply
-from bot.store.once import Recorded
+from bot.store.once import RECORDERS, REPLAYS, Recorded
 
 log = logging.getLogger(__name__)
 
-REPLAYS = "replayed_updates"  # bot_data: update_id -> Recorded (left by an instance that died)
-RECORDERS = "recording_updates"  # bot_data: update_id -> Recorder
 Recorder = Callable[[list[Any], int], None]  # the messages as JSON values, how many of them went
 
 

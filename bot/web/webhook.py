@@ -18,7 +18,18 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.store.once import ANSWERED, Busy, Claim, Claimed, Done, Once, claim_waiting, finish
+from bot.store.once import (
+    ANSWERED,
+    RECORDERS,
+    REPLAYS,
+    Busy,
+    Claim,
+    Claimed,
+    Done,
+    Once,
+    claim_waiting,
+    finish,
+)
 from bot.web import strictjson
 from bot.web.keys import ONCE
 
@@ -84,8 +95,6 @@ async def telegram_webhook(request: web.Request) -> web.Response:
 
 def _journal(application: Any, update_id: int, once: Once, key: str, claim: Claim) -> None:
     """Give the handlers the recorder of this update's reply, and what a stopped instance recorded of it."""
-    from bot.telegram.journal import RECORDERS, REPLAYS
-
     application.bot_data.setdefault(RECORDERS, {})[update_id] = (
         lambda values, sent: once.record("telegram", key, values, sent))
     if isinstance(claim, Claimed) and claim.recorded is not None:
@@ -95,8 +104,6 @@ def _journal(application: Any, update_id: int, once: Once, key: str, claim: Clai
 def _processed(application: Any, update: Any) -> asyncio.Future[bool]:
     """PTB's processing of one update, through its update processor (the per-chat order of the polling path):
     done when the reply is sent (the handler says so), or else when the processing ends."""
-    from bot.telegram.journal import RECORDERS, REPLAYS
-
     answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
     waiting: dict[int, asyncio.Future[bool]] = application.bot_data.setdefault(ANSWERED, {})
     waiting[update.update_id] = answered
