@@ -63,6 +63,7 @@ ATTRIBUTE_MARGIN = 0.0
 #: A leader just above THRESHOLD with CROWDED intents within MARGIN of it names no topic ("ich habe ein problem mit
 #: dem brief": legal advice, asylum, counselling alike): the person gets the likeliest few to choose from, not two.
 CROWDED = 3
+WEAK = 45.0  # a leader below this names its topic only weakly
 #: Long messages are also matched in windows of WINDOW words (see NLU._match).
 LONG = 8
 WINDOW = 5
@@ -507,7 +508,7 @@ def _crowded(ranked: list[tuple[str, float]], probabilities: Mapping[str, float]
     """A weak leader among as weak others, or tied with a second the classifier hardly sees (two topics named side by
     side are both seen): no intent is clear."""
     top = ranked[0][1]
-    if len(ranked) < 2 or top >= THRESHOLD + MARGIN:
+    if len(ranked) < 2 or top >= WEAK:
         return False
     if len(ranked) >= CROWDED and ranked[CROWDED - 1][1] > top - MARGIN:
         return True
