@@ -23,6 +23,8 @@ _ZWNJ = "\u200c"
 _ARABIC_VARIANTS = str.maketrans({
     "ي": "ی", "ى": "ی", "ئ": "ی", "ۍ": "ی", "ې": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا",
     "ٱ": "ا", "ؤ": "و", "ء": "",
+    # Urdu's heh and yeh forms: the same words are typed with Persian or Arabic keyboards too.
+    "ہ": "ه", "ۃ": "ه", "ھ": "ه", "ے": "ی",
     # Eastern Arabic and Persian digits: postcodes and 112 are written with them too.
     "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
     "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -63,6 +63,7 @@ ATTRIBUTE_MARGIN = 0.0
 #: A leader just above THRESHOLD with CROWDED intents within MARGIN of it names no topic ("ich habe ein problem mit
 #: dem brief": legal advice, asylum, counselling alike): the person gets the likeliest few to choose from, not two.
 CROWDED = 3
+WEAK = 45.0  # a leader below this names its topic only weakly
 #: Long messages are also matched in windows of WINDOW words (see NLU._match).
 LONG = 8
 WINDOW = 5
@@ -76,6 +77,7 @@ NOT_DESCRIBED = (Role.HANDOFF,)
 #: Frames that may wrap a few words of another frame ("hallo, was kannst du alles").
 SHORT_WRAPPING = (Role.GREETING, Role.THANKS)
 TYPICAL_SHARE = 0.6  # a word is typical of an intent when this share of the examples with it are the intent's
+NAMES_TOPIC = 0.5  # ... or a text names an intent when the classifier gives it this probability on the text alone
 
 #: Kurmanji and Turkish endings on loanwords, longest first (normalised: ê -> e).
 STEM_SUFFIXES = ("yeke", "yeki", "eke", "eki", "yek", "yen", "yan", "ye", "ya", "yi", "ek", "en", "an", "e", "a",
@@ -203,7 +205,7 @@ class NLU:
         # A message without a word of the examples ("asdfgh") gives a fallback nothing to guess from.
         unknown = bool(query) and not any(w in self.words for w in query.split())
         likely = [] if unknown else arbiter.likely(probabilities, ranked, self.choices)
-        if ranked and danger is None and (_crowded(ranked) or self._unsure_none(ranked)):
+        if ranked and danger is None and (_crowded(ranked, probabilities) or self._unsure_none(ranked)):
             ranked = [(ranked[0][0], min(ranked[0][1], THRESHOLD - 0.1)), *ranked[1:]]
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding(OUT_OF_SCOPE, ranked[0][1] if ranked else 0.0, lang, place,
@@ -284,7 +286,7 @@ class NLU:
             leader = ranked[0][0] if ranked and ranked[0][1] >= THRESHOLD else None
             return ranked, leader if leader in self.priority else None
         asks_topic = bool(ranked) and ranked[0][1] >= THRESHOLD and ranked[0][0] not in self.not_topics
-        if hit.decides or not asks_topic:
+        if hit.decides or not asks_topic or _right_behind(hit.intent, ranked):
             top = ranked[0] if ranked else (hit.intent, 0.0)
             lead = top[0] if top[0] in self.priority and top[1] >= THRESHOLD else hit.intent
             score = max(top[1], THRESHOLD + MARGIN)
@@ -298,9 +300,11 @@ class NLU:
         return _typical_words(self.matcher.examples)
 
     def _names_topic(self, text: str, intent: str) -> bool:
-        """Does the text contain a word typical of the intent (or one with the same first five letters)?"""
+        """Does the text contain a word typical of the intent (or one with the same first five letters), or does the
+        classifier read the intent in it clearly (a word shared with a few other topics: "з пошуком житла")?"""
         typical = self.typical.get(intent, frozenset())
-        return any(w in typical or (len(w) >= 5 and w[:5] in typical) for w in text.split())
+        return (any(w in typical or (len(w) >= 5 and w[:5] in typical) for w in text.split())
+                or self.classifier.probabilities(text).get(intent, 0.0) >= NAMES_TOPIC)
 
     def stem(self, word: str) -> str:
         """An unknown Latin-script word whose stem is a known word, as that word: Kurmanji and Turkish glue
@@ -494,8 +498,19 @@ def default_nlu() -> NLU:
     return nlu
 
 
-def _crowded(ranked: list[tuple[str, float]]) -> bool:
-    """A weak leader among as weak others: no intent is clear."""
+def _right_behind(intent: str, ranked: Sequence[tuple[str, float]]) -> bool:
+    """The ranking has the alarm's intent within MARGIN of its leader: the words and the detector agree, so the
+    danger decides ("my husband hit me again, what do I do" is not a letter from a debt collector)."""
+    return any(i == intent and ranked[0][1] - score < MARGIN for i, score in ranked[1:3])
+
+
+def _crowded(ranked: list[tuple[str, float]], probabilities: Mapping[str, float]) -> bool:
+    """A weak leader among as weak others, or tied with a second the classifier hardly sees (two topics named side by
+    side are both seen): no intent is clear."""
     top = ranked[0][1]
-    return (len(ranked) >= CROWDED and top < THRESHOLD + MARGIN
-            and ranked[CROWDED - 1][1] > top - MARGIN)
+    if len(ranked) < 2 or top >= WEAK:
+        return False
+    if len(ranked) >= CROWDED and ranked[CROWDED - 1][1] > top - MARGIN:
+        return True
+    tied = ranked[1][1] > top - MARGIN
+    return tied and min(probabilities.get(ranked[0][0], 0.0), probabilities.get(ranked[1][0], 0.0)) < SPLIT
