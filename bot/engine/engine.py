@@ -37,7 +37,7 @@ from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import _
 from bot.knowledge.live import Knowledge
 from bot.nlu import NLU, Understanding, default_nlu
-from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load_intents
+from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where
 from bot.offers.named import drop_caches
 from bot.offers.sql import OffersDb
 from bot.offers.store import national_offers
@@ -77,8 +77,9 @@ class Engine:
         # edit on one instance is in every instance's answers.
         self.offers: OffersDb = self.store if self.store.dialect == "postgresql" else db
         self.nlu = nlu or default_nlu()
-        # Its own copy: staff topics are added to it at run time (bot/knowledge/live.py).
-        self.intents = dict(intents or load_intents(strict=False))
+        # Its own copy: staff topics are added to it at run time (bot/knowledge/live.py). The NLU's are the files
+        # read once per process (reading them again costs more than the rest of an engine).
+        self.intents = dict(intents or self.nlu.intents)
         # What each intent is comes from its file (kind, needs_place, priority).
         self.small_talk = ids_where(self.intents, lambda i: i.small_talk)
         self.topics = ids_where(self.intents, lambda i: i.is_topic)
