@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from demodb import demo_db
 from inboxdesk import DESK, PASSWORD, staff
 from serving import serving
 
@@ -19,7 +20,6 @@ from bot.config import Settings, StaffConfig
 from bot.engine import Engine, Incoming
 from bot.nlu import default_nlu
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import open_store
 from bot.store.changes import Changes
 from bot.web.admin import accounts
@@ -59,7 +59,7 @@ def test_a_notice_reaches_the_other_instance_and_not_its_sender(pg_url: str) -> 
 
 def test_a_taught_example_is_announced_to_the_other_instances_engine(tmp_path: Path, pg_url: str) -> None:
     offers = tmp_path / "lotse.db"
-    build_demo(open_db(offers))
+    demo_db(offers)
     with open_store(pg_url) as one_store, open_store(pg_url) as two_store:
         one = Engine(open_db(offers), nlu=copy.copy(default_nlu()), default_lang="de", store=one_store)
         two = Engine(open_db(offers), nlu=copy.copy(default_nlu()), default_lang="de", store=two_store)
@@ -80,8 +80,7 @@ def test_a_taught_example_is_announced_to_the_other_instances_engine(tmp_path: P
 @pytest.fixture
 def settings(tmp_path: Path, pg_url: str) -> Settings:
     path = tmp_path / "lotse.db"
-    db = open_db(path)
-    build_demo(db)
+    db = demo_db(path)
     db.close()
     with open_store(pg_url) as store:  # accounts are shared: on PostgreSQL when the instances use it
         accounts.add_user(store, "anna", PASSWORD, "editor")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from demodb import demo_db
 from serving import free_port, serving
 
 from bot.bench import fakegraphapi as meta
@@ -18,8 +19,6 @@ from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.bench.fakeupdates import text_update
 from bot.config import INBOX_CHAT, Settings, StaffConfig, StaffDesk, WhatsAppConfig
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import open_store
 from bot.store.once import Busy, Claimed, Done, Once, web_key
 
@@ -66,7 +65,7 @@ def test_the_claim_of_an_instance_that_died_is_taken_over(pg_url: str) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    build_demo(open_db(tmp_path / "lotse.db"))
+    demo_db(tmp_path / "lotse.db")
     return Settings(db_path=tmp_path / "lotse.db", database_url=database_url if "postgresql" in database_url
                     else None, staff=StaffConfig((StaffDesk(INBOX_CHAT, None, "KI Test"),), 90))
 
