@@ -313,7 +313,9 @@ async def test_the_worker_process_writes_its_usage_counts_when_it_stops(tmp_path
     path = tmp_path / "lotse.db"
     demo_db(path)
     engine = Engine(open_db(path))
-    worker = EngineWorker(engine, str(path))
+    twin = engine.twin()
+    assert twin is not None  # a database file: another process can open it
+    worker = EngineWorker(engine, twin)
     for text in ("Kita", "Deutschkurs", "xyzzy plugh"):
         await worker.handle(Incoming("tg:1", text=text))
     worker.close()
