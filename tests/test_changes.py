@@ -42,15 +42,17 @@ def test_a_notice_reaches_the_other_instance_and_not_its_sender(pg_url: str) -> 
     with open_store(pg_url) as one_store, open_store(pg_url) as two_store:
         one, two = Changes(one_store, clock=lambda: 0.0).start(), Changes(two_store, clock=lambda: 0.0).start()
         heard: dict[str, list[str]] = {"one": [], "two": []}
-        arrived = threading.Event()
+        arrived, reached_two = threading.Event(), threading.Event()
         one.on("inbox", heard["one"].append)
         one.on("learned", lambda payload: (heard["one"].append(payload), arrived.set()))
-        two.on("inbox", heard["two"].append)
+        two.on("inbox", lambda payload: (heard["two"].append(payload), reached_two.set()))
         assert one.live and one.due("learned") and not one.due("learned")  # looked once: not again until told
         one.announce("inbox", "from one")
         two.announce("learned", "from two")
-        assert arrived.wait(SAFETY)
-        # Notices arrive in the order they were sent: by the time one heard two's, its own had come and gone.
+        # Each instance hears on its own connection, in its own thread: two's is waited for on its own event.
+        assert arrived.wait(SAFETY) and reached_two.wait(SAFETY)
+        # Notices arrive at one connection in the order they were sent: by the time one heard two's, its own
+        # would have come (and must have been dropped).
         assert heard["one"] == ["from two"] and heard["two"] == ["from one"]
         assert one.due("learned") and not one.due("learned")  # two's notice made it due once
         one.close()
