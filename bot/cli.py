@@ -154,7 +154,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     setup_db = open_db(settings.db_path)
     with store_for(setup_db, settings.database_url) as store:
-        print_setup_link(store, f"http://{host}:{port}", settings.admin_token is not None)
+        print_setup_link(store, f"http://{host}:{port}", settings.admin_token is not None, fresh=False)
     setup_db.close()
     click.echo(f"Lotse web chat: open http://{host}:{port}/ (Ctrl+C to stop)")
     if settings.telegram_token:

@@ -17,6 +17,7 @@ from pathlib import Path
 import aiohttp
 import pgcluster
 import pytest
+from demodb import demo_db
 from inboxdesk import Desk, Server, hand_over_on_whatsapp, running, staff
 from sqlite_utils import Database
 
@@ -25,8 +26,6 @@ from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.config import Settings
 from bot.engine import Engine
 from bot.nlu import NLU, default_nlu
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import Store
 from bot.telegram.runner import TelegramBot
 
@@ -93,10 +92,8 @@ def trained_nlu() -> NLU:
 
 @pytest.fixture
 def db() -> Database:
-    """A fresh in-memory database with the demo offers."""
-    database = open_db(memory=True)
-    build_demo(database)
-    return database
+    """A fresh in-memory database with the demo offers (tests/demodb.py)."""
+    return demo_db()
 
 
 @pytest.fixture
@@ -139,8 +136,7 @@ def demo_template(postgres_cluster: str) -> str:
     name = f"demo_{os.getpid()}"
     with psycopg.connect(postgres_cluster, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    demo = open_db(memory=True)
-    build_demo(demo)
+    demo = demo_db()
     with open_store(database(postgres_cluster, name)) as store:
         copy(as_store(demo), store)
     return name

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from demodb import demo_db
 from serving import serving_app
 
 from bot.bench import fakegraphapi as meta
 from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.config import INBOX_CHAT, Settings, StaffConfig, StaffDesk, WhatsAppConfig
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.admin import accounts
 from bot.web.keys import INBOX
 from bot.whatsapp.webhook import CHANNEL
@@ -63,8 +62,7 @@ def db_file(tmp_path: Path) -> Path:
     """The demo offers and two editors, "anna" and "ben" (made once per test folder)."""
     path = tmp_path / "lotse.db"
     if not path.exists():
-        db = open_db(path)
-        build_demo(db)
+        db = demo_db(path)
         for name in ("anna", "ben"):
             accounts.add_user(db, name, PASSWORD, "editor")
         db.close()

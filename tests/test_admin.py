@@ -11,12 +11,12 @@ import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
+from demodb import demo_db
 from serving import first_admin
 
 from bot.cli import cli
 from bot.config import Settings
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.admin import accounts
 from bot.web.admin.auth import ADDRESS_THROTTLE, CLOCK, THROTTLE
 from bot.web.app import create_app
@@ -37,8 +37,7 @@ PASSWORD = "sonnenblume-42"
 
 def _db_path(tmp_path: Path, users: dict[str, str] | None = None) -> Path:
     db_path = tmp_path / "lotse.db"
-    db = open_db(db_path)
-    build_demo(db)
+    db = demo_db(db_path)
     for name, role in (users or {}).items():
         accounts.add_user(db, name, PASSWORD, role)
     db.close()

@@ -12,13 +12,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 from serving import serving, sign_in_browser
 from test_browser import SHOTS, Page
 from test_browser import page as page  # the Chromium fixture
 
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.admin import accounts
 
 pytestmark = pytest.mark.browser
@@ -29,8 +28,7 @@ PASSWORD = "sonnenblume-42"
 async def server(tmp_path: Path) -> AsyncIterator[str]:
     """The real app on a free port, with the demo offers and an editor account "anna"."""
     db_path = tmp_path / "lotse.db"
-    db = open_db(db_path)
-    build_demo(db)
+    db = demo_db(db_path)
     accounts.add_user(db, "anna", PASSWORD, "editor")
     db.close()
     async with serving(Settings(db_path=db_path)) as url:
@@ -177,8 +175,7 @@ async def test_the_web_chat_credits_openstreetmap_under_its_offers(tmp_path: Pat
     from bot.sources.run import sync_osm
 
     db_path = tmp_path / "osm.db"
-    db = open_db(db_path)
-    build_demo(db)
+    db = demo_db(db_path)
     remove_examples(db, "test")
     with fake_sources() as fake:
         sync_osm(db, f"{fake.url}/api/interpreter", "05978")

@@ -10,10 +10,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.offers.store import get_offer
 from bot.web.admin import accounts
 from bot.web.app import create_app
@@ -75,8 +74,7 @@ async def signed_in(base: str, name: str) -> aiohttp.ClientSession:
 
 @pytest.fixture
 async def editors(tmp_path: Path) -> AsyncIterator[tuple[TestClient, aiohttp.ClientSession, aiohttp.ClientSession]]:
-    db = open_db(tmp_path / "lotse.db")
-    build_demo(db)
+    db = demo_db(tmp_path / "lotse.db")
     for name in ("anna", "ben"):
         accounts.add_user(db, name, PASSWORD, "editor")
     db.close()
@@ -112,8 +110,7 @@ async def test_the_second_save_sees_the_conflict_and_reverts_nothing(
 
 
 async def test_a_role_change_from_a_stale_users_page_changes_nothing(tmp_path: Path) -> None:
-    db = open_db(tmp_path / "lotse.db")
-    build_demo(db)
+    db = demo_db(tmp_path / "lotse.db")
     accounts.add_user(db, "kim", PASSWORD, "admin")
     accounts.add_user(db, "anna", PASSWORD, "editor")
     db.close()

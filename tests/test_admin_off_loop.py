@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 
 from bot.config import Settings
 from bot.offers import importer
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.admin import files
 from bot.web.app import create_app
 from bot.web.keys import DB
@@ -30,8 +29,7 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
-    db = open_db(tmp_path / "lotse.db")
-    build_demo(db)
+    db = demo_db(tmp_path / "lotse.db")
     db.close()
     async with TestClient(TestServer(create_app(Settings(db_path=tmp_path / "lotse.db",
                                                          admin_token=TOKEN)))) as test_client:

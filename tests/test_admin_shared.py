@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
+from demodb import demo_db
 from test_store import at_once
 
 from bot.cli import cli
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import Store, open_store
 from bot.store.copy import copy
 from bot.web.admin import accounts
@@ -108,7 +107,7 @@ async def two_admins(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[T
     """Two web apps behind an imagined load balancer: one SQLite file (offers), the accounts in the shared
     database (the same file, or PostgreSQL)."""
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     shared = None if database_url.startswith("sqlite") else database_url
     with open_store(database_url) as store:
         if shared:  # the offers move to PostgreSQL too

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 from fakesources import FakeSources, fake_sources
 
 from bot.config import Settings
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.offers.store import get_offer
 from bot.sources.run import sync_integreat
 from bot.sources.schedule import parse_jobs
@@ -32,8 +32,7 @@ def fake() -> Iterator[FakeSources]:
 @pytest.fixture
 async def staff(tmp_path: Path, fake: FakeSources) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"
-    db = open_db(db_path)
-    build_demo(db)
+    db = demo_db(db_path)
     accounts.add_user(db, "anna", PASSWORD, "editor")
     sync_integreat(db, fake.url, "testregion", district="05978", geocoder_url=fake.url)
     db.close()

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 from serving import first_admin
 
 from bot.config import Settings
 from bot.knowledge.store import district_answers, staff_topics
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.app import create_app
 from bot.web.keys import STORE
 
@@ -27,7 +26,7 @@ REPAIR = {"name": "Reparaturcafé", "answer_de": "Im Reparaturcafé reparieren E
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     async with TestClient(TestServer(create_app(Settings(db_path=db_path)))) as test_client:
         await first_admin(test_client, "kim")
         yield test_client

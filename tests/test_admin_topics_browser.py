@@ -7,14 +7,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 from serving import serving, sign_in_browser
 from test_admin_browser import PASSWORD, fill, goto, submit
 from test_browser import Page
 from test_browser import page as page  # the Chromium fixture
 
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.admin import accounts
 
 pytestmark = pytest.mark.browser
@@ -26,8 +25,7 @@ ATTEMPTS = 200  # questions to the chat while the model is retrained: a bound, n
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[str]:
     db_path = tmp_path / "lotse.db"
-    db = open_db(db_path)
-    build_demo(db)
+    db = demo_db(db_path)
     accounts.add_user(db, "anna", PASSWORD, "editor")
     db.close()
     # The chat is asked again and again while the model is retrained: on a busy machine that outlasts the rate

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 
 from bot.config import Settings
 from bot.engine import Engine, Incoming
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.offers.formats.integreat import opening_hours
 from bot.web.app import create_app
 
@@ -22,8 +21,7 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
-    db = open_db(tmp_path / "lotse.db")
-    build_demo(db)
+    db = demo_db(tmp_path / "lotse.db")
     db.close()
     settings = Settings(db_path=tmp_path / "lotse.db", admin_token=TOKEN)
     async with TestClient(TestServer(create_app(settings))) as test_client:

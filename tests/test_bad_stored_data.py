@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 from serving import serving
 from sqlite_utils import Database
 from test_browser import Page, page  # noqa: F401  (page is a fixture)
@@ -15,8 +16,6 @@ from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakeupdates import text_update
 from bot.config import Settings
 from bot.engine import Engine
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.telegram.runner import TelegramBot
 
 BAD = "https://[::1"
@@ -44,8 +43,7 @@ async def test_telegram_lists_an_offer_whose_source_is_not_a_url(api: FakeBotAPI
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[str]:
     db_path = tmp_path / "lotse.db"
-    db = open_db(db_path)
-    build_demo(db)
+    db = demo_db(db_path)
     assert spoil(db) > 0
     async with serving(Settings(db_path=db_path)) as url:
         yield url

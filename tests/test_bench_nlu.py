@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from bot.bench import nlu as nlu_bench
+from bot.bench.peer import Peer
 from bot.cli import cli
+from bot.nlu.intents import Intent
 
 # Verbatim intent examples, so both systems must know them; one label is wrong on purpose, so a file's top-1 is
 # exactly 0.5 only when the benchmark really compares each answer with its own question's label.
@@ -20,6 +24,17 @@ ALL_RIGHT = """\
 - {t: "wie wird das wetter", l: de, i: none}
 """
 
+PEER_INTENTS = ("housing", "kita", "school", "none")  # the questions' intents, and one to confuse them with
+
+
+class SmallPeer(Peer):
+    """The peer on the German examples of PEER_INTENTS: these tests check what the benchmark measures and prints,
+    not the peer's accuracy, which `lotse bench nlu` measures on every example (minutes of a core to train)."""
+
+    @classmethod
+    def from_intents(cls, intents: Mapping[str, Intent]) -> Peer:
+        return cls.train((phrase, intent) for intent in PEER_INTENTS for phrase in intents[intent].examples["de"])
+
 
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, Path, Path]:
@@ -27,7 +42,9 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, Path
     half, whole = folder / "half.yaml", folder / "whole.yaml"
     half.write_text(HALF_RIGHT, encoding="utf-8")
     whole.write_text(ALL_RIGHT, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["bench", "nlu", "--questions", str(half), "--questions", str(whole)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nlu_bench, "Peer", SmallPeer)
+        result = CliRunner().invoke(cli, ["bench", "nlu", "--questions", str(half), "--questions", str(whole)])
     assert result.exit_code == 0, result.output
     return result.output, json.loads(result.output.strip().splitlines()[-1]), half, whole
 

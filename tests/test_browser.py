@@ -21,11 +21,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from demodb import demo_db
 from serving import serving
 
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: these tests read its files
 
@@ -174,7 +173,7 @@ class Page:
 async def server(tmp_path: Path) -> AsyncIterator[str]:
     """The real app (demo database) on a free port."""
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     async with serving(Settings(db_path=db_path)) as url:
         yield url
 

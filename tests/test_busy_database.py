@@ -8,19 +8,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 from sqlite_utils import Database
 
 from bot.engine import Engine, Incoming
 from bot.engine.sessions import Session, SessionStore, database_path
 from bot.offers import db as offers_db
 from bot.offers.db import open_db, retrying
-from bot.offers.demo import build_demo
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Database:
     path = tmp_path / "lotse.db"
-    build_demo(open_db(path))
+    demo_db(path)
     db = open_db(path)
     db.execute("PRAGMA busy_timeout = 0")  # a held lock is seen at once, not after five seconds
     return db

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from demodb import demo_db
 from inboxdesk import DESK, PASSWORD, staff
 from serving import serving
 
@@ -19,7 +20,6 @@ from bot.config import Settings, StaffConfig
 from bot.engine import Engine, Incoming
 from bot.nlu import default_nlu
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import open_store
 from bot.store.changes import Changes
 from bot.web.admin import accounts
@@ -42,15 +42,17 @@ def test_a_notice_reaches_the_other_instance_and_not_its_sender(pg_url: str) -> 
     with open_store(pg_url) as one_store, open_store(pg_url) as two_store:
         one, two = Changes(one_store, clock=lambda: 0.0).start(), Changes(two_store, clock=lambda: 0.0).start()
         heard: dict[str, list[str]] = {"one": [], "two": []}
-        arrived = threading.Event()
+        arrived, reached_two = threading.Event(), threading.Event()
         one.on("inbox", heard["one"].append)
         one.on("learned", lambda payload: (heard["one"].append(payload), arrived.set()))
-        two.on("inbox", heard["two"].append)
+        two.on("inbox", lambda payload: (heard["two"].append(payload), reached_two.set()))
         assert one.live and one.due("learned") and not one.due("learned")  # looked once: not again until told
         one.announce("inbox", "from one")
         two.announce("learned", "from two")
-        assert arrived.wait(SAFETY)
-        # Notices arrive in the order they were sent: by the time one heard two's, its own had come and gone.
+        # Each instance hears on its own connection, in its own thread: two's is waited for on its own event.
+        assert arrived.wait(SAFETY) and reached_two.wait(SAFETY)
+        # Notices arrive at one connection in the order they were sent: by the time one heard two's, its own
+        # would have come (and must have been dropped).
         assert heard["one"] == ["from two"] and heard["two"] == ["from one"]
         assert one.due("learned") and not one.due("learned")  # two's notice made it due once
         one.close()
@@ -59,7 +61,7 @@ def test_a_notice_reaches_the_other_instance_and_not_its_sender(pg_url: str) -> 
 
 def test_a_taught_example_is_announced_to_the_other_instances_engine(tmp_path: Path, pg_url: str) -> None:
     offers = tmp_path / "lotse.db"
-    build_demo(open_db(offers))
+    demo_db(offers)
     with open_store(pg_url) as one_store, open_store(pg_url) as two_store:
         one = Engine(open_db(offers), nlu=copy.copy(default_nlu()), default_lang="de", store=one_store)
         two = Engine(open_db(offers), nlu=copy.copy(default_nlu()), default_lang="de", store=two_store)
@@ -80,8 +82,7 @@ def test_a_taught_example_is_announced_to_the_other_instances_engine(tmp_path: P
 @pytest.fixture
 def settings(tmp_path: Path, pg_url: str) -> Settings:
     path = tmp_path / "lotse.db"
-    db = open_db(path)
-    build_demo(db)
+    db = demo_db(path)
     db.close()
     with open_store(pg_url) as store:  # accounts are shared: on PostgreSQL when the instances use it
         accounts.add_user(store, "anna", PASSWORD, "editor")

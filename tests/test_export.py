@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demodb import demo_db
 from openpyxl import load_workbook
 from sqlite_utils import Database
 
 from bot.cli import cli
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.offers.export import export_file
 from bot.offers.fields import escape_formula, unescape_formula
 from bot.offers.importer import import_file, save_offer
@@ -29,8 +29,7 @@ TRICKY = {
 
 @pytest.fixture
 def db() -> Database:
-    database = open_db(memory=True)
-    build_demo(database)
+    database = demo_db()
     assert save_offer(database, TRICKY, actor="test").written
     delete(database, "demo-kita-44532-luenen", "test")  # deleted offers travel too
     return database

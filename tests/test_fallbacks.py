@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 
 from bot import i18n
 from bot.config import Settings
 from bot.engine import Engine, Incoming
 from bot.engine.models import Reply
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.app import create_app
 
 MOST_BUTTONS = 5  # four topics and "All topics": one phone screen
@@ -155,7 +154,7 @@ def test_a_greeting_keeps_the_language_of_the_conversation(engine: Engine) -> No
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     async with TestClient(TestServer(create_app(Settings(db_path=db_path)))) as test_client:
         yield test_client
 

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import aiohttp
 import pgcluster
+from demodb import demo_db
 from serving import serving
 
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import open_store
 from bot.store.copy import seed_offers
 
@@ -18,7 +17,7 @@ from bot.store.copy import seed_offers
 async def test_a_restarting_postgresql_gets_a_kind_answer_and_the_conversation_goes_on(tmp_path: Path) -> None:
     with pgcluster.running() as pg:  # its own cluster: stopping it must not touch the other tests' one
         settings = Settings(db_path=tmp_path / "lotse.db", database_url=pg.url)
-        build_demo(open_db(settings.db_path))
+        demo_db(settings.db_path)
         with open_store(f"sqlite:///{settings.db_path}") as own, open_store(pg.url) as shared:
             assert seed_offers(own, shared) == 765  # what `lotse setup` does: the offers move to PostgreSQL
         async with serving(settings) as base, aiohttp.ClientSession() as http:

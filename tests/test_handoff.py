@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 from sqlite_utils import Database
 
 from bot import i18n
@@ -17,8 +18,6 @@ from bot.config import Settings, StaffConfig, StaffDesk
 from bot.engine import Engine, Incoming, Reply
 from bot.engine.handoff import STOP_WORDS, is_stop
 from bot.engine.handoff_store import Transcript
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.app import create_app
 from bot.web.keys import ENGINE
 from bot.web.replies import reply_json
@@ -200,7 +199,7 @@ def test_staff_settings_per_district() -> None:
 
 async def test_the_stream_sends_waiting_replies_then_ends(tmp_path: Path) -> None:
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     app = create_app(Settings(db_path=db_path))
     async with TestClient(TestServer(app)) as client:
         engine = app[ENGINE]
@@ -226,7 +225,7 @@ async def test_an_open_stream_does_not_hold_up_the_shutdown(tmp_path: Path) -> N
     from aiohttp import web
 
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     app = create_app(Settings(db_path=db_path))
     runner = web.AppRunner(app)
     await runner.setup()

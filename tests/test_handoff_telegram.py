@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from demodb import demo_db
 from sqlite_utils import Database
 
 from bot import i18n
@@ -22,8 +23,6 @@ from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakeupdates import message_update, text_update
 from bot.config import Settings, StaffConfig, StaffDesk
 from bot.engine import Engine, Incoming
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.telegram.runner import TelegramBot
 
 PERSON = 987654321
@@ -82,8 +81,7 @@ def to_person(api: FakeBotAPI) -> list[str]:
 @pytest.fixture
 def file_engine(tmp_path: Path) -> Engine:
     """A database file, so the engine runs in its worker process as in production."""
-    db = open_db(tmp_path / "lotse.db")
-    build_demo(db)
+    db = demo_db(tmp_path / "lotse.db")
     return Engine(db, staff=StaffConfig((StaffDesk(STAFF_CHAT, None, TEAM, None, 4),)))
 
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 from serving import serving
 from test_browser import SHOTS, Page, page  # noqa: F401 - the page fixture
 
@@ -19,8 +20,6 @@ from bot import i18n
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakeupdates import text_update
 from bot.config import Settings, StaffConfig, StaffDesk
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +31,7 @@ TEAM = "KI Kreis Unna"
 async def server(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[str]:
     """The real app with the Telegram bot (and a staff desk) against the fake Bot API."""
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     settings = Settings(db_path=db_path, telegram_token=api.token, telegram_api_base_url=api.base_url,
                         staff=StaffConfig((StaffDesk(STAFF_CHAT, None, TEAM, None, 2),)))
     async with serving(settings) as url:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 
 from bot.config import Settings
 from bot.engine.worker import EngineWorker
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web import health
 from bot.web.app import create_app
 
@@ -29,7 +29,7 @@ Usage = namedtuple("Usage", "total used free")
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
-    build_demo(open_db(tmp_path / "lotse.db"))
+    demo_db(tmp_path / "lotse.db")
     async with TestClient(TestServer(create_app(Settings(db_path=tmp_path / "lotse.db")))) as test_client:
         yield test_client
 
@@ -80,8 +80,7 @@ async def test_a_full_disk_during_a_chat_is_a_kind_500_in_the_persons_language(
 def test_serve_with_a_read_only_database_says_so_in_one_line(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
-    db = open_db(folder / "lotse.db")
-    build_demo(db)
+    db = demo_db(folder / "lotse.db")
     db.execute("PRAGMA journal_mode=DELETE")  # no -wal/-shm files: the folder can be read-only too
     db.close()
     for path in folder.iterdir():

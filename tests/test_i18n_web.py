@@ -7,18 +7,17 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 
 from bot.config import Settings
 from bot.i18n import LANGUAGES
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.app import create_app
 
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     async with TestClient(TestServer(create_app(Settings(db_path=db_path, default_lang="de")))) as test_client:
         yield test_client
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demodb import demo_db
 from sqlite_utils import Database
 
 from bot.cli import cli
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.offers.importer import import_file
 from bot.offers.store import get_offer
 
@@ -110,8 +110,7 @@ def _cp1252_file(tmp_path: Path) -> Path:
 
 
 def test_a_windows_1252_file_never_overwrites_arabic_or_cyrillic_names(tmp_path: Path) -> None:
-    db = open_db(memory=True)
-    build_demo(db)
+    db = demo_db()
     before = get_offer(db, "nat-116117")
     assert before is not None and before.names.get("ar")
     result = import_file(db, _cp1252_file(tmp_path), actor="test")

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientResponse, FormData
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 from openpyxl import Workbook
 from serving import first_admin
 from sqlite_utils import Database
 
 from bot.config import Settings
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.offers.importer import LIMITS, ImportFileError, import_file
 from bot.offers.store import get_offer
 from bot.web.app import create_app
@@ -239,7 +239,7 @@ async def chat_until(client: TestClient, session: str, done: asyncio.Task[object
 
 async def test_twenty_chats_get_answers_while_the_admin_imports(tmp_path: Path) -> None:
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     rows = "".join(f"x{i};Kita {i};Kita;59423;Unna\n" for i in range(LIMITS.rows))
     settings = Settings(db_path=db_path, rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7,
                         web_per_minute=10**7, new_sessions_per_minute=10**7)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 
 from bot import i18n
 from bot.bench.fakebotapi import FakeBotAPI
@@ -15,7 +16,6 @@ from bot.config import StaffConfig, StaffDesk
 from bot.engine import Engine, Incoming, Reply
 from bot.nlu import default_nlu
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import open_store
 from bot.store.copy import seed_offers
 
@@ -32,7 +32,7 @@ def instances(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Engin
     (every instance is given it), the conversations live in the shared database, and so do the offers on
     PostgreSQL (`lotse setup` copies the file's there)."""
     offers = tmp_path / "offers" / "lotse.db"
-    build_demo(open_db(offers))
+    demo_db(offers)
     if database_url.startswith("postgresql"):
         with open_store(f"sqlite:///{offers}") as own, open_store(database_url) as shared:
             seed_offers(own, shared)
@@ -92,7 +92,7 @@ async def test_two_servers_on_one_postgresql_carry_a_web_chat_and_its_rate_limit
     from bot.config import Settings
 
     settings = Settings(db_path=tmp_path / "lotse.db", database_url=pg_url, rate_burst=3, rate_per_minute=1)
-    build_demo(open_db(settings.db_path))
+    demo_db(settings.db_path)
     with open_store(f"sqlite:///{settings.db_path}") as own, open_store(pg_url) as shared:
         seed_offers(own, shared)
     async with serving(settings) as first, serving(settings) as second, aiohttp.ClientSession() as http:
@@ -133,7 +133,7 @@ async def test_a_second_telegram_poller_on_one_postgresql_is_refused(tmp_path: P
 
     settings = Settings(db_path=tmp_path / "lotse.db", database_url=pg_url, telegram_token=api.token,
                         telegram_api_base_url=api.base_url)
-    build_demo(open_db(settings.db_path))
+    demo_db(settings.db_path)
     async with serving(settings):
         second = web.AppRunner(create_server(settings))
         try:

@@ -12,13 +12,13 @@ import aiohttp
 import pytest
 import yaml
 from click.testing import CliRunner
+from demodb import demo_db
 from serving import serving
 
 from bot.cli import cli
 from bot.config import Settings
 from bot.knowledge.store import set_answer
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 
 QUESTION = "Gibt es in Bergkamen ein Reparaturcafé?"
 ANSWER = "Im Reparaturcafé reparieren Ehrenamtliche mit Ihnen kaputte Geräte, Kleidung und Fahrräder."
@@ -31,7 +31,7 @@ ATTEMPTS = 600  # polls of the chat, each one round trip: a bound, not a clock
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[tuple[str, Path]]:
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     # Each poll of `answer_with` is a fresh conversation from one address: on a busy machine the retraining outlasts
     # the budgets of new sessions and of one address a minute (test_web_security's subject), and 503 came instead.
     settings = Settings(db_path=db_path, address_per_minute=10**7, web_per_minute=10**7,

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
+from demodb import demo_db
 from serving import first_admin
 from sqlite_utils import Database
 
@@ -22,7 +23,6 @@ from bot.engine.learning import Learning, Refused
 from bot.engine.redact import redact
 from bot.nlu import default_nlu
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import Store
 from bot.store.schema import columns
 from bot.web.app import create_app
@@ -205,7 +205,7 @@ def test_a_clash_with_an_intent_file_is_refused_with_the_reason(engine: Engine) 
 def test_another_connection_sees_a_change_by_the_version_counter(tmp_path: Path) -> None:
     """The Telegram worker has its own connection: it reloads when the counter moved, and only then."""
     path = tmp_path / "lotse.db"
-    build_demo(open_db(path))
+    demo_db(path)
     web_side, worker_side = Engine(open_db(path)), Engine(open_db(path))
     assert not worker_side.learning.refresh()
     web_side.learning.teach("Papiere für meinen Mann damit er herkommen kann", "residence_permit", "x", "de")
@@ -238,7 +238,7 @@ def test_export_learned_writes_intent_yaml(tmp_path: Path, monkeypatch: pytest.M
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     async with TestClient(TestServer(create_app(Settings(db_path=db_path)))) as test_client:
         await first_admin(test_client, "kim")
         yield test_client
@@ -311,9 +311,11 @@ async def test_the_worker_process_writes_its_usage_counts_when_it_stops(tmp_path
     from bot.engine.worker import EngineWorker
 
     path = tmp_path / "lotse.db"
-    build_demo(open_db(path))
+    demo_db(path)
     engine = Engine(open_db(path))
-    worker = EngineWorker(engine, str(path))
+    twin = engine.twin()
+    assert twin is not None  # a database file: another process can open it
+    worker = EngineWorker(engine, twin)
     for text in ("Kita", "Deutschkurs", "xyzzy plugh"):
         await worker.handle(Incoming("tg:1", text=text))
     worker.close()

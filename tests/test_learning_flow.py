@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from demodb import demo_db
 from serving import serving, sign_in_browser
 from test_browser import SHOTS, Page
 from test_browser import page as browser  # noqa: F401  (the Chromium fixture, as `browser`)
@@ -34,7 +35,6 @@ from bot.i18n import LANGUAGES
 from bot.nlu import default_nlu
 from bot.nlu.intents import load_intents
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.admin import accounts
 
 pytestmark = pytest.mark.browser
@@ -93,8 +93,7 @@ def says(intent: str, text: str) -> bool:
 async def lotse(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[tuple[str, Path]]:
     """The web app with the Telegram bot beside it (as `lotse serve` runs them), on a demo database file."""
     db_path = tmp_path / "lotse.db"
-    db = open_db(db_path)
-    build_demo(db)
+    db = demo_db(db_path)
     accounts.add_user(db, "kim", ADMIN_PASSWORD, "editor")
     db.close()
     # One web session asks forty questions in a few seconds here; the rate limits are tested elsewhere.

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from demodb import demo_db
 from serving import free_port, listening
 
 from bot.bench import fakegraphapi as meta
@@ -37,8 +38,6 @@ from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakegraphapi import FakeGraphAPI
 from bot.bench.fakeupdates import text_update
 from bot.bench.lbproxy import round_robin
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -143,7 +142,7 @@ async def until_ok(send: Callable[[], Awaitable[tuple[int, str]]], cut: Callable
 @pytest.fixture
 def environment(tmp_path: Path, pg_url: str) -> dict[str, str]:
     path = tmp_path / "lotse.db"
-    build_demo(open_db(path))
+    demo_db(path)
     env = {**os.environ, "LOTSE_DB": str(path), "LOTSE_DATABASE_URL": pg_url, "LOTSE_STAFF_CHAT": "inbox",
            "LOTSE_RATE_BURST": "1000", "LOTSE_RATE_PER_MINUTE": "100000", "LOTSE_ADDRESS_PER_MINUTE": "100000",
            "LOTSE_WEB_PER_MINUTE": "100000", "LOTSE_NEW_SESSIONS_PER_MINUTE": "100000"}

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 from sqlite_utils import Database
 
 from bot.bench.offers import synthetic_rows
 from bot.engine import Engine, Incoming
-from bot.offers.db import offers_version, open_db
-from bot.offers.demo import build_demo
+from bot.offers.db import offers_version
 from bot.offers.write import DEFAULTS, Change, content, write_rows
 
 EXTRA = 6_000
@@ -24,8 +24,7 @@ MESSAGES = ("Deutschkurs in Unna", "Kita in Lünen", "mehr", "Wohnung in Recklin
 
 
 def _db(path: Path, extra: int) -> Database:
-    db = open_db(path)
-    build_demo(db)
+    db = demo_db(path)
     if extra:
         rows = synthetic_rows(extra, seed=3)
         for row in rows:

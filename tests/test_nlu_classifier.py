@@ -1,11 +1,16 @@
 """The trained classifier is a function of its examples: the same examples give the same model, byte for byte,
-so a message on a knife's edge answers the same on the developer's machine, in CI and in production."""
+so a message on a knife's edge answers the same on the developer's machine, in CI and in production. The cache
+trains each model once for everyone who shares it."""
 
 from __future__ import annotations
 
 import itertools
+import threading
 from pathlib import Path
 
+import pytest
+
+from bot.nlu import classifier
 from bot.nlu.classifier import Classifier
 from bot.nlu.intents import load_intents
 from bot.nlu.normalise import normalise
@@ -32,3 +37,47 @@ def test_a_saved_model_answers_as_the_trained_one(tmp_path: Path) -> None:
     loaded = Classifier.load(tmp_path / "m.npz")
     text = normalise("wo finde ich einen kitaplatz in unna")
     assert loaded.probabilities(text) == model.probabilities(text)
+
+
+def test_who_finds_the_model_in_training_waits_for_it_instead_of_training_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    samples, model = _samples(5), Classifier.train(_samples(5))
+    training, second_missed = threading.Event(), threading.Event()
+    trained_by: list[str] = []
+    load = classifier._load
+
+    def looked_up(path: Path) -> Classifier | None:
+        found = load(path)
+        if found is None and threading.current_thread().name == "second":
+            second_missed.set()  # the second looked while the first was still training
+        return found
+
+    def train(_cls: type[Classifier], _samples: object, _weights: object = None) -> Classifier:
+        trained_by.append(threading.current_thread().name)
+        training.set()
+        assert second_missed.wait(60)
+        return model
+
+    monkeypatch.setattr(classifier, "_load", looked_up)
+    monkeypatch.setattr(Classifier, "train", classmethod(train))
+    got: dict[str, Classifier] = {}
+    first = threading.Thread(target=lambda: got.update(first=Classifier.cached(samples, tmp_path)), name="first")
+    second = threading.Thread(target=lambda: got.update(second=Classifier.cached(samples, tmp_path)), name="second")
+    first.start()
+    assert training.wait(60)
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert trained_by == ["first"]
+    text = normalise("kitaplatz in unna")
+    assert got["second"].probabilities(text) == got["first"].probabilities(text)
+
+
+def test_the_cache_keeps_the_models_used_last(tmp_path: Path) -> None:
+    sets = [_samples(n) for n in (2, 3, 4, 5)]
+    for samples in sets[:3]:
+        Classifier.cached(samples, tmp_path, name="staff-classifier")
+    Classifier.cached(sets[0], tmp_path, name="staff-classifier")  # used again: the oldest is now the second
+    Classifier.cached(sets[3], tmp_path, name="staff-classifier")
+    kept = {path.name for path in tmp_path.glob("staff-classifier-*.npz")}
+    assert kept == {f"staff-classifier-{classifier.fingerprint(s)}.npz" for s in (sets[0], sets[2], sets[3])}

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 from sqlite_utils import Database
 
 from bot.engine import Engine, Incoming
@@ -17,7 +18,6 @@ from bot.geo.distance import Point
 from bot.geo.gazetteer import default_gazetteer
 from bot.offers import browse, write
 from bot.offers.db import offers_version, open_db
-from bot.offers.demo import build_demo
 from bot.offers.importer import import_file
 from bot.offers.named import named_nearby
 from bot.offers.sql import OffersDb
@@ -30,7 +30,7 @@ UNNA = Point(51.5347, 7.6890)
 
 def _demo_file(folder: Path) -> Path:
     path = folder / "demo.db"
-    build_demo(open_db(path))
+    demo_db(path)
     return path
 
 

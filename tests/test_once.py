@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from demodb import demo_db
 from serving import free_port, serving
 
 from bot.bench import fakegraphapi as meta
@@ -20,8 +21,6 @@ from bot.bench.fakeupdates import text_update
 from bot.config import INBOX_CHAT, Settings, StaffConfig, StaffDesk, WhatsAppConfig
 from bot.engine.actions import Menu
 from bot.engine.models import Button, Incoming, Message, Reply
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.ratelimit import RateLimiter
 from bot.store import open_store
 from bot.store.once import Busy, Claimed, Done, Once, Recorded, web_key
@@ -103,7 +102,7 @@ async def test_a_whatsapp_reply_is_recorded_before_it_goes_and_after_each_messag
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    build_demo(open_db(tmp_path / "lotse.db"))
+    demo_db(tmp_path / "lotse.db")
     return Settings(db_path=tmp_path / "lotse.db", database_url=database_url if "postgresql" in database_url
                     else None, staff=StaffConfig((StaffDesk(INBOX_CHAT, None, "KI Test"),), 90))
 

@@ -7,20 +7,19 @@ import stat
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 
 from bot.engine import Engine, Incoming
 from bot.engine.sessions import SessionStore, key_file
 from bot.geo.distance import Point
 from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 
 QUESTION = "Papagei Kasimir frisieren"
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    db = open_db(tmp_path / "lotse.db")
-    build_demo(db)
+    db = demo_db(tmp_path / "lotse.db")
     return Engine(db)
 
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 
 from bot.config import Settings
 from bot.engine import Engine, Incoming, Reply
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.server import create_server
 from bot.web.keys import WORKER
 
@@ -40,7 +39,7 @@ async def slow_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncI
 
     monkeypatch.setattr(Engine, "handle", slow)
     db_path = tmp_path / "lotse.db"
-    build_demo(open_db(db_path))
+    demo_db(db_path)
     async with TestClient(TestServer(create_server(Settings(db_path=db_path)))) as client:
         yield client
 

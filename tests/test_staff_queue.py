@@ -9,19 +9,18 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from demodb import demo_db
 from serving import serving
 
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.config import Settings, StaffConfig, StaffDesk
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 
 STAFF_CHAT = -1009876543210
 
 
 @pytest.fixture
 async def server(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[str]:
-    build_demo(open_db(tmp_path / "lotse.db"))
+    demo_db(tmp_path / "lotse.db")
     settings = Settings(db_path=tmp_path / "lotse.db", telegram_token=api.token,
                         telegram_api_base_url=api.base_url,
                         staff=StaffConfig((StaffDesk(STAFF_CHAT, None, "KI Kreis Unna", None, 2),)))

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.app import create_app
 from bot.web.keys import ENGINE
 from bot.web.staff import STREAM_CAPS
@@ -54,8 +53,7 @@ def test_a_flood_of_refusals_logs_one_line_per_cause_and_minute(caplog: pytest.L
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
-    db = open_db(tmp_path / "lotse.db")
-    build_demo(db)
+    db = demo_db(tmp_path / "lotse.db")
     db.close()
     app = create_app(Settings(db_path=tmp_path / "lotse.db"))
     app[STREAM_CAPS] = StreamCaps(per_session=2, per_address=3, total=4)

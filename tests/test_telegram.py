@@ -7,14 +7,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 
 from bot import i18n
 from bot.bench.fakebotapi import FakeBotAPI
 from bot.bench.fakeupdates import callback_update, location_update, message_update, text_update
 from bot.config import Settings
 from bot.engine import Engine
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.telegram.runner import TelegramBot
 
 LUENEN = (51.6164, 7.5228)
@@ -234,8 +233,7 @@ async def test_engine_failure_gets_a_kind_answer(api: FakeBotAPI, bot: TelegramB
 
 async def test_engine_worker_process_answers_and_forgets(api: FakeBotAPI, tmp_path: Path) -> None:
     """With a database file the engine runs in a worker process (as under `lotse serve`); same answers."""
-    db = open_db(tmp_path / "lotse.db")
-    build_demo(db)
+    db = demo_db(tmp_path / "lotse.db")
     engine = Engine(db)
     settings = Settings(telegram_token=api.token, telegram_api_base_url=api.base_url)
     async with TelegramBot(settings, engine, poll_timeout=5, commands=False, engine_workers=1) as running:

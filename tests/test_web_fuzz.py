@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demodb import demo_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.bench.fuzz import NASTY_BODIES
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web import strictjson
 from bot.web.app import create_app
 
@@ -62,7 +61,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "lotse.db"
-    build_demo(open_db(path))
+    demo_db(path)
     # Limits out of the way: this is about parsing, the limits have their own tests.
     running = Server(Settings(db_path=path, rate_burst=10**6, rate_per_minute=10**6, address_per_minute=10**7,
                         web_per_minute=10**7, new_sessions_per_minute=10**7))

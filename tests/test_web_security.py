@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from demodb import demo_db
 from serving import free_port, sign_in_browser
 from test_browser import WAIT, Page, page  # noqa: F401  (page is a fixture)
 
 from bot.config import Settings
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.web.admin import accounts
 from bot.web.app import create_app
 from bot.web.keys import ENGINE
@@ -24,7 +23,7 @@ from bot.web.keys import ENGINE
 async def client_for(tmp_path: Path, **settings: object) -> TestClient:
     db_path = tmp_path / "lotse.db"
     if not db_path.exists():
-        build_demo(open_db(db_path))
+        demo_db(db_path)
     client = TestClient(TestServer(create_app(Settings(db_path=db_path, **settings))))  # type: ignore[arg-type]
     await client.start_server()
     return client
@@ -79,8 +78,7 @@ async def sites(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
     """The app, and a page of another origin (another port: same site, so Chromium keeps the frame in the page's own
     frame tree) that frames its admin."""
     db_path = tmp_path / "lotse.db"
-    db = open_db(db_path)
-    build_demo(db)
+    db = demo_db(db_path)
     accounts.add_user(db, "kim", "sonnenblume-42", "admin")
     db.close()
     lotse = web.AppRunner(create_app(Settings(db_path=db_path)))

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import aiohttp
 import pytest
 from aiohttp import web
+from demodb import demo_db
 from serving import free_port
 
 from bot.bench import fakegraphapi as meta
@@ -21,8 +22,6 @@ from bot.bench.fakegraphapi import FakeGraphAPI, Sent
 from bot.config import Settings, WhatsAppConfig
 from bot.engine.actions import More, Topic
 from bot.engine.models import Button, Message, Reply
-from bot.offers.db import open_db
-from bot.offers.demo import build_demo
 from bot.server import create_server
 from bot.whatsapp import links, render
 from bot.whatsapp.webhook import CHANNEL
@@ -58,7 +57,7 @@ class Lotse:
 def settings_for(tmp_path: Path, api: FakeGraphAPI, **overrides: Any) -> Settings:
     db_path = tmp_path / "lotse.db"
     if not db_path.exists():
-        build_demo(open_db(db_path))
+        demo_db(db_path)
     config = WhatsAppConfig(token="EAAG-test", phone_id=meta.PHONE_ID, app_secret=api.app_secret,
                             verify_token="lotse-verify", api_base_url=api.base_url)
     return Settings(db_path=db_path, whatsapp=config, **overrides)

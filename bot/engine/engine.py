@@ -13,7 +13,10 @@ import this module. What an intent is (kind, role, menu, label, ...) comes from 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -37,7 +40,7 @@ from bot.geo.gazetteer import Gazetteer, Place, default_gazetteer
 from bot.i18n import _
 from bot.knowledge.live import Knowledge
 from bot.nlu import NLU, Understanding, default_nlu
-from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load_intents
+from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where
 from bot.offers.named import drop_caches
 from bot.offers.sql import OffersDb
 from bot.offers.store import national_offers
@@ -77,8 +80,9 @@ class Engine:
         # edit on one instance is in every instance's answers.
         self.offers: OffersDb = self.store if self.store.dialect == "postgresql" else db
         self.nlu = nlu or default_nlu()
-        # Its own copy: staff topics are added to it at run time (bot/knowledge/live.py).
-        self.intents = dict(intents or load_intents(strict=False))
+        # Its own copy: staff topics are added to it at run time (bot/knowledge/live.py). The NLU's are the files
+        # read once per process (reading them again costs more than the rest of an engine).
+        self.intents = dict(intents or self.nlu.intents)
         # What each intent is comes from its file (kind, needs_place, priority).
         self.small_talk = ids_where(self.intents, lambda i: i.small_talk)
         self.topics = ids_where(self.intents, lambda i: i.is_topic)
@@ -111,6 +115,25 @@ class Engine:
         when announced (not before every message), and the caches over the offers are dropped on an offer edit."""
         self.learning.changes = self.knowledge.changes = changes
         changes.on("offers", lambda _payload: self.drop_offer_caches())
+
+    def twin(self, database_url: str | None = None) -> Callable[[], Engine] | None:
+        """How another process builds this engine over the same database file, with connections of its own
+        (bot/engine/worker.py); None for an in-memory database, which cannot be shared."""
+        path = next((str(file) for _seq, name, file in self.db.execute("PRAGMA database_list").fetchall()
+                     if name == "main"), "")
+        if not path:
+            return None
+        return partial(_twin, path, database_url, default_lang=self.default_lang, results=self.results,
+                       default_district=self.default_district, staff=self.handoff.config,
+                       retention_days=self.learning.retention_days)
+
+    def close(self) -> None:
+        """Write what is kept in memory between writes (the usage counts)."""
+        self.learning.flush()
+
+    def is_unavailable(self, error: BaseException) -> bool:
+        """Whether `error` means the database is away for a moment (PostgreSQL restarting): ask to write again."""
+        return self.store.is_unavailable(error)
 
     def drop_offer_caches(self) -> None:
         """Forget what was computed from the offers (an edit elsewhere): the next message computes it again."""
@@ -405,3 +428,16 @@ class Engine:
 
     def reply(self, session: Session, messages: list[Message]) -> Reply:
         return Reply(messages, i18n.current(), session.last_intent, rtl=i18n.is_rtl())
+
+
+def _twin(path: str, database_url: str | None, **settings: Any) -> Engine:
+    """The engine of Engine.twin() in the process that calls it."""
+    from bot.offers.db import open_db
+    from bot.store import open_store
+
+    # Its own PostgreSQL connections when the shared state is there: a pool is never shared across a fork.
+    store = open_store(database_url, migrate_schema=False) if database_url else None
+    engine = Engine(open_db(path), store=store, **settings)
+    if store is not None:  # taught examples, staff topics and offer edits of other instances (bot/store/changes.py)
+        engine.listen(Changes(store).start())
+    return engine

@@ -18,77 +18,67 @@ import os
 import signal
 import sqlite3
 from collections import deque
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
-from bot.config import StaffConfig
-from bot.engine import Engine, Incoming, Reply
 from bot.engine.actions import Menu, encode
+from bot.engine.models import Incoming, Reply
 from bot.store.base import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
 
-def database_file(engine: Engine) -> str | None:
-    """The file behind the engine's database, or None for an in-memory one."""
-    for _seq, name, path in engine.db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return str(path) or None
-    return None
+class Handler(Protocol):
+    """What the worker runs: the engine (Engine, bot/engine/engine.py), which the worker never needs to know."""
+
+    def handle(self, incoming: Incoming) -> Reply: ...
+
+    def close(self) -> None: ...
+
+    def is_unavailable(self, error: BaseException) -> bool: ...
 
 
-def _serve(conn: Connection, parent_end: Connection | None, path: str, default_lang: str, results: int,
-           default_district: str | None = None, staff: StaffConfig | None = None,
-           retention_days: int = 90, database_url: str | None = None) -> None:
+def _serve(conn: Connection, parent_end: Connection | None, build: Callable[[], Handler]) -> None:
     """The child: answer Incomings from the pipe, in order, until the parent closes it."""
     if parent_end is not None:
         parent_end.close()  # a forked child holds the parent's end too: without this it never sees EOF
     signal.set_wakeup_fd(-1)  # the parent's event loop owns that fd
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the parent, which closes the pipe
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from bot.offers.db import open_db
-    from bot.store import open_store
-
-    # Its own PostgreSQL connections when the shared state is there: a pool is never shared across a fork.
-    store = open_store(database_url, migrate_schema=False) if database_url else None
-    engine = Engine(open_db(path), default_lang=default_lang, results=results, default_district=default_district,
-                    staff=staff, retention_days=retention_days, store=store)
-    if store is not None:  # taught examples, staff topics and offer edits of other instances (bot/store/changes.py)
-        from bot.store.changes import Changes
-
-        engine.listen(Changes(store).start())
+    engine = build()
     gc.freeze()  # the loaded models never become garbage: keep the collector from walking them (latency spikes)
     while True:
         try:
             incoming = conn.recv()
         except (EOFError, OSError):
-            engine.learning.flush()  # the usage counts added up since the last write
+            engine.close()  # the usage counts added up since the last write
             return
         try:
             conn.send((True, engine.handle(incoming)))
         except sqlite3.OperationalError as err:  # a full disk, a lock: the parent's handler names it kindly
             conn.send((False, ("sqlite", str(err))))
         except Exception as err:  # reported to the parent, whose error handler answers the user kindly
-            kind = "unavailable" if engine.store.is_unavailable(err) else "error"  # PostgreSQL restarting
+            kind = "unavailable" if engine.is_unavailable(err) else "error"  # PostgreSQL restarting
             conn.send((False, (kind, f"{type(err).__name__}: {err}")))
 
 
 class EngineWorker:
     """Engine.handle in one child process, over a pipe the event loop watches (no threads, no GIL hand-offs).
 
-    The child answers in the order it was asked, so replies are matched to requests first-in, first-out.
-    If the child dies, the local engine answers from then on.
+    The child builds its engine with `build` (Engine.twin(): the same settings, its own connections) and answers in
+    the order it was asked, so replies are matched to requests first-in, first-out. If the child dies, `local`
+    (the engine in this process) answers from then on.
     """
 
-    def __init__(self, engine: Engine, path: str, database_url: str | None = None) -> None:
-        self.engine = engine
+    def __init__(self, local: Handler, build: Callable[[], Handler]) -> None:
+        self.engine = local
         methods = multiprocessing.get_all_start_methods()
         # fork: the child starts with the models the parent has loaded (about a second saved, memory shared).
         fork = "fork" in methods
         context: Any = multiprocessing.get_context("fork" if fork else "spawn")
         self.conn, child = context.Pipe()
-        args = (child, self.conn if fork else None, path, engine.default_lang, engine.results,
-                engine.default_district, engine.handoff.config, engine.learning.retention_days, database_url)
+        args = (child, self.conn if fork else None, build)
         self.process = context.Process(target=_serve, args=args, name="lotse-engine", daemon=True)
         self.process.start()
         child.close()
@@ -98,14 +88,14 @@ class EngineWorker:
         self.alive = True
 
     @classmethod
-    def maybe(cls, engine: Engine, workers: int | None = None,
-              database_url: str | None = None) -> EngineWorker | None:
-        """A worker when it helps: a database file, and more than one core (unless told otherwise)."""
+    def maybe(cls, local: Handler, build: Callable[[], Handler] | None,
+              workers: int | None = None) -> EngineWorker | None:
+        """A worker when it helps: an engine another process can build (a database file: `build` is None for an
+        in-memory one), and more than one core (unless told otherwise)."""
         wanted = workers if workers is not None else (1 if (os.cpu_count() or 1) > 1 else 0)
-        path = database_file(engine)
-        if not wanted or path is None:
+        if not wanted or build is None:
             return None
-        return cls(engine, path, database_url)
+        return cls(local, build)
 
     async def warm_up(self) -> None:
         """Wait until the child has built its engine (the menu button stores nothing)."""

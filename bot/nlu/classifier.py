@@ -12,6 +12,8 @@ plain NumPy, so answering a message never imports scikit-learn.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import itertools
 import logging
@@ -19,7 +21,7 @@ import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ C = 8.0  # inverse regularisation: examples are clean and many, but messages are
 MIN_COUNT = 2  # character n-grams seen in fewer examples are noise (a typo in one example)
 WORDS = 50_000  # words whose features are remembered (then forgotten all at once: a few MB at most)
 RECENT = 64  # texts of one message whose probabilities are remembered
+KEEP = 3  # models of one name kept in the cache (the ones used last)
 
 
 def features(text: str) -> list[str]:
@@ -163,26 +166,66 @@ class Classifier:
     @classmethod
     def cached(cls, samples: Sequence[tuple[str, str]], cache_dir: Path | None, name: str = "classifier",
                weights: Mapping[str, float] | None = None) -> Classifier:
-        """The model for these samples: from the cache when it was trained on exactly them, else trained now."""
+        """The model for these samples: from the cache when it was trained on exactly them, else trained now.
+
+        Processes that share the cache train a model once between them: the first takes the lock of the name and
+        trains, the others wait and load what it wrote (several `lotse serve` starting at once, a test run)."""
         if cache_dir is None:
             return cls.train(samples, weights)
         variant = repr(sorted(weights.items())) if weights else ""
         path = cache_dir / f"{name}-{fingerprint(samples, variant)}.npz"
-        if path.exists():
+        if (model := _load(path)) is not None:
+            return model
+        with _lock(cache_dir / f".{name}.lock"):
+            if (model := _load(path)) is not None:  # trained by whoever held the lock before
+                return model
+            log.info("training the %s on %d examples (once per change of intents/)", name, len(samples))
+            model = cls.train(samples, weights)
             try:
-                return cls.load(path)
-            except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, never fatal
-                log.warning("classifier cache unreadable, training again: %s", exc)
-        log.info("training the %s on %d examples (once per change of intents/)", name, len(samples))
-        model = cls.train(samples, weights)
-        try:
-            model.save(path)
-            for old in cache_dir.glob(f"{name}-*.npz"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError as exc:  # a read-only install still answers, it only trains on each start
-            log.warning("classifier cache not written (%s)", exc)
+                model.save(path)
+                _forget_unused(cache_dir, name)
+            except OSError as exc:  # a read-only install still answers, it only trains on each start
+                log.warning("classifier cache not written (%s)", exc)
         return model
+
+
+def _load(path: Path) -> Classifier | None:
+    """The cached model, marked as used just now; None when there is none (or it is damaged: trained again)."""
+    if not path.exists():
+        return None
+    try:
+        model = Classifier.load(path)
+    except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, never fatal
+        log.warning("classifier cache unreadable, training again: %s", exc)
+        return None
+    with contextlib.suppress(OSError):  # a read-only cache is used as it is
+        os.utime(path)
+    return model
+
+
+@contextlib.contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (waiting for it); without one when the cache cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _forget_unused(cache_dir: Path, name: str) -> None:
+    """Delete all but the KEEP models of `name` used last: one per change of intents/ would pile up, while
+    databases that share the cache with different staff topics each keep theirs."""
+    models = sorted(cache_dir.glob(f"{name}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[KEEP:]:
+        old.unlink(missing_ok=True)
 
 
 def fingerprint(samples: Iterable[tuple[str, str]], variant: str = "") -> str:

@@ -52,7 +52,7 @@ class TelegramBot:
 
     async def start(self) -> TelegramBot:
         app = self.application
-        self.worker = self.shared_worker or EngineWorker.maybe(self.engine, self.engine_workers)
+        self.worker = self.shared_worker or EngineWorker.maybe(self.engine, self.engine.twin(), self.engine_workers)
         if self.worker is not None and self.worker is not self.shared_worker:
             await self.worker.warm_up()
         if self.worker is not None:

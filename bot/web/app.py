@@ -76,7 +76,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     app[ONCE] = once = Once(engine.store)
     app[STORE] = engine.store
     app[OFFERS] = engine.offers
-    worker = EngineWorker.maybe(engine, workers=1, database_url=settings.database_url)
+    worker = EngineWorker.maybe(engine, engine.twin(settings.database_url), workers=1)
     if worker is not None:
         await worker.warm_up()
         app[WORKER] = worker
@@ -86,7 +86,7 @@ async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.close()
-        engine.learning.flush()  # the usage counts added up since the last write
+        engine.close()  # the usage counts added up since the last write
         once.close()
         if store is not None:
             store.close()

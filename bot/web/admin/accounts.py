@@ -359,6 +359,11 @@ def new_setup_token(db: Db) -> str:
     return token
 
 
+def setup_token_open(db: Db) -> bool:
+    """Whether a set-up link was printed and not used up yet (and no account exists)."""
+    return as_store(db).one("SELECT value FROM meta WHERE key = 'admin_setup'") is not None and not users(db)
+
+
 def setup_token_matches(db: Db, token: str) -> bool:
     """Whether `token` is the current set-up token and no account exists yet."""
     row = as_store(db).one("SELECT value FROM meta WHERE key = 'admin_setup'")

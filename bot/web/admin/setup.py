@@ -15,9 +15,15 @@ from bot.web.admin.auth import CLOCK, COOKIE, gettext, render, set_cookie
 from bot.web.keys import STORE
 
 
-def print_setup_link(db: accounts.Db, base_url: str, has_token: bool) -> None:
-    """Print a fresh set-up link when no account exists yet (for `lotse setup` and `lotse serve`)."""
+def print_setup_link(db: accounts.Db, base_url: str, has_token: bool, *, fresh: bool = True) -> None:
+    """Print a set-up link when no account exists yet: always a fresh one for `lotse setup` (`fresh`); for `lotse
+    serve` only when none is open, so that `lotse setup && lotse serve` (`make run`, systemd) shows one link that
+    works instead of two, the first already replaced by the second."""
     if has_token or accounts.users(db):
+        return
+    if not fresh and accounts.setup_token_open(db):
+        click.echo("No admin account yet: open the one-time set-up link `lotse setup` printed "
+                   "(`lotse setup` prints a new one).")
         return
     token = accounts.new_setup_token(db)
     click.echo(f"No admin account yet. Create the first one with this one-time link: "
