@@ -216,3 +216,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'lotse.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def stores(database_url: str) -> Iterator[tuple[Store, Store]]:
+    """Two instances' stores on one database."""
+    from bot.store import open_store
+
+    with open_store(database_url) as one, open_store(database_url) as two:
+        yield one, two

@@ -4,7 +4,7 @@ signed in on one instance is signed in on every instance, and guesses count acro
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,13 +21,6 @@ from bot.web.admin import accounts
 from bot.web.app import create_app
 
 PASSWORD = "sonnenblume-42"
-
-
-@pytest.fixture
-def stores(database_url: str) -> Iterator[tuple[Store, Store]]:
-    """Two instances' stores on one database."""
-    with open_store(database_url) as one, open_store(database_url) as two:
-        yield one, two
 
 
 def test_an_account_made_on_one_instance_signs_in_on_the_other(stores: tuple[Store, Store]) -> None:

@@ -4,10 +4,8 @@ exists on every instance, and the version counter each instance watches moves wi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from test_knowledge import KITA_AR_UNNA, REPAIR
 
@@ -18,13 +16,6 @@ from bot.knowledge.store import delete_topic, knowledge_version, save_topic, set
 from bot.nlu import default_nlu
 from bot.nlu.intents import load_intents
 from bot.store import Store, open_store
-
-
-@pytest.fixture
-def stores(database_url: str) -> Iterator[tuple[Store, Store]]:
-    """Two instances' stores on one database."""
-    with open_store(database_url) as one, open_store(database_url) as two:
-        yield one, two
 
 
 def test_a_topic_added_on_one_instance_exists_on_the_other(stores: tuple[Store, Store]) -> None:

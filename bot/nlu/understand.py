@@ -60,7 +60,7 @@ FRAME_MARGIN = 15.0
 #: request to switch the bot's language: next to a topic, the intent with this role never wins nor competes.
 ATTRIBUTE = Role.CHANGE_LANGUAGE
 ATTRIBUTE_MARGIN = 0.0
-#: A leader just above THRESHOLD with CROWDED intents within MARGIN of it names no topic ("ich habe ein problem mit
+#: A leader below WEAK with CROWDED intents within MARGIN of it names no topic ("ich habe ein problem mit
 #: dem brief": legal advice, asylum, counselling alike): the person gets the likeliest few to choose from, not two.
 CROWDED = 3
 WEAK = 45.0  # a leader below this names its topic only weakly
