@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -124,10 +125,7 @@ def named_nearby(db: OffersDb, words: Iterable[str], point: Point, radius_km: fl
     common = max(MIN_COMMON, int(_active(db) * COMMON_SHARE))
     if not isinstance(db, Database):
         return _named_on_store(db, words, point, radius_km, n, columns, categories, real_only, common)
-    counts: dict[int, int] = {}
-    for word in words:
-        for rowid in _matching(db, word, columns, common):
-            counts[rowid] = counts.get(rowid, 0) + 1
+    counts = Counter(rowid for word in words for rowid in _matching(db, word, columns, common))
     if not counts:
         return []
     where, params = _found_where("rowid", list(counts), categories, real_only)
@@ -140,10 +138,7 @@ def named_nearby(db: OffersDb, words: Iterable[str], point: Point, radius_km: fl
 def _named_on_store(db: OffersDb, words: Iterable[str], point: Point, radius_km: float, n: int,
                     columns: Sequence[str], categories: Sequence[str], real_only: bool,
                     common: int) -> list[OfferHit]:
-    counts: dict[str, int] = {}
-    for word in words:
-        for offer_id in _matching_pg(db, word, columns, common):
-            counts[offer_id] = counts.get(offer_id, 0) + 1
+    counts = Counter(offer_id for word in words for offer_id in _matching_pg(db, word, columns, common))
     if not counts:
         return []
     tail, params = _found_where("id", list(counts), categories, real_only)
