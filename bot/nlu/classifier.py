@@ -12,20 +12,19 @@ plain NumPy, so answering a message never imports scikit-learn.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import itertools
 import logging
 import math
-import os
-import tempfile
+import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from bot.nlu import cachefiles
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,6 @@ C = 8.0  # inverse regularisation: examples are clean and many, but messages are
 MIN_COUNT = 2  # character n-grams seen in fewer examples are noise (a typo in one example)
 WORDS = 50_000  # words whose features are remembered (then forgotten all at once: a few MB at most)
 RECENT = 64  # texts of one message whose probabilities are remembered
-KEEP = 3  # models of one name kept in the cache (the ones used last)
 
 
 def features(text: str) -> list[str]:
@@ -143,17 +141,9 @@ class Classifier:
 
     def save(self, path: Path) -> None:
         """Write the model atomically (a half-written cache is never read)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         names = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
-        os.close(fd)
-        try:
-            np.savez(tmp, labels=np.array(self.labels), names=np.array(names), idf=self.idf,
-                     coef=self.coef_t.T, intercept=self.intercept)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        cachefiles.write_arrays(path, {"labels": np.array(self.labels), "names": np.array(names), "idf": self.idf,
+                                       "coef": self.coef_t.T, "intercept": self.intercept})
 
     @classmethod
     def load(cls, path: Path) -> Classifier:
@@ -173,59 +163,24 @@ class Classifier:
         if cache_dir is None:
             return cls.train(samples, weights)
         variant = repr(sorted(weights.items())) if weights else ""
-        path = cache_dir / f"{name}-{fingerprint(samples, variant)}.npz"
-        if (model := _load(path)) is not None:
-            return model
-        with _lock(cache_dir / f".{name}.lock"):
-            if (model := _load(path)) is not None:  # trained by whoever held the lock before
-                return model
+
+        def train() -> Classifier:
             log.info("training the %s on %d examples (once per change of intents/)", name, len(samples))
-            model = cls.train(samples, weights)
-            try:
-                model.save(path)
-                _forget_unused(cache_dir, name)
-            except OSError as exc:  # a read-only install still answers, it only trains on each start
-                log.warning("classifier cache not written (%s)", exc)
-        return model
+            return cls.train(samples, weights)
+
+        return cachefiles.load_or_build(cache_dir, name, fingerprint(samples, variant), lambda path: _load(path),
+                                        train, Classifier.save)
 
 
 def _load(path: Path) -> Classifier | None:
-    """The cached model, marked as used just now; None when there is none (or it is damaged: trained again)."""
+    """The cached model; None when there is none, or it is damaged (trained again)."""
     if not path.exists():
         return None
     try:
-        model = Classifier.load(path)
-    except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, never fatal
+        return Classifier.load(path)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:  # a damaged cache is rebuilt, never fatal
         log.warning("classifier cache unreadable, training again: %s", exc)
         return None
-    with contextlib.suppress(OSError):  # a read-only cache is used as it is
-        os.utime(path)
-    return model
-
-
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (waiting for it); without one when the cache cannot be written."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a")
-    except OSError:
-        yield
-        return
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _forget_unused(cache_dir: Path, name: str) -> None:
-    """Delete all but the KEEP models of `name` used last: one per change of intents/ would pile up, while
-    databases that share the cache with different staff topics each keep theirs."""
-    models = sorted(cache_dir.glob(f"{name}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in models[KEEP:]:
-        old.unlink(missing_ok=True)
 
 
 def fingerprint(samples: Iterable[tuple[str, str]], variant: str = "") -> str:
