@@ -118,9 +118,15 @@ class Classifier:
 
     # -- training and the cache --------------------------------------------------------------------------
     @classmethod
-    def train(cls, samples: Sequence[tuple[str, str]], weights: Mapping[str, float] | None = None) -> Classifier:
+    def train(cls, samples: Sequence[tuple[str, str]], weights: Mapping[str, float] | None = None,
+              start: Classifier | None = None) -> Classifier:
         """Fit on (normalised text, label) pairs with scikit-learn (imported only here); `weights` weigh the
-        examples of a label (the danger detector: a rare situation must not be outvoted by everyday examples)."""
+        examples of a label (the danger detector: a rare situation must not be outvoted by everyday examples).
+
+        `start`: a model of nearly the same examples (the one of intents/, when staff add a topic) that the fit
+        starts from instead of from nothing. The loss is the same strictly convex one with a single minimum, so it
+        ends at the same model within the solver's tolerance, in a few steps instead of a hundred (seconds
+        instead of a minute)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from threadpoolctl import threadpool_limits
@@ -130,7 +136,10 @@ class Classifier:
         matrix = vectorizer.fit_transform(texts)
         labels = {label for _t, label in samples}
         class_weight = {label: float(weights.get(label, 1.0)) for label in labels} if weights else None
-        model = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)
+        model = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight, warm_start=start is not None)
+        if start is not None:
+            model.coef_, model.intercept_ = start.initial(vectorizer.get_feature_names_out().tolist(),
+                                                          sorted(labels))
         # One BLAS thread: sums in a fixed order, so the same examples give the same model on every machine (a
         # threaded sum differs in the last bits, and a message on a knife's edge would flip between two trainings).
         with threadpool_limits(limits=1):
@@ -138,6 +147,25 @@ class Classifier:
         vocabulary = {str(f): int(j) for f, j in vectorizer.vocabulary_.items()}
         return cls([str(label) for label in model.classes_], vocabulary, vectorizer.idf_.astype(np.float64),
                    model.coef_.astype(np.float32), model.intercept_.astype(np.float64))
+
+    def initial(self, names: Sequence[str], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """This model's weights laid out for other features and labels (coefficients, intercepts), as the start of
+        a fit: zero for a feature or a label it does not know."""
+        coef = np.zeros((len(labels), len(names)), dtype=np.float64)
+        intercept = np.zeros(len(labels), dtype=np.float64)
+        columns = np.array([self.vocabulary.get(name, -1) for name in names], dtype=np.int64)
+        known = np.flatnonzero(columns >= 0)
+        rows = {label: row for row, label in enumerate(self.labels)}
+        for index, label in enumerate(labels):
+            if (row := rows.get(label)) is not None:
+                coef[index, known] = self.coef_t[columns[known], row]
+                intercept[index] = self.intercept[row]
+        return coef, intercept
+
+    def digest(self) -> str:
+        """A short hash of the weights (a model trained from this one is cached under it too)."""
+        return hashlib.sha256(self.coef_t.tobytes() + self.intercept.tobytes() + "\n".join(self.labels).encode()
+                              ).hexdigest()[:16]
 
     def save(self, path: Path) -> None:
         """Write the model atomically (a half-written cache is never read)."""
@@ -155,18 +183,18 @@ class Classifier:
 
     @classmethod
     def cached(cls, samples: Sequence[tuple[str, str]], cache_dir: Path | None, name: str = "classifier",
-               weights: Mapping[str, float] | None = None) -> Classifier:
+               weights: Mapping[str, float] | None = None, start: Classifier | None = None) -> Classifier:
         """The model for these samples: from the cache when it was trained on exactly them, else trained now.
 
         Processes that share the cache train a model once between them: the first takes the lock of the name and
         trains, the others wait and load what it wrote (several `lotse serve` starting at once, a test run)."""
         if cache_dir is None:
-            return cls.train(samples, weights)
-        variant = repr(sorted(weights.items())) if weights else ""
+            return cls.train(samples, weights, start)
+        variant = (repr(sorted(weights.items())) if weights else "") + (start.digest() if start else "")
 
         def train() -> Classifier:
             log.info("training the %s on %d examples (once per change of intents/)", name, len(samples))
-            return cls.train(samples, weights)
+            return cls.train(samples, weights, start)
 
         return cachefiles.load_or_build(cache_dir, name, fingerprint(samples, variant), lambda path: _load(path),
                                         train, Classifier.save)

@@ -98,9 +98,10 @@ class NLU:
 
     def __init__(self, intents: dict[str, Intent], gazetteer: Gazetteer, cache_dir: Path | None = None, *,
                  danger: DangerDetector | None = None, staff: bool = False,
-                 classifier: Classifier | None = None) -> None:
+                 classifier: Classifier | None = None, start: Classifier | None = None) -> None:
         """`staff`: the intents include staff topics (bot/knowledge/), whose cache files have names of their own, so
-        that those of intents/ alone stay cached too."""
+        that those of intents/ alone stay cached too. `classifier`: the one to use instead of training one;
+        `start`: the one a training starts from (Classifier.train)."""
         self.intents = intents
         self.gazetteer = gazetteer
         self.cache_dir = cache_dir
@@ -119,7 +120,8 @@ class NLU:
         self.matcher = prepared.matcher
         examples = prepared.examples
         self.classifier = classifier or Classifier.cached(sorted({(e.text, e.intent) for e in examples}), cache_dir,
-                                                          name="staff-classifier" if staff else "classifier")
+                                                          name="staff-classifier" if staff else "classifier",
+                                                          start=start)
         # Very short messages ("a", "no", "ok") are matched exactly or not at all: fuzzy scores on two letters
         # say nothing ("no" is not "NOK", nor a benefit).
         self.short: dict[str, str] = {e.text: e.intent for e in examples if len(e.text.replace(" ", "")) <= SHORT}
@@ -135,7 +137,7 @@ class NLU:
         staff topics never change what counts as danger. Without `retrain` it keeps this classifier: ready in
         seconds, the new topics found by the example matcher alone until the retrained one takes over."""
         extended = NLU({**self.intents, **extra}, self.gazetteer, self.cache_dir, danger=self.danger,
-                       staff=True, classifier=None if retrain else self.classifier)
+                       staff=True, classifier=None if retrain else self.classifier, start=self.classifier)
         extended.learned = self.learned
         return extended
 
