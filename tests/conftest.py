@@ -7,6 +7,7 @@ both engines)."""
 
 from __future__ import annotations
 
+import compileall
 import itertools
 import os
 import subprocess
@@ -67,6 +68,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("LOTSE_CACHE", str(CACHE))  # inherited by every `lotse` subprocess of the tests
+    if not hasattr(config, "workerinput"):
+        # The package compiled once: with PYTHONDONTWRITEBYTECODE set (as on some CI machines) Python never writes
+        # what it compiles, and each of the tests' `lotse` processes would compile all of bot/ again (a second).
+        compileall.compile_dir(CACHE.parent.parent / "bot", quiet=1)
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         # Under pytest-xdist the controller fills the cache before any worker starts, so the workers load the
         # classifiers instead of each training them at the same time. In child processes, one per classifier side

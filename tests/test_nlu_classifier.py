@@ -52,7 +52,7 @@ def test_who_finds_the_model_in_training_waits_for_it_instead_of_training_too(
             second_missed.set()  # the second looked while the first was still training
         return found
 
-    def train(_cls: type[Classifier], _samples: object, _weights: object = None) -> Classifier:
+    def train(_cls: type[Classifier], _samples: object, _weights: object = None, _start: object = None) -> Classifier:
         trained_by.append(threading.current_thread().name)
         training.set()
         assert second_missed.wait(60)
@@ -81,3 +81,24 @@ def test_the_cache_keeps_the_models_used_last(tmp_path: Path) -> None:
     Classifier.cached(sets[3], tmp_path, name="staff-classifier")
     kept = {path.name for path in tmp_path.glob("staff-classifier-*.npz")}
     assert kept == {f"staff-classifier-{classifier.fingerprint(s)}.npz" for s in (sets[0], sets[2], sets[3])}
+
+
+def test_a_model_trained_from_another_ends_as_one_trained_from_nothing() -> None:
+    """Staff add a topic: the fit starts from the model of intents/ and learns the topic as a fit from nothing would
+    (the same minimum, within the solver's tolerance), and does so the same way each time."""
+    base = _samples(15)
+    said = ("Reparaturcafé", "wo kann ich etwas reparieren lassen", "fahrrad reparieren lassen",
+            "kaputten toaster reparieren")
+    repair = [(normalise(text), "reparaturcafe") for text in said]
+    samples = sorted(base + repair)
+    start = Classifier.train(base)
+    warm, fresh = Classifier.train(samples, start=start), Classifier.train(samples)
+    texts = [text for text, _i in samples] + [normalise("mein Handy ist kaputt, wer repariert es?")]
+    for text in texts:
+        ours, theirs = warm.probabilities(text), fresh.probabilities(text)
+        assert ours.keys() == theirs.keys(), text  # empty for a text of features seen once only (min_df)
+        assert max((abs(ours[label] - theirs[label]) for label in theirs), default=0.0) < 0.05, text
+    for text in ("wo kann ich etwas reparieren lassen", "mein handy ist kaputt wer repariert es"):
+        probabilities = warm.probabilities(text)
+        assert max(probabilities, key=probabilities.__getitem__) == "reparaturcafe", text
+    assert Classifier.train(samples, start=start).digest() == warm.digest()

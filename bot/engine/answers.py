@@ -22,6 +22,8 @@ from bot import resources
 from bot.i18n import LANGUAGES, RTL_LANGUAGES, isolate_ltr_runs, strip_isolates
 from bot.nlu.intents import Intent
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader: ten times faster, the same data
+
 ANSWERS_DIR = resources.answers_dir()
 VERIFIED_NUMBERS = resources.data_file("verified_numbers.yaml")
 
@@ -48,7 +50,7 @@ def _clean(text: object, lang: str) -> str:
 
 def load_answer(path: Path) -> Answer:
     """One answer file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     text = {str(lang): _clean(v, str(lang)) for lang, v in (data.get("answer") or {}).items() if v}
     sources = tuple(dict(s) for s in (data.get("sources") or ()) if isinstance(s, dict))
     link = data.get("link")
@@ -110,7 +112,7 @@ def phone_numbers(text: str) -> list[str]:
 @cache
 def verified_numbers(path: Path = VERIFIED_NUMBERS) -> frozenset[str]:
     """The digits of every number on the verified list (each entry there has its source)."""
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    entries = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
     return frozenset(national_digits(str(e["number"])) for e in entries if isinstance(e, dict) and e.get("source"))
 
 

@@ -13,7 +13,9 @@ from typing import Protocol
 
 from sqlite_utils import Database
 
+from bot.engine.answers import Answer
 from bot.engine.coverage import Coverage
+from bot.engine.districts import Districts
 from bot.engine.learning import Learning
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.safety import Found
@@ -46,6 +48,8 @@ class Conversation(Protocol):
     offers: OffersDb  # the SQLite file (db), or PostgreSQL shared by every instance
     nlu: NLU
     intents: dict[str, Intent]
+    answers: dict[str, Answer]
+    districts: Districts
     topics: frozenset[str]
     frames: frozenset[str]
     small_talk: frozenset[str]

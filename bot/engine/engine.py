@@ -6,9 +6,10 @@
        numbers first whenever the NLU finds danger plausible (bot/engine/safety.py)
     -> offer of a handoff (when the person asked for one)
 
-The engine owns the session (loaded once per turn), the turn's language and the answer of a topic (its text, then
-the offers: bot/engine/listing.py). The parts see it as a `Conversation` (bot/engine/conversation.py) and never
-import this module. What an intent is (kind, role, menu, label, ...) comes from intents/<id>.yaml, never from here.
+The engine owns the session (loaded once per turn) and the turn's language; what a topic's answer shows is
+bot/engine/topic_answer.py's (its text, then the offers: bot/engine/listing.py). The parts see the engine as a
+`Conversation` (bot/engine/conversation.py) and never import this module. What an intent is (kind, role, menu,
+label, ...) comes from intents/<id>.yaml, never from here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlite_utils import Database
 
 from bot import i18n
 from bot.config import StaffConfig
-from bot.engine import buttons, fallback, followups, listing, named, question, safety, states, topics
+from bot.engine import buttons, fallback, followups, question, safety, states, topic_answer, topics
 from bot.engine.actions import Action, ShareLocation, Topic, decode
 from bot.engine.answers import Answer, default_answers
 from bot.engine.conversation import Turn
@@ -30,7 +31,7 @@ from bot.engine.coverage import Coverage
 from bot.engine.districts import default_districts
 from bot.engine.handoff import Handoffs
 from bot.engine.handoff_store import HandoffStore
-from bot.engine.learning import RETENTION_DAYS, Learning, feedback_buttons
+from bot.engine.learning import RETENTION_DAYS, Learning
 from bot.engine.listing import MAX_DISTANCE_KM
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session, SessionStore, load_key
@@ -43,7 +44,6 @@ from bot.nlu import NLU, Understanding, default_nlu
 from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where
 from bot.offers.named import drop_caches
 from bot.offers.sql import OffersDb
-from bot.offers.store import national_offers
 from bot.store import Store, as_store
 from bot.store.changes import Changes
 from bot.store.sqlite import SqliteStore
@@ -303,77 +303,19 @@ class Engine:
             _("I don't know that place. Please write your town or postcode, or share your location."),
             [Button(_("Share my location"), ShareLocation())])])
 
-    # -- answers ----------------------------------------------------------------------------------------
+    # -- answers (bot/engine/topic_answer.py) ---------------------------------------------------------------
     def topic(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
               explain: bool = True, kind: str = followups.MORE, named: list[str] | None = None) -> Reply:
-        """A topic's answer with 👍 / 👎 under its last message (not under further pages); `named` are words of
-        the message that may name offers, which then come first."""
-        reply = self._topic_reply(incoming, session, intent, offset, explain, kind, named or [])
-        known = self.intents.get(intent)
-        # Never under an emergency: someone in danger is not asked to rate the numbers.
-        # Nor under "Where are you?": the answer is not given yet (and Telegram allows one keyboard per message).
-        asks_place = bool(reply.messages) and any(isinstance(b.action, ShareLocation)
-                                                  for b in reply.messages[-1].buttons)
-        if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages \
-                and not asks_place:
-            reply.messages[-1].buttons.extend(topics.actions(known) + feedback_buttons(intent))
-            self.learning.answered(incoming.user_id, intent)  # one vote on this answer may follow
-        return reply
-
-    def _topic_reply(self, incoming: Incoming, session: Session, intent: str, offset: int = 0,
-                     explain: bool = True, kind: str = followups.MORE, names: list[str] | None = None) -> Reply:
-        """Answer a topic: its text (unless it was just given), then the nearest offers, or "Where are you?"."""
-        session.last_intent = intent
-        session.state, session.pending_intent = IDLE, None
-        if intent in self.small_talk or intent not in self.intents:
-            self.save(incoming, session)
-            return self._small_talk(session, intent)
-        needs_place = self.intents[intent].needs_place
-        known = session.lat is not None and session.lon is not None
-        # A topic that lists no offers (emergency) has only its explanation to give, also after "and in Unna?".
-        explain = offset == 0 and (explain or not needs_place)
-        messages = [Message(self.answer_text(intent, session) + self._district_note(intent, session))] \
-            if explain else []
-        categories = list(self.intents[intent].categories)
-        # Nationwide services (112, 116 016 ...) need no place: they come first, wherever the person is.
-        national = national_offers(self.offers, categories) if categories and explain else []
-        if national:
-            messages.append(Message(listing.hotlines(national)))
-        if not known or not needs_place:
-            if needs_place:
-                session.state, session.pending_intent = AWAITING_PLACE, intent
-                messages.append(Message(_("Where are you? Write your town or postcode, or share your location."),
-                                        [Button(_("Share my location"), ShareLocation())]))
-            self.save(incoming, session)
-            return self.reply(session, messages)
-        offers = listing.page(self, session, intent, offset, kind, named.first(self, session, intent, names or []))
-        if not any(m.places for m in offers) and not national and offset == 0:
-            offers.append(Message(_("I found no offers for this near {place}.").format(
-                place=i18n.isolate(session.place_name or _("you"))), self.menu_buttons()))
-        self.save(incoming, session)
-        return self.reply(session, messages + offers)
+        """A topic's answer; `named` are words of the message that may name offers, which then come first."""
+        return topic_answer.topic(self, incoming, session, intent, offset, explain, kind, named)
 
     def page(self, incoming: Incoming, session: Session, intent: str, kind: str) -> Reply:
-        """A follow-up on the offers of the last topic: the next page ("more", "others"), the nearest again
-        ("closer") or those open now."""
-        offset = session.shown if kind == followups.MORE else 0
-        return self.topic(incoming, session, intent, offset=offset, explain=False, kind=kind)
+        """A follow-up on the offers of the last topic ("more", "closer", "open now")."""
+        return topic_answer.page(self, incoming, session, intent, kind)
 
     def for_someone_else(self, incoming: Incoming, session: Session, intent: str) -> Reply:
         """"What about for my wife?": the same topic, with a word that it is for them too."""
-        reply = self.topic(incoming, session, intent, explain=False)
-        note = Message(_("The same offers can help them too. Ask there what fits their situation."))
-        return Reply([note, *reply.messages], reply.lang, reply.intent, rtl=reply.rtl)
-
-    def _small_talk(self, session: Session, intent: str) -> Reply:
-        role = self.intents[intent].role if intent in self.intents else None
-        if role == Role.CHANGE_LANGUAGE:
-            text = self.answer_text(intent) or _("Choose your language:")
-            return self.reply(session, [Message(text, buttons.language_buttons())])
-        if role == Role.THANKS:
-            return self.reply(session, [Message(self.answer_text(intent) or _("You're welcome!"))])
-        return self.reply(session, [Message(self.answer_text(intent) or _("What are you looking for?"),
-                                             self.menu_buttons())])
+        return topic_answer.for_someone_else(self, incoming, session, intent)
 
     def role_text(self, role: Role) -> str:
         """The answer of the intent with this role ("" when none has it)."""
@@ -381,25 +323,8 @@ class Engine:
         return self.answer_text(intent) if intent else ""
 
     def answer_text(self, intent: str, session: Session | None = None) -> str:
-        """The answer in the person's language: their district's own text where it wrote one (bot/knowledge/)."""
-        answer = self.answers.get(intent)
-        builtin = answer.in_lang(i18n.current()) if answer else ""
-        district = self._district(session) if session is not None else self.default_district
-        return self.knowledge.answer(intent, i18n.current(), district, builtin)
-
-    def _district(self, session: Session) -> str | None:
-        """The AGS of the person's place (else LOTSE_DISTRICT's)."""
-        if session.lat is None or session.lon is None:
-            return self.default_district
-        return self.gazetteer.district_of(Point(session.lat, session.lon))
-
-    def _district_note(self, intent: str, session: Session) -> str:
-        """The district's link under an answer with `link:` (bot/engine/districts.py), as a new paragraph."""
-        answer = self.answers.get(intent)
-        if answer is None or not answer.link:
-            return ""
-        note = self.districts.note(answer.link, self._district(session))
-        return "\n\n" + note if note else ""
+        """The answer in the person's language: their district's own text where it wrote one."""
+        return topic_answer.answer_text(self, intent, session)
 
     # -- helpers ----------------------------------------------------------------------------------------
     def last_topic(self, session: Session) -> str | None:

@@ -146,23 +146,30 @@ def primary_kinds(situations: Mapping[str, Situation]) -> dict[str, str]:
 
 
 def training_samples(situations: Mapping[str, Situation], safe: Mapping[str, Iterable[str]],
-                     intents: Mapping[str, Intent]) -> list[tuple[str, str]]:
+                     intents: Mapping[str, Intent], keys: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(normalised text, label): the situations' examples, the priority intents' examples as their primary
-    situation, the near misses as "near", and everything else as "safe"."""
+    situation, the near misses as "near", and everything else as "safe". `keys` are intent phrases already
+    normalised (bot/nlu/examples.py)."""
+    known = keys or {}
+
+    def key_of(phrase: str) -> str:
+        key = known.get(phrase)
+        return normalise(phrase) if key is None else key
+
     first_kind = primary_kinds(situations)
     labelled: dict[str, str] = {}
     for intent in intents.values():
         label = first_kind.get(intent.id, SAFE) if intent.priority else SAFE
         for phrases in intent.examples.values():
             for phrase in phrases:
-                labelled.setdefault(normalise(phrase), label)
+                labelled.setdefault(key_of(phrase), label)
     for near_misses in safe.values():
         for phrase in near_misses:
-            labelled[normalise(phrase)] = NEAR
+            labelled[key_of(phrase)] = NEAR
     for situation in situations.values():  # a situation's own examples win over the same text elsewhere
         for phrases in situation.examples.values():
             for phrase in phrases:
-                labelled[normalise(phrase)] = situation.kind
+                labelled[key_of(phrase)] = situation.kind
     return sorted((t, label) for t, label in labelled.items() if t)
 
 
@@ -170,13 +177,13 @@ class DangerDetector:
     """Danger words and the situation classifier, over a normalised message."""
 
     def __init__(self, intents: Mapping[str, Intent], cache_dir: Path | None = None,
-                 directory: Path = DANGER_DIR) -> None:
+                 directory: Path = DANGER_DIR, keys: Mapping[str, str] | None = None) -> None:
         self.situations, safe = load_situations(directory)
         first_kind = primary_kinds(self.situations)
         groups = [(i.id, first_kind.get(i.id, ""), i.danger) for i in intents.values() if i.priority and i.danger]
         groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
         self.words = SafetyCheck(groups)
-        samples = training_samples(self.situations, safe, intents)
+        samples = training_samples(self.situations, safe, intents, keys)
         weights = {label: SITUATION_WEIGHT for label in self.situations} | {NEAR: NEAR_WEIGHT}
         self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights) \
             if any(label not in CALM for _t, label in samples) else None

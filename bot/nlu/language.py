@@ -17,6 +17,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -139,13 +140,18 @@ class LanguageDetector:
         self._lingua: Any = None
         self._loanwords: frozenset[str] | None = None
 
+    @cached_property
+    def _light(self) -> list[tuple[str, str]]:
+        """(language, text as light() leaves it) of each sample: worked out once for every model and the
+        loanwords."""
+        return [(lang, light(text)) for lang, text in self.samples]
+
     def model(self, script: str) -> NaiveBayes | None:
         """The naive-Bayes model of one script, trained on the examples written in it."""
         if script not in self._models:
             with self._lock:
                 if script not in self._models:
-                    samples = [(lang, clean) for lang, text in self.samples
-                               if script_of(clean := light(text)) == script]
+                    samples = [(lang, clean) for lang, clean in self._light if script_of(clean) == script]
                     self._models[script] = NaiveBayes(samples) if samples else None
         return self._models[script]
 
@@ -187,8 +193,8 @@ class LanguageDetector:
         words of the German examples that examples of another language than en/fr use too."""
         if self._loanwords is None:
             langs: dict[str, set[str]] = defaultdict(set)
-            for lang, text in self.samples:
-                for word in _WORD.findall(light(text)):
+            for lang, clean in self._light:
+                for word in _WORD.findall(clean):
                     langs[word].add(lang)
             self._loanwords = frozenset(w for w, ls in langs.items()
                                         if "de" in ls and len(w) >= 4 and ls - {"de", "en", "fr"})

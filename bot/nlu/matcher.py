@@ -10,11 +10,14 @@ few dozen by cosine are re-scored with rapidfuzz (understand.py then ranks each 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
+
+from bot.nlu.cachefiles import from_strings, strings
 
 #: Candidates re-scored with rapidfuzz per query.
 CANDIDATES = 40
@@ -56,38 +59,18 @@ class Example:
 class Matcher:
     """Ranks examples for a normalised query by TF-IDF cosine over an inverted index."""
 
-    def __init__(self, examples: list[Example]) -> None:
+    def __init__(self, examples: list[Example], arrays: Mapping[str, np.ndarray] | None = None) -> None:
+        """The index of the examples: built now, or given as `arrays` (of an index of the same examples)."""
         self.examples = examples
-        count = max(1, len(examples))
-        vectors = [features(e.text) for e in examples]
-        postings: dict[str, list[int]] = {}
-        for index, vec in enumerate(vectors):
-            for feat in vec:
-                plist = postings.get(feat)
-                if plist is None:
-                    postings[feat] = [index]
-                else:
-                    plist.append(index)
+        self.arrays = dict(arrays) if arrays is not None else index_arrays(examples)
+        names = from_strings(self.arrays["names"])
         # idf squared is what a shared feature adds to the dot product of two binary TF-IDF vectors.
-        self.idf2: dict[str, float] = {}
-        for feat, plist in postings.items():
-            idf = math.log(count / len(plist)) + 1.0
-            if feat[0] == "w":
-                idf *= WORD_WEIGHT
-            self.idf2[feat] = idf * idf
-        idf2 = self.idf2
-        self.norms = [math.sqrt(sum(idf2[f] for f in vec)) or 1.0 for vec in vectors]
-        common = max(20, int(count * COMMON_SHARE))
-        # The posting lists as one NumPy array with offsets: a query adds up its lists in C (bincount), not in a
-        # Python loop over a few thousand entries.
-        kept = {f: plist for f, plist in postings.items() if len(plist) <= common}
-        self.spans: dict[str, tuple[int, int]] = {}
-        flat: list[int] = []
-        for feat, plist in kept.items():
-            self.spans[feat] = (len(flat), len(flat) + len(plist))
-            flat.extend(plist)
-        self.flat = np.array(flat, dtype=np.int32)
-        self.norm_array = np.array(self.norms, dtype=np.float64)
+        self.idf2: dict[str, float] = dict(zip(names, self.arrays["idf2"].tolist(), strict=True))
+        # Where each feature's posting list is in `flat` (features too common to pick candidates have none).
+        spans = zip(names, self.arrays["starts"].tolist(), self.arrays["ends"].tolist(), strict=True)
+        self.spans: dict[str, tuple[int, int]] = {feat: (a, b) for feat, a, b in spans if a >= 0}
+        self.flat = self.arrays["flat"]
+        self.norm_array = self.arrays["norms"]
 
     def candidates(self, query: str, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """Example indices with their cosine similarity to the query, best first.
@@ -127,3 +110,40 @@ class Matcher:
         if len(example) > len(query):
             fuzzy = (fuzzy + fuzz.ratio(query, example)) / 2
         return FUZZY_SHARE * fuzzy + (100.0 - 100.0 * FUZZY_SHARE) * min(1.0, cosine * COSINE_STRETCH)
+
+
+def index_arrays(examples: list[Example]) -> dict[str, np.ndarray]:
+    """The inverted index of the examples as arrays: the features (names) with their idf squared (idf2) and the
+    span of their posting list (starts, ends; -1 for a feature too common to pick candidates), the posting lists
+    end to end (flat: a query adds up its lists in C with bincount, not in a Python loop over a few thousand
+    entries), and each example's norm (norms)."""
+    count = max(1, len(examples))
+    vectors = [features(e.text) for e in examples]
+    postings: dict[str, list[int]] = {}
+    for index, vec in enumerate(vectors):
+        for feat in vec:
+            plist = postings.get(feat)
+            if plist is None:
+                postings[feat] = [index]
+            else:
+                plist.append(index)
+    idf2: dict[str, float] = {}
+    for feat, plist in postings.items():
+        idf = math.log(count / len(plist)) + 1.0
+        if feat[0] == "w":
+            idf *= WORD_WEIGHT
+        idf2[feat] = idf * idf
+    norms = [math.sqrt(sum(idf2[f] for f in vec)) or 1.0 for vec in vectors]
+    common = max(20, int(count * COMMON_SHARE))
+    starts: list[int] = []
+    ends: list[int] = []
+    flat: list[int] = []
+    for plist in postings.values():
+        kept = len(plist) <= common
+        starts.append(len(flat) if kept else -1)
+        if kept:
+            flat.extend(plist)
+        ends.append(len(flat) if kept else -1)
+    return {"names": strings(list(postings)), "idf2": np.array(list(idf2.values()), dtype=np.float64),
+            "starts": np.array(starts, dtype=np.int64), "ends": np.array(ends, dtype=np.int64),
+            "flat": np.array(flat, dtype=np.int32), "norms": np.array(norms, dtype=np.float64)}

@@ -25,10 +25,11 @@ from bot.nlu import arbiter
 from bot.nlu.arbiter import WRAPPING, arbitrate
 from bot.nlu.classifier import Classifier
 from bot.nlu.danger import CALM_BELOW, FEW_WORDS, Alarm, DangerDetector, emoji_words
+from bot.nlu.examples import prepare
 from bot.nlu.intents import OUT_OF_SCOPE, Intent, Role, by_role, ids_where, load_intents, validate
 from bot.nlu.language import LanguageDetector
 from bot.nlu.learned import Learned
-from bot.nlu.matcher import CANDIDATES, Example, Matcher
+from bot.nlu.matcher import CANDIDATES, Example
 from bot.nlu.normalise import mask_contacts, normalise
 from bot.nlu.places import PlaceFinder
 from bot.nlu.segment import segments
@@ -96,8 +97,11 @@ class NLU:
     """Intent, language and place for a message."""
 
     def __init__(self, intents: dict[str, Intent], gazetteer: Gazetteer, cache_dir: Path | None = None, *,
-                 danger: DangerDetector | None = None, model: str = "classifier",
-                 classifier: Classifier | None = None) -> None:
+                 danger: DangerDetector | None = None, staff: bool = False,
+                 classifier: Classifier | None = None, start: Classifier | None = None) -> None:
+        """`staff`: the intents include staff topics (bot/knowledge/), whose cache files have names of their own, so
+        that those of intents/ alone stay cached too. `classifier`: the one to use instead of training one;
+        `start`: the one a training starts from (Classifier.train)."""
         self.intents = intents
         self.gazetteer = gazetteer
         self.cache_dir = cache_dir
@@ -109,40 +113,31 @@ class NLU:
         self.not_topics = ids_where(intents, lambda i: not i.is_topic or i.role in NOT_DESCRIBED)
         # Topics a fallback may offer as a guess: never an emergency (the menu has it, and danger is found apart).
         self.choices = ids_where(intents, lambda i: i.is_topic and not i.priority)
-        examples: list[Example] = []
-        seen: set[tuple[str, str]] = set()
-        vocabulary: set[str] = set()
-        self.keys: dict[str, str] = {}  # phrase -> normalised, for validate()
-        self.words: set[str] = set()  # every normalised word of the examples
-        for intent in intents.values():
-            for lang, phrases in intent.examples.items():
-                for phrase in phrases:
-                    text = self.keys[phrase] = normalise(phrase)
-                    if text and (text, intent.id) not in seen:
-                        seen.add((text, intent.id))
-                        examples.append(Example(text, intent.id, lang))
-                        vocabulary.update(fold(w) for w in text.split())
-                        self.words.update(text.split())
-        self.matcher = Matcher(examples)
+        # Each phrase's matching key and the matcher's index: prepared once per change of intents/ (cached).
+        prepared = prepare(intents, cache_dir, "staff-examples" if staff else "examples")
+        self.keys = prepared.keys  # phrase -> normalised, for validate()
+        self.words = prepared.words  # every normalised word of the examples
+        self.matcher = prepared.matcher
+        examples = prepared.examples
         self.classifier = classifier or Classifier.cached(sorted({(e.text, e.intent) for e in examples}), cache_dir,
-                                                          name=model)
+                                                          name="staff-classifier" if staff else "classifier",
+                                                          start=start)
         # Very short messages ("a", "no", "ok") are matched exactly or not at all: fuzzy scores on two letters
         # say nothing ("no" is not "NOK", nor a benefit).
         self.short: dict[str, str] = {e.text: e.intent for e in examples if len(e.text.replace(" ", "")) <= SHORT}
         self.detector = LanguageDetector((lang, p) for i in intents.values() for lang, ps in i.examples.items()
                                          for p in ps)
-        self.places = PlaceFinder(gazetteer, frozenset(vocabulary))
+        self.places = PlaceFinder(gazetteer, frozenset(fold(w) for w in self.words))
         self.learned = Learned()
-        self.danger = danger or DangerDetector(intents, cache_dir)
+        self.danger = danger or DangerDetector(intents, cache_dir, keys=self.keys)
         self._matched: dict[tuple[str, int], tuple[list[tuple[str, float]], dict[str, str]]] = {}
 
     def extended(self, extra: dict[str, Intent], *, retrain: bool = True) -> NLU:
         """A new NLU that also knows `extra` (topics staff added at run time); the danger detector is shared, as
-        staff topics never change what counts as danger. Its classifier is cached under its own name, so the one
-        of intents/ alone stays cached too. Without `retrain` it keeps this classifier: ready in seconds, the new
-        topics found by the example matcher alone until the retrained one takes over."""
+        staff topics never change what counts as danger. Without `retrain` it keeps this classifier: ready in
+        seconds, the new topics found by the example matcher alone until the retrained one takes over."""
         extended = NLU({**self.intents, **extra}, self.gazetteer, self.cache_dir, danger=self.danger,
-                       model="staff-classifier", classifier=None if retrain else self.classifier)
+                       staff=True, classifier=None if retrain else self.classifier, start=self.classifier)
         extended.learned = self.learned
         return extended
 
