@@ -15,6 +15,8 @@ from bot.cli import cli
 from bot.engine import Engine, Incoming
 from bot.engine.models import Reply
 from bot.i18n import RLM, strip_isolates
+from bot.nlu.normalise import normalise
+from bot.nlu.safety import SafetyCheck
 
 POISON_LINE = "0228 19240"
 CRISIS_LINE = "0800 111 0 111"
@@ -133,6 +135,25 @@ def test_romanised_languages_outside_the_twelve(engine: Engine, text: str, numbe
     assert first.startswith("📞") and number in first
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    ("mein Vater hat einen Herzinfarkt, wo ist das nächste Krankenhaus?", "de"),  # now, not last year
+    ("my mum is having a stroke, her face is drooping", "en"),
+])
+def test_an_acute_illness_gets_112(engine: Engine, text: str, lang: str) -> None:
+    assert "112" in opening(say(engine, "acute", text, lang)).split("\n")[0]
+
+
+@pytest.mark.parametrize(("entry", "text", "found"), [
+    ("مستشفى", "وبالمستشفى", True),  # "and in the hospital": a conjunction, a preposition and the article
+    ("مستشفى", "فالمستشفى", True),
+    ("غاز", "وللغاز", True),
+    ("مستشفى", "مستشفيات", False),  # another word, not a glued one
+])
+def test_danger_words_match_through_glued_arabic_clitics(entry: str, text: str, found: bool) -> None:
+    check = SafetyCheck([("emergency", "medical", {"ar": [entry]})])
+    assert (check.check(normalise(text)) is not None) is found
+
+
 def test_danger_after_another_question_is_answered_first(engine: Engine) -> None:
     text = "كنت بدي اسأل عن كورس ألماني بس في ريحة غاز قوية بالبيت ومرتي دايخة"
     assert "112" in opening(say(engine, "after", text)).split("\n")[0]
@@ -143,6 +164,8 @@ def test_danger_after_another_question_is_answered_first(engine: Engine) -> None
     "my landlord threatens to evict us if the rent is late",
     "welche Apotheke hat am Sonntag offen? ich brauche meine Blutdrucktabletten",
     "ich brauche ein polizeiliches Führungszeugnis für die Arbeit",
+    "tell me a joke im bored in this waiting room",  # chit-chat to both classifiers
+    "mein vater hatte letztes jahr einen herzinfarkt und braucht hilfe beim waschen, wie bekommen wir einen pflegegrad",
 ])
 def test_everyday_messages_about_the_police_or_medicine_raise_no_alarm(engine: Engine, text: str) -> None:
     reply = say(engine, "calm", text)

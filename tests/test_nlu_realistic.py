@@ -30,7 +30,8 @@ STORY_FIRST = [
     ("de", "Hallo, ich bin Amina, ich wohne mit meinen drei Kindern in Kamen und mein Mann arbeitet viel. Meine "
            "Tochter ist jetzt 4 und wir haben immer noch keinen Kindergarten. Was kann ich tun?", "kita"),
     ("ar", "مرحبا، أنا من سوريا وعايش بلونن مع ولادي. بدي اعرف كيف بقدر سجل ابني بالمدرسة", "school"),
-    ("ar", "مساء الخير، شكرا كتير على المساعدة. أنا حامل بالشهر الخامس وما عندي طبيب نسائي. وين بلاقي؟", "health"),
+    ("ar", "مساء الخير، شكرا كتير على المساعدة. أنا حامل بالشهر الخامس وما عندي طبيب نسائي. وين بلاقي؟",
+     "pregnancy_birth"),
     ("ar", "السلام عليكم ورحمة الله، عندي بنت عمرها ثلاث سنوات وأنا أشتغل الصبح. كيف أسجلها في روضة؟", "kita"),
     ("uk", "Добрий день! Ми з донькою приїхали з Харкова пів року тому. Де можна безкоштовно вивчати німецьку?",
      "language_course"),

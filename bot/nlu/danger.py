@@ -55,6 +55,10 @@ DECIDES = 0.6
 OUTVOTED_BELOW = 0.3
 OUTVOTED_BY = 60.0
 OUTVOTED_AMONG = 3
+#: ... and any alarm of the classifier alone that does not decide is outvoted by a topic classifier whose first
+#: choice is "out of scope" with at least this probability: two models agree that "tell me a joke, I'm bored in the
+#: waiting room" is chit-chat (on the development sets no message in danger was read so).
+CHITCHAT = 0.4
 #: Below this probability (and without danger words) a message of more than a few words is calm: an intent
 #: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
 CALM_BELOW = 0.2
@@ -198,11 +202,12 @@ class DangerDetector:
         return self._assess(text)[0]
 
     def assess(self, text: str, ranked: Sequence[tuple[str, float]] = (),
-               priority: AbstractSet[str] = frozenset()) -> tuple[Alarm | None, float]:
+               priority: AbstractSet[str] = frozenset(), out_of_scope: float = 0.0) -> tuple[Alarm | None, float]:
         """The danger in a normalised text (or None), and the classifier's probability of danger in the whole;
-        `ranked` is the topic ranking of the same message and `priority` its priority intents."""
+        `ranked` is the topic ranking of the same message, `priority` its priority intents and `out_of_scope` the
+        topic classifier's probability of "out of scope" when that is its first choice."""
         alarm, whole = self._assess(text)
-        if alarm is not None and _outvoted(alarm, ranked, priority):
+        if alarm is not None and (_outvoted(alarm, ranked, priority) or _chitchat(alarm, out_of_scope)):
             return None, whole
         return alarm, whole
 
@@ -258,6 +263,11 @@ class DangerDetector:
             return 0.0, SAFE
         danger = 1.0 - sum(probabilities.get(label, 0.0) for label in CALM)
         return danger, max((k for k in probabilities if k not in CALM), key=probabilities.__getitem__)
+
+
+def _chitchat(alarm: Alarm, out_of_scope: float) -> bool:
+    """A doubtful alarm of the situation classifier alone, on a message the topic classifier reads as chit-chat."""
+    return not alarm.by_words and not alarm.decides and out_of_scope >= CHITCHAT
 
 
 def _outvoted(alarm: Alarm, ranked: Sequence[tuple[str, float]], priority: AbstractSet[str]) -> bool:

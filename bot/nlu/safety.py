@@ -8,9 +8,9 @@ and people mix them.
 
 Entry forms (after normalisation): `word` matches that word; `word*` any word starting with it; two or three
 words match in order with at most GAP other words between them; Arabic-script words may carry a glued
-conjunction, preposition or article (و ف ب ل ال). An entry starting with `~` is weak: it makes danger plausible
-only when the danger classifier agrees a little (bot/nlu/danger.py: "Messer" in a cooking class is calm) and does
-not decide the topic ("Notfall" also names the dentist on call). An entry
+conjunction, preposition or article, also two of them (و ف ب ل ال: "وبالمستشفى"). An entry starting with `~` is
+weak: it makes danger plausible only when the danger classifier agrees a little (bot/nlu/danger.py: "Messer" in a
+cooking class is calm) and does not decide the topic ("Notfall" also names the dentist on call). An entry
 starting with `!` (after a `~`, if any) is a crisis: someone may take their own life, so the crisis lines come
 with the emergency numbers. Parts joined by `&` ("schwanger* & blut*") must all be there, in any order, within
 SPAN words of the first: a situation is often two things together that are harmless apart (pregnant, bleeding).
@@ -26,7 +26,9 @@ from bot.nlu.normalise import normalise
 GAP = 2
 SPAN = 8  # words around the first part of an `&` entry where its other parts may stand
 CRISIS = "crisis"  # the situation of an entry marked `!`
-_CLITICS = ("وال", "بال", "فال", "لل", "ال", "و", "ف", "ب", "ل")
+#: What may be glued before an Arabic-script word: a conjunction, then a preposition and/or the article.
+_CONJUNCTIONS = ("و", "ف")
+_CLITICS = ("بال", "لل", "كال", "ال", "ب", "ل")
 
 
 @dataclass(frozen=True)
@@ -75,10 +77,15 @@ def _parse(entry: str, intent: str, kind: str = "") -> Term | None:
 
 
 def _forms(word: str) -> tuple[str, ...]:
-    """A message word, and the same without a glued Arabic clitic."""
+    """A message word, and the same without glued Arabic clitics ("وبالمستشفى" -> "بالمستشفى", "المستشفى",
+    "مستشفى")."""
     if not word or not ("\u0600" <= word[0] <= "\u06ff"):
         return (word,)
-    return (word, *(word[len(c):] for c in _CLITICS if word.startswith(c) and len(word) - len(c) >= 2))
+    forms = [word]
+    for stem in [word, *(word[1:] for c in _CONJUNCTIONS if word.startswith(c))]:
+        forms.append(stem)
+        forms += [stem[len(c):] for c in _CLITICS if stem.startswith(c)]
+    return tuple(dict.fromkeys(f for f in forms if len(f) >= 2))
 
 
 def _word_matches(forms: tuple[str, ...], word: str, prefix: bool) -> bool:

@@ -187,7 +187,8 @@ class NLU:
                            priority=self.priority, wrapping=self.wrapping)
         danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
                                 emoji_words(whole)]).strip()
-        alarm, probability = self.danger.assess(danger_text, ranked, self.priority)
+        chitchat = probabilities.get(OUT_OF_SCOPE, 0.0) if _first(probabilities) == OUT_OF_SCOPE else 0.0
+        alarm, probability = self.danger.assess(danger_text, ranked, self.priority, chitchat)
         alarm = alarm or self.danger.emoji_alarm(whole, topicless=not ranked or ranked[0][0] in self.not_topics)
         if alarm is None and probability < CALM_BELOW and len(danger_text.split()) > FEW_WORDS:
             ranked = self._calm(ranked)
@@ -491,6 +492,11 @@ def default_nlu() -> NLU:
     if problems:
         logging.getLogger(__name__).warning("intent data: %d problems, e.g. %s", len(problems), problems[0])
     return nlu
+
+
+def _first(probabilities: Mapping[str, float]) -> str | None:
+    """The classifier's first choice, or None when it knows no word of the text."""
+    return max(probabilities, key=probabilities.__getitem__) if probabilities else None
 
 
 def _right_behind(intent: str, ranked: Sequence[tuple[str, float]]) -> bool:
