@@ -138,6 +138,7 @@ def test_romanised_languages_outside_the_twelve(engine: Engine, text: str, numbe
 @pytest.mark.parametrize(("text", "lang"), [
     ("mein Vater hat einen Herzinfarkt, wo ist das nächste Krankenhaus?", "de"),  # now, not last year
     ("my mum is having a stroke, her face is drooping", "en"),
+    ("the carbon monoxide detector went off and now all of us are dizzy with headaches", "en"),
 ])
 def test_an_acute_illness_gets_112(engine: Engine, text: str, lang: str) -> None:
     assert "112" in opening(say(engine, "acute", text, lang)).split("\n")[0]
