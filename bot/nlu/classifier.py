@@ -196,8 +196,8 @@ class Classifier:
             log.info("training the %s on %d examples (once per change of intents/)", name, len(samples))
             return cls.train(samples, weights, start)
 
-        return cachefiles.load_or_build(cache_dir, name, fingerprint(samples, variant), lambda path: _load(path),
-                                        train, Classifier.save)
+        return cachefiles.load_or_build(cache_dir, name, fingerprint(samples, variant), _load, train,
+                                        Classifier.save)
 
 
 def _load(path: Path) -> Classifier | None:

@@ -46,11 +46,14 @@ class Prepared:
 def prepare(intents: Mapping[str, Intent], cache_dir: Path | None = None, name: str = "examples") -> Prepared:
     """The intents' examples prepared: loaded from the cache when they were prepared by this code before."""
     phrases = _phrases(intents)
-    if cache_dir is None:
+
+    def build() -> Prepared:
         return _prepared(phrases, [normalise(p) for _i, _l, p in phrases], None)
+
+    if cache_dir is None:
+        return build()
     return cachefiles.load_or_build(cache_dir, name, fingerprint(phrases), lambda path: _load(path, phrases),
-                                    lambda: _prepared(phrases, [normalise(p) for _i, _l, p in phrases], None),
-                                    lambda prepared, path: _save(prepared, phrases, path))
+                                    build, lambda prepared, path: _save(prepared, phrases, path))
 
 
 def _phrases(intents: Mapping[str, Intent]) -> list[tuple[str, str, str]]:
