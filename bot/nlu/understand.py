@@ -64,6 +64,10 @@ ATTRIBUTE_MARGIN = 0.0
 #: A leader below WEAK with CROWDED intents within MARGIN of it names no topic ("ich habe ein problem mit
 #: dem brief": legal advice, asylum, counselling alike): the person gets the likeliest few to choose from, not two.
 CROWDED = 3
+#: Nothing named clearly, but the classifier gives a topic at least RESCUE and RESCUE_LEAN times its runner-up:
+#: the topic is answered.
+RESCUE = 0.2
+RESCUE_LEAN = 2.0
 WEAK = 45.0  # a leader below this names its topic only weakly
 #: Long messages are also matched in windows of WINDOW words (see NLU._match).
 LONG = 8
@@ -203,6 +207,8 @@ class NLU:
         likely = [] if unknown else arbiter.likely(probabilities, ranked, self.choices)
         if ranked and danger is None and (_crowded(ranked, probabilities) or self._unsure_none(ranked)):
             ranked = [(ranked[0][0], min(ranked[0][1], THRESHOLD - 0.1)), *ranked[1:]]
+        if danger is None and taught is None:
+            ranked = self._rescue(ranked, probabilities)
         if not ranked or ranked[0][1] < THRESHOLD:
             return Understanding(OUT_OF_SCOPE, ranked[0][1] if ranked else 0.0, lang, place,
                                  [r for r in ranked[:3] if r[0] != OUT_OF_SCOPE], bool(confident), danger, crisis, kind,
@@ -251,6 +257,19 @@ class NLU:
         combined = {i: (1 - QUESTION_SHARE) * scores.get(i, 0.0) + QUESTION_SHARE * question.get(i, 0.0)
                     for i in scores.keys() | question.keys()}
         return sorted(combined.items(), key=lambda r: -r[1])
+
+    def _rescue(self, ranked: list[tuple[str, float]], probabilities: Mapping[str, float]) -> list[tuple[str, float]]:
+        """A topic the classifier clearly prefers, where the ranking found nothing it could name: matching words were
+        too few or too odd ("korsi mota7arek la abi", "cheap furniture??") for the examples, not for the model."""
+        if ranked and ranked[0][1] >= THRESHOLD:
+            return ranked
+        order = sorted(probabilities.items(), key=lambda r: -r[1])[:2]
+        if not order or order[0][0] not in self.choices:
+            return ranked
+        (best, p), second = order[0], (order[1][1] if len(order) > 1 else 0.0)
+        if p < RESCUE or p < RESCUE_LEAN * second:
+            return ranked
+        return [(best, THRESHOLD), *[r for r in ranked if r[0] != best]]
 
     def _unsure_none(self, ranked: list[tuple[str, float]]) -> bool:
         """Out of scope only when sure: a topic right behind it ("my boy is bored every afternoon any clubs") makes
