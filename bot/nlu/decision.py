@@ -9,7 +9,7 @@ decision weighs it with what else is known of the message:
 - the topics a fallback may offer, taken before anything is demoted;
 - unsure: a weak leader among as weak others, or "none" with a topic right behind it, names no topic: it is
   demoted below THRESHOLD, so the person gets a choice of topics;
-- the rescue: where the ranking found nothing it could name, a topic the classifier clearly prefers is answered.
+- the rescue: a weak leader the classifier clearly prefers too is answered after all.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from bot.nlu.understanding import MARGIN, THRESHOLD
 #: A leader below WEAK with CROWDED intents within MARGIN of it names no topic ("ich habe ein problem mit
 #: dem brief": legal advice, asylum, counselling alike): the person gets the likeliest few to choose from, not two.
 CROWDED = 3
-#: Nothing named clearly, but the classifier gives a topic at least RESCUE and RESCUE_LEAN times its runner-up:
-#: the topic is answered.
+#: A weak leader that the classifier gives at least RESCUE, and RESCUE_LEAN times its runner-up, is answered
+#: after all: the two looks agree, only the words were too few or too odd for the examples.
 RESCUE = 0.2
 RESCUE_LEAN = 2.0
 WEAK = 45.0  # a leader below this names its topic only weakly
@@ -69,10 +69,10 @@ class Decider:
         if taught is not None and danger is None:  # what staff teach never moves a message away from danger
             ranked = [taught, *[r for r in ranked if r[0] != taught[0]]]
         likely = [] if unknown else arbiter.likely(probabilities, ranked, self.choices)
-        if ranked and danger is None and (_crowded(ranked, probabilities) or self._unsure_none(ranked)):
+        if ranked and danger is None and taught is None and self._classifier_agrees(ranked, probabilities):
+            ranked = [(ranked[0][0], max(ranked[0][1], THRESHOLD)), *ranked[1:]]
+        elif ranked and danger is None and (_crowded(ranked, probabilities) or self._unsure_none(ranked)):
             ranked = [(ranked[0][0], min(ranked[0][1], THRESHOLD - 0.1)), *ranked[1:]]
-        if danger is None and taught is None:
-            ranked = self._rescue(ranked, probabilities)
         return Decision(ranked, danger, likely)
 
     def _calm(self, ranked: Ranking) -> Ranking:
@@ -112,18 +112,17 @@ class Decider:
         return (len(ranked) > 1 and ranked[0][0] == OUT_OF_SCOPE and ranked[1][0] not in self.not_topics
                 and ranked[0][1] - ranked[1][1] < MARGIN)
 
-    def _rescue(self, ranked: Ranking, probabilities: Mapping[str, float]) -> Ranking:
-        """A topic the classifier clearly prefers, where the ranking found nothing it could name: matching words were
-        too few or too odd ("korsi mota7arek la abi", "cheap furniture??") for the examples, not for the model."""
-        if ranked and ranked[0][1] >= THRESHOLD:
-            return ranked
-        order = sorted(probabilities.items(), key=lambda r: -r[1])[:2]
-        if not order or order[0][0] not in self.choices:
-            return ranked
-        (best, p), second = order[0], (order[1][1] if len(order) > 1 else 0.0)
-        if p < RESCUE or p < RESCUE_LEAN * second:
-            return ranked
-        return [(best, THRESHOLD), *[r for r in ranked if r[0] != best]]
+    def _classifier_agrees(self, ranked: Ranking, probabilities: Mapping[str, float]) -> bool:
+        """A weak leader, ahead of the rest, that the classifier clearly prefers too ("korsi mota7arek la abi",
+        "cheap furniture??"): the two looks agree, only the words were too few or too odd for the examples. A leader
+        tied with its runner-up stays a choice ("ich habe ein problem mit dem brief": a letter to the examples,
+        "problem" to the classifier)."""
+        leader, score = ranked[0]
+        if leader not in self.choices or (len(ranked) > 1 and ranked[1][1] >= score):
+            return False
+        order = sorted(probabilities.values(), reverse=True)[:2]
+        p = probabilities.get(leader, 0.0)
+        return p >= RESCUE and p >= order[0] and (len(order) < 2 or p >= RESCUE_LEAN * order[1])
 
 
 def _right_behind(intent: str, ranked: Sequence[tuple[str, float]]) -> bool:
