@@ -135,6 +135,16 @@ def test_romanised_languages_outside_the_twelve(engine: Engine, text: str, numbe
     assert first.startswith("📞") and number in first
 
 
+@pytest.mark.parametrize(("text", "number"), [
+    ("meri beti 4 saal ki hai, dawai kha li, bohat neend aa rahi hai", "112"),  # Urdu: pills, very sleepy
+    ("bachem qors haye mano khorde alan hamash mikhabe", "112"),  # Finglish: my child ate my pills, sleeps
+    ("mama ne dyshe lezhyt na pidlozi", "112"),  # romanised Ukrainian: mum is not breathing, on the floor
+])
+def test_romanised_danger_in_the_twelve(engine: Engine, text: str, number: str) -> None:
+    first = opening(say(engine, "roman12-" + number, text))
+    assert first.startswith("📞") and number in first
+
+
 @pytest.mark.parametrize(("text", "lang"), [
     ("mein Vater hat einen Herzinfarkt, wo ist das nächste Krankenhaus?", "de"),  # now, not last year
     ("my mum is having a stroke, her face is drooping", "en"),
@@ -167,6 +177,12 @@ def test_danger_after_another_question_is_answered_first(engine: Engine) -> None
     "ich brauche ein polizeiliches Führungszeugnis für die Arbeit",
     "tell me a joke im bored in this waiting room",  # chit-chat to both classifiers
     "mein vater hatte letztes jahr einen herzinfarkt und braucht hilfe beim waschen, wie bekommen wir einen pflegegrad",
+    # shortcuts a word-and-letter classifier learns from danger examples: a child's age, "can't find", "delete
+    # everything", and a language that had danger examples but no everyday ones
+    "kita yeri lazım kızım 3 yaşında",
+    "we can't find a paediatrician for our son, he is 4",
+    "je veux supprimer tout ce que j'ai écrit",
+    "Jobcenter se is mahine paisa nahi aya kya karun",
 ])
 def test_everyday_messages_about_the_police_or_medicine_raise_no_alarm(engine: Engine, text: str) -> None:
     reply = say(engine, "calm", text)

@@ -1,6 +1,6 @@
 """The trained classifier's word on a ranking, and the topics a fallback may offer.
 
-understand.py ranks intents by the example matcher (with windows over long messages and frames taken apart)
+ranking.py ranks intents by the example matcher (with windows over long messages and frames taken apart)
 blended with the classifier. On messages unlike the examples, that machinery sometimes overrode a classifier that
 was right: an example sharing a few words, a greeting at the start of a story, a language name read as a request to
 switch ("переключи на немецкий"). So after ranking, the classifier has a last word on the whole message:

@@ -3,7 +3,7 @@
 The example matcher (matcher.py) is good at phrases close to an example; it is weak when a message says the same
 thing in other words around it, because every word of the message counts alike. A logistic regression learns
 which words and word parts *separate* the intents ("jobcenter" + "zahlt nicht" is benefits, "jobcenter" +
-"ausbildung" is work) and lets the rest of a long message weigh little. understand.py blends both.
+"ausbildung" is work) and lets the rest of a long message weigh little. ranking.py blends both.
 
 scikit-learn trains it (a few seconds, once per change of the examples); the learnt weights are saved as a
 NumPy archive in the cache directory, keyed by a hash of the examples, and loaded in milliseconds. Prediction is

@@ -4,7 +4,7 @@ Every example phrase (normalised) becomes a sparse TF-IDF vector of its words an
 4-grams of its words ("<kita>" -> "<ki", "kit", "ita", "ta>", "<kit", ...). Character n-grams carry the
 misspellings, inflections and glued prefixes people type ("Kitaplatz", "kursu", "والمدرسة"). A query walks only
 the posting lists of its own features, so one message touches a few hundred examples, not all of them; the best
-few dozen by cosine are re-scored with rapidfuzz (understand.py then ranks each intent by its best two).
+few dozen by cosine are re-scored with rapidfuzz (ranking.py then ranks each intent by its best two).
 """
 
 from __future__ import annotations

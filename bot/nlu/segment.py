@@ -1,7 +1,7 @@
 """Sentences and clauses of a message, so that the part that asks decides, not the greeting or the story.
 
 "Hallo! Wir sind seit drei Monaten in Kamen, meine Tochter ist 2. Wie bekomme ich einen Kita-Platz?" is three
-parts: a greeting, context, and the question. understand.py drops the parts that are only a frame (greeting,
+parts: a greeting, context, and the question. ranking.py drops the parts that are only a frame (greeting,
 thanks, politeness) and weighs the asking part as much as the rest together.
 """
 

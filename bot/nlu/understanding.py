@@ -8,6 +8,7 @@ from typing import Any
 from bot.geo.gazetteer import Place
 from bot.nlu.intents import OUT_OF_SCOPE
 
+THRESHOLD = 40.0  # an intent scoring below this (0..100) is not understood: "none"
 MARGIN = 5.0  # top two intents closer than this: ask with two buttons
 
 
