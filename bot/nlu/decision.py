@@ -113,8 +113,8 @@ class Decider:
                 and ranked[0][1] - ranked[1][1] < MARGIN)
 
     def _classifier_agrees(self, ranked: Ranking, probabilities: Mapping[str, float]) -> bool:
-        """A weak leader, ahead of the rest, that the classifier clearly prefers too ("korsi mota7arek la abi",
-        "cheap furniture??"): the two looks agree, only the words were too few or too odd for the examples. A leader
+        """A weak leader, ahead of the rest, that the classifier clearly prefers too ("kursi mota7arek la baba mn
+        wen", "cheap sofa??"): the two looks agree, only the words were too few or too odd for the examples. A leader
         tied with its runner-up stays a choice ("ich habe ein problem mit dem brief": a letter to the examples,
         "problem" to the classifier)."""
         leader, score = ranked[0]
