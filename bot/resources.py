@@ -13,9 +13,15 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 #: The folder inside the package that the wheel build fills.
 PACKAGED = "_data"
+#: libyaml's loader where PyYAML has it: several times faster on the intent and answer files (start-up time
+#: matters), the same data.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
@@ -63,3 +69,8 @@ def data_file(name: str) -> Path:
 def package_file(*parts: str) -> Path:
     """A file that lives in the package itself (templates, static files, the bench questions)."""
     return Path(str(files("bot").joinpath(*parts)))
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML data file (intents, answers, verified numbers), parsed safely."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import resources
 from bot.nlu.classifier import Classifier
 from bot.nlu.intents import INTENTS_DIR, Intent
 from bot.nlu.normalise import normalise
@@ -70,8 +69,6 @@ WINDOW = 10  # words per window of a long message
 WINDOWS_FROM = 20
 STEP = 5
 MAX_WINDOWS = 60  # 300 words: beyond that only the danger words read on
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Emoji that call for help, as the words they stand for ("🆘" alone is a cry for help, in any language).
 EMOJI = {"🆘": "sos", "🚑": "ambulance", "🚒": "fire brigade", "🔥": "fire", "🚨": "emergency", "☠": "poison",
@@ -131,7 +128,7 @@ def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation],
     situations: dict[str, Situation] = {}
     safe: dict[str, tuple[str, ...]] = {}
     for path in sorted(directory.glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        data = resources.read_yaml(path) or {}
         if data.get("kind") == SAFE:
             safe = _per_language(data.get("examples"))
             continue

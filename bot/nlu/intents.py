@@ -72,9 +72,6 @@ OFFER_CATEGORIES = frozenset({
 MIN_EXAMPLES = {"de": 25, "en": 25, "ar": 25, "fa": 25, "uk": 25, "ru": 25, "tr": 25, "fr": 25,
                 "ku": 8, "ti": 8, "ps": 8, "so": 8}
 
-# libyaml parses the ~30 intent files several times faster than the pure-Python loader: start-up time matters.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 class IntentDataError(ValueError):
     """The intent files are inconsistent; the message lists every problem found."""
@@ -148,7 +145,7 @@ class _Problem(ValueError):
 def _read(path: Path) -> Intent:
     """One intent file, checked; raises _Problem."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        data = resources.read_yaml(path) or {}
     except yaml.YAMLError as exc:
         raise _Problem(f"not valid YAML ({exc})") from None
     if not isinstance(data, dict):
