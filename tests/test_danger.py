@@ -145,6 +145,17 @@ def test_romanised_danger_in_the_twelve(engine: Engine, text: str, number: str) 
     assert first.startswith("📞") and number in first
 
 
+@pytest.mark.parametrize(("text", "number"), [
+    ("oğlum yok ortada, parkta her yeri aradık", "110"),  # Turkish: my son is nowhere to be seen
+    ("la porte était ouverte et mon fils n'est plus dans l'appartement", "110"),
+    ("ji bo bavê xwe dinivîsim, devê wî xwar bûye", "112"),  # Kurmanji, for a father: his mouth is crooked
+    ("mama vypyla bagato tabletok snodijnogo", "112"),  # Ukrainian in Latin letters: many sleeping pills
+])
+def test_danger_told_in_a_few_everyday_words(engine: Engine, text: str, number: str) -> None:
+    first = opening(say(engine, "few-" + number, text))
+    assert first.startswith("📞") and number in first, first
+
+
 @pytest.mark.parametrize(("text", "lang"), [
     ("mein Vater hat einen Herzinfarkt, wo ist das nächste Krankenhaus?", "de"),  # now, not last year
     ("my mum is having a stroke, her face is drooping", "en"),
@@ -183,6 +194,9 @@ def test_danger_after_another_question_is_answered_first(engine: Engine) -> None
     "we can't find a paediatrician for our son, he is 4",
     "je veux supprimer tout ce que j'ai écrit",
     "Jobcenter se is mahine paisa nahi aya kya karun",
+    # danger words that also name everyday things: a birth due next month, a bank that wants a valid passport
+    "сестра рожает через два месяца, где найти акушерку?",
+    "bangiga ayaa ii diiday kaarka maxaa yeelay baasaboorkaygu wuu dhacay",
 ])
 def test_everyday_messages_about_the_police_or_medicine_raise_no_alarm(engine: Engine, text: str) -> None:
     reply = say(engine, "calm", text)
