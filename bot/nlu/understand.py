@@ -54,8 +54,6 @@ class NLU:
         self.priority = ids_where(intents, lambda i: i.priority)
         self.wrapping = frozenset(i for role in WRAPPING if (i := by_role(intents, role)) is not None)
         self.not_topics = ids_where(intents, lambda i: not i.is_topic or i.role in NOT_DESCRIBED)
-        # Topics a fallback may offer as a guess: never an emergency (the menu has it, and danger is found apart).
-        self.choices = ids_where(intents, lambda i: i.is_topic and not i.priority)
         # Each phrase's matching key and the matcher's index: prepared once per change of intents/ (cached).
         prepared = prepare(intents, cache_dir, "staff-examples" if staff else "examples")
         self.keys = prepared.keys  # phrase -> normalised, for validate()
@@ -69,7 +67,9 @@ class NLU:
                              not_topics=self.not_topics, attribute=by_role(intents, ATTRIBUTE),
                              short_wrapping=frozenset(i for role in SHORT_WRAPPING
                                                       if (i := by_role(intents, role)) is not None))
-        self.decider = Decider(self.priority, self.not_topics, self.choices)
+        # Topics a fallback may offer as a guess: never an emergency (the menu has it, and danger is found apart).
+        self.decider = Decider(self.priority, self.not_topics,
+                               choices=ids_where(intents, lambda i: i.is_topic and not i.priority))
         self.detector = LanguageDetector((lang, p) for i in intents.values() for lang, ps in i.examples.items()
                                          for p in ps)
         self.places = PlaceFinder(gazetteer, frozenset(fold(w) for w in self.words))
