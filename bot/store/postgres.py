@@ -129,7 +129,14 @@ class _HeldOn(Held):
         self.conn = conn
 
     def close(self) -> None:
-        self.conn.close()
+        # Given back before the connection closes: PostgreSQL frees a closed connection's locks only when its
+        # backend has exited, a moment later, and another instance asking at once would still find it held.
+        try:
+            self.conn.execute("SELECT pg_advisory_unlock_all()")
+        except psycopg.Error:
+            pass  # the connection is gone already: so is its lock
+        finally:
+            self.conn.close()
 
 
 class _Listener(Listening):
