@@ -26,6 +26,7 @@ COMMON_SHARE = 0.04
 WORD_WEIGHT = 1.5  # a whole-word hit says more than a shared trigram
 FUZZY_SHARE = 0.5  # share of rapidfuzz in an example's score; the rest is the n-gram cosine
 COSINE_STRETCH = 1.25  # a cosine of 0.8 already means the same words: count it as full
+TOKEN_CACHE = 65536  # words whose features are remembered
 
 
 @lru_cache(maxsize=65536)
@@ -64,13 +65,14 @@ class Matcher:
         self.examples = examples
         self.arrays = dict(arrays) if arrays is not None else index_arrays(examples)
         names = from_strings(self.arrays["names"])
+        self.ids: dict[str, int] = {feat: i for i, feat in enumerate(names)}
         # idf squared is what a shared feature adds to the dot product of two binary TF-IDF vectors.
-        self.idf2: dict[str, float] = dict(zip(names, self.arrays["idf2"].tolist(), strict=True))
-        # Where each feature's posting list is in `flat` (features too common to pick candidates have none).
-        spans = zip(names, self.arrays["starts"].tolist(), self.arrays["ends"].tolist(), strict=True)
-        self.spans: dict[str, tuple[int, int]] = {feat: (a, b) for feat, a, b in spans if a >= 0}
+        self.idf2 = self.arrays["idf2"]
+        # Where each feature's posting list is in `flat` (-1 for features too common to pick candidates).
+        self.starts, self.ends = self.arrays["starts"], self.arrays["ends"]
         self.flat = self.arrays["flat"]
-        self.norm_array = self.arrays["norms"]
+        self.norms = self.arrays["norms"]
+        self._token_ids: dict[str, np.ndarray] = {}
 
     def candidates(self, query: str, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         """Example indices with their cosine similarity to the query, best first.
@@ -78,24 +80,38 @@ class Matcher:
         Features shared by very many examples are skipped when picking candidates (they move every score
         alike); the cosine is still divided by the full norms.
         """
-        qfeats = [f for f in features(query) if f in self.idf2]
-        if not qfeats:
+        known = [self._ids_of(token) for token in query.split()]
+        ids = np.unique(np.concatenate(known)) if known else np.empty(0, dtype=np.int64)
+        if not len(ids):
             return []
-        idf2, spans = self.idf2, self.spans
-        qnorm = math.sqrt(sum(idf2[f] for f in qfeats))
-        used = [(spans[f], idf2[f]) for f in qfeats if f in spans]
-        if not used:
+        qnorm = math.sqrt(float(self.idf2[ids].sum()))
+        used = ids[self.starts[ids] >= 0]
+        starts = self.starts[used]
+        lengths = self.ends[used] - starts
+        if not len(used) or not lengths.sum():
             return []
-        index = np.concatenate([self.flat[a:b] for (a, b), _w in used])
-        weights = np.repeat([w for _s, w in used], [b - a for (a, b), _w in used])
-        dots = np.bincount(index, weights)  # up to the highest example hit, not over all of them
-        hits = np.flatnonzero(dots)
-        ranked = dots[hits] / self.norm_array[hits]
+        # The posting lists of the used features end to end, gathered in one step: position k of the result
+        # is flat[start of its list + k - where its list begins in the result].
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        index = self.flat[shift + np.arange(len(shift))]
+        dots = np.bincount(index, np.repeat(self.idf2[used], lengths))  # up to the highest example hit
+        hits = np.flatnonzero(dots > 0)  # every weight is positive; a boolean mask is found far faster
+        ranked = dots[hits] / self.norms[hits]
         if len(hits) > limit:
             keep = np.argpartition(-ranked, limit - 1)[:limit]
             hits, ranked = hits[keep], ranked[keep]
         order = np.argsort(-ranked, kind="stable")
         return [(int(i), float(r / qnorm)) for i, r in zip(hits[order], ranked[order], strict=True)]
+
+    def _ids_of(self, token: str) -> np.ndarray:
+        """The indexed features of one word, remembered (people repeat their words; the cache is bounded)."""
+        ids = self._token_ids.get(token)
+        if ids is None:
+            if len(self._token_ids) >= TOKEN_CACHE:
+                self._token_ids.clear()
+            found = [i for f in _token_features(token) if (i := self.ids.get(f)) is not None]
+            ids = self._token_ids[token] = np.array(found, dtype=np.int64)
+        return ids
 
     @staticmethod
     def score(query: str, example: str, cosine: float) -> float:
