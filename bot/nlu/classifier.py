@@ -15,9 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
-import math
 import zipfile
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,12 +101,11 @@ class Classifier:
         return found
 
     def _probabilities(self, text: str, temperature: float) -> dict[str, float]:
-        counts = Counter(self._indices(text))
-        if not counts:
+        found = self._indices(text)
+        if not found:
             return {}
-        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
-        weights = tf * self.idf[index]
+        index, counts = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+        weights = (1.0 + np.log(counts)) * self.idf[index]
         weights /= np.linalg.norm(weights) or 1.0
         logits = (weights @ self.coef_t[index] + self.intercept) / temperature
         logits -= logits.max()
