@@ -85,6 +85,18 @@ def test_poisoning_gets_112_and_the_poison_information_centre(engine: Engine, te
     assert first.index("112") < first.index(POISON_LINE)
 
 
+@pytest.mark.parametrize("text", [
+    "suicide",
+    "ich denke an selbstmord",
+    "my brother keeps talking about suicide",
+    "since that film I think about suicide myself every night",  # a film, and still the person's own wish
+    "думаю про самогубство",
+])
+def test_a_word_for_suicide_gets_the_crisis_line(engine: Engine, text: str) -> None:
+    first = opening(say(engine, "suicide", text))
+    assert "112" in first and CRISIS_LINE in first, first
+
+
 @pytest.mark.parametrize(("text", "lang", "care"), [
     ("ich sehe keinen sinn mehr und will nicht mehr aufwachen", "de", "nicht allein"),
     ("i have collected pills and tonight i will end it", "en", "not alone"),
@@ -197,6 +209,11 @@ def test_danger_after_another_question_is_answered_first(engine: Engine) -> None
     # danger words that also name everyday things: a birth due next month, a bank that wants a valid passport
     "сестра рожает через два месяца, где найти акушерку?",
     "bangiga ayaa ii diiday kaarka maxaa yeelay baasaboorkaygu wuu dhacay",
+    # a knife for work; suicide as the subject of homework, a book or a series, not of the person's life
+    "do i need a permit to carry my chef's knife to the cooking course on the train",
+    "meine tochter schreibt ein referat über suizid, gibt es dazu broschüren auf deutsch?",
+    "برای پایان نامه ام درباره خودکشی در میان مهاجران منابع لازم دارم",
+    "син дивиться серіал про самогубство підлітків, чи є поради для батьків?",
 ])
 def test_everyday_messages_about_the_police_or_medicine_raise_no_alarm(engine: Engine, text: str) -> None:
     reply = say(engine, "calm", text)

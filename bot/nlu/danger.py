@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from bot import resources
 from bot.nlu.classifier import Classifier
 from bot.nlu.intents import INTENTS_DIR, Intent
 from bot.nlu.normalise import normalise
-from bot.nlu.safety import SafetyCheck
+from bot.nlu.safety import CRISIS, SafetyCheck
 
 DANGER_DIR = INTENTS_DIR / "danger"
 SAFE = "safe"  # the classifier's label for "no danger"
@@ -102,6 +102,8 @@ class Situation:
     say: dict[str, str]  # the first line, per language
     words: dict[str, tuple[str, ...]]
     examples: dict[str, tuple[str, ...]]
+    #: Words that show a message talks about the situation as a subject (a film or an essay about suicide).
+    about: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation],
             numbers=tuple(str(n) for n in data.get("numbers") or ()),
             related=frozenset(str(i) for i in data.get("related") or ()), primary=bool(data.get("primary")),
             say={str(k): str(v).strip() for k, v in (data.get("say") or {}).items()},
-            words=_per_language(data.get("words")), examples=_per_language(data.get("examples")))
+            words=_per_language(data.get("words")), examples=_per_language(data.get("examples")),
+            about=_per_language(data.get("about")))
     return situations, safe
 
 
@@ -184,6 +187,7 @@ class DangerDetector:
         groups = [(i.id, first_kind.get(i.id, ""), i.danger) for i in intents.values() if i.priority and i.danger]
         groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
         self.words = SafetyCheck(groups)
+        self.about = SafetyCheck((s.intent, s.kind, s.about) for s in self.situations.values() if s.about)
         samples = training_samples(self.situations, safe, intents, keys)
         weights = {label: SITUATION_WEIGHT for label in self.situations} | {NEAR: NEAR_WEIGHT}
         self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights) \
@@ -213,8 +217,10 @@ class DangerDetector:
         kind, whole, part = self.likely(text)
         probability = max(whole, part)
         # A weak word ("Messer", "Krankenwagen", "угрожает") is danger only when the words around it are not
-        # calm ("Messer" in a cooking class, the bill for an ambulance last month); a crisis word always is.
-        if hit is not None and (hit.strong or hit.crisis or probability >= WEAK_ALARM):
+        # calm ("Messer" in a cooking class, the bill for an ambulance last month); a crisis word always is, but
+        # for a weak one in a message about a film, a book or an essay on the subject.
+        if hit is not None and (hit.strong or probability >= WEAK_ALARM
+                                or (hit.crisis and not self._about(text, CRISIS))):
             kind = hit.kind if hit.kind in self.situations else kind
             return Alarm(kind, hit.intent, hit.strong or whole >= DECIDES, max(probability, ALARM),
                          crisis=hit.crisis or kind == "crisis", by_words=True), whole
@@ -226,6 +232,11 @@ class DangerDetector:
             return None, whole
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole
+
+    def _about(self, text: str, kind: str) -> bool:
+        """Does the text talk about the situation as a subject (a film, a book, an essay on it)?"""
+        found = self.about.check(text)
+        return found is not None and found.kind == kind
 
     def emoji_alarm(self, text: str, *, topicless: bool = False) -> Alarm | None:
         """A raw message of emoji with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides. A few
