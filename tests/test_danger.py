@@ -102,6 +102,7 @@ def test_a_word_for_suicide_gets_the_crisis_line(engine: Engine, text: str) -> N
     ("i have collected pills and tonight i will end it", "en", "not alone"),
     ("ما بدي عيش بعد اليوم", "ar", "لست وحدك"),
     ("не хочу больше жить", "ru", "не одни"),
+    ("what papers for the job centre? whatever, i won't be here next week, i have decided", "en", "not alone"),
 ])
 def test_a_crisis_gets_the_crisis_line_in_words_that_show_care(engine: Engine, text: str, lang: str,
                                                               care: str) -> None:
@@ -162,6 +163,9 @@ def test_romanised_danger_in_the_twelve(engine: Engine, text: str, number: str) 
     ("la porte était ouverte et mon fils n'est plus dans l'appartement", "110"),
     ("ji bo bavê xwe dinivîsim, devê wî xwar bûye", "112"),  # Kurmanji, for a father: his mouth is crooked
     ("mama vypyla bagato tabletok snodijnogo", "112"),  # Ukrainian in Latin letters: many sleeping pills
+    ("kızımı kaybettim çarşıda 😭", "110"),  # Turkish: I lost my daughter at the market
+    ("онука пропала біля ставка", "110"),  # Ukrainian: the granddaughter is gone near the pond
+    ("wladi da3 bel mall 😭", "110"),  # Arabizi: my boy is lost at the mall
 ])
 def test_danger_told_in_a_few_everyday_words(engine: Engine, text: str, number: str) -> None:
     first = opening(say(engine, "few-" + number, text))
