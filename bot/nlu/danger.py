@@ -187,7 +187,8 @@ class DangerDetector:
         groups = [(i.id, first_kind.get(i.id, ""), i.danger) for i in intents.values() if i.priority and i.danger]
         groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
         self.words = SafetyCheck(groups)
-        self.about = SafetyCheck((s.intent, s.kind, s.about) for s in self.situations.values() if s.about)
+        # One check per situation: a single check over all of them would report only its first hit's situation.
+        self.about = {s.kind: SafetyCheck([(s.intent, s.kind, s.about)]) for s in self.situations.values() if s.about}
         samples = training_samples(self.situations, safe, intents, keys)
         weights = {label: SITUATION_WEIGHT for label in self.situations} | {NEAR: NEAR_WEIGHT}
         self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights) \
@@ -235,8 +236,8 @@ class DangerDetector:
 
     def _about(self, text: str, kind: str) -> bool:
         """Does the text talk about the situation as a subject (a film, a book, an essay on it)?"""
-        found = self.about.check(text)
-        return found is not None and found.kind == kind
+        check = self.about.get(kind)
+        return check is not None and check.check(text) is not None
 
     def emoji_alarm(self, text: str, *, topicless: bool = False) -> Alarm | None:
         """A raw message of emoji with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides. A few

@@ -88,7 +88,7 @@ class Matcher:
         used = ids[self.starts[ids] >= 0]
         starts = self.starts[used]
         lengths = self.ends[used] - starts
-        if not len(used) or not lengths.sum():
+        if not len(used):
             return []
         # The posting lists of the used features end to end, gathered in one step: position k of the result
         # is flat[start of its list + k - where its list begins in the result].
