@@ -10,7 +10,7 @@ few dozen by cosine are re-scored with rapidfuzz (ranking.py then ranks each int
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,21 +80,40 @@ class Matcher:
         Features shared by very many examples are skipped when picking candidates (they move every score
         alike); the cosine is still divided by the full norms.
         """
-        known = [self._ids_of(token) for token in query.split()]
-        ids = np.unique(np.concatenate(known)) if known else np.empty(0, dtype=np.int64)
-        if not len(ids):
-            return []
-        qnorm = math.sqrt(float(self.idf2[ids].sum()))
-        used = ids[self.starts[ids] >= 0]
+        return self.candidates_many([query], limit)[0]
+
+    def candidates_many(self, queries: Sequence[str], limit: int = CANDIDATES) -> list[list[tuple[int, float]]]:
+        """candidates() of several queries (the windows of a long message) in one pass: their posting lists are
+        added up together, each query in a row of its own, the same sums in the same order as one by one."""
+        found: list[list[tuple[int, float]]] = [[] for _q in queries]
+        plans = [(row, plan) for row, query in enumerate(queries) if (plan := self._plan(query)) is not None]
+        if not plans:
+            return found
+        used = np.concatenate([ids for _row, (ids, _norm) in plans])
+        rows = np.repeat(np.arange(len(plans)), [len(ids) for _row, (ids, _norm) in plans])
         starts = self.starts[used]
         lengths = self.ends[used] - starts
-        if not len(used):
-            return []
         # The posting lists of the used features end to end, gathered in one step: position k of the result
         # is flat[start of its list + k - where its list begins in the result].
         shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        index = self.flat[shift + np.arange(len(shift))]
-        dots = np.bincount(index, np.repeat(self.idf2[used], lengths))  # up to the highest example hit
+        size = len(self.norms)
+        index = self.flat[shift + np.arange(len(shift))] + np.repeat(rows * size, lengths)
+        dots = np.bincount(index, np.repeat(self.idf2[used], lengths), minlength=len(plans) * size)
+        for position, (row, (_ids, qnorm)) in enumerate(plans):
+            found[row] = self._best(dots[position * size:(position + 1) * size], qnorm, limit)
+        return found
+
+    def _plan(self, query: str) -> tuple[np.ndarray, float] | None:
+        """The query's features that pick candidates, and the norm of all its features; None when none does."""
+        known = [self._ids_of(token) for token in query.split()]
+        ids = np.unique(np.concatenate(known)) if known else np.empty(0, dtype=np.int64)
+        if not len(ids):
+            return None
+        used = ids[self.starts[ids] >= 0]
+        return (used, math.sqrt(float(self.idf2[ids].sum()))) if len(used) else None
+
+    def _best(self, dots: np.ndarray, qnorm: float, limit: int) -> list[tuple[int, float]]:
+        """The `limit` examples of highest cosine, from their dot products with the query."""
         hits = np.flatnonzero(dots > 0)  # every weight is positive; a boolean mask is found far faster
         ranked = dots[hits] / self.norms[hits]
         if len(hits) > limit:

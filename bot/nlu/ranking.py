@@ -223,8 +223,9 @@ class Ranker:
         if len(words) < LONG or (ranked and ranked[0][1] >= CLEAR):
             return ranked, best  # short, or clear enough already: windows would cost time for nothing
         scores = dict(ranked)
-        for start in range(0, len(words) - WINDOW + WINDOW_STEP, WINDOW_STEP)[:MAX_WINDOWS]:
-            part, part_best = self._match_text(" ".join(words[start:start + WINDOW]), WINDOW_CANDIDATES)
+        windows = [" ".join(words[start:start + WINDOW])
+                   for start in range(0, len(words) - WINDOW + WINDOW_STEP, WINDOW_STEP)[:MAX_WINDOWS]]
+        for part, part_best in self._match_texts(windows, WINDOW_CANDIDATES):
             for intent, score in part:
                 if score * WINDOW_WEIGHT > scores.get(intent, 0.0):
                     scores[intent] = score * WINDOW_WEIGHT
@@ -233,14 +234,18 @@ class Ranker:
 
     def _match_text(self, query: str, limit: int = CANDIDATES) -> tuple[Ranking, Best]:
         """_scored, remembered for the rest of the message (its parts and windows overlap)."""
-        key = (query, limit)
-        if (known := self._matched.get(key)) is None:
-            known = self._matched[key] = self._scored(query, limit)
-        return list(known[0]), dict(known[1])
+        return self._match_texts([query], limit)[0]
 
-    def _scored(self, query: str, limit: int) -> tuple[Ranking, Best]:
+    def _match_texts(self, queries: list[str], limit: int) -> list[tuple[Ranking, Best]]:
+        """_match_text of several texts; the candidates of those not matched yet are found in one pass."""
+        new = list(dict.fromkeys(q for q in queries if (q, limit) not in self._matched))
+        for query, candidates in zip(new, self.matcher.candidates_many(new, limit) if new else [], strict=True):
+            self._matched[(query, limit)] = self._scored(query, candidates)
+        return [(list(ranked), dict(best)) for ranked, best in (self._matched[(q, limit)] for q in queries)]
+
+    def _scored(self, query: str, candidates: list[tuple[int, float]]) -> tuple[Ranking, Best]:
         per_intent: dict[str, list[tuple[float, str]]] = {}
-        for index, cosine in self.matcher.candidates(query, limit):
+        for index, cosine in candidates:
             example = self.matcher.examples[index]
             score = self.matcher.score(query, example.text, cosine)
             per_intent.setdefault(example.intent, []).append((score, example.text))
