@@ -224,6 +224,27 @@ def test_everyday_messages_about_the_police_or_medicine_raise_no_alarm(engine: E
     assert not opening(reply).startswith("📞"), opening(reply)
 
 
+@pytest.mark.parametrize("text", [
+    "my best friend took his own life last year and I think of him every day, is there a group for people like us?",
+    "у сина торік були судоми від температури, зараз він здоровий, куди записатись на U9?",
+    "geçen ay mutfakta küçük bir yangın çıktı, ev sahibi duvar boyasını benden istiyor, hakkı var mı",
+    "it is not an emergency, but where do I report that my phone was stolen on the bus?",
+])
+def test_a_danger_told_as_past_or_as_none_raises_no_alarm(engine: Engine, text: str) -> None:
+    reply = say(engine, "past", text)
+    assert not opening(reply).startswith("📞"), opening(reply)
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("we came to germany two years ago and learn german, but now my husband hits me and I am bleeding", "110"),
+    ("last year he broke her arm and today he came at her with a knife, she is hiding at my place", "110"),
+    ("geçen yıl buraya geldik, şimdi oğlum çamaşır suyu içti ve kusuyor", "112"),
+])
+def test_a_danger_of_now_beside_an_old_story_gets_the_numbers(engine: Engine, text: str, number: str) -> None:
+    first_line = opening(say(engine, "now", text)).split("\n")[0]
+    assert first_line.startswith("📞") and number in first_line, first_line
+
+
 def test_what_staff_teach_never_moves_a_message_away_from_danger(engine: Engine) -> None:
     text = "mein mann schlägt mich und die kinder"
     engine.nlu.set_learned([(text, "kita")])

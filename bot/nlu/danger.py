@@ -11,6 +11,9 @@ alarm:
   weigh more than everyday ones, so a rare situation is not outvoted, and it fires at a low probability: a false
   alarm costs one line with 112 above a normal answer, a miss can cost a life.
 
+Words that tell of a danger as past or as none ("last year", "not an emergency": `calm:` in safe.yaml) make the
+two looks agree more before the alarm: "my friend took his life last year" asks for a grief group.
+
 A long message is also read in windows of a few words, so danger at the end of a story about a German course
 counts as much as a message about nothing else.
 """
@@ -47,6 +50,17 @@ WEAK_ALARM = 0.15
 SHORT_ALARM = 0.6
 #: ... or one window of a long message has this much (a few words read alone are easily alarming).
 WINDOW_ALARM = 0.6
+#: Words that tell of a danger as past or say there is none (the `calm:` words of safe.yaml: "last year", "not an
+#: emergency") weaken what stands near them: a danger word within MARKED_SPAN words needs WEAK_ALARM, a window
+#: with one needs MARKED_WINDOW, and the classifier alone MARKED_ALARM on a message that has one. "My friend took
+#: his life last year, is there a grief group?" is calm; "we came a year ago ... now he beats me, I am bleeding" and
+#: "last year he broke her arm, today he came with a knife" are not.
+MARKED_SPAN = 8
+#: A danger word beside such words, or a crisis word in a message about a film, a book or an essay on the subject,
+#: raises the alarm when the classifier finds at least this much danger.
+CONTEXT_ALARM = 0.3
+MARKED_ALARM = 0.3
+MARKED_WINDOW = 0.8
 #: ... and decides the topic (the person's own words named no clearer one) from this probability on.
 DECIDES = 0.6
 #: A situation the classifier alone finds with less than this probability is outvoted by a topic ranking whose
@@ -125,14 +139,22 @@ def _per_language(raw: Any) -> dict[str, tuple[str, ...]]:
             for lang, phrases in raw.items()}
 
 
-def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation], dict[str, tuple[str, ...]]]:
-    """The danger situations, and the near misses of safe.yaml (examples per language)."""
+@dataclass(frozen=True)
+class Calm:
+    """What safe.yaml declares: its near misses, and the words that tell of a danger as past or as none."""
+
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation], Calm]:
+    """The danger situations, and the near misses and calm words of safe.yaml (per language)."""
     situations: dict[str, Situation] = {}
-    safe: dict[str, tuple[str, ...]] = {}
+    calm = Calm()
     for path in sorted(directory.glob("*.yaml")):
         data = resources.read_yaml(path) or {}
         if data.get("kind") == SAFE:
-            safe = _per_language(data.get("examples"))
+            calm = Calm(_per_language(data.get("examples")), _per_language(data.get("calm")))
             continue
         situations[str(data["kind"])] = Situation(
             kind=str(data["kind"]), intent=str(data["intent"]), topic=str(data.get("topic") or data["intent"]),
@@ -141,7 +163,7 @@ def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation],
             say={str(k): str(v).strip() for k, v in (data.get("say") or {}).items()},
             words=_per_language(data.get("words")), examples=_per_language(data.get("examples")),
             about=_per_language(data.get("about")))
-    return situations, safe
+    return situations, calm
 
 
 def primary_kinds(situations: Mapping[str, Situation]) -> dict[str, str]:
@@ -182,14 +204,15 @@ class DangerDetector:
 
     def __init__(self, intents: Mapping[str, Intent], cache_dir: Path | None = None,
                  directory: Path = DANGER_DIR, keys: Mapping[str, str] | None = None) -> None:
-        self.situations, safe = load_situations(directory)
+        self.situations, calm = load_situations(directory)
         first_kind = primary_kinds(self.situations)
         groups = [(i.id, first_kind.get(i.id, ""), i.danger) for i in intents.values() if i.priority and i.danger]
         groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
         self.words = SafetyCheck(groups)
         # One check per situation: a single check over all of them would report only its first hit's situation.
         self.about = {s.kind: SafetyCheck([(s.intent, s.kind, s.about)]) for s in self.situations.values() if s.about}
-        samples = training_samples(self.situations, safe, intents, keys)
+        self.calm_words = SafetyCheck([("", "", calm.words)])
+        samples = training_samples(self.situations, calm.examples, intents, keys)
         weights = {label: SITUATION_WEIGHT for label in self.situations} | {NEAR: NEAR_WEIGHT}
         self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights) \
             if any(label not in CALM for _t, label in samples) else None
@@ -204,35 +227,49 @@ class DangerDetector:
         return self._assess(text)[0]
 
     def assess(self, text: str, ranked: Sequence[tuple[str, float]] = (),
-               priority: AbstractSet[str] = frozenset(), out_of_scope: float = 0.0) -> tuple[Alarm | None, float]:
-        """The danger in a normalised text (or None), and the classifier's probability of danger in the whole;
+               priority: AbstractSet[str] = frozenset(), out_of_scope: float = 0.0) -> tuple[Alarm | None, bool]:
+        """The danger in a normalised text (or None), and whether the danger classifier finds the whole calm;
         `ranked` is the topic ranking of the same message, `priority` its priority intents and `out_of_scope` the
         topic classifier's probability of "out of scope" when that is its first choice."""
-        alarm, whole = self._assess(text)
+        alarm, whole, marked = self._assess(text)
+        # Below this the classifier finds the message calm, so that a ranking that puts emergency first on a word
+        # ("police", "fire") does not raise the alarm; too few words are never calm ("ruf die Polizei").
+        calm = whole < (MARKED_ALARM if marked else CALM_BELOW) and len(text.split()) > FEW_WORDS
         if alarm is not None and (_outvoted(alarm, ranked, priority) or _chitchat(alarm, out_of_scope)):
-            return None, whole
-        return alarm, whole
+            return None, calm
+        return alarm, calm
 
-    def _assess(self, text: str) -> tuple[Alarm | None, float]:
+    def _assess(self, text: str) -> tuple[Alarm | None, float, bool]:
+        """The alarm, the classifier's probability of danger in the whole text, and whether the text tells of a
+        danger as past or as none."""
         hit = self.words.check(text)
-        kind, whole, part = self.likely(text)
+        marks = self.calm_words.positions(text)
+        kind, whole, part, part_at = self.likely(text)
         probability = max(whole, part)
         # A weak word ("Messer", "Krankenwagen", "угрожает") is danger only when the words around it are not
         # calm ("Messer" in a cooking class, the bill for an ambulance last month); a crisis word always is, but
-        # for a weak one in a message about a film, a book or an essay on the subject.
-        if hit is not None and (hit.strong or probability >= WEAK_ALARM
-                                or (hit.crisis and not self._about(text, CRISIS))):
-            kind = hit.kind if hit.kind in self.situations else kind
-            return Alarm(kind, hit.intent, hit.strong or whole >= DECIDES, max(probability, ALARM),
-                         crisis=hit.crisis or kind == "crisis", by_words=True), whole
+        # for a weak one in a message about a film, a book or an essay on the subject. Beside words that tell of
+        # the danger as past or as none, every word is weak.
+        past = hit is not None and any(abs(at - hit.at) <= MARKED_SPAN for at in marks)
+        about = hit is not None and hit.crisis and self._about(text, CRISIS)
+        strong = hit is not None and hit.strong and not past
+        needed = CONTEXT_ALARM if past or about else WEAK_ALARM
+        if hit is not None and (strong or probability >= needed or (hit.crisis and not past and not about)):
+            # A weak word names its situation less surely than a classifier that reads danger in the message ("he
+            # came at her with a knife" is violence, though "knife" alone is an injury).
+            if hit.kind in self.situations and (strong or hit.crisis or probability < ALARM):
+                kind = hit.kind
+            return Alarm(kind, hit.intent, strong or whole >= DECIDES, max(probability, ALARM),
+                         crisis=hit.crisis or kind == "crisis", by_words=True), whole, bool(marks)
         # A word or two tell the classifier little ("no", "sa"): the danger words and the topic ranking judge
         # them ("Feuer", "SOS"); a few more words need a clear probability.
         size = len(text.split())
-        alarm = ALARM if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else 1.01
-        if (whole < alarm and part < WINDOW_ALARM) or kind not in self.situations:
-            return None, whole
+        alarm = (MARKED_ALARM if marks else ALARM) if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else 1.01
+        window = MARKED_WINDOW if any(part_at <= at < part_at + WINDOW for at in marks) else WINDOW_ALARM
+        if (whole < alarm and part < window) or kind not in self.situations:
+            return None, whole, bool(marks)
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
-                     crisis=kind == "crisis"), whole
+                     crisis=kind == "crisis"), whole, bool(marks)
 
     def _about(self, text: str, kind: str) -> bool:
         """Does the text talk about the situation as a subject (a film, a book, an essay on it)?"""
@@ -250,20 +287,21 @@ class DangerDetector:
             return None
         return Alarm(kinds[0], self.situations[kinds[0]].intent, True, 1.0, by_words=True)
 
-    def likely(self, text: str) -> tuple[str, float, float]:
-        """The likeliest situation, the probability of any danger in the whole text, and the highest in one of
-        its windows (a few words read alone are easily alarming, so a window must be clearer)."""
+    def likely(self, text: str) -> tuple[str, float, float, int]:
+        """The likeliest situation, the probability of any danger in the whole text, the highest in one of its
+        windows (a few words read alone are easily alarming, so a window must be clearer), and where that window
+        starts."""
         if self.classifier is None:
-            return SAFE, 0.0, 0.0
+            return SAFE, 0.0, 0.0, 0
         words = text.split()
         whole, kind = self._danger(text)
-        part, part_kind = 0.0, kind
+        part, part_kind, part_at = 0.0, kind, 0
         if len(words) > WINDOWS_FROM:
             for start in range(0, len(words) - STEP, STEP)[:MAX_WINDOWS]:
                 p, k = self._danger(" ".join(words[start:start + WINDOW]))
                 if p > part:
-                    part, part_kind = p, k
-        return (kind if whole >= part or part < WINDOW_ALARM else part_kind), whole, part
+                    part, part_kind, part_at = p, k, start
+        return (kind if whole >= part or part < WINDOW_ALARM else part_kind), whole, part, part_at
 
     def _danger(self, text: str) -> tuple[float, str]:
         assert self.classifier is not None

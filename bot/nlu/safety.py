@@ -51,6 +51,7 @@ class Danger:
     strong: bool
     crisis: bool = False
     kind: str = ""
+    at: int = 0  # the position of its first word in the message
 
 
 def _phrase(text: str) -> tuple[tuple[str, bool], ...]:
@@ -119,9 +120,16 @@ class SafetyCheck:
             for term in self._starting(word_forms):
                 if self._rest_matches(term.words, forms, index + 1) and self._also_there(term, forms, index):
                     if term.strong:
-                        return Danger(term.intent, True, term.crisis, term.kind)
-                    found = found or Danger(term.intent, False, term.crisis, term.kind)
+                        return Danger(term.intent, True, term.crisis, term.kind, index)
+                    found = found or Danger(term.intent, False, term.crisis, term.kind, index)
         return found
+
+    def positions(self, text: str) -> list[int]:
+        """Where in a normalised text an entry starts, for every entry found."""
+        forms = [_forms(w) for w in text.split()]
+        return [index for index, word_forms in enumerate(forms)
+                if any(self._rest_matches(term.words, forms, index + 1) and self._also_there(term, forms, index)
+                       for term in self._starting(word_forms))]
 
     def _starting(self, word_forms: tuple[str, ...]) -> list[Term]:
         terms: list[Term] = []

@@ -20,7 +20,7 @@ from bot.geo.gazetteer import Gazetteer, default_gazetteer, fold
 from bot.i18n import normalise_lang
 from bot.nlu.arbiter import WRAPPING, arbitrate
 from bot.nlu.classifier import Classifier
-from bot.nlu.danger import CALM_BELOW, FEW_WORDS, Alarm, DangerDetector, emoji_words
+from bot.nlu.danger import Alarm, DangerDetector, emoji_words
 from bot.nlu.decision import Decider
 from bot.nlu.examples import prepare
 from bot.nlu.intents import OUT_OF_SCOPE, Intent, by_role, ids_where, load_intents, validate
@@ -139,9 +139,9 @@ class NLU:
         danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
                                 emoji_words(whole)]).strip()
         chitchat = probabilities.get(OUT_OF_SCOPE, 0.0) if _first(probabilities) == OUT_OF_SCOPE else 0.0
-        alarm, probability = self.danger.assess(danger_text, ranked, self.priority, chitchat)
+        alarm, calm = self.danger.assess(danger_text, ranked, self.priority, chitchat)
         alarm = alarm or self.danger.emoji_alarm(whole, topicless=not ranked or ranked[0][0] in self.not_topics)
-        return alarm, probability < CALM_BELOW and len(danger_text.split()) > FEW_WORDS
+        return alarm, calm
 
 
 def _without_place(text: str, found: Found | None) -> tuple[list[str], set[str], str]:
