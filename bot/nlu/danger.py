@@ -49,7 +49,7 @@ WEAK_ALARM = 0.15
 #: ... or a message of a few words has this much (the danger words catch "er atmet nicht", "SOS")
 SHORT_ALARM = 0.6
 #: ... or one window of a long message has this much (a few words read alone are easily alarming).
-WINDOW_ALARM = 0.6
+WINDOW_ALARM = 0.7
 #: Words that tell of a danger as past or say there is none (the `calm:` words of safe.yaml: "last year", "not an
 #: emergency") weaken what stands near them: a danger word within MARKED_SPAN words needs WEAK_ALARM, a window
 #: with one needs MARKED_WINDOW, and the classifier alone MARKED_ALARM on a message that has one. "My friend took
@@ -76,7 +76,8 @@ CHITCHAT = 0.4
 #: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
 CALM_BELOW = 0.2
 FEW_WORDS = 3  # "Polizei", "ruf die Polizei": too short for the classifier to say it is calm
-TOO_FEW = 2  # ... or to say it is danger
+TOO_FEW = 2  # ... and a message of this many words raises the alarm by the classifier alone only from
+FEW_ALARM = 0.7  # (on the development sets only danger reads so in one or two words: "kid missing", "ضاع ولدي")
 WINDOW = 10  # words per window of a long message
 #: Up to this many words the whole message is read as one: its windows would only repeat it with less context
 #: ("a summons from the police as a witness of an accident" alarms as "the police ... an accident").
@@ -262,9 +263,10 @@ class DangerDetector:
             return Alarm(kind, hit.intent, strong or whole >= DECIDES, max(probability, ALARM),
                          crisis=hit.crisis or kind == "crisis", by_words=True), whole, bool(marks)
         # A word or two tell the classifier little ("no", "sa"): the danger words and the topic ranking judge
-        # them ("Feuer", "SOS"); a few more words need a clear probability.
+        # them ("Feuer", "SOS"), and the classifier alone only when it is sure; a few more words need a clear
+        # probability.
         size = len(text.split())
-        alarm = (MARKED_ALARM if marks else ALARM) if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else 1.01
+        alarm = (MARKED_ALARM if marks else ALARM) if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else FEW_ALARM
         window = MARKED_WINDOW if any(part_at <= at < part_at + WINDOW for at in marks) else WINDOW_ALARM
         if (whole < alarm and part < window) or kind not in self.situations:
             return None, whole, bool(marks)
