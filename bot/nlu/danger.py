@@ -30,7 +30,7 @@ from bot import resources
 from bot.nlu.classifier import Classifier
 from bot.nlu.intents import INTENTS_DIR, Intent
 from bot.nlu.normalise import normalise
-from bot.nlu.safety import CRISIS, SafetyCheck
+from bot.nlu.safety import SafetyCheck
 
 DANGER_DIR = INTENTS_DIR / "danger"
 SAFE = "safe"  # the classifier's label for "no danger"
@@ -56,8 +56,8 @@ WINDOW_ALARM = 0.7
 #: his life last year, is there a grief group?" is calm; "we came a year ago ... now he beats me, I am bleeding" and
 #: "last year he broke her arm, today he came with a knife" are not.
 MARKED_SPAN = 8
-#: A danger word beside such words, or a crisis word in a message about a film, a book or an essay on the subject,
-#: raises the alarm when the classifier finds at least this much danger.
+#: A danger word beside such words, or a weak one in a message about a danger as a subject (a film, a book, an essay:
+#: `about:` in safe.yaml), raises the alarm when the classifier finds at least this much danger.
 CONTEXT_ALARM = 0.3
 MARKED_ALARM = 0.3
 MARKED_WINDOW = 0.8
@@ -117,8 +117,6 @@ class Situation:
     say: dict[str, str]  # the first line, per language
     words: dict[str, tuple[str, ...]]
     examples: dict[str, tuple[str, ...]]
-    #: Words that show a message talks about the situation as a subject (a film or an essay about suicide).
-    about: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -142,10 +140,12 @@ def _per_language(raw: Any) -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Calm:
-    """What safe.yaml declares: its near misses, and the words that tell of a danger as past or as none."""
+    """What safe.yaml declares: its near misses, the words that tell of a danger as past or as none, and those that
+    show a message talks about a danger as a subject (a film, an essay)."""
 
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    about: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation], Calm]:
@@ -155,15 +155,15 @@ def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation],
     for path in sorted(directory.glob("*.yaml")):
         data = resources.read_yaml(path) or {}
         if data.get("kind") == SAFE:
-            calm = Calm(_per_language(data.get("examples")), _per_language(data.get("calm")))
+            calm = Calm(_per_language(data.get("examples")), _per_language(data.get("calm")),
+                        _per_language(data.get("about")))
             continue
         situations[str(data["kind"])] = Situation(
             kind=str(data["kind"]), intent=str(data["intent"]), topic=str(data.get("topic") or data["intent"]),
             numbers=tuple(str(n) for n in data.get("numbers") or ()),
             related=frozenset(str(i) for i in data.get("related") or ()), primary=bool(data.get("primary")),
             say={str(k): str(v).strip() for k, v in (data.get("say") or {}).items()},
-            words=_per_language(data.get("words")), examples=_per_language(data.get("examples")),
-            about=_per_language(data.get("about")))
+            words=_per_language(data.get("words")), examples=_per_language(data.get("examples")))
     return situations, calm
 
 
@@ -210,8 +210,7 @@ class DangerDetector:
         groups = [(i.id, first_kind.get(i.id, ""), i.danger) for i in intents.values() if i.priority and i.danger]
         groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
         self.words = SafetyCheck(groups)
-        # One check per situation: a single check over all of them would report only its first hit's situation.
-        self.about = {s.kind: SafetyCheck([(s.intent, s.kind, s.about)]) for s in self.situations.values() if s.about}
+        self.about_words = SafetyCheck([("", "", calm.about)])
         self.calm_words = SafetyCheck([("", "", calm.words)])
         samples = training_samples(self.situations, calm.examples, intents, keys)
         weights = {label: SITUATION_WEIGHT for label in self.situations} | {NEAR: NEAR_WEIGHT}
@@ -249,10 +248,10 @@ class DangerDetector:
         probability = max(whole, part)
         # A weak word ("Messer", "Krankenwagen", "угрожает") is danger only when the words around it are not
         # calm ("Messer" in a cooking class, the bill for an ambulance last month); a crisis word always is, but
-        # for a weak one in a message about a film, a book or an essay on the subject. Beside words that tell of
-        # the danger as past or as none, every word is weak.
+        # for a weak one in a message about a film, a book or an essay on a danger. Beside words that tell of the
+        # danger as past or as none, every word is weak.
         past = hit is not None and any(abs(at - hit.at) <= MARKED_SPAN for at in marks)
-        about = hit is not None and hit.crisis and self._about(text, CRISIS)
+        about = hit is not None and self.about_words.check(text) is not None
         strong = hit is not None and hit.strong and not past
         needed = CONTEXT_ALARM if past or about else WEAK_ALARM
         if hit is not None and (strong or probability >= needed or (hit.crisis and not past and not about)):
@@ -272,11 +271,6 @@ class DangerDetector:
             return None, whole, bool(marks)
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole, bool(marks)
-
-    def _about(self, text: str, kind: str) -> bool:
-        """Does the text talk about the situation as a subject (a film, a book, an essay on it)?"""
-        check = self.about.get(kind)
-        return check is not None and check.check(text) is not None
 
     def emoji_alarm(self, text: str, *, topicless: bool = False) -> Alarm | None:
         """A raw message of emoji with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides. A few

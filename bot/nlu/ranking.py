@@ -177,7 +177,8 @@ class Ranker:
         whenever they are plausible.
         """
         ranked, best = self._blend(query)
-        if ranked and ranked[0][0] in self.frames:
+        # A frame only the classifier names ("DA0" read as thanks) has no example whose words could be taken out.
+        if ranked and ranked[0][0] in self.frames and ranked[0][0] in best:
             ranked = self._topic_inside_frame(query, ranked, best[ranked[0][0]])
         if len(ranked) > 1 and ranked[0][0] not in self.frames and ranked[1][0] in self.frames:
             # A topic with its frame around it ("Kita in meiner Nähe", "Farsi-speaking gynaecologist"): the topic
