@@ -166,8 +166,7 @@ def test_romanised_danger_in_the_twelve(engine: Engine, text: str, number: str) 
     ("kızımı kaybettim çarşıda 😭", "110"),  # Turkish: I lost my daughter at the market
     ("онука пропала біля ставка", "110"),  # Ukrainian: the granddaughter is gone near the pond
     ("wladi da3 bel mall 😭", "110"),  # Arabizi: my boy is lost at the mall
-    # two words: the classifier alone is sure, or the words of a missing child
-    ("bachem gomshode", "110"),  # Finglish: my child is lost
+    # two words for a missing child
     ("طفلي مفقود", "110"),  # Arabic: my child is missing
     ("kid vanished", "110"),
     ("ilmahay maqan", "110"),  # Somali: my child is missing

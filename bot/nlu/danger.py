@@ -76,8 +76,7 @@ CHITCHAT = 0.4
 #: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
 CALM_BELOW = 0.2
 FEW_WORDS = 3  # "Polizei", "ruf die Polizei": too short for the classifier to say it is calm
-TOO_FEW = 2  # ... and a message of this many words raises the alarm by the classifier alone only from
-FEW_ALARM = 0.7  # (on the development sets only danger reads so in one or two words: "kid missing", "ضاع ولدي")
+TOO_FEW = 2  # ... or to say it is danger ("no", "oh no", "na ja" read as danger to it)
 WINDOW = 10  # words per window of a long message
 #: Up to this many words the whole message is read as one: its windows would only repeat it with less context
 #: ("a summons from the police as a witness of an accident" alarms as "the police ... an accident").
@@ -262,10 +261,9 @@ class DangerDetector:
             return Alarm(kind, hit.intent, strong or whole >= DECIDES, max(probability, ALARM),
                          crisis=hit.crisis or kind == "crisis", by_words=True), whole, bool(marks)
         # A word or two tell the classifier little ("no", "sa"): the danger words and the topic ranking judge
-        # them ("Feuer", "SOS"), and the classifier alone only when it is sure; a few more words need a clear
-        # probability.
+        # them ("Feuer", "SOS", "kid missing"); a few more words need a clear probability.
         size = len(text.split())
-        alarm = (MARKED_ALARM if marks else ALARM) if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else FEW_ALARM
+        alarm = (MARKED_ALARM if marks else ALARM) if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else 1.01
         window = MARKED_WINDOW if any(part_at <= at < part_at + WINDOW for at in marks) else WINDOW_ALARM
         if (whole < alarm and part < window) or kind not in self.situations:
             return None, whole, bool(marks)
