@@ -51,7 +51,7 @@ SHORT_ALARM = 0.6
 #: ... or one window of a long message has this much (a few words read alone are easily alarming).
 WINDOW_ALARM = 0.7
 #: Words that tell of a danger as past or say there is none (the `calm:` words of safe.yaml: "last year", "not an
-#: emergency") weaken what stands near them: a danger word within MARKED_SPAN words needs WEAK_ALARM, a window
+#: emergency") weaken what stands near them: a danger word within MARKED_SPAN words needs CONTEXT_ALARM, a window
 #: with one needs MARKED_WINDOW, and the classifier alone MARKED_ALARM on a message that has one. "My friend took
 #: his life last year, is there a grief group?" is calm; "we came a year ago ... now he beats me, I am bleeding" and
 #: "last year he broke her arm, today he came with a knife" are not.
