@@ -222,6 +222,9 @@ def test_danger_after_another_question_is_answered_first(engine: Engine) -> None
     "meine tochter schreibt ein referat über suizid, gibt es dazu broschüren auf deutsch?",
     "برای پایان نامه ام درباره خودکشی در میان مهاجران منابع لازم دارم",
     "син дивиться серіал про самогубство підлітків, чи є поради для батьків?",
+    # a few short words the classifier has seen in every kind of message
+    "no no no",
+    "na na na",
     # a son's lost passport, a coin that vanished
     "جواز سفر ابني مفقود، وين بطلع بدل ضائع؟",  # Arabic: my son's passport is lost, where do I get a new one?
     "the magic trick: the coin vanished, my son loves it, any magic club for kids?",

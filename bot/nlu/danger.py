@@ -77,6 +77,7 @@ CHITCHAT = 0.4
 CALM_BELOW = 0.2
 FEW_WORDS = 3  # "Polizei", "ruf die Polizei": too short for the classifier to say it is calm
 TOO_FEW = 2  # ... or to say it is danger ("no", "oh no", "na ja" read as danger to it)
+SHORT_WORD = 4  # ... as are a few words none of which has this many letters ("no no no")
 WINDOW = 10  # words per window of a long message
 #: Up to this many words the whole message is read as one: its windows would only repeat it with less context
 #: ("a summons from the police as a witness of an accident" alarms as "the police ... an accident").
@@ -262,8 +263,11 @@ class DangerDetector:
                          crisis=hit.crisis or kind == "crisis", by_words=True), whole, bool(marks)
         # A word or two tell the classifier little ("no", "sa"): the danger words and the topic ranking judge
         # them ("Feuer", "SOS", "kid missing"); a few more words need a clear probability.
-        size = len(text.split())
+        words = text.split()
+        size = len(words)
         alarm = (MARKED_ALARM if marks else ALARM) if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else 1.01
+        if size <= FEW_WORDS and max(map(len, words), default=0) < SHORT_WORD:
+            alarm = 1.01  # "no no no", "na na na": only letters the classifier has seen everywhere
         window = MARKED_WINDOW if any(part_at <= at < part_at + WINDOW for at in marks) else WINDOW_ALARM
         if (whole < alarm and part < window) or kind not in self.situations:
             return None, whole, bool(marks)
