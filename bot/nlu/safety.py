@@ -18,7 +18,7 @@ SPAN words of the first: a situation is often two things together that are harml
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.nlu.normalise import normalise
@@ -113,23 +113,24 @@ class SafetyCheck:
 
     def check(self, text: str) -> Danger | None:
         """The danger plausible in a normalised text: strong hits before weak ones, then by order of entry."""
-        words = text.split()
-        forms = [_forms(w) for w in words]
         found: Danger | None = None
-        for index, word_forms in enumerate(forms):
-            for term in self._starting(word_forms):
-                if self._rest_matches(term.words, forms, index + 1) and self._also_there(term, forms, index):
-                    if term.strong:
-                        return Danger(term.intent, True, term.crisis, term.kind, index)
-                    found = found or Danger(term.intent, False, term.crisis, term.kind, index)
+        for index, term in self._found(text):
+            if term.strong:
+                return Danger(term.intent, True, term.crisis, term.kind, index)
+            found = found or Danger(term.intent, False, term.crisis, term.kind, index)
         return found
 
     def positions(self, text: str) -> list[int]:
         """Where in a normalised text an entry starts, for every entry found."""
+        return list(dict.fromkeys(index for index, _term in self._found(text)))
+
+    def _found(self, text: str) -> Iterator[tuple[int, Term]]:
+        """Every entry found in a normalised text, with the position of its first word, in the order of the text."""
         forms = [_forms(w) for w in text.split()]
-        return [index for index, word_forms in enumerate(forms)
-                if any(self._rest_matches(term.words, forms, index + 1) and self._also_there(term, forms, index)
-                       for term in self._starting(word_forms))]
+        for index, word_forms in enumerate(forms):
+            for term in self._starting(word_forms):
+                if self._rest_matches(term.words, forms, index + 1) and self._also_there(term, forms, index):
+                    yield index, term
 
     def _starting(self, word_forms: tuple[str, ...]) -> list[Term]:
         terms: list[Term] = []
