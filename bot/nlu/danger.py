@@ -70,8 +70,9 @@ OUTVOTED_BY = 60.0
 OUTVOTED_AMONG = 3
 #: ... and any alarm of the classifier alone that does not decide is outvoted by a topic classifier whose first
 #: choice is "out of scope" with at least this probability: two models agree that "tell me a joke, I'm bored in the
-#: waiting room" is chit-chat (on the development sets no message in danger was read so).
-CHITCHAT = 0.4
+#: waiting room" is chit-chat. It must be clear: a person in crisis often names no topic either ("life has no
+#: meaning any more, I bought the rope" reads as out of scope with 0.4 to 0.5).
+CHITCHAT = 0.6
 #: Below this probability (and without danger words) a message of more than a few words is calm: an intent
 #: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
 CALM_BELOW = 0.2
