@@ -130,10 +130,11 @@ def test_short_junk_is_not_a_topic(engine: Engine) -> None:
         assert engine.handle(Incoming("u15", text=junk, lang_hint="en")).intent is None
 
 
-def test_two_close_topics_get_a_question_with_two_buttons(engine: Engine) -> None:
+def test_two_close_topics_get_a_question_with_two_buttons_and_all_topics(engine: Engine) -> None:
     reply = engine.handle(Incoming("u16", text="Arbeit und Wohnung"))
     assert len(reply.messages) == 1
-    assert sorted(b.data for b in reply.messages[0].buttons) == ["t:housing", "t:work"]
+    *topics, menu = [b.data for b in reply.messages[0].buttons]
+    assert sorted(topics) == ["t:housing", "t:work"] and menu == "m"  # "m": neither was meant
     assert not reply.messages[0].places
 
 

@@ -22,6 +22,7 @@ MOST_BUTTONS = 5  # four topics and "All topics": one phone screen
 UNREADABLE = "Please write your question in a few words, or pick a topic."
 NOT_UNDERSTOOD = "Sorry, I did not understand that. Please write your question in a few words."
 UNSURE = "I am not sure I understood. Is it one of these?"
+CLARIFY = "Did you mean one of these?"  # two topics close together: the shorter choice
 
 
 def say(engine: Engine, user: str, text: str, lang: str | None = None) -> Reply:
@@ -107,7 +108,7 @@ UNCLEAR = [
 @pytest.mark.parametrize(("text", "lang"), UNCLEAR)
 def test_unsure_offers_two_to_four_likely_topics_and_all_topics(engine: Engine, text: str, lang: str) -> None:
     reply = say(engine, "unclear", text, lang)
-    assert reply.lang == lang and shown(reply) == in_lang(lang, UNSURE)
+    assert reply.lang == lang and shown(reply) in (in_lang(lang, UNSURE), in_lang(lang, CLARIFY))
     buttons = reply.messages[0].buttons
     assert 3 <= len(buttons) <= MOST_BUTTONS
     assert buttons[-1].data == "m" and all(b.data.startswith("t:") for b in buttons[:-1])

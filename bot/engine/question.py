@@ -80,7 +80,8 @@ def _options(engine: Conversation, understanding: Understanding) -> list[str]:
 
 
 def _clarify(engine: Conversation, incoming: Incoming, session: Session, options: list[str]) -> Reply:
+    """Two close topics to choose from, and "All topics" for a person who meant neither."""
     session.state, session.pending_intent = CLARIFYING, None
     engine.save(incoming, session)
-    buttons = [Button(engine.topic_label(i), Topic(i)) for i in options]
+    buttons = [*(Button(engine.topic_label(i), Topic(i)) for i in options), fallback.all_topics()]
     return engine.reply(session, [Message(_("Did you mean one of these?"), buttons)])
