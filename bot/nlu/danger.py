@@ -76,6 +76,8 @@ OUTVOTED_AMONG = 3
 #: waiting room" is chit-chat. It must be clear: a person in crisis often names no topic either ("life has no
 #: meaning any more, I bought the rope" reads as out of scope with 0.4 to 0.5).
 CHITCHAT = 0.6
+#: ... and so is one on a message whose topic ranking is led by a greeting, thanks or help with this score.
+FRAME_CLEAR = 80.0
 #: Below this probability (and without danger words) a message of more than a few words is calm: an intent
 #: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
 CALM_BELOW = 0.2
@@ -231,15 +233,18 @@ class DangerDetector:
         return self._assess(text)[0]
 
     def assess(self, text: str, ranked: Sequence[tuple[str, float]] = (),
-               priority: AbstractSet[str] = frozenset(), out_of_scope: float = 0.0) -> tuple[Alarm | None, bool]:
+               priority: AbstractSet[str] = frozenset(), out_of_scope: float = 0.0,
+               wrapping: AbstractSet[str] = frozenset()) -> tuple[Alarm | None, bool]:
         """The danger in a normalised text (or None), and whether the danger classifier finds the whole calm;
-        `ranked` is the topic ranking of the same message, `priority` its priority intents and `out_of_scope` the
-        topic classifier's probability of "out of scope" when that is its first choice."""
+        `ranked` is the topic ranking of the same message, `priority` its priority intents, `out_of_scope` the
+        topic classifier's probability of "out of scope" when that is its first choice, and `wrapping` the intents
+        that only wrap a message (greeting, thanks, help)."""
         alarm, whole, marked = self._assess(text)
         # Below this the classifier finds the message calm, so that a ranking that puts emergency first on a word
         # ("police", "fire") does not raise the alarm; too few words are never calm ("ruf die Polizei").
         calm = whole < (MARKED_ALARM if marked else CALM_BELOW) and len(text.split()) > FEW_WORDS
-        if alarm is not None and (_outvoted(alarm, ranked, priority) or _chitchat(alarm, out_of_scope)):
+        if alarm is not None and (_outvoted(alarm, ranked, priority) or _chitchat(alarm, out_of_scope)
+                                  or _wrapping(alarm, ranked, wrapping)):
             return None, calm
         return alarm, calm
 
@@ -299,7 +304,7 @@ class DangerDetector:
         whole, kind = self._danger(text)
         part, part_kind, part_at = 0.0, kind, 0
         if len(words) > WINDOWS_FROM:
-            for start in range(0, len(words) - STEP, STEP)[:MAX_WINDOWS]:
+            for start in _window_starts(len(words)):
                 p, k = self._danger(" ".join(words[start:start + WINDOW]))
                 if p > part:
                     part, part_kind, part_at = p, k, start
@@ -312,6 +317,23 @@ class DangerDetector:
             return 0.0, SAFE
         danger = 1.0 - sum(probabilities.get(label, 0.0) for label in CALM)
         return danger, max((k for k in probabilities if k not in CALM), key=probabilities.__getitem__)
+
+
+def _window_starts(size: int) -> list[int]:
+    """Where the windows of a message of `size` words start: every WINDOW words long, the last one ending with the
+    message (a short tail read alone is easily alarming: "... change it myself we live")."""
+    starts = list(range(0, size - WINDOW + 1, STEP))[:MAX_WINDOWS]
+    if len(starts) < MAX_WINDOWS and starts[-1] + WINDOW < size:
+        starts.append(size - WINDOW)
+    return starts
+
+
+def _wrapping(alarm: Alarm, ranked: Sequence[tuple[str, float]], wrapping: AbstractSet[str]) -> bool:
+    """A doubtful alarm of the situation classifier alone, on a message the topic ranking clearly reads as thanks, a
+    greeting or a question about Lotse ("مرسی، خیلی کمک کرد 🌹"). A farewell in crisis is caught by its words or
+    read as danger clearly ("goodbye everyone 💔")."""
+    return (not alarm.by_words and not alarm.decides and bool(ranked) and ranked[0][0] in wrapping
+            and ranked[0][1] >= FRAME_CLEAR)
 
 
 def _chitchat(alarm: Alarm, out_of_scope: float) -> bool:

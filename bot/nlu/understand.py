@@ -139,7 +139,7 @@ class NLU:
         danger_text = " ".join([normalise(whole) if len(whole) > MAX_CHARS else " ".join(words),
                                 emoji_words(whole)]).strip()
         chitchat = probabilities.get(OUT_OF_SCOPE, 0.0) if _first(probabilities) == OUT_OF_SCOPE else 0.0
-        alarm, calm = self.danger.assess(danger_text, ranked, self.priority, chitchat)
+        alarm, calm = self.danger.assess(danger_text, ranked, self.priority, chitchat, self.wrapping)
         alarm = alarm or self.danger.emoji_alarm(whole, topicless=not ranked or ranked[0][0] in self.not_topics)
         return alarm, calm
 
