@@ -103,6 +103,10 @@ def test_a_word_for_suicide_gets_the_crisis_line(engine: Engine, text: str) -> N
     ("ما بدي عيش بعد اليوم", "ar", "لست وحدك"),
     ("не хочу больше жить", "ru", "не одни"),
     ("what papers for the job centre? whatever, i won't be here next week, i have decided", "en", "not alone"),
+    # no topic named: the topic classifier's "out of scope" must not outvote it
+    ("bu hayatın bir anlamı kalmadı, ipi aldım", "tr", "Yalnız değilsiniz"),
+    # a farewell: thanks to the topic ranking, and still the crisis line
+    ("danke für alles, tschüss, sagt meinen kindern dass ich sie liebe", "de", "nicht allein"),
 ])
 def test_a_crisis_gets_the_crisis_line_in_words_that_show_care(engine: Engine, text: str, lang: str,
                                                               care: str) -> None:
@@ -170,6 +174,8 @@ def test_romanised_danger_in_the_twelve(engine: Engine, text: str, number: str) 
     ("طفلي مفقود", "110"),  # Arabic: my child is missing
     ("kid vanished", "110"),
     ("ilmahay maqan", "110"),  # Somali: my child is missing
+    ("ابني ضايع 😭", "110"),  # Levantine: my son is lost
+    ("duman 😰", "112"),  # Turkish: smoke
 ])
 def test_danger_told_in_a_few_everyday_words(engine: Engine, text: str, number: str) -> None:
     first = opening(say(engine, "few-" + number, text))
@@ -228,6 +234,13 @@ def test_danger_after_another_question_is_answered_first(engine: Engine) -> None
     # a son's lost passport, a coin that vanished
     "جواز سفر ابني مفقود، وين بطلع بدل ضائع؟",  # Arabic: my son's passport is lost, where do I get a new one?
     "the magic trick: the coin vanished, my son loves it, any magic club for kids?",
+    # "bıçaklarımı" is "my knives", not "stabbed"; the last words of a long message are read in a full window
+    "Aşçıyım, işe kendi bıçaklarımı götürmem gerekiyor mu? Patronun alması lazım değil mi?",
+    "My smoke alarm keeps beeping, I think battery is low. Do I tell the landlord or change it myself? "
+    "We live in Herten",
+    # thanks and goodbye, clearly named
+    "مرسی، خیلی کمک کرد 🌹",
+    "Vielen Dank, Sie haben mir sehr geholfen. Tschüss!",
 ])
 def test_everyday_messages_about_the_police_or_medicine_raise_no_alarm(engine: Engine, text: str) -> None:
     reply = say(engine, "calm", text)

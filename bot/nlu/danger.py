@@ -43,9 +43,8 @@ CALM = (SAFE, NEAR)
 SITUATION_WEIGHT = 12.0
 NEAR_WEIGHT = 9.0
 #: The classifier raises the alarm when the situations together have at least this probability. Recall first:
-#: each near miss it learns pulls some messages in danger under the bar too, so the bar is set where the
-#: development sets keep every alarm they had, at the price of a few more everyday ones (0.2 lost 4 of 8,699 after
-#: the last round of near misses; 0.18 gains 4 for 7 more everyday alarms in 19,940 messages).
+#: each near miss it learns pulls some messages in danger under the bar too, so the bar sits low enough that the
+#: development sets keep the alarms they had before the near misses, at the price of a few everyday ones.
 ALARM = 0.18
 #: ... or a weak danger word (`~` in the lists) is in the message and the classifier gives at least this much
 WEAK_ALARM = 0.15
@@ -330,10 +329,11 @@ def _window_starts(size: int) -> list[int]:
 
 def _wrapping(alarm: Alarm, ranked: Sequence[tuple[str, float]], wrapping: AbstractSet[str]) -> bool:
     """A doubtful alarm of the situation classifier alone, on a message the topic ranking clearly reads as thanks, a
-    greeting or a question about Lotse ("مرسی، خیلی کمک کرد 🌹"). A farewell in crisis is caught by its words or
-    read as danger clearly ("goodbye everyone 💔")."""
-    return (not alarm.by_words and not alarm.decides and bool(ranked) and ranked[0][0] in wrapping
-            and ranked[0][1] >= FRAME_CLEAR)
+    greeting or a question about Lotse ("مرسی، خیلی کمک کرد 🌹"). A farewell in crisis is thanks to the ranking too,
+    but the classifier reads it as danger more clearly ("danke für alles, tschüss, sagt meinen kindern dass ich sie
+    liebe": 0.45)."""
+    return (not alarm.by_words and alarm.probability < OUTVOTED_BELOW and bool(ranked)
+            and ranked[0][0] in wrapping and ranked[0][1] >= FRAME_CLEAR)
 
 
 def _chitchat(alarm: Alarm, out_of_scope: float) -> bool:
