@@ -176,6 +176,7 @@ def test_romanised_danger_in_the_twelve(engine: Engine, text: str, number: str) 
     ("ilmahay maqan", "110"),  # Somali: my child is missing
     ("ابني ضايع 😭", "110"),  # Levantine: my son is lost
     ("duman 😰", "112"),  # Turkish: smoke
+    ("çocuk yok 😱", "110"),  # Turkish: the child is gone
 ])
 def test_danger_told_in_a_few_everyday_words(engine: Engine, text: str, number: str) -> None:
     first = opening(say(engine, "few-" + number, text))
