@@ -70,13 +70,13 @@ DECIDES = 0.6
 OUTVOTED_BELOW = 0.3
 OUTVOTED_BY = 60.0
 OUTVOTED_AMONG = 3
+#: ... or whose leader is a greeting, thanks or help with this score, whatever follows it.
+FRAME_CLEAR = 80.0
 #: ... and any alarm of the classifier alone that does not decide is outvoted by a topic classifier whose first
 #: choice is "out of scope" with at least this probability: two models agree that "tell me a joke, I'm bored in the
 #: waiting room" is chit-chat. It must be clear: a person in crisis often names no topic either ("life has no
 #: meaning any more, I bought the rope" reads as out of scope with 0.4 to 0.5).
 CHITCHAT = 0.6
-#: ... and so is one on a message whose topic ranking is led by a greeting, thanks or help with this score.
-FRAME_CLEAR = 80.0
 #: Below this probability (and without danger words) a message of more than a few words is calm: an intent
 #: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
 CALM_BELOW = 0.2
@@ -242,8 +242,7 @@ class DangerDetector:
         # Below this the classifier finds the message calm, so that a ranking that puts emergency first on a word
         # ("police", "fire") does not raise the alarm; too few words are never calm ("ruf die Polizei").
         calm = whole < (MARKED_ALARM if marked else CALM_BELOW) and len(text.split()) > FEW_WORDS
-        if alarm is not None and (_outvoted(alarm, ranked, priority) or _chitchat(alarm, out_of_scope)
-                                  or _wrapping(alarm, ranked, wrapping)):
+        if alarm is not None and (_outvoted(alarm, ranked, priority, wrapping) or _chitchat(alarm, out_of_scope)):
             return None, calm
         return alarm, calm
 
@@ -327,25 +326,23 @@ def _window_starts(size: int) -> list[int]:
     return starts
 
 
-def _wrapping(alarm: Alarm, ranked: Sequence[tuple[str, float]], wrapping: AbstractSet[str]) -> bool:
-    """A doubtful alarm of the situation classifier alone, on a message the topic ranking clearly reads as thanks, a
-    greeting or a question about Lotse ("مرسی، خیلی کمک کرد 🌹"). A farewell in crisis is thanks to the ranking too,
-    but the classifier reads it as danger more clearly ("danke für alles, tschüss, sagt meinen kindern dass ich sie
-    liebe": 0.45)."""
-    return (not alarm.by_words and alarm.probability < OUTVOTED_BELOW and bool(ranked)
-            and ranked[0][0] in wrapping and ranked[0][1] >= FRAME_CLEAR)
-
-
 def _chitchat(alarm: Alarm, out_of_scope: float) -> bool:
     """A doubtful alarm of the situation classifier alone, on a message the topic classifier reads as chit-chat."""
     return not alarm.by_words and not alarm.decides and out_of_scope >= CHITCHAT
 
 
-def _outvoted(alarm: Alarm, ranked: Sequence[tuple[str, float]], priority: AbstractSet[str]) -> bool:
+def _outvoted(alarm: Alarm, ranked: Sequence[tuple[str, float]], priority: AbstractSet[str],
+              wrapping: AbstractSet[str] = frozenset()) -> bool:
     """A doubtful alarm of the situation classifier alone, against a ranking that clearly names an everyday topic
     and has no priority intent among its first: "Kindergeld vor 4 Monaten beantragt und immer noch nix" reads a
-    little like a threat to the classifier, and not at all to the topic ranking."""
+    little like a threat to the classifier, and not at all to the topic ranking. A ranking led clearly by thanks, a
+    greeting or help (`wrapping`) outvotes it whatever follows ("مرسی، خیلی کمک کرد 🌹"); a farewell in crisis is
+    thanks to the ranking too, but not doubtful to the classifier ("danke für alles, tschüss, sagt meinen kindern
+    dass ich sie liebe": 0.45)."""
     if alarm.by_words or alarm.probability >= OUTVOTED_BELOW or not ranked:
         return False
+    leader, score = ranked[0]
+    if leader in wrapping and score >= FRAME_CLEAR:
+        return True
     first = {intent for intent, _score in ranked[:OUTVOTED_AMONG]}
-    return ranked[0][1] >= OUTVOTED_BY and not first & priority
+    return score >= OUTVOTED_BY and not first & priority
