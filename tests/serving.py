@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,17 +13,11 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from bot.bench.pgcluster import free_port as free_port  # one home; the tests import it from here
 from bot.config import Settings
 from bot.server import create_server
 from bot.web.admin import accounts
 from bot.web.keys import STORE
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @asynccontextmanager

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -43,8 +44,27 @@ def install() -> Path:
     return found
 
 
+#: Where the kernel picks the local ports of outgoing connections (Linux's default when it does not say).
+EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST = 10000  # below this, ports of well-known services
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A TCP port of 127.0.0.1 that nothing uses right now, below the ephemeral range: a server started on it a
+    moment later (or again, after a restart) cannot find it taken by an outgoing connection of its own, such as a
+    bot's first call to its API, which gets a port from that range."""
+    try:
+        low = int(EPHEMERAL.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for port in random.sample(range(LOWEST, max(LOWEST + 1, low)), min(200, max(1, low - LOWEST))):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # everything below the range is taken: any port will have to do
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
