@@ -57,7 +57,8 @@ def free_port() -> int:
         low = int(EPHEMERAL.read_text().split()[0])
     except (OSError, ValueError, IndexError):
         low = 32768
-    for port in random.sample(range(LOWEST, max(LOWEST + 1, low)), min(200, max(1, low - LOWEST))):
+    below = range(LOWEST, low)
+    for port in random.sample(below, min(200, len(below))):
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
