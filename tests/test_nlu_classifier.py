@@ -39,6 +39,20 @@ def test_a_saved_model_answers_as_the_trained_one(tmp_path: Path) -> None:
     assert loaded.probabilities(text) == model.probabilities(text)
 
 
+def test_texts_read_together_get_what_each_gets_alone() -> None:
+    model = Classifier.train(_samples(10))
+    texts = [normalise(t) for t in ("wo finde ich einen kitaplatz", "qqqq zzzz", "jobcenter zahlt nicht",
+                                    "wo finde ich einen kitaplatz", "")]
+    together = model.probabilities_many(texts)
+    model.forget_texts()
+    alone = [model.probabilities(t) for t in texts]
+    assert together[1] == together[4] == {}
+    assert max(together[0], key=together[0].__getitem__) == "kita"
+    for got, want in zip(together, alone, strict=True):
+        assert got.keys() == want.keys()
+        assert all(got[k] == pytest.approx(want[k], abs=1e-12) for k in want)
+
+
 def test_who_finds_the_model_in_training_waits_for_it_instead_of_training_too(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     samples, model = _samples(5), Classifier.train(_samples(5))

@@ -299,22 +299,22 @@ class DangerDetector:
         if self.classifier is None:
             return SAFE, 0.0, 0.0, 0
         words = text.split()
-        whole, kind = self._danger(text)
+        starts = _window_starts(len(words)) if len(words) > WINDOWS_FROM else []
+        windows = [" ".join(words[start:start + WINDOW]) for start in starts]
+        (whole, kind), *read = map(_danger, self.classifier.probabilities_many([text, *windows]))
         part, part_kind, part_at = 0.0, kind, 0
-        if len(words) > WINDOWS_FROM:
-            for start in _window_starts(len(words)):
-                p, k = self._danger(" ".join(words[start:start + WINDOW]))
-                if p > part:
-                    part, part_kind, part_at = p, k, start
+        for start, (p, k) in zip(starts, read, strict=True):
+            if p > part:
+                part, part_kind, part_at = p, k, start
         return (kind if whole >= part or part < WINDOW_ALARM else part_kind), whole, part, part_at
 
-    def _danger(self, text: str) -> tuple[float, str]:
-        assert self.classifier is not None
-        probabilities = self.classifier.probabilities(text)
-        if not probabilities:
-            return 0.0, SAFE
-        danger = 1.0 - sum(probabilities.get(label, 0.0) for label in CALM)
-        return danger, max((k for k in probabilities if k not in CALM), key=probabilities.__getitem__)
+
+def _danger(probabilities: Mapping[str, float]) -> tuple[float, str]:
+    """The probability of any danger, and the likeliest situation."""
+    if not probabilities:
+        return 0.0, SAFE
+    danger = 1.0 - sum(probabilities.get(label, 0.0) for label in CALM)
+    return danger, max((k for k in probabilities if k not in CALM), key=probabilities.__getitem__)
 
 
 def _window_starts(size: int) -> list[int]:

@@ -135,12 +135,12 @@ class Ranker:
         parts = segments(text)
         if len(parts) < 2:
             return self.rank(query)
-        ranked_parts: list[tuple[str, bool, Ranking]] = []
-        for part in parts:
-            words = [self.stem(w) for w in normalise(part.text).split() if fold(w) not in removed]
-            if words:
-                part_query = " ".join(words[:MAX_WORDS])
-                ranked_parts.append((part_query, part.asks, self.rank(part_query)))
+        asked = [(" ".join(words[:MAX_WORDS]), part.asks) for part in parts
+                 if (words := [self.stem(w) for w in normalise(part.text).split() if fold(w) not in removed])]
+        # The parts matched and classified together: one pass each instead of one per part.
+        self._match_texts([q for q, _asks in asked], CANDIDATES)
+        self.classifier.probabilities_many([q for q, _asks in asked])
+        ranked_parts = [(part_query, asks, self.rank(part_query)) for part_query, asks in asked]
         content = [p for p in ranked_parts if not (p[2] and p[2][0][0] in self.frames and p[2][0][1] >= THRESHOLD)]
         if not content or len(content) == len(ranked_parts) == 1:
             return self.rank(query)
