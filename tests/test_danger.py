@@ -239,6 +239,8 @@ def test_danger_after_another_question_is_answered_first(engine: Engine) -> None
     "Aşçıyım, işe kendi bıçaklarımı götürmem gerekiyor mu? Patronun alması lazım değil mi?",
     "My smoke alarm keeps beeping, I think battery is low. Do I tell the landlord or change it myself? "
     "We live in Herten",
+    # a fire as the subject of a film: even a strong word for it needs the classifier to agree
+    "сын посмотрел фильм про пожар в школе, теперь не может уснуть. это нормально?",
     # thanks and goodbye, clearly named
     "مرسی، خیلی کمک کرد 🌹",
     "Vielen Dank, Sie haben mir sehr geholfen. Tschüss!",
@@ -263,6 +265,7 @@ def test_a_danger_told_as_past_or_as_none_raises_no_alarm(engine: Engine, text: 
     ("we came to germany two years ago and learn german, but now my husband hits me and I am bleeding", "110"),
     ("last year he broke her arm and today he came at her with a knife, she is hiding at my place", "110"),
     ("geçen yıl buraya geldik, şimdi oğlum çamaşır suyu içti ve kusuyor", "112"),
+    ("мы смотрели фильм и тут начался пожар на кухне", "112"),  # a film, and a fire of now
 ])
 def test_a_danger_of_now_beside_an_old_story_gets_the_numbers(engine: Engine, text: str, number: str) -> None:
     first = opening(say(engine, "now", text))

@@ -255,11 +255,12 @@ class DangerDetector:
         probability = max(whole, part)
         # A weak word ("Messer", "Krankenwagen", "угрожает") is danger only when the words around it are not
         # calm ("Messer" in a cooking class, the bill for an ambulance last month); a crisis word always is, but
-        # for a weak one in a message about a film, a book or an essay on a danger. Beside words that tell of the
-        # danger as past or as none, every word is weak.
+        # for a weak one in a message about a film, a book or an essay on a danger. There a strong word of another
+        # situation is weak too ("a film about a fire, now my daughter is afraid"), and beside words that tell of
+        # the danger as past or as none, every word is.
         past = hit is not None and any(abs(at - hit.at) <= MARKED_SPAN for at in marks)
         about = hit is not None and self.about_words.check(text) is not None
-        strong = hit is not None and hit.strong and not past
+        strong = hit is not None and hit.strong and not past and (hit.crisis or not about)
         needed = CONTEXT_ALARM if past or about else WEAK_ALARM
         if hit is not None and (strong or probability >= needed or (hit.crisis and not past and not about)):
             # A weak word names its situation less surely than a classifier that reads danger in the message ("he
