@@ -78,6 +78,22 @@ def _with_lingua(probs: dict[str, float], lingua: dict[str, float]) -> dict[str,
     return combined
 
 
+def _decided_without_lingua(probs: dict[str, float], sure: float) -> str | None:
+    """Our model's first language when whatever lingua says cannot change it nor make it unsure, else None.
+
+    Mixed in as _with_lingua does, lingua takes at most LINGUA_SHARE of a language it knows and gives at most
+    LINGUA_SHARE of their shared probability to another: a clear enough lead survives any answer of lingua's.
+    """
+    if not probs:
+        return None
+    best = max(probs, key=lambda k: probs[k])
+    known = sum(p for lang, p in probs.items() if lang in LINGUA.values())
+    lowest = probs[best] * ((1 - LINGUA_SHARE) if best in LINGUA.values() else 1.0)
+    rivals = [(1 - LINGUA_SHARE) * p + LINGUA_SHARE * known if lang in LINGUA.values() else p
+              for lang, p in probs.items() if lang != best]
+    return best if lowest >= sure and lowest > max(rivals, default=0.0) else None
+
+
 def _features(text: str) -> list[str]:
     feats: list[str] = []
     for word in _WORD.findall(text):
@@ -221,14 +237,17 @@ class LanguageDetector:
         model = self.model("latin")
         probs = model.probabilities(clean) if model else {}
         words = _WORD.findall(clean)
-        lingua = self.lingua_probabilities(clean) if sum(len(w) for w in words) >= 6 else {}
+        letters = sum(len(w) for w in words)
+        # One word decides only when it is clearly one language's ("merhaba"), not a shared office word.
+        sure = 0.6 if len(words) >= 2 else 0.85
+        if letters >= 5 and (decided := _decided_without_lingua(probs, sure)):
+            return decided, True  # lingua could not change the answer: its half millisecond is saved
+        lingua = self.lingua_probabilities(clean) if letters >= 6 else {}
         combined = _with_lingua(probs, lingua)
         if not combined:
             return None, False
         best = max(combined, key=lambda k: combined[k])
-        letters = sum(len(w) for w in words)
-        # One word decides only when it is clearly one language's ("merhaba"), not a shared office word.
-        confident = combined[best] >= (0.6 if len(words) >= 2 else 0.85) and letters >= 5
+        confident = combined[best] >= sure and letters >= 5
         if not confident and (combined[best] < 0.5 or letters < 3):
             return None, False  # "ok", "Kita": a guess would be noise; the hint or German decides
         return best, confident

@@ -102,6 +102,7 @@ class NLU:
         self.classifier.forget_texts()
         self.danger.forget_texts()
         self.ranker.forget()
+        normalise.cache_clear()
         whole = mask_contacts(text[:SAFETY_CHARS])
         text = focus(whole)
         lang_hint = normalise_lang(lang_hint)  # "de-DE" -> "de"; an unsupported language is no hint
