@@ -15,6 +15,7 @@ from bot.cli import cli
 from bot.engine import Engine, Incoming
 from bot.engine.models import Reply
 from bot.i18n import RLM, strip_isolates
+from bot.nlu import NLU
 from bot.nlu.normalise import normalise
 from bot.nlu.safety import SafetyCheck
 
@@ -299,3 +300,40 @@ def test_eval_reports_critical_recall_and_false_alarms(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", str(cases)])
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["critical_recall"] == 1.0 and summary["false_alarm_rate"] == 0.0
+
+
+# The calm and "about" words are read on every message whatever its language, so none may be a common word of
+# another one: each of these is an everyday word of one language that an entry of another once matched.
+@pytest.mark.parametrize(("text", "word"), [
+    ("bana dokunmaya çalıştı", "doku* (a documentary) in Turkish 'to touch'"),
+    ("پلار مې خبرې نه کوي", "خبر* (news) in Pashto 'he does not speak'"),
+    ("serê min dizivire", "dizi* (a series) in Kurmanji 'dizzy'"),
+    ("j'ai essayé de le réveiller", "essay* in French 'tried'"),
+    ("gas ki boo bohat tez hai", "tez* (a thesis) in Urdu 'strong'"),
+    ("he keeps filming me in the shower", "film* in 'filming'"),
+    ("ich suche einen kitaplatz", "kitap* (a book) in 'Kitaplatz'"),
+    ("bunica mea din românia", "roman* in 'România'"),
+    ("er schreibt mir jeden tag 50 nachrichten", "'Nachrichten' as messages, not the news"),
+    ("رح يكتبوا كتابها غصب عنها", "كتاب* (a book) in the Arabic marriage contract"),
+    ("ሰለስተ ሰሙን ዜና የለን", "ዜና* (the news) in Tigrinya 'no news of him'"),
+])
+def test_an_about_word_is_no_everyday_word_of_another_language(trained_nlu: NLU, text: str, word: str) -> None:
+    assert trained_nlu.danger.about_words.check(normalise(text)) is None, word
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("ابني بلع بطارية قبل عشر دقائق", "قبلاً (before, Persian) is the Arabic 'قبل' once normalised"),
+    ("brat ne bere trubku", "berê (before, Kurmanji) is the romanised Ukrainian 'bere' (takes)"),
+    ("خطيبي السابق واقف تحت البيت", "سابقاً (formerly, Persian) is the Arabic 'السابق' (the ex-)"),
+])
+def test_a_calm_word_is_no_everyday_word_of_another_language(trained_nlu: NLU, text: str, word: str) -> None:
+    assert not trained_nlu.danger.calm_words.positions(normalise(text)), word
+
+
+@pytest.mark.parametrize("text", [
+    "we watched a film about a fire and now my son is afraid to sleep",
+    "Wir haben in der Schule einen Film über Zwangsheirat gesehen, gibt es Infos für Eltern?",
+    "kızım ödev için bir kitap okuyor, konusu aile içi şiddet",
+])
+def test_a_film_a_book_or_homework_is_still_about_a_subject(trained_nlu: NLU, text: str) -> None:
+    assert trained_nlu.danger.about_words.check(normalise(text)) is not None
