@@ -21,6 +21,7 @@ from bot.nlu.normalise import light, normalise
     ("Straße", "strasse"),
     ("école", "ecole"),
     ("ёлка", "елка"),
+    ("khỏi nhà", "khoi nha"),  # Vietnamese: folded alone as inside a sentence ("bà đi ra khỏi nhà")
     ("hiiiii", "hi"),
     ("  Kita ,  bitte?? ", "kita bitte"),
     ("٥٩٤٢٣", "59423"),  # Eastern Arabic digits

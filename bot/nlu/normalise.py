@@ -35,9 +35,10 @@ _ARABIC_VARIANTS = str.maketrans({
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 _REPEATS = re.compile(r"(\D)\1{2,}")
-# Latin and Cyrillic letters whose accents are dropped; other scripts are left alone (Ge'ez has no combining
-# marks, Arabic marks are removed above).
-_FOLDABLE = re.compile("[\u00c0-\u024f\u0400-\u04ff]")
+# Latin (with Latin Extended Additional: the Vietnamese "ỏ", "ấ", "ề") and Cyrillic letters whose accents are
+# dropped; other scripts are left alone (Ge'ez has no combining marks, Arabic marks are removed above). A text is
+# folded only when it has one of them, so a word must fold the same alone as inside a sentence.
+_FOLDABLE = re.compile("[\u00c0-\u024f\u0400-\u04ff\u1e00-\u1eff]")
 
 
 def _strip_controls(text: str) -> str:
