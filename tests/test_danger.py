@@ -16,6 +16,7 @@ from bot.engine import Engine, Incoming
 from bot.engine.models import Reply
 from bot.i18n import RLM, strip_isolates
 from bot.nlu import NLU
+from bot.nlu.danger import _letters
 from bot.nlu.normalise import normalise
 from bot.nlu.safety import SafetyCheck
 
@@ -337,3 +338,10 @@ def test_a_calm_word_is_no_everyday_word_of_another_language(trained_nlu: NLU, t
 ])
 def test_a_film_a_book_or_homework_is_still_about_a_subject(trained_nlu: NLU, text: str) -> None:
     assert trained_nlu.danger.about_words.check(normalise(text)) is not None
+
+
+@pytest.mark.parametrize(("word", "letters"), [("no", 2), ("nein", 4), ("ባተሪ", 6), ("ጓለይ", 6)])
+def test_a_geez_character_is_a_syllable_of_two_letters(word: str, letters: int) -> None:
+    # Three words of fewer than four letters are babble ("no no no"); three Ge'ez words of three characters are
+    # a sentence ("my daughter swallowed a battery").
+    assert _letters(word) == letters

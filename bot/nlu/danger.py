@@ -274,7 +274,7 @@ class DangerDetector:
         words = text.split()
         size = len(words)
         alarm = (MARKED_ALARM if marks else ALARM) if size > FEW_WORDS else SHORT_ALARM if size > TOO_FEW else 1.01
-        if size <= FEW_WORDS and max(map(len, words), default=0) < SHORT_WORD:
+        if size <= FEW_WORDS and max(map(_letters, words), default=0) < SHORT_WORD:
             alarm = 1.01  # "no no no", "na na na": only letters the classifier has seen everywhere
         window = MARKED_WINDOW if any(part_at <= at < part_at + WINDOW for at in marks) else WINDOW_ALARM
         if (whole < alarm and part < window) or kind not in self.situations:
@@ -316,6 +316,11 @@ def _danger(probabilities: Mapping[str, float]) -> tuple[float, str]:
         return 0.0, SAFE
     danger = 1.0 - sum(probabilities.get(label, 0.0) for label in CALM)
     return danger, max((k for k in probabilities if k not in CALM), key=probabilities.__getitem__)
+
+
+def _letters(word: str) -> int:
+    """How many letters a word has, a Ge'ez character (a syllable: "ባተሪ" is ba-te-ri) counting as two."""
+    return len(word) + sum(1 for ch in word if "\u1200" <= ch <= "\u137f")
 
 
 def _window_starts(size: int) -> list[int]:
