@@ -345,3 +345,24 @@ def test_a_geez_character_is_a_syllable_of_two_letters(word: str, letters: int) 
     # Three words of fewer than four letters are babble ("no no no"); three Ge'ez words of three characters are
     # a sentence ("my daughter swallowed a battery").
     assert _letters(word) == letters
+
+
+# Fire, smoke and gas, and poisoning, in more of the twelve than SITUATIONS has them: each opens with 112 (and a
+# poisoning with the poison information centre).
+@pytest.mark.parametrize(("text", "lang", "kind"), [
+    ("у сусідів з вікна валить дим і пахне горілим", "uk", "fire"),
+    ("komşunun dairesinden yoğun duman çıkıyor, merdivenler duman dolu", "tr", "fire"),
+    ("il y a une forte odeur de gaz dans la cage d'escalier et ma voisine ne répond pas", "fr", "fire"),
+    ("dabka ayaa ka kacay jikada, qiiq badan ayaa guriga ku jira", "so", "fire"),
+    ("bêhna gazê li mitbaxê pir xurt e û diya min gêj bûye", "ku", "fire"),
+    ("آشپزخانه آتش گرفته و دود همه جا را گرفته", "fa", "fire"),
+    ("mon fils de deux ans a bu de l'eau de javel, il tousse et vomit", "fr", "poison"),
+    ("wiilkayga yar ayaa liqay kiniinno badan oo aabihii, hadda wuu hurdaa", "so", "poison"),
+    ("kurê min ê du salî dermanên bavê xwe xwarine û niha gelek xew e", "ku", "poison"),
+    ("дитина випила засіб для миття посуду і блює", "uk", "poison"),
+    ("küçük kızım bulaşık deterjanı içti, kusuyor", "tr", "poison"),
+])
+def test_fire_and_poisoning_open_with_112_in_more_languages(engine: Engine, text: str, lang: str, kind: str) -> None:
+    first = opening(say(engine, f"more-{kind}-{lang}", text, lang))
+    assert first.startswith("📞") and "112" in first, first
+    assert (POISON_LINE in first) == (kind == "poison"), first
