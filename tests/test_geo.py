@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.geo.distance import Point, haversine_km
-from bot.geo.gazetteer import Gazetteer, default_gazetteer
+from bot.geo.gazetteer import Gazetteer, default_gazetteer, fold
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: these tests read its files
 
@@ -17,6 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent  # the checkout: these tests read 
 @pytest.fixture(scope="module")
 def gaz() -> Gazetteer:
     return default_gazetteer()
+
+
+@pytest.mark.parametrize(("written", "key"), [
+    ("Lünen", "lunen"), ("LUENEN", "lunen"), (" Lunen ", "lunen"), ("LÜNEN", "lunen"), ("Straße", "strasse"),
+    ("Castrop-Rauxel", "castrop-rauxel"), ("Soest", "sost"), ("Hoexter", "hoxter"), ("Höxter", "hoxter"),
+    ("Dülmen", "dulmen"), ("Mönchengladbach", "monchengladbach"), ("İstanbul", "istanbul"), ("Kyïv", "kyiv"),
+])
+def test_fold_gives_one_key_with_or_without_accents(written: str, key: str) -> None:
+    # Plain ASCII takes a short way; it must end at the key the long way gives the same name with accents.
+    assert fold(written) == key
 
 
 def test_postcode_lookup(gaz: Gazetteer) -> None:

@@ -96,6 +96,19 @@ def test_close_intents_are_ambiguous() -> None:
     assert not Understanding("housing", 82.0, "de", None, [("none", 81.0)]).ambiguous
 
 
+@pytest.mark.parametrize("text", [
+    "kita", "Deutschkurs in der Nähe", "ich brauche Hilfe beim Antrag vom Jobcenter, der Brief ist so schwer",
+    "أريد دورة لغة ألمانية", "где найти врача", "a7tag doktor", "x", "wohnung wohnung wohnung",
+])
+def test_no_candidate_scores_above_its_bound(nlu: NLU, text: str) -> None:
+    # The ranking leaves a candidate unscored when even its bound cannot beat its intent's second-best example:
+    # a score above the bound would change answers.
+    query = normalise(text)
+    for index, cosine in nlu.matcher.candidates(query):
+        example = nlu.matcher.examples[index].text
+        assert Matcher.score(query, example, cosine) <= Matcher.most(query, example, cosine)
+
+
 def test_matcher_on_a_fixture() -> None:
     matcher = Matcher([Example("kita platz", "kita", "de"), Example("deutschkurs", "language_course", "de")])
     [(index, cosine)] = matcher.candidates("kitaplatz")[:1]

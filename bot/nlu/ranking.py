@@ -245,11 +245,19 @@ class Ranker:
         return [(list(ranked), dict(best)) for ranked, best in (self._matched[(q, limit)] for q in queries)]
 
     def _scored(self, query: str, candidates: list[tuple[int, float]]) -> tuple[Ranking, Best]:
+        # Only an intent's best two examples count: a candidate that cannot beat the second of its intent's two
+        # best so far is not scored (candidates come best cosine first, so much of the tail is skipped unscored).
         per_intent: dict[str, list[tuple[float, str]]] = {}
+        examples, score, most = self.matcher.examples, self.matcher.score, self.matcher.most
         for index, cosine in candidates:
-            example = self.matcher.examples[index]
-            score = self.matcher.score(query, example.text, cosine)
-            per_intent.setdefault(example.intent, []).append((score, example.text))
+            example = examples[index]
+            scored = per_intent.setdefault(example.intent, [])
+            if len(scored) == 2 and most(query, example.text, cosine) < scored[1][0]:
+                continue
+            scored.append((score(query, example.text, cosine), example.text))
+            if len(scored) > 1:
+                scored.sort(reverse=True)
+                del scored[2:]
         ranked: Ranking = []
         best: Best = {}
         for intent, scored in per_intent.items():
