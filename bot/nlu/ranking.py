@@ -65,7 +65,7 @@ WINDOW = 5
 WINDOW_STEP = 3
 MAX_WINDOWS = 5
 WINDOW_WEIGHT = 0.95
-WINDOW_CANDIDATES = 12
+WINDOW_CANDIDATES = 8
 CLEAR = 75.0  # a long message whose best intent scores this much as a whole is not cut into windows
 TYPICAL_SHARE = 0.6  # a word is typical of an intent when this share of the examples with it are the intent's
 NAMES_TOPIC = 0.5  # ... or a text names an intent when the classifier gives it this probability on the text alone
@@ -140,7 +140,8 @@ class Ranker:
         # The parts matched and classified together: one pass each instead of one per part.
         self._match_texts([q for q, _asks in asked], CANDIDATES)
         self.classifier.probabilities_many([q for q, _asks in asked])
-        ranked_parts = [(part_query, asks, self.rank(part_query)) for part_query, asks in asked]
+        # Parts are not cut into windows: the whole of them is (below), which finds the same needs in less time.
+        ranked_parts = [(part_query, asks, self.rank(part_query, windows=False)) for part_query, asks in asked]
         content = [p for p in ranked_parts if not (p[2] and p[2][0][0] in self.frames and p[2][0][1] >= THRESHOLD)]
         if not content or len(content) == len(ranked_parts) == 1:
             return self.rank(query)
@@ -169,14 +170,14 @@ class Ranker:
         return (any(w in typical or (len(w) >= 5 and w[:5] in typical) for w in text.split())
                 or self.classifier.probabilities(text).get(intent, 0.0) >= NAMES_TOPIC)
 
-    def rank(self, query: str) -> Ranking:
+    def rank(self, query: str, *, windows: bool = True) -> Ranking:
         """Intents with scores 0..100, best first.
 
         Two corrections after matching: a topic beats a frame around it ("Kita in meiner Nähe" is kita, not
         nearby; "Hallo, ich suche eine Wohnung" is housing), and emergency and violence_protection are promoted
         whenever they are plausible.
         """
-        ranked, best = self._blend(query)
+        ranked, best = self._blend(query, windows=windows)
         # A frame only the classifier names ("DA0" read as thanks) has no example whose words could be taken out.
         if ranked and ranked[0][0] in self.frames and ranked[0][0] in best:
             ranked = self._topic_inside_frame(query, ranked, best[ranked[0][0]])
@@ -197,9 +198,9 @@ class Ranker:
                     break
         return ranked
 
-    def _blend(self, query: str) -> tuple[Ranking, Best]:
+    def _blend(self, query: str, *, windows: bool = True) -> tuple[Ranking, Best]:
         """The matcher's scores blended with the classifier's probabilities (both 0..100)."""
-        ranked, best = self._match(query)
+        ranked, best = self._match(query, split=windows)
         probabilities = self.classifier.probabilities(query)
         if not probabilities:
             return ranked, best
@@ -212,7 +213,7 @@ class Ranker:
             out[1] = (out[1][0], max(out[1][1], out[0][1] - MARGIN / 2))
         return out, best
 
-    def _match(self, query: str) -> tuple[Ranking, Best]:
+    def _match(self, query: str, *, split: bool = True) -> tuple[Ranking, Best]:
         """Intents by their best two examples, and the text of each intent's best example.
 
         Examples are short; in a long message ("mir geht's schlecht seit dem Krieg, gibt es Psychologen, die
@@ -221,7 +222,7 @@ class Ranker:
         """
         ranked, best = self._match_text(query)
         words = query.split()
-        if len(words) < LONG or (ranked and ranked[0][1] >= CLEAR):
+        if not split or len(words) < LONG or (ranked and ranked[0][1] >= CLEAR):
             return ranked, best  # short, or clear enough already: windows would cost time for nothing
         scores = dict(ranked)
         windows = [" ".join(words[start:start + WINDOW])
