@@ -144,6 +144,16 @@ def test_an_emergency_emoji_gets_the_numbers(engine: Engine, text: str) -> None:
     assert opening(say(engine, "emoji", text, "de")).startswith("📞")
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    ("cuisine 🔥🔥", "fr"),  # the kitchen: a word that names a topic of its own (cooking) beside the emoji
+    ("Дым 🔥🔥", "ru"),  # smoke
+    ("آشپزخونه 🔥🔥", "fa"),  # the kitchen
+    ("Küche 🔥", "de"),
+])
+def test_a_room_or_smoke_beside_the_fire_emoji_gets_112(engine: Engine, text: str, lang: str) -> None:
+    assert "112" in opening(say(engine, "fire-emoji", text, lang))
+
+
 @pytest.mark.parametrize(("text", "number"), [
     ("mera shohar mujhe roz marta hai", "110"),  # romanised Urdu: my husband beats me every day
     ("shoharam mara mizane o dar ro ghofl karde", "110"),  # romanised Dari: my husband beats me, locked the door
