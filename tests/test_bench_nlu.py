@@ -76,3 +76,22 @@ def test_the_table_names_each_file(bench_run: tuple[str, dict, Path, Path]) -> N
     rows = {line.split()[0]: line.split() for line in output.splitlines() if line.startswith(("half", "whole"))}
     assert rows["half.yaml"][1:4] == ["2", "0.500", "0.500"]
     assert rows["whole.yaml"][1:4] == ["1", "1.000", "1.000"]
+
+
+def test_lotse_and_the_peer_take_turns_on_each_question() -> None:
+    # A machine that slows down for a minute must slow both sides of the comparison alike.
+    calls: list[str] = []
+
+    def ours(text: str) -> str:
+        calls.append("lotse " + text)
+        return "a"
+
+    def theirs(text: str) -> str:
+        calls.append("peer " + text)
+        return "b"
+
+    (our_answers, our_times), (peer_answers, peer_times) = nlu_bench._time([ours, theirs], ["q1", "q2"])
+    turns = ["lotse q1", "peer q1"] * nlu_bench.ROUNDS + ["lotse q2", "peer q2"] * nlu_bench.ROUNDS
+    assert calls == turns
+    assert our_answers == ["a", "a"] and peer_answers == ["b", "b"]
+    assert len(our_times) == len(peer_times) == 2

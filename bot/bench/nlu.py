@@ -6,7 +6,8 @@
 - the peer (bot/bench/peer.py): scikit-learn word + character TF-IDF into a logistic regression, trained in this
   run on the same intents/ examples (raw text, all languages, "none" a class like any other);
 - per eval file: every question through Lotse's `understand()` and through the peer, everything loaded and warmed
-  up; top-1 accuracy of both, and median and p99 milliseconds per message of both.
+  up, the two taking turns on each question; top-1 accuracy of both, and median and p99 milliseconds per message of
+  both.
 The eval files are given with `lotse bench nlu --questions FILE` (repeatable; any file of {t, l, i, p} questions),
 else the package's own bot/bench/questions.yaml (144 questions in twelve languages, shipped with Lotse).
 The JSON keeps one flat record for the first file (the default file when none is given; the peer's numbers also
@@ -67,18 +68,24 @@ def _startup() -> tuple[float, float]:
         return _ask_child(cwd)
 
 
-def _time(fn: Callable[[str], str], texts: list[str]) -> tuple[list[str], list[float]]:
-    answers: list[str] = []
-    times: list[float] = []
+def _time(fns: Sequence[Callable[[str], str]], texts: list[str]) -> list[tuple[list[str], list[float]]]:
+    """Each function's answers and latencies (the median of ROUNDS per question). The functions take turns on each
+    question, round by round: on shared hardware a neighbour can slow this machine by a third for a minute, and
+    timing one whole file after the other would hand that minute to one side of the comparison."""
+    answers: list[list[str]] = [[] for _fn in fns]
+    times: list[list[float]] = [[] for _fn in fns]
     for text in texts:
-        rounds = []
+        rounds: list[list[float]] = [[] for _fn in fns]
+        last: list[str] = ["" for _fn in fns]
         for _ in range(ROUNDS):
-            start = time.perf_counter()
-            answer = fn(text)
-            rounds.append((time.perf_counter() - start) * 1000)
-        answers.append(answer)
-        times.append(statistics.median(rounds))
-    return answers, times
+            for k, fn in enumerate(fns):
+                start = time.perf_counter()
+                last[k] = fn(text)
+                rounds[k].append((time.perf_counter() - start) * 1000)
+        for k in range(len(fns)):
+            answers[k].append(last[k])
+            times[k].append(statistics.median(rounds[k]))
+    return list(zip(answers, times, strict=True))
 
 
 def _p99(times: list[float]) -> float:
@@ -102,8 +109,7 @@ def measure_file(path: Path, nlu: NLU, peer: Peer) -> dict[str, Any]:
     source, cases = _cases(path, nlu)
     texts = [str(c["t"]) for c in cases]
     expected = [str(c["i"]) for c in cases]
-    ours, our_times = _time(lambda t: nlu.understand(t).intent, texts)
-    theirs, their_times = _time(peer.predict, texts)
+    (ours, our_times), (theirs, their_times) = _time([lambda t: nlu.understand(t).intent, peer.predict], texts)
     return {"questions": source, "n": len(cases), "top1": _accuracy(ours, expected), **_ms(our_times, ""),
             "peer_top1": _accuracy(theirs, expected), **_ms(their_times, "peer_")}
 
