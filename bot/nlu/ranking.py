@@ -261,8 +261,7 @@ class Ranker:
                 del scored[2:]
         ranked: Ranking = []
         best: Best = {}
-        for intent, scored in per_intent.items():
-            scored.sort(reverse=True)
+        for intent, scored in per_intent.items():  # each intent's best two, best first
             second = scored[1][0] if len(scored) > 1 else 0.0
             ranked.append((intent, (scored[0][0] + SECOND_WEIGHT * second) / (1 + SECOND_WEIGHT)))
             best[intent] = scored[0][1]
