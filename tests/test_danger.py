@@ -144,16 +144,6 @@ def test_an_emergency_emoji_gets_the_numbers(engine: Engine, text: str) -> None:
     assert opening(say(engine, "emoji", text, "de")).startswith("📞")
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("cuisine 🔥🔥", "fr"),  # the kitchen: a word that names a topic of its own (cooking) beside the emoji
-    ("Дым 🔥🔥", "ru"),  # smoke
-    ("آشپزخونه 🔥🔥", "fa"),  # the kitchen
-    ("Küche 🔥", "de"),
-])
-def test_a_room_or_smoke_beside_the_fire_emoji_gets_112(engine: Engine, text: str, lang: str) -> None:
-    assert "112" in opening(say(engine, "fire-emoji", text, lang))
-
-
 @pytest.mark.parametrize(("text", "number"), [
     ("mera shohar mujhe roz marta hai", "110"),  # romanised Urdu: my husband beats me every day
     ("shoharam mara mizane o dar ro ghofl karde", "110"),  # romanised Dari: my husband beats me, locked the door
@@ -366,6 +356,11 @@ def test_a_geez_character_is_a_syllable_of_two_letters(word: str, letters: int) 
     ("dabka ayaa ka kacay jikada, qiiq badan ayaa guriga ku jira", "so", "fire"),
     ("bêhna gazê li mitbaxê pir xurt e û diya min gêj bûye", "ku", "fire"),
     ("آشپزخانه آتش گرفته و دود همه جا را گرفته", "fa", "fire"),
+    # a room or smoke beside the fire emoji; "cuisine" names a topic of its own (cooking)
+    ("cuisine 🔥🔥", "fr", "fire"),
+    ("Дым 🔥🔥", "ru", "fire"),
+    ("آشپزخونه 🔥🔥", "fa", "fire"),
+    ("Küche 🔥", "de", "fire"),
     ("mon fils de deux ans a bu de l'eau de javel, il tousse et vomit", "fr", "poison"),
     ("wiilkayga yar ayaa liqay kiniinno badan oo aabihii, hadda wuu hurdaa", "so", "poison"),
     ("kurê min ê du salî dermanên bavê xwe xwarine û niha gelek xew e", "ku", "poison"),
