@@ -64,6 +64,9 @@ SITUATIONS = [
     # a missing child
     ("мой сын не пришёл из школы, его нигде нет", "ru", "110"),
     ("mon fils de six ans a disparu au supermarché", "fr", "110"),
+    # ... told beside another question, or at a station with no word for "lost"
+    ("hi i wanted to ask about the kita but my 4 year old is not in the flat anymore and the door is open", "en", "110"),
+    ("je voulais demander pour la crèche mais mon petit garçon a disparu du jardin il y a 10 minutes", "fr", "110"),
 ]
 
 
@@ -109,6 +112,9 @@ def test_a_word_for_suicide_gets_the_crisis_line(engine: Engine, text: str) -> N
     ("bu hayatın bir anlamı kalmadı, ipi aldım", "tr", "Yalnız değilsiniz"),
     # a farewell: thanks to the topic ranking, and still the crisis line
     ("danke für alles, tschüss, sagt meinen kindern dass ich sie liebe", "de", "nicht allein"),
+    # letters of farewell written, "before I ...": the sentence left unfinished
+    ("я вчителька, тут два роки диплом не визнають, чоловік поїхав. листи я вже написала. просто хотіла комусь "
+     "сказати перед тим як", "uk", "не самі"),
 ])
 def test_a_crisis_gets_the_crisis_line_in_words_that_show_care(engine: Engine, text: str, lang: str,
                                                               care: str) -> None:
