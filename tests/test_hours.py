@@ -64,6 +64,17 @@ def test_full_osm_syntax_is_evaluated() -> None:
     assert hours.status(winter, datetime(2026, 6, 1, 13, 0), "en") == "open now, until 17:00"
 
 
+@pytest.mark.parametrize(("now", "said"), [
+    (datetime(2026, 12, 7, 18, 30), "closed now, opens Wednesday at 08:00"),  # not "tomorrow at 00:00"
+    (datetime(2026, 12, 8, 10, 0), None),  # Tuesday: by appointment, neither open nor closed
+    (datetime(2026, 12, 9, 10, 0), "open now, until 13:00"),
+])
+def test_a_day_only_by_appointment_is_not_open_all_day(now: datetime, said: str | None) -> None:
+    week = 'Mo 08:00-13:00; Tu "nach Vereinbarung"; We 08:00-13:00; Th 08:00-18:00'
+    assert hours.status(week, now, "en") == said
+    assert hours.is_open(week, now) is {None: None, "open now, until 13:00": True}.get(said, False)
+
+
 def test_the_chat_shows_hours_with_open_now(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.offers.model import Offer
 

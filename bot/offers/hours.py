@@ -122,6 +122,17 @@ def _time(moment: datetime) -> str:
     return i18n.isolate(moment.strftime("%H:%M"))
 
 
+def _evaluated(hours: str) -> OpeningHours:
+    """The hours as the library should judge them: a rule of days with only a comment ('Tu "nach Vereinbarung"')
+    says nothing about being open, but the library reads it as open all day ("opens tomorrow at 00:00"); it is
+    evaluated as unknown instead."""
+    rules = [_COMMENT_ONLY.sub(r'\g<days> unknown "\g<comment>"', rule.strip()) for rule in hours.split(";")]
+    return _parsed("; ".join(rules))
+
+
+_COMMENT_ONLY = re.compile(r'^(?P<days>(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)[A-Za-z,\- ]*?)\s*"(?P<comment>[^"]*)"$')
+
+
 def _next_open(oh: OpeningHours, at: datetime) -> datetime | None:
     for start, _end, state, _comment in oh.intervals(at, at + timedelta(days=8)):
         if state == State.OPEN and start >= at:
@@ -134,7 +145,7 @@ def status(hours: str, now: datetime, lang: str) -> str | None:
     (no hours, only a comment such as "nach Vereinbarung", or "unknown" in the hours)."""
     if not hours or not _HAS_TIMES.search(hours) or not _valid(hours):
         return None
-    oh = _parsed(hours)
+    oh = _evaluated(hours)
     local = _local(now)
     stand_in = nrw_only_holidays(local.year).get(local.date()) if "PH" in hours else None
     at = datetime.combine(stand_in, local.time()) if stand_in else local
@@ -170,7 +181,7 @@ def is_open(hours: str, now: datetime) -> bool | None:
         return None
     local = _local(now)
     stand_in = nrw_only_holidays(local.year).get(local.date()) if "PH" in hours else None
-    state, _comment = _parsed(hours).state(datetime.combine(stand_in, local.time()) if stand_in else local)
+    state, _comment = _evaluated(hours).state(datetime.combine(stand_in, local.time()) if stand_in else local)
     return None if state == State.UNKNOWN else state == State.OPEN
 
 
