@@ -193,6 +193,15 @@ def test_a_place_outside_the_districts_is_told_honestly(engine: Engine, lang: st
     assert text(nothing).startswith(in_lang(lang, "I know nothing else within {distance} of {place}."))
 
 
+def test_with_no_offers_yet_no_town_is_called_outside() -> None:
+    from bot.offers.db import open_db
+
+    reply = Chat(Engine(open_db(memory=True), default_lang="de"), "empty").say("Kita in Unna")
+    last = i18n.strip_isolates(reply.messages[-1].text)
+    assert "außerhalb" not in text(reply)
+    assert last.startswith(in_lang("de", "I found no offers for this near {place}.")) and "Unna" in last
+
+
 @pytest.mark.parametrize("lang", ["de", "ar", "uk"])
 def test_more_pages_outside_the_districts_never_say_near(engine: Engine, lang: str) -> None:
     chat = Chat(engine, f"farmore-{lang}")
