@@ -152,6 +152,19 @@ def test_a_greeting_keeps_the_language_of_the_conversation(engine: Engine) -> No
     assert say(engine, "mid", "hallo", "de").lang == "fa"
 
 
+@pytest.mark.parametrize(("first", "town", "lang"), [
+    ("шукаю школу для сина, йому 8 років", "Гертен", "uk"),
+    ("ищу школу для сына, ему 8 лет", "Гертен", "ru"),
+    ("دنبال مدرسه برای پسرم هستم", "لونن", "fa"),
+])
+def test_a_bare_town_in_the_same_script_keeps_the_language(engine: Engine, first: str, town: str,
+                                                           lang: str) -> None:
+    """A town alone tells the script, not which of its languages: the conversation's stays."""
+    say(engine, "town-" + lang, first, "de")
+    reply = say(engine, "town-" + lang, town, "de")
+    assert reply.lang == lang and any(m.places for m in reply.messages)
+
+
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     db_path = tmp_path / "lotse.db"

@@ -200,7 +200,8 @@ class LanguageDetector:
         if not probs:
             return (hint if hint in langs else langs[0]), True
         best = max(probs, key=lambda k: probs[k])
-        if hint in langs and probs[best] < sure:
+        if hint in langs and (probs[best] < sure or len(clean.split()) == 1):
+            # One word ("Гертен", "لونن": mostly a town) says nothing of the dialect, however sure the model is.
             return hint, True  # the script is certain, the dialect is not: the person's own setting decides
         return best, True
 
