@@ -25,6 +25,8 @@ def name(places: PlaceFinder, text: str) -> str | None:
     ("Dorsten'de iş arıyorum", "Dorsten"),
     ("Unna'da doktor", "Unna"),
     ("Unnada Almanca kursu", "Unna"),
+    ("marlda kurs var mı", "Marl"),  # a name that is also a word, with a Turkish case glued to it
+    ("kamende oturuyoruz randevu alamıyorum", "Kamen"),
     ("Ez li Unnayê kar digerim", "Unna"),
     ("у Люнені є лікар?", "Lünen"),
     ("в Унне есть курсы немецкого", "Unna"),

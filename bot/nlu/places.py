@@ -319,8 +319,11 @@ class PlaceFinder:
         word = keys[index]
         for suffix in _SUFFIXES:  # "unnada", "lunende", "dortmunde"
             stem = word[: -len(suffix)]
+            # A name that is also a word ("Kamen", "Marl") is a place with a Turkish case glued to it ("kamende",
+            # "marlda"): that form is no word of the examples.
             if (word.endswith(suffix) and len(stem) >= 4 and stem in self.fuzzy_latin
-                    and (stem not in self.ambiguous or self._cued(keys, index, index + 1))):
+                    and (stem not in self.ambiguous or (len(suffix) >= 2 and word not in self.common)
+                         or self._cued(keys, index, index + 1))):
                 return 0, Found(self.fuzzy_latin[stem], index, index + 1)
         # A Slavic case ending replaces the final -a of a name: "v Unne", "iz Unny", "po Unnu".
         if word[-1:] in "eyui" and (stem := word[:-1] + "a") in self.fuzzy_latin and self._cued(
