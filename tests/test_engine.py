@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine, Incoming
+from bot.engine import Engine, Incoming, Reply
 from bot.geo.distance import Point
 from bot.web.replies import reply_json
 
@@ -63,6 +63,18 @@ def test_language_choice_is_remembered_and_forgotten(engine: Engine) -> None:
     assert reply.lang == "ar" and reply.rtl
     assert engine.forget("u6")
     assert engine.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+
+
+def test_choosing_a_language_mid_conversation_repeats_the_last_answer_in_it(engine: Engine) -> None:
+    first = engine.handle(Incoming("u6b", text="Deutschkurs in Lünen", lang_hint="de"))
+    again = engine.handle(Incoming("u6b", button="l:ar"))
+    assert first.intent == again.intent == "language_course"
+    assert again.lang == "ar" and again.rtl
+    assert again.messages[0].text.startswith(engine.answers["language_course"].in_lang("ar")[:20])
+    def shown(reply: Reply) -> list[float]:
+        return [p.distance_km for m in reply.messages for p in m.places]
+
+    assert len(shown(again)) == len(shown(first)) > 0 and max(shown(again)) < 10  # offers near Lünen again
 
 
 def test_sessions_hold_no_user_ids(engine: Engine) -> None:

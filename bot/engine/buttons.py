@@ -43,6 +43,9 @@ def press(engine: Conversation, incoming: Incoming, session: Session, action: Ac
         case Language(code) if code in LANGUAGES:
             session.lang = code
             i18n.set_lang(code)
+            if (topic := engine.last_topic(session)) is not None:
+                # Mid-conversation ("is this also in Arabic?"): the last answer again, now in the chosen language.
+                return engine.topic(incoming, session, topic)
             engine.save(incoming, session)
             return engine.reply(session, [Message(engine.role_text(Role.GREETING) or _("Hello!"),
                                                   engine.menu_buttons())])
