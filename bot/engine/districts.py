@@ -7,6 +7,7 @@ sentence that is true everywhere in NRW is shown instead: a wrong link would sen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,6 +40,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
         N_("Ask the foreigners' office (Ausländerbehörde) of your district for an appointment."),
     ),
 }
+
+
+#: The German name of the office a generic sentence points to ("(Kommunales Integrationszentrum)"): answers in
+#: every language name offices by their German name too.
+_OFFICE = re.compile(r"\(([^)]+)\)")
 
 
 @dataclass(frozen=True)
@@ -77,14 +83,16 @@ class Districts:
             found |= set(district.links)
         return found
 
-    def note(self, key: str | None, code: str | None) -> str:
-        """The translated sentence to show under an answer with `link: key` (empty when the key is unknown)."""
+    def note(self, key: str | None, code: str | None, said: str = "") -> str:
+        """The translated sentence to show under an answer with `link: key` (empty when the key is unknown); the
+        generic one only when the answer `said` does not name that office already (it would say it twice)."""
         if not key or key not in SENTENCES:
             return ""
         with_link, generic = SENTENCES[key]
         found = self.link(code, key)
         if found is None:
-            return _(generic)
+            office = _OFFICE.search(generic)
+            return "" if office and office.group(1) in said else _(generic)
         name, url = found
         return _(with_link).format(district=i18n.isolate(name), url=i18n.isolate(url))
 

@@ -123,5 +123,5 @@ def _district_note(engine: Conversation, intent: str, session: Session) -> str:
     answer = engine.answers.get(intent)
     if answer is None or not answer.link:
         return ""
-    note = engine.districts.note(answer.link, _district(engine, session))
+    note = engine.districts.note(answer.link, _district(engine, session), answer.in_lang(i18n.current()))
     return "\n\n" + note if note else ""
