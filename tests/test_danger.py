@@ -79,6 +79,17 @@ def test_the_right_number_opens_the_reply(engine: Engine, text: str, lang: str, 
 
 
 @pytest.mark.parametrize(("text", "lang"), [
+    ("kann man der polizei eine sms schreiben? ich kann nicht reden er ist in der wohnung", "de"),
+    ("can i text the police? i cant talk he is in the next room", "en"),
+    ("ma bi2dar ehki bel telefon huwe bel bet, fi shi b2dar ekteb?", "ar"),
+])
+def test_someone_who_cannot_speak_gets_110_and_the_silent_ways(engine: Engine, text: str, lang: str) -> None:
+    first = opening(say(engine, "silent-" + lang, text))
+    assert first.startswith("📞") and "110" in first
+    assert "nora" in first and "hilfetelefon.de" in first  # the emergency app's silent call, the helpline's chat
+
+
+@pytest.mark.parametrize(("text", "lang"), [
     ("meine tochter hat tabletten aus der handtasche gegessen sie ist ganz schläfrig", "de"),
     ("my toddler drank drain cleaner", "en"),
     ("ابني شرب كلور من تحت المجلى", "ar"),
