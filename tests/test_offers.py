@@ -115,6 +115,12 @@ def test_national_offers_are_not_in_nearest_but_listed_separately() -> None:
     assert offer is not None and offer.phone == "116 016" and offer.lat is None
 
 
+def test_hotlines_for_everyone_come_before_those_for_a_group() -> None:
+    db = open_db(memory=True)
+    build_demo(db)
+    assert [o.id for o in national_offers(db, ["mental_health"])] == ["nat-telefonseelsorge", "nat-116111"]
+
+
 def test_demo_covers_every_category_in_all_three_districts_and_marks_examples() -> None:
     db = open_db(memory=True)
     build_demo(db)

@@ -183,7 +183,8 @@ def national_offers(db: OffersDb, categories: Sequence[str] = ()) -> list[Offer]
     else:
         ids = [r[0] for r in rows(db, "SELECT id FROM offers WHERE national = 1 AND active = 1")]
     found = rows_by_id(db, ids)
-    return sorted((Offer.from_row(r) for r in found.values()), key=lambda o: o.id)
+    # Lines for everyone before those for a group (an adult in distress reads the crisis line before the children's).
+    return sorted((Offer.from_row(r) for r in found.values()), key=lambda o: (bool(o.target_group), o.id))
 
 
 def get_offer(db: OffersDb | Sql, offer_id: str) -> Offer | None:
