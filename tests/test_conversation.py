@@ -124,6 +124,7 @@ def test_a_sentence_answers_where_are_you_for_the_pending_topic(engine: Engine, 
     assert answered.intent == "kita" and answered.lang == lang
     found = places(answered)
     assert found and found[0].name.startswith(("Kita Kamen", "Daycare centre Kamen")), found[0]
+    assert {"fb:+:kita", "fb:-:kita"} <= set(buttons(answered))  # the answer is complete now: it can be rated
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -28,15 +28,17 @@ if TYPE_CHECKING:
 
 def topic(engine: Conversation, incoming: Incoming, session: Session, intent: str, offset: int = 0,
           explain: bool = True, kind: str = followups.MORE, names: list[str] | None = None) -> Reply:
-    """A topic's answer with 👍 / 👎 under its last message (not under further pages); `names` are words of the
-    message that may name offers, which then come first."""
+    """A topic's answer with 👍 / 👎 under its last message (not under further pages, but under the offers that
+    answer "Where are you?"); `names` are words of the message that may name offers, which then come first."""
+    # The offers that answer "Where are you?" complete the answer given before it: they are rated too.
+    completes = session.state == AWAITING_PLACE and session.pending_intent == intent
     reply = _reply(engine, incoming, session, intent, offset, explain, kind, names or [])
     known = engine.intents.get(intent)
     # Never under an emergency: someone in danger is not asked to rate the numbers.
     # Nor under "Where are you?": the answer is not given yet (and Telegram allows one keyboard per message).
     asks_place = bool(reply.messages) and any(isinstance(b.action, ShareLocation)
                                               for b in reply.messages[-1].buttons)
-    if offset == 0 and explain and known and known.is_topic and not known.priority and reply.messages \
+    if offset == 0 and (explain or completes) and known and known.is_topic and not known.priority and reply.messages \
             and not asks_place:
         reply.messages[-1].buttons.extend(topics.actions(known) + feedback_buttons(intent))
         engine.learning.answered(incoming.user_id, intent)  # one vote on this answer may follow
