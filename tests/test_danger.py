@@ -64,8 +64,8 @@ SITUATIONS = [
     # a missing child
     ("мой сын не пришёл из школы, его нигде нет", "ru", "110"),
     ("mon fils de six ans a disparu au supermarché", "fr", "110"),
-    # ... told beside another question, or at a station with no word for "lost"
-    ("hi i wanted to ask about the kita but my 4 year old is not in the flat anymore and the door is open", "en", "110"),
+    # ... told beside another question
+    ("hi i wanted to ask about the kita but my 4 year old is not in the flat anymore, the door is open", "en", "110"),
     ("je voulais demander pour la crèche mais mon petit garçon a disparu du jardin il y a 10 minutes", "fr", "110"),
 ]
 
