@@ -66,7 +66,8 @@ def test_who_finds_the_model_in_training_waits_for_it_instead_of_training_too(
             second_missed.set()  # the second looked while the first was still training
         return found
 
-    def train(_cls: type[Classifier], _samples: object, _weights: object = None, _start: object = None) -> Classifier:
+    def train(_cls: type[Classifier], _samples: object, _weights: object = None, _start: object = None,
+              _tol: float = classifier.TOL) -> Classifier:
         trained_by.append(threading.current_thread().name)
         training.set()
         assert second_missed.wait(60)

@@ -32,6 +32,10 @@ C = 8.0  # inverse regularisation: examples are clean and many, but messages are
 MIN_COUNT = 2  # character n-grams seen in fewer examples are noise (a typo in one example)
 WORDS = 50_000  # words whose features are remembered (then forgotten all at once: a few MB at most)
 RECENT = 64  # texts of one message whose probabilities are remembered
+#: The solver stops when its steps change the loss less than this (scikit-learn's default). A model on whose
+#: exact boundary much depends is fit tighter (`tol`): the danger detector's.
+TOL = 1e-4
+MAX_ITER = 20_000  # a bound only: a tight fit needs more steps than the default
 
 
 def features(text: str) -> list[str]:
@@ -146,14 +150,14 @@ class Classifier:
     # -- training and the cache --------------------------------------------------------------------------
     @classmethod
     def train(cls, samples: Sequence[tuple[str, str]], weights: Mapping[str, float] | None = None,
-              start: Classifier | None = None) -> Classifier:
+              start: Classifier | None = None, tol: float = TOL) -> Classifier:
         """Fit on (normalised text, label) pairs with scikit-learn (imported only here); `weights` weigh the
         examples of a label (the danger detector: a rare situation must not be outvoted by everyday examples).
 
         `start`: a model of nearly the same examples (the one of intents/, when staff add a topic) that the fit
         starts from instead of from nothing. The loss is the same strictly convex one with a single minimum, so it
         ends at the same model within the solver's tolerance, in a few steps instead of a hundred (seconds
-        instead of a minute)."""
+        instead of a minute). `tol`: the solver's tolerance (TOL)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from threadpoolctl import threadpool_limits
@@ -163,7 +167,8 @@ class Classifier:
         matrix = vectorizer.fit_transform(texts)
         labels = {label for _t, label in samples}
         class_weight = {label: float(weights.get(label, 1.0)) for label in labels} if weights else None
-        model = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight, warm_start=start is not None)
+        model = LogisticRegression(C=C, max_iter=MAX_ITER, tol=tol, class_weight=class_weight,
+                                   warm_start=start is not None)
         if start is not None:
             model.coef_, model.intercept_ = start.initial(vectorizer.get_feature_names_out().tolist(),
                                                           sorted(labels))
@@ -210,18 +215,20 @@ class Classifier:
 
     @classmethod
     def cached(cls, samples: Sequence[tuple[str, str]], cache_dir: Path | None, name: str = "classifier",
-               weights: Mapping[str, float] | None = None, start: Classifier | None = None) -> Classifier:
+               weights: Mapping[str, float] | None = None, start: Classifier | None = None,
+               tol: float = TOL) -> Classifier:
         """The model for these samples: from the cache when it was trained on exactly them, else trained now.
 
         Processes that share the cache train a model once between them: the first takes the lock of the name and
         trains, the others wait and load what it wrote (several `lotse serve` starting at once, a test run)."""
         if cache_dir is None:
-            return cls.train(samples, weights, start)
-        variant = (repr(sorted(weights.items())) if weights else "") + (start.digest() if start else "")
+            return cls.train(samples, weights, start, tol)
+        variant = (repr(sorted(weights.items())) if weights else "") + (start.digest() if start else "") + (
+            f"tol={tol}" if tol != TOL else "")
 
         def train() -> Classifier:
             log.info("training the %s on %d examples (once per change of intents/)", name, len(samples))
-            return cls.train(samples, weights, start)
+            return cls.train(samples, weights, start, tol)
 
         return cachefiles.load_or_build(cache_dir, name, fingerprint(samples, variant), _load, train,
                                         Classifier.save)
