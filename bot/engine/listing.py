@@ -67,8 +67,8 @@ def page(engine: Conversation, session: Session, intent: str, offset: int = 0,
     place = i18n.isolate(session.place_name or _("you"))
     inside = engine.coverage.covers(point)
     messages: list[Message] = []
-    known = engine.coverage.districts()
-    if not inside and offset == 0 and known.names:  # with no offers at all, no place is "outside" them
+    # With no offers at all yet, no place is "outside" them.
+    if not inside and offset == 0 and (known := engine.coverage.districts()).names:
         messages.append(Message(_("I know offers in {districts}. {place} is outside these districts.").format(
             districts=known.listed(), place=place)))
     if kind == followups.OPEN_NOW:

@@ -122,6 +122,7 @@ def _time(moment: datetime) -> str:
     return i18n.isolate(moment.strftime("%H:%M"))
 
 
+@lru_cache(maxsize=4096)
 def _evaluated(hours: str) -> OpeningHours:
     """The hours as the library should judge them: a rule of days with only a comment ('Tu "nach Vereinbarung"')
     says nothing about being open, but the library reads it as open all day ("opens tomorrow at 00:00"); it is
