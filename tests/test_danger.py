@@ -148,6 +148,19 @@ def test_the_danger_is_kept_for_the_follow_up_until_the_person_moves_on(engine: 
     assert "112" not in " ".join(m.text for m in moved_on.messages)
 
 
+@pytest.mark.parametrize(("kind", "lang", "texts"), [
+    ("violence", "de", ["mein Mann schlägt mich, er ist gerade im Wohnzimmer",
+                        "er hat mir auch das Handy weggenommen, was soll ich tun"]),
+    ("poison", "fa", ["بچه‌ام قرص‌های منو خورده", "سه سالشه و خیلی خواب آلوده"]),
+])
+def test_what_to_do_is_said_once_then_the_numbers_come_first_alone(engine: Engine, kind: str, lang: str,
+                                                                    texts: list[str]) -> None:
+    advice = engine.nlu.danger.situations[kind].say[lang]
+    before, after = (opening(say(engine, "once-" + kind, text)) for text in texts)
+    assert advice in before and advice not in after
+    assert after.startswith("📞") and after.split("\n")[0] == before.split("\n")[0]
+
+
 def test_after_three_follow_ups_the_numbers_stop(engine: Engine) -> None:
     user = "fade"
     say(engine, user, "er atmet nicht mehr")

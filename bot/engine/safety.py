@@ -3,7 +3,8 @@
 Which numbers and which first words depend on the situation the danger detector found (intents/danger/<kind>.yaml:
 poisoning gets 112 and the poison information centre, a crisis the TelefonSeelsorge in words that show care,
 violence 110 and the helplines). A danger is kept for a few messages: "he is three and very sleepy" after "my
-child swallowed my pills" keeps the numbers first, until the person clearly asks about something else.
+child swallowed my pills" keeps the numbers first, until the person clearly asks about something else. What to do
+is said once: on the messages after it the numbers come first alone, not the same paragraph again and again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Found:
     intent: str
     kind: str | None = None
     crisis: bool = False
+    again: bool = False  # the same danger as a moment ago: what to do was said then
 
 
 def _digits(phone: str) -> str:
@@ -48,7 +50,9 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
     kept = situations.get(session.danger or "")
     if found is not None:
         if kept is not None and session.danger_turns > 0 and found.intent == kept.intent and not found.crisis:
-            found = Found(kept.intent, kept.kind, kept.kind == CRISIS)  # "he is sleepy now": still the pills
+            found = Found(kept.intent, kept.kind, kept.kind == CRISIS, again=True)  # "he is sleepy now": the pills
+        elif kept is not None and session.danger_turns > 0 and (found.kind or found.intent) == kept.kind:
+            found = replace(found, again=True)
         session.danger, session.danger_turns = found.kind or found.intent, KEEP
         return found
     if kept is None or session.danger_turns <= 0:
@@ -59,18 +63,18 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
         session.danger, session.danger_turns = None, 0  # "danke" or "and a German course?": moved on
         return None
     session.danger_turns -= 1
-    return Found(kept.intent, kept.kind, kept.kind == CRISIS)
+    return Found(kept.intent, kept.kind, kept.kind == CRISIS, again=True)
 
 
 def numbers_first(db: OffersDb, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
                   situations: Mapping[str, Situation], found: Found | None, reply: Reply) -> Reply:
     """The reply with the situation's first words and numbers before anything else, each number said once
-    (`intents_categories`: every intent's offer categories, from its file)."""
+    (`intents_categories`: every intent's offer categories, from its file). Said `again`, the numbers alone."""
     if found is None:
         return reply
     situation = situations.get(found.kind or "")
     if situation is not None:
-        first = _situation_lines(db, situation)
+        first = _situation_lines(db, situation, say=not found.again)
         if found.intent != situation.intent:  # "he beats me and I am bleeding": the other intent's lines too
             first = _join(first, _intent_lines(db, intents_categories, answer_de, found.intent))
     else:
@@ -91,12 +95,12 @@ def numbers_first(db: OffersDb, intents_categories: Mapping[str, Sequence[str]],
     return replace(reply, messages=[Message(first), *rest])
 
 
-def _situation_lines(db: OffersDb, situation: Situation) -> str:
-    """The situation's numbers in the order it declares, then what to do in the reader's language."""
+def _situation_lines(db: OffersDb, situation: Situation, *, say: bool = True) -> str:
+    """The situation's numbers in the order it declares, then (`say`) what to do in the reader's language."""
     by_digits = {_digits(o.phone): o for o in national_offers(db)}
     offers = [by_digits[d] for d in (_digits(n) for n in situation.numbers) if d in by_digits]
-    say = situation.say.get(i18n.current()) or situation.say.get("en", "")
-    return "\n".join(part for part in (listing.hotlines(offers), say) if part)
+    said = (situation.say.get(i18n.current()) or situation.say.get("en", "")) if say else ""
+    return "\n".join(part for part in (listing.hotlines(offers), said) if part)
 
 
 def _intent_lines(db: OffersDb, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],
