@@ -169,7 +169,7 @@ def test_after_three_follow_ups_the_numbers_stop(engine: Engine) -> None:
     assert not opening(say(engine, user, "was soll ich machen")).startswith("📞")
 
 
-@pytest.mark.parametrize("text", ["🆘", "🆘🆘🆘", "help 🚑"])
+@pytest.mark.parametrize("text", ["🆘", "🆘🆘🆘", "help 🚑", "🔥 Wohnung oben", "🔥🔥 общежитие Унна"])
 def test_an_emergency_emoji_gets_the_numbers(engine: Engine, text: str) -> None:
     assert opening(say(engine, "emoji", text, "de")).startswith("📞")
 

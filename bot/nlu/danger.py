@@ -287,11 +287,12 @@ class DangerDetector:
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole, bool(marks)
 
-    def emoji_alarm(self, text: str, *, topicless: bool = False) -> Alarm | None:
-        """A raw message of emoji with a danger emoji among them ("🔥", "😭🚑"): an alarm that decides. A few
-        words beside them count too when they name no topic ("🔥🔥 hilfe", "🆘 bitte"): a cry, not "🔥 deals"."""
+    def emoji_alarm(self, text: str) -> Alarm | None:
+        """A raw message of emoji with a danger emoji among them ("🔥", "😭🚑"), or of a few words beside them
+        ("🔥🔥 hilfe", "🔥🔥 Wohnung nebenan", "🆘 bitte"): an alarm that decides. People in danger write this way;
+        nobody asks for a course with "🔥"."""
         words = sum(1 for word in text.split() if any(ch.isalnum() for ch in word))
-        if words and (not topicless or words > EMOJI_WITH_WORDS):
+        if words > EMOJI_WITH_WORDS:
             return None
         kinds = [kind for emoji, kind in EMOJI_KINDS.items() if emoji in text and kind in self.situations]
         if not kinds:

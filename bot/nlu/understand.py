@@ -141,7 +141,7 @@ class NLU:
                                 emoji_words(whole)]).strip()
         chitchat = probabilities.get(OUT_OF_SCOPE, 0.0) if _first(probabilities) == OUT_OF_SCOPE else 0.0
         alarm, calm = self.danger.assess(danger_text, ranked, self.priority, chitchat, self.wrapping)
-        alarm = alarm or self.danger.emoji_alarm(whole, topicless=not ranked or ranked[0][0] in self.not_topics)
+        alarm = alarm or self.danger.emoji_alarm(whole)
         return alarm, calm
 
 
