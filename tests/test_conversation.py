@@ -167,6 +167,24 @@ def test_greeting_and_need_is_answered_without_clarification(engine: Engine, lan
     assert "location" in buttons(reply)  # the Kita answer asks where the person is
 
 
+@pytest.mark.parametrize(("text_", "also"), [
+    ("Ich suche einen Deutschkurs und einen Kitaplatz für meine Tochter in Lünen", "t:language_course"),
+    ("I need a German course and a kita for my daughter", "t:language_course"),
+])
+def test_a_second_need_in_the_message_is_one_tap_away(engine: Engine, text_: str, also: str) -> None:
+    chat = Chat(engine, "two-needs-" + also)
+    reply = chat.say(text_)
+    assert reply.intent == "kita" and buttons(reply).count(also) == 1
+    chat.say("Lünen")
+    course = chat.press(also)
+    assert course.intent == "language_course" and places(course)
+
+
+def test_one_need_gets_no_second_topic(engine: Engine) -> None:
+    reply = Chat(engine, "one-need").say("Ich suche einen Kitaplatz für meine Tochter in Lünen")
+    assert reply.intent == "kita" and not any(d.startswith("t:") for d in buttons(reply))
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_emergency_inside_another_question_starts_with_the_numbers(engine: Engine, lang: str) -> None:
     reply = Chat(engine, f"danger-{lang}").say(LINES[lang].course_but_emergency)

@@ -45,8 +45,19 @@ def answer(engine: Conversation, turn: Turn) -> Reply:
     options = _options(engine, understanding)
     if len(options) >= 2 and (understanding.ambiguous or intent in engine.frames):
         return _clarify(engine, incoming, session, options[:2])
-    return engine.topic(incoming, session, _answered_as(engine, understanding, options[0] if options else intent),
-                        named=names)
+    answered = _answered_as(engine, understanding, options[0] if options else intent)
+    return _with_also(engine, understanding, answered, engine.topic(incoming, session, answered, named=names))
+
+
+def _with_also(engine: Conversation, understanding: Understanding, answered: str, reply: Reply) -> Reply:
+    """The answer, and a button for a second need the message names ("a German course and a Kita place": the
+    Kita answered, the course one tap away) on its first message, beside no other keyboard."""
+    also = understanding.also
+    if (also is None or answered != understanding.intent or also not in engine.topics
+            or not engine.intents[also].label or not reply.messages):
+        return reply
+    reply.messages[0].buttons.insert(0, Button(engine.topic_label(also), Topic(also)))
+    return reply
 
 
 def _fallback(engine: Conversation, understanding: Understanding, out_of_scope: bool) -> Message:

@@ -166,9 +166,12 @@ class Ranker:
     def names_topic(self, text: str, intent: str) -> bool:
         """Does the text contain a word typical of the intent (or one with the same first five letters), or does the
         classifier read the intent in it clearly (a word shared with a few other topics: "з пошуком житла")?"""
+        return self.typical_word(text, intent) or self.classifier.probabilities(text).get(intent, 0.0) >= NAMES_TOPIC
+
+    def typical_word(self, text: str, intent: str) -> bool:
+        """Does the text contain a word typical of the intent, or one with the same first five letters?"""
         typical = self.typical.get(intent, frozenset())
-        return (any(w in typical or (len(w) >= 5 and w[:5] in typical) for w in text.split())
-                or self.classifier.probabilities(text).get(intent, 0.0) >= NAMES_TOPIC)
+        return any(w in typical or (len(w) >= 5 and w[:5] in typical) for w in text.split())
 
     def rank(self, query: str, *, windows: bool = True) -> Ranking:
         """Intents with scores 0..100, best first.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -32,6 +33,9 @@ from bot.nlu.ranking import ATTRIBUTE, MAX_CHARS, MAX_WORDS, NOT_DESCRIBED, SHOR
 from bot.nlu.understanding import THRESHOLD, Understanding
 
 __all__ = ["MAX_CHARS", "MAX_WORDS", "NLU", "SAFETY_CHARS", "THRESHOLD", "default_nlu", "focus"]
+
+#: A runner-up this sure, named by a word typical of it, is a second need of the message (Understanding.also).
+ALSO = 50.0
 
 #: The safety check reads much further than the ranking (MAX_CHARS): "... and now my husband is beating me" at the
 #: end of a long story counts.
@@ -121,11 +125,21 @@ class NLU:
         decision = self.decider.decide(ranked, probabilities, alarm, calm=calm, taught=self.learned.lookup(query),
                                        unknown=unknown)
         intent, score, alternatives = decision.outcome()
-        return Understanding(intent, score, lang, found.place if found else None, alternatives,
-                             lang_confident=bool(confident), danger=decision.danger,
-                             crisis=alarm is not None and alarm.crisis,
-                             danger_kind=alarm.kind if alarm is not None else None, likely=decision.likely,
-                             unknown=unknown)
+        understanding = Understanding(intent, score, lang, found.place if found else None, alternatives,
+                                      lang_confident=bool(confident), danger=decision.danger,
+                                      crisis=alarm is not None and alarm.crisis,
+                                      danger_kind=alarm.kind if alarm is not None else None, likely=decision.likely,
+                                      unknown=unknown)
+        return replace(understanding, also=self._also(understanding, query))
+
+    def _also(self, understanding: Understanding, query: str) -> str | None:
+        """A second topic the message names besides the one it is answered with, if any: among the next two, one
+        scoring ALSO or more whose own words are in the message ("Deutschkurs" beside "Kitaplatz")."""
+        skip = self.not_topics | self.frames | self.priority
+        if understanding.intent in skip or understanding.ambiguous or understanding.danger is not None:
+            return None
+        return next((i for i, score in understanding.alternatives[:2]
+                     if i not in skip and score >= ALSO and self.ranker.typical_word(query, i)), None)
 
     def alarm(self, text: str) -> Alarm | None:
         """The danger detector alone, for a message the engine answers without understanding it ("more")."""

@@ -35,6 +35,9 @@ class Understanding:
     likely: list[str] = field(default_factory=list)
     #: No word of the message is one Lotse knows from its examples ("asdfgh", "xxxx"): nothing to guess from.
     unknown: bool = False
+    #: A second topic the message names by a word of its own ("a German course and a Kita place"): offered
+    #: beside the answer, never answered instead of it.
+    also: str | None = None
 
     @property
     def ambiguous(self) -> bool:
