@@ -149,16 +149,30 @@ def test_the_danger_is_kept_for_the_follow_up_until_the_person_moves_on(engine: 
 
 
 @pytest.mark.parametrize(("kind", "lang", "texts"), [
-    ("violence", "de", ["mein Mann schlägt mich, er ist gerade im Wohnzimmer",
-                        "er hat mir auch das Handy weggenommen, was soll ich tun"]),
-    ("poison", "fa", ["بچه‌ام قرص‌های منو خورده", "سه سالشه و خیلی خواب آلوده"]),
+    ("violence", "de", ["mein Mann schlägt mich, er ist gerade im Wohnzimmer", "wo kann ich mit den Kindern hin?"]),
+    ("poison", "fa", ["بچه‌ام قرص‌های منو خورده", "نزدیک‌ترین بیمارستان کجاست؟"]),
 ])
-def test_what_to_do_is_said_once_then_the_numbers_come_first_alone(engine: Engine, kind: str, lang: str,
-                                                                    texts: list[str]) -> None:
+def test_between_messages_about_the_danger_the_numbers_come_first_alone(engine: Engine, kind: str, lang: str,
+                                                                        texts: list[str]) -> None:
     advice = engine.nlu.danger.situations[kind].say[lang]
-    before, after = (opening(say(engine, "once-" + kind, text)) for text in texts)
+    before, after = (opening(say(engine, "between-" + kind, text)) for text in texts)
     assert advice in before and advice not in after
     assert after.startswith("📞") and after.split("\n")[0] == before.split("\n")[0]
+
+
+def test_what_to_do_is_said_again_when_the_danger_is_spoken_of_anew(engine: Engine) -> None:
+    advice = engine.nlu.danger.situations["poison"].say["fa"]
+    say(engine, "anew", "بچه‌ام قرص‌های منو خورده")
+    assert advice in opening(say(engine, "anew", "الان خیلی خواب آلوده و بد نفس میکشه"))
+
+
+def test_a_language_chosen_in_a_crisis_keeps_the_crisis_lines_first(engine: Engine) -> None:
+    user = "crisis-language"
+    say(engine, user, "دیگه نمیخوام زنده باشم، همه چیز بی فایده است")  # I don't want to live any more
+    asked = say(engine, user, "کسی هست که دری یا فارسی حرف بزنه؟")  # is there someone who speaks Dari or Farsi?
+    assert CRISIS_LINE in opening(asked)
+    chosen = engine.handle(Incoming(user, button="l:fa"))
+    assert CRISIS_LINE in opening(chosen) and chosen.lang == "fa"
 
 
 def test_after_three_follow_ups_the_numbers_stop(engine: Engine) -> None:

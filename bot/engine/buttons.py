@@ -43,12 +43,14 @@ def press(engine: Conversation, incoming: Incoming, session: Session, action: Ac
         case Language(code) if code in LANGUAGES:
             session.lang = code
             i18n.set_lang(code)
+            # In the middle of a danger the numbers come first again, now in the chosen language.
+            danger = safety.kept(session, engine.nlu.danger.situations)
             if (topic := engine.last_topic(session)) is not None:
                 # Mid-conversation ("is this also in Arabic?"): the last answer again, now in the chosen language.
-                return engine.topic(incoming, session, topic)
+                return engine.numbers_first(danger, engine.topic(incoming, session, topic))
             engine.save(incoming, session)
-            return engine.reply(session, [Message(engine.role_text(Role.GREETING) or _("Hello!"),
-                                                  engine.menu_buttons())])
+            return engine.numbers_first(danger, engine.reply(session, [Message(
+                engine.role_text(Role.GREETING) or _("Hello!"), engine.menu_buttons())]))
         case Feedback(intent, helpful):
             engine.learning.feedback(incoming.user_id, 1 if helpful else -1, intent, i18n.current())
             return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())

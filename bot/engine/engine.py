@@ -88,7 +88,7 @@ class Engine:
         self.topics = ids_where(self.intents, lambda i: i.is_topic)
         self.listing = ids_where(self.intents, lambda i: not i.small_talk)  # answers that list offers ("nearby")
         self.frames = ids_where(self.intents, lambda i: i.kind == "frame")
-        self.in_scope = ids_where(self.intents, lambda i: i.kind != "out_of_scope")
+        self.in_scope = ids_where(self.intents, lambda i: i.is_topic)
         self.roles = {role: intent for role in Role if (intent := by_role(self.intents, role)) is not None}
         self.answers = answers if answers is not None else default_answers()
         # The numbers of emergency and violence: their first category's national services, in their answer's order

@@ -4,7 +4,8 @@ Which numbers and which first words depend on the situation the danger detector 
 poisoning gets 112 and the poison information centre, a crisis the TelefonSeelsorge in words that show care,
 violence 110 and the helplines). A danger is kept for a few messages: "he is three and very sleepy" after "my
 child swallowed my pills" keeps the numbers first, until the person clearly asks about something else. What to do
-is said once: on the messages after it the numbers come first alone, not the same paragraph again and again.
+is said again whenever a message speaks of the danger anew ("he is very sleepy now", "he is at the door"); on the
+messages between ("where can I go tonight?") the numbers come first alone.
 """
 
 from __future__ import annotations
@@ -46,13 +47,11 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
           situations: Mapping[str, Situation], in_scope: frozenset[str]) -> Found | None:
     """The danger this turn answers with, and the session updated: a new danger is kept for KEEP more messages;
     without one, a kept danger goes on unless the message clearly asks about something unrelated (`in_scope`:
-    the intents that can mean that, i.e. all but out of scope)."""
+    the topics that can mean that; "thanks" or "is there someone who speaks Dari?" do not end a danger)."""
     kept = situations.get(session.danger or "")
     if found is not None:
         if kept is not None and session.danger_turns > 0 and found.intent == kept.intent and not found.crisis:
-            found = Found(kept.intent, kept.kind, kept.kind == CRISIS, again=True)  # "he is sleepy now": the pills
-        elif kept is not None and session.danger_turns > 0 and (found.kind or found.intent) == kept.kind:
-            found = replace(found, again=True)
+            found = Found(kept.intent, kept.kind, kept.kind == CRISIS)  # "he is sleepy now": still the pills
         session.danger, session.danger_turns = found.kind or found.intent, KEEP
         return found
     if kept is None or session.danger_turns <= 0:
@@ -60,10 +59,18 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
         return None
     if (understanding is not None and understanding.intent in in_scope and understanding.intent not in kept.related
             and understanding.score >= CLEAR and not understanding.ambiguous):
-        session.danger, session.danger_turns = None, 0  # "danke" or "and a German course?": moved on
+        session.danger, session.danger_turns = None, 0  # "and a German course?": moved on
         return None
     session.danger_turns -= 1
     return Found(kept.intent, kept.kind, kept.kind == CRISIS, again=True)
+
+
+def kept(session: Session, situations: Mapping[str, Situation]) -> Found | None:
+    """The danger of the last messages, while it is kept (a language chosen in the middle of it keeps it too)."""
+    situation = situations.get(session.danger or "")
+    if situation is None or session.danger_turns <= 0:
+        return None
+    return Found(situation.intent, situation.kind, situation.kind == CRISIS, again=True)
 
 
 def numbers_first(db: OffersDb, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],

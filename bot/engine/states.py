@@ -20,7 +20,7 @@ from typing import TypeVar
 from bot.engine import followups
 from bot.engine.conversation import Conversation, Turn
 from bot.engine.models import Reply
-from bot.nlu.intents import OUT_OF_SCOPE
+from bot.nlu.intents import OUT_OF_SCOPE, Role
 
 
 class State(StrEnum):
@@ -102,8 +102,11 @@ def awaiting_place(engine: Conversation, turn: Turn) -> Reply | None:
                 and not understanding.ambiguous):
             return None
         return engine.topic(turn.incoming, turn.session, pending, explain=False)
-    # A frame ("I am in ...", "near me") without a place found is a place Lotse does not know, not a new question.
-    asks_anew = understanding.intent != OUT_OF_SCOPE and understanding.intent not in engine.frames
+    # A frame ("I am in ...", "near me") without a place found is a place Lotse does not know, not a new question;
+    # but "is there someone who speaks Dari?" asks for a language, not a place.
+    language = engine.roles.get(Role.CHANGE_LANGUAGE)
+    asks_anew = understanding.intent != OUT_OF_SCOPE and (understanding.intent not in engine.frames
+                                                           or understanding.intent == language)
     if asks_anew or followups.classify(turn.text) is not None:
         return None
     return engine.ask_place_again(turn.incoming, turn.session)

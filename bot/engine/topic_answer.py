@@ -48,7 +48,8 @@ def topic(engine: Conversation, incoming: Incoming, session: Session, intent: st
 def _reply(engine: Conversation, incoming: Incoming, session: Session, intent: str, offset: int, explain: bool,
            kind: str, names: list[str]) -> Reply:
     """Answer a topic: its text (unless it was just given), then the nearest offers, or "Where are you?"."""
-    session.last_intent = intent
+    if intent != engine.roles.get(Role.CHANGE_LANGUAGE):  # after choosing a language, the topic is answered again
+        session.last_intent = intent
     session.state, session.pending_intent = IDLE, None
     if intent in engine.small_talk or intent not in engine.intents:
         engine.save(incoming, session)
