@@ -180,6 +180,15 @@ def test_a_second_need_in_the_message_is_one_tap_away(engine: Engine, text_: str
     assert course.intent == "language_course" and places(course)
 
 
+def test_a_further_question_on_the_topic_gets_the_people_who_can_answer_not_the_same_text(engine: Engine) -> None:
+    chat = Chat(engine, "asked-again")
+    first = chat.say("Ich suche einen Kitaplatz in Lünen")
+    again = chat.say("was kostet die Kita im Monat?")
+    explanation = first.messages[0].text
+    assert again.intent == "kita" and explanation not in text(again)
+    assert "t:human_contact" in buttons(again) and places(again)
+
+
 def test_one_need_gets_no_second_topic(engine: Engine) -> None:
     reply = Chat(engine, "one-need").say("Ich suche einen Kitaplatz für meine Tochter in Lünen")
     assert reply.intent == "kita" and not any(d.startswith("t:") for d in buttons(reply))

@@ -7,6 +7,8 @@ the engine's safety step.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.engine import fallback, named
 from bot.engine.actions import Topic
 from bot.engine.conversation import Conversation, Turn
@@ -15,7 +17,7 @@ from bot.engine.sessions import Session
 from bot.engine.states import CLARIFYING
 from bot.i18n import _
 from bot.nlu import Understanding
-from bot.nlu.intents import OUT_OF_SCOPE
+from bot.nlu.intents import OUT_OF_SCOPE, Role
 from bot.nlu.understand import THRESHOLD
 from bot.nlu.understanding import MARGIN
 
@@ -46,7 +48,21 @@ def answer(engine: Conversation, turn: Turn) -> Reply:
     if len(options) >= 2 and (understanding.ambiguous or intent in engine.frames):
         return _clarify(engine, incoming, session, options[:2])
     answered = _answered_as(engine, understanding, options[0] if options else intent)
+    if answered == topic and understanding.place is None and session.lat is not None \
+            and engine.intents[answered].needs_place:
+        return _asked_again(engine, incoming, session, answered, names)
     return _with_also(engine, understanding, answered, engine.topic(incoming, session, answered, named=names))
+
+
+def _asked_again(engine: Conversation, incoming: Incoming, session: Session, intent: str, names: list[str]) -> Reply:
+    """A further question on the topic just answered ("which papers do I need for the Kita?", "will the police
+    take my children?"): Lotse knows no more than it said, so not the same text again, but the people who can
+    answer, and the team one tap away."""
+    reply = engine.topic(incoming, session, intent, explain=False, named=names)
+    human = engine.roles.get(Role.HANDOFF)
+    buttons = [Button(engine.topic_label(human), Topic(human))] if human in engine.topics and human != intent else []
+    return replace(reply, messages=[Message(_("The people at these places can answer your question:"), buttons),
+                                    *reply.messages])
 
 
 def _with_also(engine: Conversation, understanding: Understanding, answered: str, reply: Reply) -> Reply:
