@@ -137,6 +137,12 @@ def test_a_crisis_gets_the_crisis_line_in_words_that_show_care(engine: Engine, t
     assert fire_text not in " ".join(m.text for m in reply.messages)  # not what to say to the fire brigade
 
 
+@pytest.mark.parametrize("text", ["mein Sohn hat Tabletten von Oma geschluckt",
+                                  "my boy swallowed grandpa's heart pills, he is 4"])
+def test_swallowed_pills_get_the_poison_centre_though_the_words_are_general_ones(engine: Engine, text: str) -> None:
+    assert POISON_LINE in opening(say(engine, "pills-" + text[:8], text))
+
+
 def test_the_danger_is_kept_for_the_follow_up_until_the_person_moves_on(engine: Engine) -> None:
     user = "follow"
     assert POISON_LINE in opening(say(engine, user, "بچه‌ام قرص‌های منو خورده"))

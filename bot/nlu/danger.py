@@ -30,7 +30,7 @@ from bot import resources
 from bot.nlu.classifier import Classifier
 from bot.nlu.intents import INTENTS_DIR, Intent
 from bot.nlu.normalise import normalise
-from bot.nlu.safety import SafetyCheck
+from bot.nlu.safety import Danger, SafetyCheck
 
 DANGER_DIR = INTENTS_DIR / "danger"
 SAFE = "safe"  # the classifier's label for "no danger"
@@ -70,6 +70,8 @@ MARKED_ALARM = 0.3
 MARKED_WINDOW = 0.8
 #: ... and decides the topic (the person's own words named no clearer one) from this probability on.
 DECIDES = 0.6
+#: The classifier names a situation this surely: it wins over the situation of a danger word of the same intent.
+SURE_KIND = 0.9
 #: A situation the classifier alone finds with less than this probability is outvoted by a topic ranking whose
 #: leader scores OUTVOTED_BY and whose first OUTVOTED_AMONG intents hold no priority intent.
 OUTVOTED_BELOW = 0.3
@@ -216,7 +218,7 @@ class DangerDetector:
     def __init__(self, intents: Mapping[str, Intent], cache_dir: Path | None = None,
                  directory: Path = DANGER_DIR, keys: Mapping[str, str] | None = None) -> None:
         self.situations, calm = load_situations(directory)
-        first_kind = primary_kinds(self.situations)
+        first_kind = self.primary = primary_kinds(self.situations)
         groups = [(i.id, first_kind.get(i.id, ""), i.danger) for i in intents.values() if i.priority and i.danger]
         groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
         self.words = SafetyCheck(groups)
@@ -270,7 +272,8 @@ class DangerDetector:
         if hit is not None and (strong or probability >= needed or (hit.crisis and not past and not about)):
             # A weak word names its situation less surely than a classifier that reads danger in the message ("he
             # came at her with a knife" is violence, though "knife" alone is an injury).
-            if hit.kind in self.situations and (strong or hit.crisis or probability < ALARM):
+            if hit.kind in self.situations and (strong or hit.crisis or probability < ALARM) \
+                    and not self._surer(hit, kind, text):
                 kind = hit.kind
             return Alarm(kind, hit.intent, strong or whole >= DECIDES, max(probability, ALARM),
                          crisis=hit.crisis or kind == "crisis", by_words=True), whole, bool(marks)
@@ -286,6 +289,17 @@ class DangerDetector:
             return None, whole, bool(marks)
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole, bool(marks)
+
+    def _surer(self, hit: Danger, kind: str, text: str) -> bool:
+        """Does the classifier name another situation of the word's intent surely (SURE_KIND), where the word is one
+        of the intent's general ones? "Tabletten geschluckt" is a word of an emergency (medical, the general kind);
+        the classifier reads the poisoning in it, whose advice (the poison centre) fits better. A word of a
+        particular situation (fire, poison, a crisis) keeps its own."""
+        situation = self.situations.get(kind)
+        if situation is None or kind in (hit.kind, "crisis") or hit.crisis or situation.intent != hit.intent \
+                or hit.kind != self.primary.get(hit.intent) or self.classifier is None:
+            return False
+        return self.classifier.probabilities(text).get(kind, 0.0) >= SURE_KIND
 
     def emoji_alarm(self, text: str) -> Alarm | None:
         """A raw message of emoji with a danger emoji among them ("🔥", "😭🚑"), or of a few words beside them
