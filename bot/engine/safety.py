@@ -51,7 +51,7 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
     kept = situations.get(session.danger or "")
     if found is not None:
         if kept is not None and session.danger_turns > 0 and found.intent == kept.intent and not found.crisis:
-            found = Found(kept.intent, kept.kind, kept.kind == CRISIS)  # "he is sleepy now": still the pills
+            found = _found(kept)  # "he is sleepy now": still the pills
         session.danger, session.danger_turns = found.kind or found.intent, KEEP
         return found
     if kept is None or session.danger_turns <= 0:
@@ -62,15 +62,17 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
         session.danger, session.danger_turns = None, 0  # "and a German course?": moved on
         return None
     session.danger_turns -= 1
-    return Found(kept.intent, kept.kind, kept.kind == CRISIS, again=True)
+    return _found(kept, again=True)
 
 
 def kept(session: Session, situations: Mapping[str, Situation]) -> Found | None:
     """The danger of the last messages, while it is kept (a language chosen in the middle of it keeps it too)."""
     situation = situations.get(session.danger or "")
-    if situation is None or session.danger_turns <= 0:
-        return None
-    return Found(situation.intent, situation.kind, situation.kind == CRISIS, again=True)
+    return _found(situation, again=True) if situation is not None and session.danger_turns > 0 else None
+
+
+def _found(situation: Situation, *, again: bool = False) -> Found:
+    return Found(situation.intent, situation.kind, situation.kind == CRISIS, again)
 
 
 def numbers_first(db: OffersDb, intents_categories: Mapping[str, Sequence[str]], answer_de: Mapping[str, str],

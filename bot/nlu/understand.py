@@ -58,6 +58,7 @@ class NLU:
         self.priority = ids_where(intents, lambda i: i.priority)
         self.wrapping = frozenset(i for role in WRAPPING if (i := by_role(intents, role)) is not None)
         self.not_topics = ids_where(intents, lambda i: not i.is_topic or i.role in NOT_DESCRIBED)
+        self.not_second = self.not_topics | self.frames | self.priority  # never offered as a second need
         # Each phrase's matching key and the matcher's index: prepared once per change of intents/ (cached).
         prepared = prepare(intents, cache_dir, "staff-examples" if staff else "examples")
         self.keys = prepared.keys  # phrase -> normalised, for validate()
@@ -135,7 +136,7 @@ class NLU:
     def _also(self, understanding: Understanding, query: str) -> str | None:
         """A second topic the message names besides the one it is answered with, if any: among the next two, one
         scoring ALSO or more whose own words are in the message ("Deutschkurs" beside "Kitaplatz")."""
-        skip = self.not_topics | self.frames | self.priority
+        skip = self.not_second
         if understanding.intent in skip or understanding.ambiguous or understanding.danger is not None:
             return None
         return next((i for i, score in understanding.alternatives[:2]
