@@ -57,9 +57,23 @@ def test_asking_for_a_person_opens_a_handoff_beside_the_phone_number(db: Databas
     assert [b.data for b in reply.messages[-1].buttons] == ["h:stop"]
     row = dict(next(db.query("SELECT * FROM handoffs")))
     assert set(row) == {"number", "user_key", "lang", "place_name", "district", "channel", "staff_chat",
-                        "thread_id", "relayed", "opened_at", "closed_at"}
+                        "thread_id", "relayed", "opened_at", "closed_at", "opened_by"}
     assert (row["lang"], row["place_name"], row["district"], row["channel"]) == ("de", "Lünen", "05978", "telegram")
     assert row["user_key"] == engine.sessions.key("tg:1") and "tg:1" not in json.dumps(row)
+
+
+def test_the_message_that_opened_it_sent_again_is_answered_as_the_first_time(db: Database) -> None:
+    """An instance died after opening the handoff and before it recorded the answer; the page (or Telegram)
+    sends the same message again, and another instance handles it: it must not reach the team as the person's
+    first message, nor open a second handoff."""
+    engine = staffed(db)
+    asked = Incoming("web:1", text=ASK + " in Lünen", lang_hint="de", delivery="web:m-0")
+    first, again = engine.handle(asked), engine.handle(asked)
+    assert first.handoff is not None and again.handoff == first.handoff and not again.handoff.relay
+    assert text(again) == text(first)
+    assert db.execute("SELECT count(*), sum(relayed) FROM handoffs").fetchone() == (1, 0)
+    later = engine.handle(Incoming("web:1", text=ASK + " in Lünen", lang_hint="de", delivery="web:m-1"))
+    assert later.handoff is not None and later.handoff.relay, "written once more by the person: for the team"
 
 
 def test_while_it_lasts_lotse_passes_messages_on_and_keeps_its_buttons(db: Database) -> None:

@@ -124,8 +124,8 @@ class Handoffs:
         current = self.store.open_for(key)
         if current is None and action == StopHandoff():  # pressed again, or after the team closed it
             return self._reply([Message(_("What are you looking for?"), engine.menu_buttons())])
-        if current is None:
-            return None
+        if current is None or (incoming.delivery is not None and incoming.delivery == current.opened_by):
+            return None  # no handoff; or the message that opened it, sent again: answered as the first time
         if action == StopHandoff() or (turn is not None and is_stop(turn.text)):
             return self._stop(engine, incoming, current)
         if incoming.button is not None:
@@ -199,7 +199,7 @@ class Handoffs:
             self.store.purge(self.config.retention_days, self.clock())  # now and then, without a timer
         current = current or self.store.open(
             key, lang=reply.lang, place_name=session.place_name, district=district, channel=channel,
-            staff_chat=desk.chat_id, now=self.clock())
+            staff_chat=desk.chat_id, now=self.clock(), opened_by=incoming.delivery)
         # The team answers instead: no "where are you?" that the person's next message would be read against.
         messages = [m for m in reply.messages if not any(isinstance(b.action, ShareLocation) for b in m.buttons)]
         messages.append(Message(self.offer_text(desk), [Button(_("End the chat with the team"), StopHandoff())]))

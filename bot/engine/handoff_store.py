@@ -22,7 +22,8 @@ from sqlite_utils import Database
 
 from bot.store import Sql, Store, as_store
 
-COLUMNS = "number, user_key, lang, place_name, district, channel, staff_chat, thread_id, relayed, opened_at, closed_at"
+COLUMNS = ("number, user_key, lang, place_name, district, channel, staff_chat, thread_id, relayed, opened_at, "
+           "closed_at, opened_by")
 
 
 def _stamp(when: datetime) -> str:
@@ -44,6 +45,8 @@ class Handoff:
     relayed: int
     opened_at: str
     closed_at: str | None
+    #: The delivery (channel and message id) that opened it: that message sent again is the same request.
+    opened_by: str | None = None
 
     @property
     def open(self) -> bool:
@@ -70,12 +73,12 @@ class HandoffStore:
         return Handoff(*row) if row else None
 
     def open(self, user_key: str, *, lang: str, place_name: str | None, district: str | None, channel: str,
-             staff_chat: int, now: datetime) -> Handoff:
-        """Open a handoff (its number is the next free one)."""
+             staff_chat: int, now: datetime, opened_by: str | None = None) -> Handoff:
+        """Open a handoff (its number is the next free one); `opened_by` the delivery that asked for it."""
         row = self.db.one(
-            f"INSERT INTO handoffs(user_key, lang, place_name, district, channel, staff_chat, opened_at) "
-            f"VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}",
-            [user_key, lang, place_name, district, channel, staff_chat, _stamp(now)])
+            f"INSERT INTO handoffs(user_key, lang, place_name, district, channel, staff_chat, opened_at, opened_by) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}",
+            [user_key, lang, place_name, district, channel, staff_chat, _stamp(now), opened_by])
         assert row is not None
         return Handoff(*row)
 

@@ -20,6 +20,9 @@ class Incoming:
     button: str | None = None
     lang_hint: str | None = None
     media: bool = False
+    #: The channel's id of this delivery ("web:...", "telegram:<update id>"), when it has one: the same message
+    #: sent again after an instance died while answering it is known as such.
+    delivery: str | None = None
 
 
 @dataclass(frozen=True)

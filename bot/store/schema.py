@@ -45,7 +45,8 @@ TABLES = (
     Table("sessions", ("user_key",), ("user_key", "lang", "place_name", "lat", "lon", "last_intent", "updated_at",
                                       "last_lang", "state", "pending_intent", "shown", "danger", "danger_turns")),
     Table("handoffs", ("number",), ("number", "user_key", "lang", "place_name", "district", "channel", "staff_chat",
-                                    "thread_id", "relayed", "opened_at", "closed_at"), numbered="number"),
+                                    "thread_id", "relayed", "opened_at", "closed_at", "opened_by"),
+          numbered="number"),
     Table("handoff_outbox", ("id",), ("id", "number", "kind", "text", "created_at"), numbered="id"),
     Table("inbox_routes", ("number",), ("number", "address", "last_inbound")),
     Table("inbox_messages", ("id",), ("id", "number", "who", "text", "at", "unread", "staff"), numbered="id"),
@@ -247,6 +248,10 @@ def _v9() -> dict[str, list[str]]:
     return {"sqlite": [], "postgresql": folding_statements()}
 
 
+# v10: the delivery that opened a handoff, so that the same message sent again (its instance died before it
+# recorded the answer) opens nothing new and is not passed to the team as the person's first message.
+_V10 = "ALTER TABLE handoffs ADD COLUMN opened_by TEXT"
+
 Step = str | dict[str, list[str]]
 
 MIGRATIONS: tuple[tuple[str, Step], ...] = (
@@ -261,6 +266,7 @@ MIGRATIONS: tuple[tuple[str, Step], ...] = (
     ("offers, their audit trail and their sources", _v7()),
     ("inbound messages claimed once across instances", _V8),
     ("offer search ignores accents", _v9()),
+    ("the message that opened a handoff", _V10),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import replace
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram import Message as TgMessage
@@ -75,6 +76,8 @@ async def answer(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, update:
     replay = journal.replayed(update, context) if update is not None else None
     if replay is not None:
         return replay[0]
+    if update is not None:
+        incoming = replace(incoming, delivery=f"telegram:{update.update_id}")
     worker: EngineWorker | None = context.bot_data.get(WORKER)
     if worker is not None:
         return await worker.handle(incoming)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import math
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -193,7 +194,7 @@ async def chat(request: web.Request) -> web.Response:
     if not isinstance(claim, Claimed):  # still being answered by an instance that is alive
         return busy(request, parsed.lang_hint)
     try:
-        response = await _answer(request, parsed)
+        response = await _answer(request, replace(parsed, delivery="web:" + key))
     except BaseException:
         once.release("web", key)
         raise

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from bot import i18n
@@ -169,6 +169,8 @@ class Channel:
             return True
         try:
             incoming = incoming_of(inbound)
+            if incoming is not None and inbound.message_id:
+                incoming = replace(incoming, delivery="whatsapp:" + inbound.message_id)
             if incoming is None and self.on_file is not None and inbound.media in ("image", "document"):
                 kept = await self.on_file(inbound)
                 if kept is not None:
