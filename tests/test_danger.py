@@ -154,6 +154,21 @@ def test_the_danger_is_kept_for_the_follow_up_until_the_person_moves_on(engine: 
     assert "112" not in " ".join(m.text for m in moved_on.messages)
 
 
+@pytest.mark.parametrize(("fire", "tonight", "lang", "office"), [
+    ("In unserer Wohnung brennt es, alle sind draußen", "wo können wir heute nacht schlafen mit den kindern?", "de",
+     "Notunterkunft"),
+    ("our flat is on fire, we are all outside", "where can we sleep tonight?", "en", "emergency accommodation"),
+    ("у нас горить квартира, ми всі надворі", "де нам сьогодні переночувати з дітьми?", "uk", "тимчасове житло"),
+])
+def test_after_a_fire_a_bed_for_tonight_is_the_towns_emergency_shelter(engine: Engine, fire: str, tonight: str,
+                                                                       lang: str, office: str) -> None:
+    user = "tonight-" + lang
+    say(engine, user, fire, lang)
+    reply = say(engine, user, tonight, lang)
+    said = strip_isolates(" ".join(m.text for m in reply.messages))
+    assert said.startswith("📞") and "(Ordnungsamt)" in said and office in said
+
+
 @pytest.mark.parametrize(("kind", "lang", "texts"), [
     ("violence", "de", ["mein Mann schlägt mich, er ist gerade im Wohnzimmer", "wo kann ich mit den Kindern hin?"]),
     ("poison", "fa", ["بچه‌ام قرص‌های منو خورده", "نزدیک‌ترین بیمارستان کجاست؟"]),
@@ -187,6 +202,27 @@ def test_after_three_follow_ups_the_numbers_stop(engine: Engine) -> None:
     for _ in range(3):
         assert opening(say(engine, user, "was soll ich machen")).startswith("📞")
     assert not opening(say(engine, user, "was soll ich machen")).startswith("📞")
+
+
+@pytest.mark.parametrize(("alarm", "none", "lang"), [
+    ("er atmet nicht mehr", "nee, kein Notfall, hab mich vertan", "de"),
+    ("my neighbour's flat is on fire", "sorry, false alarm, not an emergency", "en"),
+    ("сусід б'є дружину за стіною", "ні, це не терміново, просто питання", "uk"),
+])
+def test_a_message_saying_there_is_no_danger_ends_a_kept_one(engine: Engine, alarm: str, none: str,
+                                                             lang: str) -> None:
+    user = "none-" + lang
+    assert opening(say(engine, user, alarm, lang)).startswith("📞")
+    ended = opening(say(engine, user, none, lang))
+    assert not ended.startswith("📞") and "112" not in ended
+    assert not opening(say(engine, user, "was soll ich machen", lang)).startswith("📞")
+
+
+def test_no_emergency_after_all_is_answered_kindly_not_as_the_emergency_topic(engine: Engine) -> None:
+    say(engine, "false-alarm", "er atmet nicht mehr", "de")
+    assert opening(say(engine, "false-alarm", "nee, kein Notfall, hab mich vertan", "de")) == "Gut. Wonach suchen Sie?"
+    named = say(engine, "false-alarm", "kein Notfall, ich suche einen Deutschkurs in Unna", "de")
+    assert named.intent == "language_course" and not opening(named).startswith("📞")
 
 
 @pytest.mark.parametrize("text", ["🆘", "🆘🆘🆘", "help 🚑", "🔥 Wohnung oben", "🔥🔥 общежитие Унна"])

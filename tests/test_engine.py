@@ -167,8 +167,11 @@ def test_by_appointment_is_a_field_shown_translated_and_german_notes_are_marked(
     assert all("Termin" not in p.hours for p in shown)
     from bot.offers.hours import render
 
-    assert render('Tu "nach Vereinbarung"', "en") == "Tue (in German: nach Vereinbarung)"
+    assert render('Tu "nach Vereinbarung"', "en") == "Tue (by appointment)"
     assert render('Tu "nach Vereinbarung"', "de") == "Di. (nach Vereinbarung)"
+    turkish = render('Mo-Fr 09:00-12:00; Sa "nach Vereinbarung"', "tr")
+    assert "(randevuyla)" in turkish and "Almanca" not in turkish and "Vereinbarung" not in turkish
+    assert render('Tu "nur für Frauen"', "en") == "Tue (in German: nur für Frauen)"
 
 
 def test_every_phone_number_of_a_reply_comes_with_its_tel_link(engine: Engine) -> None:

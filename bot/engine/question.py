@@ -79,6 +79,8 @@ def _with_also(engine: Conversation, understanding: Understanding, answered: str
 def _fallback(engine: Conversation, understanding: Understanding, out_of_scope: bool) -> Message:
     """No topic: a short, kind reply, never the wall of every topic (bot/engine/fallback.py). Gibberish that
     happens to look like an out-of-scope example ("asdfgh") is not told it asked for something else."""
+    if understanding.no_danger and understanding.intent == OUT_OF_SCOPE:  # "nee, kein Notfall": nothing to guess
+        return Message(_("Good. What are you looking for?"), [fallback.all_topics()])
     if out_of_scope and not understanding.unknown:
         return fallback.out_of_scope(engine.answer_text(OUT_OF_SCOPE))
     offered = {i for i in engine.topics if not engine.intents[i].priority

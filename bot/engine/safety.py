@@ -47,7 +47,8 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
           situations: Mapping[str, Situation], in_scope: frozenset[str]) -> Found | None:
     """The danger this turn answers with, and the session updated: a new danger is kept for KEEP more messages;
     without one, a kept danger goes on unless the message clearly asks about something unrelated (`in_scope`:
-    the topics that can mean that; "thanks" or "is there someone who speaks Dari?" do not end a danger)."""
+    the topics that can mean that; "thanks" or "is there someone who speaks Dari?" do not end a danger) or says
+    there is none ("nee, kein Notfall")."""
     kept = situations.get(session.danger or "")
     if found is not None:
         if kept is not None and session.danger_turns > 0 and found.intent == kept.intent and not found.crisis:
@@ -57,9 +58,10 @@ def carry(session: Session, found: Found | None, understanding: Understanding | 
     if kept is None or session.danger_turns <= 0:
         session.danger, session.danger_turns = None, 0
         return None
-    if (understanding is not None and understanding.intent in in_scope and understanding.intent not in kept.related
-            and understanding.score >= CLEAR and not understanding.ambiguous):
-        session.danger, session.danger_turns = None, 0  # "and a German course?": moved on
+    if understanding is not None and (understanding.no_danger or (
+            understanding.intent in in_scope and understanding.intent not in kept.related
+            and understanding.score >= CLEAR and not understanding.ambiguous)):
+        session.danger, session.danger_turns = None, 0  # "and a German course?", "nee, kein Notfall": moved on
         return None
     session.danger_turns -= 1
     return _found(kept, again=True)

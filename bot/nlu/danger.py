@@ -11,8 +11,9 @@ alarm:
   weigh more than everyday ones, so a rare situation is not outvoted, and it fires at a low probability: a false
   alarm costs one line with 112 above a normal answer, a miss can cost a life.
 
-Words that tell of a danger as past or as none ("last year", "not an emergency": `calm:` in safe.yaml) make the
-two looks agree more before the alarm: "my friend took his life last year" asks for a grief group.
+Words that tell of a danger as past or as none ("last year", "not an emergency": `calm:` and `no_danger:` in
+safe.yaml) make the two looks agree more before the alarm: "my friend took his life last year" asks for a grief
+group; a short message that only says there is none ("nee, kein Notfall") raises no alarm but by strong words.
 
 A long message is also read in windows of a few words, so danger at the end of a story about a German course
 counts as much as a message about nothing else.
@@ -87,6 +88,9 @@ CHITCHAT = 0.6
 #: Below this probability (and without danger words) a message of more than a few words is calm: an intent
 #: ranking that puts emergency first ("how do I report my stolen bike to the police?") does not raise the alarm.
 CALM_BELOW = 0.2
+#: A message of at most this many words that says there is no danger ("nee, kein Notfall") raises no alarm by weak
+#: words or the classifier (none of the 18,800 danger messages of the development sets says so).
+NONE_WORDS = 12
 FEW_WORDS = 3  # "Polizei", "ruf die Polizei": too short for the classifier to say it is calm
 TOO_FEW = 2  # ... or to say it is danger ("no", "oh no", "na ja" read as danger to it)
 SHORT_WORD = 4  # ... as are a few words none of which has this many letters ("no no no")
@@ -158,6 +162,14 @@ class Calm:
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     about: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Words that say there is no danger ("kein Notfall", "not urgent"): calm words, and after a danger reply the
+    #: end of it ("nee, kein Notfall" after a false alarm).
+    no_danger: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def calm_words(self) -> dict[str, tuple[str, ...]]:
+        """The words of a danger told as past and those of none, per language."""
+        return {lang: self.words.get(lang, ()) + self.no_danger.get(lang, ())
+                for lang in {*self.words, *self.no_danger}}
 
 
 def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation], Calm]:
@@ -168,7 +180,7 @@ def load_situations(directory: Path = DANGER_DIR) -> tuple[dict[str, Situation],
         data = resources.read_yaml(path) or {}
         if data.get("kind") == SAFE:
             calm = Calm(_per_language(data.get("examples")), _per_language(data.get("calm")),
-                        _per_language(data.get("about")))
+                        _per_language(data.get("about")), _per_language(data.get("no_danger")))
             continue
         situations[str(data["kind"])] = Situation(
             kind=str(data["kind"]), intent=str(data["intent"]), topic=str(data.get("topic") or data["intent"]),
@@ -223,7 +235,8 @@ class DangerDetector:
         groups += [(s.intent, s.kind, s.words) for s in self.situations.values()]
         self.words = SafetyCheck(groups)
         self.about_words = SafetyCheck([("", "", calm.about)])
-        self.calm_words = SafetyCheck([("", "", calm.words)])
+        self.calm_words = SafetyCheck([("", "", calm.calm_words())])
+        self.none_words = SafetyCheck([("", "", calm.no_danger)])
         samples = training_samples(self.situations, calm.examples, intents, keys)
         weights = {label: SITUATION_WEIGHT for label in self.situations} | {NEAR: NEAR_WEIGHT}
         self.classifier = Classifier.cached(samples, cache_dir, name="danger", weights=weights, tol=FIT_TOL) \
@@ -257,6 +270,12 @@ class DangerDetector:
         """The alarm, the classifier's probability of danger in the whole text, and whether the text tells of a
         danger as past or as none."""
         hit = self.words.check(text)
+        # "nee, kein Notfall", "sorry, false alarm": the words that name the danger are there, negated. A classifier
+        # of n-grams cannot read the negation; a short message that says so is calm, unless it names a danger in
+        # strong words ("kein Notfall, aber er atmet nicht mehr").
+        if (hit is None or not (hit.strong or hit.crisis)) and len(text.split()) <= NONE_WORDS \
+                and self.says_none(text):
+            return None, 0.0, True
         marks = self.calm_words.positions(text)
         kind, whole, part, part_at = self.likely(text)
         probability = max(whole, part)
@@ -289,6 +308,10 @@ class DangerDetector:
             return None, whole, bool(marks)
         return Alarm(kind, self.situations[kind].intent, whole >= DECIDES, probability,
                      crisis=kind == "crisis"), whole, bool(marks)
+
+    def says_none(self, text: str) -> bool:
+        """Does a normalised text say that there is no danger ("nee, kein Notfall", "not urgent")?"""
+        return self.none_words.check(text) is not None
 
     def _surer(self, hit: Danger, kind: str, text: str) -> bool:
         """Does the classifier name another situation of the word's intent surely (SURE_KIND), where the word is one

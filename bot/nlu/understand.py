@@ -126,12 +126,25 @@ class NLU:
         decision = self.decider.decide(ranked, probabilities, alarm, calm=calm, taught=self.learned.lookup(query),
                                        unknown=unknown)
         intent, score, alternatives = decision.outcome()
+        # "nee, kein Notfall": no alarm, and the emergency the word "Notfall" ranks first is not the topic either.
+        no_danger = alarm is None and self.danger.says_none(" ".join(words))
+        if no_danger and intent in self.priority:
+            intent, score, alternatives = self._not_priority(alternatives)
         understanding = Understanding(intent, score, lang, found.place if found else None, alternatives,
-                                      lang_confident=bool(confident), danger=decision.danger,
+                                      lang_confident=bool(confident), danger=None if no_danger else decision.danger,
                                       crisis=alarm is not None and alarm.crisis,
                                       danger_kind=alarm.kind if alarm is not None else None, likely=decision.likely,
-                                      unknown=unknown)
+                                      unknown=unknown, no_danger=no_danger)
         return replace(understanding, also=self._also(understanding, query))
+
+    def _not_priority(self, alternatives: list[tuple[str, float]]) -> tuple[str, float, list[tuple[str, float]]]:
+        """The outcome of a message that says there is no danger, where a priority intent led on a word of it
+        ("nee, kein Notfall": the emergency by "Notfall"): the next topic, or out of scope when there is none."""
+        rest = [(intent, score) for intent, score in alternatives if intent not in self.priority]
+        if not rest or rest[0][1] < THRESHOLD:
+            return OUT_OF_SCOPE, 0.0, rest
+        (intent, score), *others = rest
+        return intent, score, others
 
     def _also(self, understanding: Understanding, query: str) -> str | None:
         """A second topic the message names besides the one it is answered with, if any: among the next two, one

@@ -38,6 +38,8 @@ class Understanding:
     #: A second topic the message names by a word of its own ("a German course and a Kita place"): offered
     #: beside the answer, never answered instead of it.
     also: str | None = None
+    #: The message says there is no danger ("kein Notfall") and none was found in it: a kept danger ends.
+    no_danger: bool = False
 
     @property
     def ambiguous(self) -> bool:

@@ -260,9 +260,10 @@ def render(text: str, lang: str | None = None) -> str:
             what = _("closed") if rule.closed else comma.join(i18n.isolate(f"{a}–{b}") for a, b in rule.spans)
             words = [w for w in (days, what) if w]
             if rule.comment:
-                # A comment is the offer's own words, in German: say so to a reader of another language.
-                note = rule.comment if i18n.current() == "de" else _("in German: {note}").format(
-                    note=i18n.isolate(rule.comment))
+                # A comment is the offer's own words, in German: say so to a reader of another language; the
+                # commonest one ("nach Vereinbarung") is said in the reader's language.
+                note = _("by appointment") if by_appointment(rule.comment) else rule.comment \
+                    if i18n.current() == "de" else _("in German: {note}").format(note=i18n.isolate(rule.comment))
                 words.append(f"({note})" if words else note)
             parts.append(" ".join(words))
         return semicolon.join(parts)
