@@ -20,6 +20,7 @@ from bot.engine.actions import (
     Start,
     StopHandoff,
     Topic,
+    command,
     decode,
     encode,
 )
@@ -80,3 +81,27 @@ def test_old_or_forged_buttons_get_the_topics_to_choose_again(engine: Engine, da
     last = reply.messages[-1]
     assert any(isinstance(b.action, Topic) for b in last.buttons) or last.text == "Thank you for your feedback!"
     assert "Traceback" not in last.text
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("/forget", Forget()), (" /help ", Help()), ("/Menu", Menu()), ("/language", LanguagePicker()),
+    ("/place", AskPlace()), ("/start", Start()), ("/start kita-unna", Start("kita-unna")),
+    ("/forget@LotseBot", Forget()),
+    ("/forget me now", None), ("forget", None), ("/unknown", None), ("I want to /forget", None),
+])
+def test_a_typed_command_is_the_action_of_its_button(text: str, action: Action | None) -> None:
+    assert command(text) == action
+
+
+@pytest.mark.parametrize(("lang", "question", "asks"), [
+    ("ar", "أين أجد روضة أطفال في أونا؟", "هل تريد حذف"), ("so", "Waxaan raadinayaa koorso luqadda Jarmalka ah Unna",
+                                                         "Lotse"),
+])
+def test_forget_typed_in_the_web_chat_asks_in_the_conversations_language(engine: Engine, lang: str, question: str,
+                                                                          asks: str) -> None:
+    # "/forget" typed was read as an English sentence: the privacy text in English, and English from then on.
+    engine.handle(Incoming("web:forgetful-" + lang, text=question, lang_hint="de"))
+    reply = engine.handle(Incoming("web:forgetful-" + lang, text="/forget", lang_hint="de"))
+    assert reply.lang == lang
+    assert asks in reply.messages[0].text
+    assert reply.messages[-1].buttons[0].action == Forget(confirmed=True)

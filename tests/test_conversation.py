@@ -12,6 +12,7 @@ import pytest
 
 from bot import i18n
 from bot.engine import Engine, Incoming, Reply
+from bot.engine.actions import Topic, encode
 from bot.engine.models import PlaceOut
 from bot.offers import sql
 from bot.store.schema import columns
@@ -74,11 +75,11 @@ LANGS = list(LINES)
 class Chat:
     """One person talking to the engine."""
 
-    def __init__(self, engine: Engine, user: str) -> None:
-        self.engine, self.user = engine, user
+    def __init__(self, engine: Engine, user: str, lang: str | None = None) -> None:
+        self.engine, self.user, self.lang = engine, user, lang
 
     def say(self, text: str) -> Reply:
-        return self.engine.handle(Incoming(self.user, text=text))
+        return self.engine.handle(Incoming(self.user, text=text, lang_hint=self.lang))
 
     def press(self, data: str) -> Reply:
         return self.engine.handle(Incoming(self.user, button=data))
@@ -242,6 +243,17 @@ def test_more_pages_outside_the_districts_never_say_near(engine: Engine, lang: s
     assert text(second).startswith(in_lang(lang, "Farther away, from {distance}:"))
 
 
+def test_later_pages_far_from_the_place_say_how_far_not_near(engine: Engine) -> None:
+    chat = Chat(engine, "far-pages", "de")
+    pages = [chat.say("Kita in Holzwickede")] + [chat.say("mehr") for _page in range(4)]
+    far = [page for page in pages if places(page)[0].distance_km >= 10]
+    assert far and len(far) < len(pages)
+    near = in_lang("de", "I found {n} offers near {place}:").split("{")[0]
+    for page in far:
+        assert text(page).startswith(in_lang("de", "Farther away, from {distance}:").split("{")[0])
+        assert near not in text(page)
+
+
 @pytest.mark.parametrize("phrase", ["mehr", "more", "show me more", "المزيد", "ещё", "daha fazla", "بیشتر", "ще",
                                     "plus", "zêdetir", "ተወሳኺ", "نور", "dheeraad", "noch mehr bitte"])
 def test_more_is_never_an_emergency(engine: Engine, phrase: str) -> None:
@@ -297,6 +309,33 @@ def test_closer_shows_the_nearest_again(engine: Engine) -> None:
     assert "die nächsten Angebote" in text(closer)
 
 
+@pytest.mark.parametrize("lang, question, follow, repeats", [
+    ("de", "Kita in Unna", "und wann hat die offen?", "places"),
+    ("ar", "أين أجد روضة أطفال في أونا؟", "ما هي مواعيد العمل؟", "places"),
+    ("ru", "Где найти курс немецкого в Унне?", "А какие часы работы?", "places"),
+    ("tr", "Unna da almanca kursu ariyorum", "saatleri ne?", "places"),
+    ("en", "german course in unna", "do I need an appointment?", "places"),
+    ("de", "Kita in Unna", "ist das kostenlos?", "explanation"),
+    ("ar", "أين أجد روضة أطفال في أونا؟", "هل هي مجانية؟", "explanation"),
+    ("uk", "Де знайти курс німецької в Унні?", "це безкоштовно?", "explanation"),
+    ("ku", "Li Unna kursa almanî heye?", "belaş e?", "explanation"),
+    ("en", "german course in unna", "how much does it cost?", "explanation"),
+])
+def test_a_question_about_the_offers_just_shown_stays_with_them(engine: Engine, lang: str, question: str,
+                                                                 follow: str, repeats: str) -> None:
+    # When they open, whether they cost: no new topic, and no emergency. "und wann hat die offen?" was answered with
+    # 112 (a danger model reads little in five words) and the food bank's text.
+    chat = Chat(engine, f"about-offers-{lang}-{repeats}", lang)
+    first = chat.say(question)
+    reply = chat.say(follow)
+    assert reply.intent == first.intent
+    assert "112" not in text(reply)
+    if repeats == "places":  # the nearest again, whose cards show their hours
+        assert [p.id for p in places(reply)] == [p.id for p in places(first)]
+    else:  # the explanation again, where costs are said
+        assert reply.messages[0].text == first.messages[0].text
+
+
 def test_open_now_without_hours_that_tell_shows_the_hours(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.offers import hours
 
@@ -333,6 +372,29 @@ def test_no_clarification_offers_a_frame_or_shows_an_id(engine: Engine, text_: s
     shown = [b for m in reply.messages for b in m.buttons]
     assert not {b.data for b in shown} & frames
     assert not {b.label for b in shown} & set(engine.intents), "a raw id as a button label"
+
+
+@pytest.mark.parametrize("lang, question", [
+    ("de", "ich brauche Arbeit und eine Wohnung in Unna"), ("tr", "Unna'da iş ve ev arıyorum"),
+])
+def test_the_topic_not_chosen_after_did_you_mean_stays_one_tap_away(engine: Engine, lang: str, question: str) -> None:
+    chat = Chat(engine, "both-" + lang, lang)
+    asked = chat.say(question)
+    offered = [b.action for b in asked.messages[-1].buttons if isinstance(b.action, Topic)]
+    assert len(offered) == 2, "the message is asked about"
+    first, other = offered
+    answer = chat.press(encode(first))
+    assert answer.intent == first.intent
+    assert other in [b.action for b in answer.messages[0].buttons]
+    again = chat.say("mehr" if lang == "de" else "daha fazla")  # a later page offers no choice any more
+    assert other not in [b.action for m in again.messages for b in m.buttons]
+
+
+def test_two_close_topics_both_named_are_two_needs_not_a_question(engine: Engine) -> None:
+    reply = Chat(engine, "two-needs", "fr").say("un interprète pour la mairie et une crèche à Unna")
+    assert reply.intent == "interpreter"
+    assert Topic("kita") in [b.action for b in reply.messages[0].buttons]
+    assert places(reply)
 
 
 def test_the_session_keeps_only_the_conversation_fields(engine: Engine) -> None:
@@ -393,3 +455,9 @@ def test_the_place_command_reads_the_next_message_as_the_place(engine: Engine, t
     reply = engine.handle(Incoming("p1", text=town, lang_hint="en"))
     assert expected in text(reply) + " ".join(p.address + p.name for p in places(reply))
     assert engine.sessions.load("p1").place_name == town
+
+
+def test_a_language_lotse_does_not_speak_is_answered_in_the_browsers(engine: Engine) -> None:
+    # Wolof was answered in Somali, the language its letters look most like.
+    reply = Chat(engine, "wolof", "de").say("Salaam aleekum, damay dëkk ci Unna. Dama soxla jàng làkku almaa")
+    assert reply.lang == "de"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.followups import CLOSER, MORE, OPEN_NOW, PERSON, PLACE, classify
+from bot.engine.followups import CLOSER, COST, HOURS, MORE, OPEN_NOW, PERSON, PLACE, classify
 from bot.nlu import default_nlu
 
 
@@ -28,6 +28,15 @@ def kind_of(text: str) -> tuple[str | None, str | None]:
     ("what about for my wife?", PERSON, "en"), ("und für meinen Sohn?", PERSON, "de"),
     ("وماذا عن زوجتي؟", PERSON, "ar"), ("برای همسرم چی؟", PERSON, "fa"), ("а для моєї дружини?", PERSON, "uk"),
     ("а для жены?", PERSON, "ru"), ("eşim için?", PERSON, "tr"), ("et pour ma fille ?", PERSON, "fr"),
+    ("und wann hat die offen?", HOURS, "de"), ("Öffnungszeiten?", HOURS, "de"),
+    ("hat der morgen früh offen?", HOURS, "de"),
+    ("what are the opening hours?", HOURS, "en"), ("open on saturday?", HOURS, "en"),
+    ("ما هي مواعيد العمل؟", HOURS, "ar"), ("ساعت کاری چیست؟", HOURS, "fa"), ("А какие часы работы?", HOURS, "ru"),
+    ("saatleri ne?", HOURS, "tr"), ("dema vebûnê kengê ye?", HOURS, "ku"),
+    ("ist das kostenlos?", COST, "de"), ("is it free?", COST, "en"), ("how much does it cost?", COST, "en"),
+    ("هل هي مجانية؟", COST, "ar"), ("رایگانه؟", COST, "fa"), ("це безкоштовно?", COST, "uk"),
+    ("это бесплатно?", COST, "ru"), ("ucretsizmi", COST, "tr"), ("belaş e?", COST, "ku"), ("ብናጻ ድዩ?", COST, "ti"),
+    ("څومره بیه ده؟", COST, "ps"), ("waa bilaash?", COST, "so"),
     ("and in Unna?", PLACE, "en"), ("und in Kamen?", PLACE, "de"), ("wir wohnen in Kamen", PLACE, "de"),
     ("أنا أسكن في أونا", PLACE, "ar"), ("ما در اونا زندگی می‌کنیم", PLACE, "fa"), ("et à Lünen ?", PLACE, "fr"),
 ])
@@ -37,7 +46,8 @@ def test_follow_ups_in_every_language(text: str, kind: str, lang: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "mehr Geld", "Kita in Unna", "Deutschkurs", "noch mehr Kitas", "hallo", "ja", "", "meine Frau wird geschlagen",
-    "دیگر نمی‌خواهم زندگی کنم", "I need more money", "open a bank account", "my wife needs a doctor",
+    "دیگر نمی‌خواهم زندگی کنم", "I need more money", "open a bank account", "my wife needs a doctor", "Morgen",
+    "Samstag", "العمل", "wann ist der Termin beim Jobcenter?",
 ])
 def test_questions_of_their_own_are_no_follow_ups(text: str) -> None:
     assert kind_of(text) == (None, None)

@@ -129,11 +129,13 @@ def test_feedback_thanks_and_a_thumbs_down_queues_the_question(engine: Engine) -
     assert "fb:+:language_course" in data and "fb:-:language_course" in data
     thanks = engine.handle(Incoming("u1", button="fb:-:language_course"))
     assert thanks.messages[0].text == "Danke für Ihre Rückmeldung!"
+    # Not helped: a person or another topic is one tap away, no dead end.
+    assert [b.data for b in thanks.messages[0].buttons] == ["t:human_contact", "m"]
     [group] = engine.learning.queue()
     assert group.text == "Wo finde ich einen Deutschkurs" and group.reasons == ["thumbs_down"]
     assert group.guesses[0][0] == "language_course"
     engine.handle(Incoming("u2", text="Kita in Unna"))  # an answer with 👍 / 👎 under it
-    engine.handle(Incoming("u2", button="fb:+:kita"))
+    assert not engine.handle(Incoming("u2", button="fb:+:kita")).messages[0].buttons
     assert engine.learning.queue_size() == 1  # a 👍 queues nothing
     votes = engine.store.query("SELECT intent, lang, vote FROM feedback ORDER BY id")
     assert votes == [("language_course", "de", -1), ("kita", "de", 1)]

@@ -80,3 +80,22 @@ def test_browser_style_hints_are_understood() -> None:
 ])
 def test_loanwords_and_latin_script(text: str, lang: str) -> None:
     assert default_nlu().understand(text).lang == lang
+
+
+@pytest.mark.parametrize("text", [
+    "Salaam aleekum, damay dëkk ci Unna. Dama soxla jàng làkku almaa",  # Wolof, read as Somali
+    "moja corka polknela baterie z zegarka",  # Polish, read as romanised Russian
+    "mi hijo de 2 años tiene convulsiones y no responde",  # Spanish, read as French
+])
+def test_a_language_lotse_does_not_speak_is_no_sure_language(text: str) -> None:
+    # The models choose among Lotse's twelve; a sentence whose words none of that language's examples has is not
+    # answered in it: the person's browser language (or German) is a better guess than Somali for Wolof.
+    assert default_nlu().detector.detect(text, "de")[1] is False
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Waxaan raadinayaa koorso luqadda Jarmalka ah Unna", "so"), ("ich suche einen Deutschkurs in Unna", "de"),
+    ("Kombi patladı galiba evde duman var yardım edin", "tr"), ("salam, mikham ye kelas-e almani peyda konam", "fa"),
+])
+def test_the_languages_lotse_speaks_stay_sure(text: str, lang: str) -> None:
+    assert default_nlu().detector.detect(text, "en") == (lang, True)

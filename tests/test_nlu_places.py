@@ -33,6 +33,10 @@ def name(places: PlaceFinder, text: str) -> str | None:
     ("шукаю роботу в Унні", "Unna"),
     ("Кита в Дортмунде", "Dortmund"),
     ("лікар у Гайнсберзі", "Heinsberg"),  # Ukrainian locative: г -> з
+    ("ей нужен врач, она живет в Хюккельховене", "Hückelhoven"),  # heard: в for ф, with a case ending
+    ("ищу двушку недорого в Хольцвиккеде", "Holzwickede"),
+    ("пропала дитина біля озера в халтерні", "Haltern am See"),
+    ("همسایه ما در گایلن کیرشن است", "Geilenkirchen"),  # a long name in two parts
     ("школа в Гельзенкирхене", "Gelsenkirchen"),
     ("في أونا", "Unna"),
     ("أين أجد طبيب في لونن", "Lünen"),

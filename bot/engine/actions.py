@@ -26,6 +26,7 @@ MAX_OFFSET = 100  # "More results" pages no further than this
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{0,64}$")
+_COMMAND = re.compile(r"/([a-z]+)(?:@\w+)?(?:\s+(\S+))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ _WORDS: dict[str, Action] = {
     "location": ShareLocation(), "forget": Forget(), "forget:yes": Forget(confirmed=True), "h:stop": StopHandoff(),
 }
 _DATA: dict[Action, str] = {action: word for word, action in _WORDS.items()}
+#: The commands of Telegram's menu (bot/telegram/app.py), typed; and two German ones people try.
+_COMMANDS: dict[str, Action] = {"/help": Help(), "/menu": Menu(), "/language": LanguagePicker(), "/place": AskPlace(),
+                                "/forget": Forget(), "/vergessen": Forget(), "/sprache": LanguagePicker()}
 
 
 def encode(action: Action) -> str:
@@ -128,6 +132,18 @@ def encode(action: Action) -> str:
         case Start(payload):
             return f"start:{payload}"
     return _DATA[action]
+
+
+def command(text: str) -> Action | None:
+    """A command typed as text ("/forget", "/start kita-unna") as the action of its button: the web chat and
+    WhatsApp have no command menu, and "/forget" is no English sentence to answer in English. None for other text."""
+    match = _COMMAND.fullmatch(text.strip())
+    if match is None:
+        return None
+    name, payload = match.group(1).lower(), match.group(2) or ""
+    if name == "start":
+        return Start(payload) if _PAYLOAD.match(payload) else Start()
+    return _COMMANDS.get("/" + name) if not payload else None
 
 
 def decode(data: str | None) -> Action | None:

@@ -7,7 +7,7 @@ payload and /place arrive as buttons too (`Start`, `AskPlace`): every user actio
 from __future__ import annotations
 
 from bot import i18n
-from bot.engine import deeplinks, safety
+from bot.engine import deeplinks, fallback, safety
 from bot.engine.actions import (
     Action,
     AskPlace,
@@ -25,19 +25,22 @@ from bot.engine.actions import (
 from bot.engine.conversation import Conversation
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.engine.sessions import Session
-from bot.engine.states import AWAITING_PLACE, IDLE
+from bot.engine.states import AWAITING_PLACE, CLARIFYING, IDLE
 from bot.i18n import LANGUAGES, _
 from bot.nlu.intents import Role
 
 
 def press(engine: Conversation, incoming: Incoming, session: Session, action: Action | None) -> Reply:
     """The answer to a pressed button (None: data Lotse cannot read, answered with the topics)."""
+    offered = (session.pending_intent or "").split() if session.state == CLARIFYING else []
     session.state, session.pending_intent = IDLE, None
     match action:
         case Topic(intent) if intent in engine.intents:
             reply = engine.topic(incoming, session, intent)
             # The Emergency button, too: the numbers first, then what to say when calling.
-            return engine.numbers_first(safety.Found(intent), reply) if engine.intents[intent].priority else reply
+            if engine.intents[intent].priority:
+                return engine.numbers_first(safety.Found(intent), reply)
+            return _other_offered(engine, reply, [i for i in offered if i != intent])
         case Help() if (helping := engine.roles.get(Role.HELP)) is not None:
             return engine.topic(incoming, session, helping)
         case Language(code) if code in LANGUAGES:
@@ -53,7 +56,12 @@ def press(engine: Conversation, incoming: Incoming, session: Session, action: Ac
                 engine.role_text(Role.GREETING) or _("Hello!"), engine.menu_buttons())]))
         case Feedback(intent, helpful):
             engine.learning.feedback(incoming.user_id, 1 if helpful else -1, intent, i18n.current())
-            return Reply([Message(_("Thank you for your feedback!"))], i18n.current(), rtl=i18n.is_rtl())
+            # Not helped: where to go on from here, a person or another topic, instead of a dead end.
+            human = engine.roles.get(Role.HANDOFF)
+            onward = [] if helpful else [
+                *([Button(engine.topic_label(human), Topic(human))] if human in engine.topics else []),
+                fallback.all_topics()]
+            return Reply([Message(_("Thank you for your feedback!"), onward)], i18n.current(), rtl=i18n.is_rtl())
         case Start(payload):  # /start with a deep-link payload: language, place and topic preset
             return start(engine, incoming, session, deeplinks.decode(payload, engine.intents))
         case LanguagePicker():
@@ -98,3 +106,12 @@ def start(engine: Conversation, incoming: Incoming, session: Session, preset: de
 def language_buttons() -> list[Button]:
     """Each language in its own name."""
     return [Button(name, Language(code)) for code, name in LANGUAGES.items()]
+
+
+def _other_offered(engine: Conversation, reply: Reply, others: list[str]) -> Reply:
+    """The answer to one topic of "Did you mean ...?", with the other still one tap away: a message about a Kita
+    and a course may have meant both."""
+    others = [i for i in others if i in engine.topics]
+    if others and reply.messages:
+        reply.messages[0].buttons[:0] = [Button(engine.topic_label(i), Topic(i)) for i in others]
+    return reply

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from bot import i18n
 from bot.config import StaffConfig
 from bot.engine import buttons, fallback, followups, question, safety, states, topic_answer, topics
-from bot.engine.actions import Action, ShareLocation, Topic, decode
+from bot.engine.actions import Action, ShareLocation, Topic, command, decode
 from bot.engine.answers import Answer, default_answers
 from bot.engine.conversation import Turn
 from bot.engine.coverage import Coverage
@@ -157,8 +157,11 @@ class Engine:
         session = self.sessions.load(incoming.user_id)
         # A button's data is read once, here; a typed message is one turn, understood at most once.
         action = decode(incoming.button) if incoming.button is not None else None
-        turn = Turn(incoming, session, (incoming.text or "").strip()[:MAX_TEXT]) \
-            if incoming.button is None and incoming.location is None and not incoming.media else None
+        typed = incoming.button is None and incoming.location is None and not incoming.media
+        # A command typed in a chat without a command menu ("/forget") is its button, in the conversation's language.
+        if typed and (action := command(incoming.text or "")) is not None:
+            typed = False
+        turn = Turn(incoming, session, (incoming.text or "").strip()[:MAX_TEXT]) if typed else None
         with i18n.use(self._lang(session, incoming)):
             if (handed := self.handoff.intercept(self, incoming, action, turn)) is not None:
                 return self._urgent_first(handed, incoming, session)  # the person talks to the team now
@@ -176,7 +179,7 @@ class Engine:
     def _dialogue(self, incoming: Incoming, session: Session, action: Action | None, turn: Turn | None) -> Reply:
         """The conversation's own answer: a pressed button (bot/engine/buttons.py), a shared location, or a typed
         message to the handler of the conversation's state, with the numbers first when someone may be in danger."""
-        if incoming.button is not None:
+        if incoming.button is not None or action is not None:
             return buttons.press(self, incoming, session, action)
         if incoming.location is not None:
             return self._location(incoming, session, incoming.location)

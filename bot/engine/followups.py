@@ -18,12 +18,18 @@ from functools import cache
 
 from bot.nlu.normalise import normalise
 
-MORE, CLOSER, OPEN_NOW, PERSON, PLACE = "more", "closer", "open_now", "person", "place"
+MORE, CLOSER, OPEN_NOW, HOURS, COST, PERSON, PLACE = "more", "closer", "open_now", "hours", "cost", "person", "place"
 
-# Per language: "more" (and "others", "next"), "closer", "open", "person" (family and friends), and "filler":
-# the words around them (and, what about, please, is there, I live in, now ...) that change nothing.
+# Per language: "hours" (when, opening hours, appointment), "time" (a day or a time of day: a follow-up only beside
+# "open" or "hours", alone it may be a greeting: "Morgen!"), "cost" (free? what does it cost?), "more" (and
+# "others", "next"), "closer", "open", "person" (family and friends), and "filler": the words around them (and,
+# what about, please, is there, I live in, now ...) that change nothing.
 LEXICON: dict[str, dict[str, str]] = {
     "de": {
+        "hours": "wann öffnungszeiten oeffnungszeiten offnungszeiten öffnungszeit uhrzeit uhrzeiten zeiten"
+                 " sprechzeiten sprechstunde termin",
+        "time": "morgen früh fruh vormittags nachmittags abends samstag samstags sonntag sonntags wochenende",
+        "cost": "kostenlos kostet kosten kostenpflichtig gratis umsonst teuer preis bezahlen zahlen gebühr gebühren",
         "more": "mehr weitere weiteren weiter nächste nächsten andere anderen anzeigen zeig zeige zeigen ergebnisse"
                 " sonst",
         "closer": "näher nähere näheren naher nah nähe",
@@ -33,9 +39,13 @@ LEXICON: dict[str, dict[str, str]] = {
         "filler": "und noch mir mich es gibt bitte ja haben hast habt sie du denn was etwas ist sind mit wie sieht"
                   " aus auch dann für fur meine meinen meinem mein meiner unsere unser unseren unserem in im nach"
                   " bei da dort wir ich wohnen wohne lebe leben bin jetzt gerade heute welche wer hat der die das"
-                  " von wohnort ort stadt plz postleitzahl aber so",
+                  " von wohnort ort stadt plz postleitzahl aber so"
+                  " viel muss man amt büro buro stelle",
     },
     "en": {
+        "hours": "when hours opening times time appointment",
+        "time": "tomorrow morning afternoon evening saturday sunday weekend",
+        "cost": "free cost costs price pay charge fee fees expensive much",
         "more": "more show next others other ones results another",
         "closer": "closer nearer near",
         "open": "open opened",
@@ -43,9 +53,13 @@ LEXICON: dict[str, dict[str, str]] = {
                   " sister friend family partner baby grandmother grandfather",
         "filler": "me please pls any are there is and what about for my our how also too the with a some anything"
                   " something do you have got in at i we live am from im i'm town city postcode zip now right"
-                  " currently today which ones it's it that",
+                  " currently today which ones it's it that"
+                  " need how does office on an",
     },
     "ar": {
+        "hours": "مواعيد المواعيد ساعات الدوام دوام متى وقت أوقات اوقات موعد",
+        "time": "يوم السبت الأحد الاحد العمل العطلة غدا بكرة",
+        "cost": "مجاني مجانية مجانا مجاناً ببلاش تكلفة التكلفة كم سعر السعر يكلف بكم",
         "more": "المزيد مزيد أكثر اكثر التالي التالية غيرها غيره غيرهم أخرى اخرى آخر اخر أرني اعرض عروض نتائج",
         "closer": "أقرب اقرب قريب قريبة",
         "open": "مفتوح مفتوحة يفتح تفتح",
@@ -54,18 +68,26 @@ LEXICON: dict[str, dict[str, str]] = {
                   " صديقتي لصديقي عائلتي لعائلتي طفلي لطفلي",
         "filler": "من فضلك لو سمحت هل يوجد توجد في وفي هناك و عندك عندكم أريد اريد ماذا وماذا عن ل أجل اجل"
                   " بالنسبة وبالنسبة أنا انا نحن أسكن اسكن نسكن أعيش اعيش نعيش ساكن ساكنة مدينة مدينتي الآن الان"
-                  " حاليا مني لي",
+                  " حاليا مني لي"
+                  " ما هي هو",
     },
     "fa": {
+        "hours": "ساعت ساعات ساعت‌های ساعتهای کی وقت زمان نوبت",
+        "time": "کاری شنبه جمعه فردا",
+        "cost": "رایگان رایگانه مجانی مجانیه مفت هزینه قیمت چقدر پولیه",
         "more": "بیشتر بعدی دیگر دیگه موارد نشان بده نتایج",
         "closer": "نزدیک‌تر نزدیکتر نزدیک",
         "open": "باز بازه",
         "person": "همسرم زنم شوهرم بچه‌ام بچم پسرم دخترم مادرم پدرم برادرم خواهرم دوستم خانواده‌ام خانمم"
                   " بچه‌هایم بچه‌هام",
         "filler": "لطفا لطفاً آیا هست هستند هم و چی چه برای من ما به درباره مورد در ام تو توی زندگی می‌کنم"
-                  " میکنم می‌کنیم میکنیم هستم هستیم ساکن شهر چطور الان اکنون حالا کدام کدوم",
+                  " میکنم می‌کنیم میکنیم هستم هستیم ساکن شهر چطور الان اکنون حالا کدام کدوم"
+                  " چیست چیه است",
     },
     "uk": {
+        "hours": "години годин графік коли розклад час прийом",
+        "time": "відкривається відкриваються роботи субота неділя завтра вранці",
+        "cost": "безкоштовно безкоштовний безкоштовна платно платний коштує ціна вартість скільки платити",
         "more": "ще більше покажи далі наступні інші інших результати",
         "closer": "ближче ближчі поближче",
         "open": "відкрито відкриті відкритий працює працюють",
@@ -73,9 +95,13 @@ LEXICON: dict[str, dict[str, str]] = {
                   " сину донька доньки дочка дочки мама мами мати матері тато тата батько батька батьки батьків"
                   " брат брата сестра сестри друг друга подруга подруги сім'я сім'ї родина родини",
         "filler": "а є і й будь ласка мені ну та для моєї мого моїх моя мій мої нашої нашого наших як щодо теж"
-                  " також в у на я ми живу живемо мешкаю з із місто місті зараз які що",
+                  " також в у на я ми живу живемо мешкаю з із місто місті зараз які що"
+                  " треба потрібно це",
     },
     "ru": {
+        "hours": "часы график когда расписание время приём прием",
+        "time": "открывается открываются работы суббота воскресенье завтра утром",
+        "cost": "бесплатно бесплатный бесплатная платно платный стоит цена стоимость сколько платить",
         "more": "ещё еще больше покажи дальше следующие другие других результаты",
         "closer": "ближе поближе ближайшие",
         "open": "открыто открыт открыты работает работают",
@@ -83,9 +109,13 @@ LEXICON: dict[str, dict[str, str]] = {
                   " мамы мать матери папа папы отец отца родители родителей брат брата сестра сестры друг друга"
                   " подруга подруги семья семьи",
         "filler": "а есть и пожалуйста мне ну какие там для моей моего моих моя мой мои нашей нашего наших как"
-                  " насчет насчёт тоже также что про в во на я мы живу живем живём из город городе сейчас",
+                  " насчет насчёт тоже также что про в во на я мы живу живем живём из город городе сейчас"
+                  " надо нужно это",
     },
     "tr": {
+        "hours": "saat saatleri saatler saati zaman randevu",
+        "time": "çalışma açılış cumartesi pazar yarın sabah",
+        "cost": "ücretsiz ücretsizmi ucretsiz ucretsizmi bedava ücret ucret ücretli fiyat kadar paralı parali",
         "more": "daha fazla devam sonraki başka başkaları diğerleri diğer göster sonuçlar",
         "closer": "yakın yakında",
         "open": "açık açıklar",
@@ -95,6 +125,9 @@ LEXICON: dict[str, dict[str, str]] = {
                   " yaşıyoruz oturuyorum oturuyoruz şehir şimdi şu an şuan hangi hangileri",
     },
     "fr": {
+        "hours": "heures horaires horaire quand rendez-vous rdv",
+        "time": "ouverture samedi dimanche demain matin",
+        "cost": "gratuit gratuite payant payante coûte coute prix combien cher payer",
         "more": "plus encore voir montre montrez suivant suivants suivante autres dautres résultats",
         "closer": "près proche proches",
         "open": "ouvert ouverts ouverte ouvertes",
@@ -102,34 +135,47 @@ LEXICON: dict[str, dict[str, str]] = {
                   " époux bébé",
         "filler": "moi s'il svp vous plait plaît il y en a et est ce qu des d pour ma mon mes notre nos quoi de"
                   " aussi sur à au aux dans je nous on habite habitons vis vivons suis sommes ville maintenant"
-                  " actuellement lesquels qui",
+                  " actuellement lesquels qui"
+                  " faut c quels quelles sont les le la",
     },
     "ku": {
+        "hours": "saet saetên demjimêr demjimêrên kengê dema",
+        "time": "vebûnê vedibe şemî yekşem sibê",
+        "cost": "belaş belaşe buha biha çiqas",
         "more": "bêtir zêdetir din yên piştre nîşan bide",
         "closer": "nêzîktir nêzîk",
         "open": "vekirî",
         "person": "jina jinê mêrê zarok zarokê zarokên kur kurê keç keça dayik diya bav bavê bira birayê xwişk"
                   " xwişka heval hevalê malbat malbata",
         "filler": "û ji kerem ke min re hê hîn heye hene ma tu bo çi ka ya yê li ez em dijîm dijîn dimînim bajar"
-                  " bajarê niha",
+                  " bajarê niha"
+                  " e ye",
     },
     "ti": {
+        "hours": "ሰዓት ሰዓታት መዓስ ቆጸራ",
+        "cost": "ብናጻ ናጻ ዋጋ ክንደይ",
         "more": "ተወሳኺ ዝያዳ ካልእ ካልኦት ቀጺሉ ኣርእየኒ",
         "closer": "ዝቐረበ ቀረባ",
         "open": "ክፉት",
         "person": "ሰበይተይ ንሰበይተይ ሰበይተይከ ንሰበይተይከ ሰብኣየይ ንሰብኣየይ ቆልዓይ ንቆልዓይ ውላደይ ንውላደይ ወደይ ንወደይ ጓለይ"
                   " ንጓለይ ኣደይ ንኣደይ ኣቦይ ንኣቦይ ሓወይ ሓፍተይ ስድራይ ንስድራይ ዓርከይ",
-        "filler": "በጃኻ በጃኺ ኣሎ ዶ ከ ኣብ ኣነ ንሕና እነብር ንነብር ሕጂ",
+        "filler": "በጃኻ በጃኺ ኣሎ ዶ ከ ኣብ ኣነ ንሕና እነብር ንነብር ሕጂ"
+                  " ድዩ",
     },
     "ps": {
+        "hours": "وخت ساعت ساعتونه کله",
+        "cost": "وړیا بیه څومره",
         "more": "نور نوره بل وښایه وښيه وښایاست",
         "closer": "نږدې نژدې",
         "open": "پرانیستی پرانیستې",
         "person": "مېرمن میرمن ښځه میړه ماشوم ماشومان زوی لور مور پلار ورور خور ملګری ملگری کورنۍ",
         "filler": "مهرباني وکړئ وکړه ایا آیا شته هم او ته ما زما د لپاره څه په اړه کې زه موږ اوسېږم اوسیږم"
-                  " اوسو اوس",
+                  " اوسو اوس"
+                  " ده دی",
     },
     "so": {
+        "hours": "saacadaha saacad goorma waqti xilli ballan",
+        "cost": "bilaash qiimo imisa",
         "more": "dheeraad kale xiga tus badan",
         "closer": "dhow",
         "open": "furan",
@@ -167,7 +213,7 @@ def _lang_of(tokens: list[str]) -> str | None:
     """The one language whose lists hold every token, if there is exactly one."""
     words = _words()
     langs = [lang for lang in LEXICON
-             if all(any(t in words[k][lang] for k in words) for t in tokens)]
+             if all(any(t in words[k].get(lang, ()) for k in words) for t in tokens)]
     return langs[0] if len(langs) == 1 else None
 
 
@@ -189,12 +235,18 @@ def classify(text: str, place_span: tuple[int, int] | None = None) -> FollowUp |
         return FollowUp(PLACE, lang) if place_span is not None else None
     if place_span is not None:
         return None  # a place and other words ("Deutschkurs in Unna"): a question of its own
-    sets = {kind: _union(kind) for kind in ("more", "closer", "open", "person")}
+    sets = {kind: _union(kind) for kind in ("more", "closer", "open", "person", "hours", "time", "cost")}
     if not all(any(t in words for words in sets.values()) for t in content):
         return None
     present = {kind for kind, words in sets.items() if any(t in words for t in content)}
+    if present == {"time"}:
+        return None  # "Morgen!", "Samstag": no question about the offers
     if "person" in present:
         return FollowUp(PERSON, lang) if present == {"person"} else None
+    if "cost" in present:
+        return FollowUp(COST, lang)  # "ist das kostenlos?": the topic's answer tells
+    if "hours" in present or {"open", "time"} <= present:
+        return FollowUp(HOURS, lang)  # "wann hat die offen?", "open on Saturday?": the nearest with their hours
     if "open" in present:
         return FollowUp(OPEN_NOW, lang)
     if "closer" in present:

@@ -128,7 +128,7 @@ class Handoffs:
             return None  # no handoff; or the message that opened it, sent again: answered as the first time
         if action == StopHandoff() or (turn is not None and is_stop(turn.text)):
             return self._stop(engine, incoming, current)
-        if incoming.button is not None:
+        if incoming.button is not None or action is not None:
             return None  # the menu, the language picker, /help: Lotse's own, even during a handoff
         danger = engine.read(turn).danger if turn is not None and turn.text else None
         if danger is not None:

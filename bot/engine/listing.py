@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 # Offers farther than this are not shown at all: someone in Berlin is told which districts Lotse knows, not sent
 # to a Kita 400 km away. Inside the covered districts this is the radius of "near".
 MAX_DISTANCE_KM = 50.0
+FAR_KM = 10.0  # a later page starting this far away is no longer "near" the place
 OPEN_NOW_CANDIDATES = 20  # "open now" looks at this many of the nearest offers
 
 
@@ -114,11 +115,13 @@ def _after(named: list[OfferHit], found: list[OfferHit], n: int) -> tuple[list[O
 
 def _heading(hits: list[OfferHit], place: str, inside: bool, offset: int, kind: str) -> str:
     distance = i18n.format_distance(hits[0].distance_km)
-    if not inside:
+    if not inside or (offset and hits[0].distance_km >= FAR_KM):
         # Far is never written as near: on the first page and on every page after it.
         if offset == 0:
             return _("The nearest I know, {distance} away:").format(distance=distance)
         return _("Farther away, from {distance}:").format(distance=distance)
+    if kind == followups.HOURS:
+        return _("The nearest to {place}, with their opening hours:").format(place=place)
     if kind == followups.CLOSER:
         return _("These are the nearest I know to {place}, the nearest {distance} away:").format(
             place=place, distance=distance)

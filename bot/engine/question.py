@@ -45,7 +45,9 @@ def answer(engine: Conversation, turn: Turn) -> Reply:
         engine.save(incoming, session)
         return engine.reply(session, [_fallback(engine, understanding, out_of_scope)])
     options = _options(engine, understanding)
-    if len(options) >= 2 and (understanding.ambiguous or intent in engine.frames):
+    # Two close topics are asked about; two the message names both ("Arbeit und eine Wohnung") are two needs: the
+    # first answered, the second one tap away.
+    if len(options) >= 2 and (understanding.ambiguous or intent in engine.frames) and understanding.also != options[1]:
         return _clarify(engine, incoming, session, options[:2])
     answered = _answered_as(engine, understanding, options[0] if options else intent)
     if answered == topic and understanding.place is None and session.lat is not None \
@@ -110,7 +112,7 @@ def _options(engine: Conversation, understanding: Understanding) -> list[str]:
 
 def _clarify(engine: Conversation, incoming: Incoming, session: Session, options: list[str]) -> Reply:
     """Two close topics to choose from, and "All topics" for a person who meant neither."""
-    session.state, session.pending_intent = CLARIFYING, None
+    session.state, session.pending_intent = CLARIFYING, " ".join(options)  # the one not chosen is offered after
     engine.save(incoming, session)
     buttons = [*(Button(engine.topic_label(i), Topic(i)) for i in options), fallback.all_topics()]
     return engine.reply(session, [Message(_("Did you mean one of these?"), buttons)])

@@ -48,7 +48,8 @@ class Session:
     last_lang: str | None = None  # the language of the person's last clearly written message
     #: Where the conversation stands: a state name of bot/engine/states.py ("idle", "awaiting_place", ...).
     state: str = "idle"
-    pending_intent: str | None = None  # the topic waiting for a place ("Where are you?")
+    # The topic waiting for a place ("Where are you?"); while Lotse asks "Did you mean ...?", the topics offered.
+    pending_intent: str | None = None
     shown: int = 0  # offers of the last topic shown so far: typed "more" pages on from here
     danger: str | None = None  # the danger situation of a recent message (bot/engine/safety.py)
     danger_turns: int = 0  # further messages that keep its numbers first unless the person moves on

@@ -84,6 +84,8 @@ def idle(engine: Conversation, turn: Turn) -> Reply:
         return engine.menu(turn.incoming, turn.session)  # "more" of nothing: the topics
     if follow.kind == followups.PERSON:
         return engine.for_someone_else(turn.incoming, turn.session, topic)
+    if follow.kind == followups.COST:
+        return engine.topic(turn.incoming, turn.session, topic)  # what it costs is in the topic's answer
     return engine.page(turn.incoming, turn.session, topic, follow.kind)
 
 

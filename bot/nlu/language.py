@@ -40,6 +40,11 @@ _GERMAN_COMPOUND = re.compile(r"^\w{4,}(ung|heit|keit|schaft|behörde|amt|geld|k
                               r"zentrum|stelle|antrag|ausweis|gericht|kurs|platz|schule|garten|beratung|ticket|zuschlag|bescheid)$")
 
 LINGUA_SHARE = 0.25
+#: A message of this many words (of three letters or more) ...
+FOREIGN_WORDS = 4
+#: ... of which fewer than this share are words of the language chosen is written in none of Lotse's languages
+#: ("damay dëkk ci Unna", Wolof, is no Somali; Polish is no romanised Russian): its language is not sure.
+KNOWN_SHARE = 0.1
 #: lingua names of the languages it may choose between, and our codes for them.
 LINGUA = {"GERMAN": "de", "ENGLISH": "en", "FRENCH": "fr", "TURKISH": "tr", "SOMALI": "so"}
 
@@ -241,17 +246,27 @@ class LanguageDetector:
         letters = sum(len(w) for w in words)
         # One word decides only when it is clearly one language's ("merhaba"), not a shared office word.
         sure = 0.6 if len(words) >= 2 else 0.85
-        if letters >= 5 and (decided := _decided_without_lingua(probs, sure)):
+        if letters >= 5 and (decided := _decided_without_lingua(probs, sure)) and not self._foreign(words, decided):
             return decided, True  # lingua could not change the answer: its half millisecond is saved
         lingua = self.lingua_probabilities(clean) if letters >= 6 else {}
         combined = _with_lingua(probs, lingua)
         if not combined:
             return None, False
         best = max(combined, key=lambda k: combined[k])
-        confident = combined[best] >= sure and letters >= 5
+        confident = combined[best] >= sure and letters >= 5 and not self._foreign(words, best)
         if not confident and (combined[best] < 0.5 or letters < 3):
             return None, False  # "ok", "Kita": a guess would be noise; the hint or German decides
         return best, confident
+
+    def _foreign(self, words: list[str], lang: str) -> bool:
+        """Are these words (a sentence of some length) almost all unknown in the examples of `lang`? The models
+        choose among Lotse's languages only, and a language they do not know looks most like one of them."""
+        long = [w for w in words if len(w) >= 3 and not w.isdigit()]
+        model = self.model("latin")
+        if len(long) < FOREIGN_WORDS or model is None or lang not in model.log_prob:
+            return False
+        known = model.log_prob[lang]
+        return sum("w" + w in known for w in long) < KNOWN_SHARE * len(long)
 
     def lingua_probabilities(self, text: str) -> dict[str, float]:
         """lingua's confidence for de en fr tr so (empty when lingua is unavailable)."""

@@ -80,6 +80,8 @@ CUES_AFTER = _words("de da te ta den dan ten tan deki daki e a ye ya yi ê ye ک
 _SUFFIXES = ("daki", "deki", "taki", "teki", "dan", "den", "tan", "ten", "ami", "om", "em", "da", "de", "ta", "te",
              "ya", "ye", "yi", "e", "a", "i", "u", "y")
 #: Cyrillic case endings after a stem ("Унн|е", "Люнен|і", "Дортмунд|ом").
+LONG_CYRILLIC = 8  # letters of a Cyrillic name's stem from which a spelling one or two letters off is found
+CYRILLIC_CUTOFF = 88.0
 _CYR_ENDINGS = frozenset(["", "ь", "а", "е", "і", "и", "у", "ю", "я", "ы", "ом", "ем", "ою", "ой", "ові", "ах", "ам"])
 _CYR_VOWELS = "аеиоуыэюяіїєь"
 _UK_ALTERNATIONS = {"зі": "г", "ці": "к", "сі": "х"}
@@ -151,6 +153,8 @@ class PlaceFinder:
                 if known is not None and part not in _GENERIC and len(skeleton) >= 4:
                     self.skeletons.setdefault(skeleton, known)
         self._long_skeletons = [k for k in self.skeletons if len(k) >= 5]
+        self._long_cyrillic = {stem: place for stems in self.cyrillic.values() for stem, place in stems
+                               if len(stem) >= LONG_CYRILLIC}
         self._latin_keys = [k for k in self.fuzzy_latin if len(k) >= 5]
 
     def _add_spelling(self, spelling: str, place: Place) -> None:
@@ -276,6 +280,15 @@ class PlaceFinder:
                 if (form.startswith(stem) and form[len(stem):] in _CYR_ENDINGS
                         and (len(stem) >= 5 or capital or self._cued(keys, index, index + 1))):
                     return 0, Found(place, index, index + 1)
+        # A long name heard and spelt a little differently, with its case ending ("в Хюккельховене" for
+        # Хюккельхофен): one or two letters off, with an ending or without.
+        if len(word) >= LONG_CYRILLIC:
+            for ending in sorted(_CYR_ENDINGS, key=len, reverse=True):
+                form = word[:len(word) - len(ending)] if ending and word.endswith(ending) else word
+                hit = process.extractOne(form.rstrip(_CYR_VOWELS) or form, self._long_cyrillic.keys(),
+                                         scorer=fuzz.ratio, score_cutoff=CYRILLIC_CUTOFF)
+                if hit:
+                    return 0, Found(self._long_cyrillic[hit[0]], index, index + 1)
         return None
 
     def _arabic(self, keys: list[str], index: int) -> tuple[int, Found] | None:
@@ -283,6 +296,12 @@ class PlaceFinder:
         pair = f"{word} {keys[index + 1]}" if index + 1 < len(keys) else None
         if pair and pair in self.arabic:
             return 0, Found(self.arabic[pair], index, index + 2)
+        if pair and _ARABIC.search(pair[-1]) and len(word) >= 3 and word not in CUES_BEFORE:
+            # A long name written in two parts ("گایلن کیرشن"): the parts together, as the lists spell it.
+            joined = pair.replace(" ", "")
+            place = self.arabic.get(joined) or self.skeletons.get(arabic_skeleton(joined))
+            if place is not None and len(arabic_skeleton(joined)) >= 6:
+                return 0, Found(place, index, index + 2)
         forms = [(word, False)] + [(word[len(p):], True) for p in _AR_PREFIXES if word.startswith(p)]
         for form, glued in forms:
             place = self.arabic.get(form)

@@ -148,10 +148,13 @@ class NLU:
 
     def _also(self, understanding: Understanding, query: str) -> str | None:
         """A second topic the message names besides the one it is answered with, if any: among the next two, one
-        scoring ALSO or more whose own words are in the message ("Deutschkurs" beside "Kitaplatz")."""
+        scoring ALSO or more whose own words are in the message ("Deutschkurs" beside "Kitaplatz"). Two close
+        topics that are both named are two needs ("Arbeit und eine Wohnung"), not a doubt between them."""
         skip = self.not_second
-        if understanding.intent in skip or understanding.ambiguous or understanding.danger is not None:
+        if understanding.intent in skip or understanding.danger is not None:
             return None
+        if understanding.ambiguous and not self.ranker.typical_word(query, understanding.intent):
+            return None  # two close topics, not both named: which one is meant is a question to ask
         return next((i for i, score in understanding.alternatives[:2]
                      if i not in skip and score >= ALSO and self.ranker.typical_word(query, i)), None)
 

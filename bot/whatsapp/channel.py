@@ -19,7 +19,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from bot import i18n
-from bot.engine.actions import Forget, Help, LanguagePicker, Menu, ShareLocation, encode
+from bot.engine.actions import ShareLocation
 from bot.engine.models import Button, Incoming, Message, Reply
 from bot.i18n import _
 from bot.ratelimit import Limiter
@@ -30,9 +30,6 @@ log = logging.getLogger(__name__)
 
 SEEN = 10_000  # message ids remembered against Meta's repeated deliveries
 QUEUE = 50  # messages one number may have waiting; the rate limit drops a flood long before
-# Commands people know from Telegram, typed on WhatsApp: the engine's buttons for them.
-COMMANDS = {"/start": encode(Menu()), "/menu": encode(Menu()), "/help": encode(Help()), "/forget": encode(Forget()),
-            "/vergessen": encode(Forget()), "/language": encode(LanguagePicker()), "/sprache": encode(LanguagePicker())}
 # The country calling code of a number as a first guess at the language, until the person writes or chooses one.
 CALLING_CODES = {"963": "ar", "964": "ar", "962": "ar", "961": "ar", "20": "ar", "212": "ar", "216": "ar",
                  "218": "ar", "249": "ar", "93": "fa", "98": "fa", "380": "uk", "7": "ru", "375": "ru",
@@ -73,10 +70,7 @@ def incoming_of(inbound: Inbound) -> Incoming | None:
     if inbound.button is not None:
         return Incoming(who, button=inbound.button[:64], lang_hint=hint)
     if inbound.text is not None:
-        command = inbound.text.strip().lower()
-        if command in COMMANDS:
-            return Incoming(who, button=COMMANDS[command], lang_hint=hint)
-        return Incoming(who, text=inbound.text, lang_hint=hint)
+        return Incoming(who, text=inbound.text, lang_hint=hint)  # a typed "/forget" is read by the engine
     return None
 
 
