@@ -461,3 +461,20 @@ def test_a_language_lotse_does_not_speak_is_answered_in_the_browsers(engine: Eng
     # Wolof was answered in Somali, the language its letters look most like.
     reply = Chat(engine, "wolof", "de").say("Salaam aleekum, damay dëkk ci Unna. Dama soxla jàng làkku almaa")
     assert reply.lang == "de"
+
+
+@pytest.mark.parametrize("lang, question, correction, town", [
+    ("de", "Kita in Unna", "Nein, ich wohne in Kamen, nicht in Unna", "Kamen"),
+    ("en", "german course in Dortmund", "No, I live in Bergkamen, not Dortmund!", "Bergkamen"),
+    ("uk", "Де знайти курс німецької в Унні?", "ні, вибачте, ми насправді живемо у Фрьонденберзі, не в Унні",
+     "Fröndenberg"),
+])
+def test_correcting_the_town_moves_the_topic_there_and_alarms_nobody(engine: Engine, lang: str, question: str,
+                                                                     correction: str, town: str) -> None:
+    # "I live in X, not Y" was read by the danger model as "I don't want to live": the crisis line and a topic change.
+    chat = Chat(engine, "correct-" + lang, lang)
+    first = chat.say(question)
+    reply = chat.say(correction)
+    assert reply.intent == first.intent
+    assert not any(n in text(reply) for n in ("112", "110", "116 016", "0800 111"))
+    assert town in text(reply) and places(reply)

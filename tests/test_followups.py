@@ -9,8 +9,7 @@ from bot.nlu import default_nlu
 
 
 def kind_of(text: str) -> tuple[str | None, str | None]:
-    found = default_nlu().places.find(text)
-    follow = classify(text, (found.start, found.end) if found else None)
+    follow = classify(text, [(f.start, f.end) for f in default_nlu().places.named(text)])
     return (follow.kind, follow.lang) if follow else (None, None)
 
 
@@ -36,7 +35,11 @@ def kind_of(text: str) -> tuple[str | None, str | None]:
     ("ist das kostenlos?", COST, "de"), ("is it free?", COST, "en"), ("how much does it cost?", COST, "en"),
     ("هل هي مجانية؟", COST, "ar"), ("رایگانه؟", COST, "fa"), ("це безкоштовно?", COST, "uk"),
     ("это бесплатно?", COST, "ru"), ("ucretsizmi", COST, "tr"), ("belaş e?", COST, "ku"), ("ብናጻ ድዩ?", COST, "ti"),
-    ("څومره بیه ده؟", COST, "ps"), ("waa bilaash?", COST, "so"),
+    ("څومره بیه ده؟", COST, "ps"), ("waa bilaash?", COST, "so"), ("ሰዓታት ስራሕ ክንደይ እዩ?", HOURS, "ti"),
+    ("а по субботам они работают? и нужно записываться заранее?", HOURS, "ru"), ("هزینه اش چقدر است؟", COST, "fa"),
+    ("Nein, ich wohne in Kamen, nicht in Unna", PLACE, "de"), ("No, I live in Bergkamen, not Bochum!", PLACE, "en"),
+    ("I don't live in Unna anymore, I moved to Selm", PLACE, "en"),
+    ("ні, вибачте, ми насправді живемо у Фрьонденберзі, не в Шверте", PLACE, "uk"),
     ("and in Unna?", PLACE, "en"), ("und in Kamen?", PLACE, "de"), ("wir wohnen in Kamen", PLACE, "de"),
     ("أنا أسكن في أونا", PLACE, "ar"), ("ما در اونا زندگی می‌کنیم", PLACE, "fa"), ("et à Lünen ?", PLACE, "fr"),
 ])

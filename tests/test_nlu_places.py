@@ -145,3 +145,14 @@ def test_consonant_skeletons_meet() -> None:
     assert latin_skeleton("stuttgart") == arabic_skeleton("اشتوتگارت")
     assert latin_skeleton("werne") == arabic_skeleton("ويرنه") == arabic_skeleton("فيرنه")
     assert latin_skeleton("dortmund") != latin_skeleton("dorsten")
+
+
+@pytest.mark.parametrize(("text", "town"), [
+    ("No, I live in Bergkamen, not Bochum!", "Bergkamen"), ("Nein, ich wohne in Kamen, nicht in Unna", "Kamen"),
+    ("I don't live in Unna anymore, I moved to Selm", "Selm"), ("Schwerte'de değil, Unna'da oturuyoruz", "Unna"),
+    ("لا، أنا أعيش في لونن وليس في أونا", "Lünen"),
+    ("ні, ми насправді живемо у Фрьонденберзі, не в Шверте", "Fröndenberg"),
+])
+def test_a_correction_names_the_town_the_person_is_in(text: str, town: str) -> None:
+    found = default_nlu().places.where_now(text)
+    assert found is not None and found.place.name == town

@@ -13,6 +13,7 @@ normalisation, so they are written here as people type them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,7 +41,8 @@ LEXICON: dict[str, dict[str, str]] = {
                   " aus auch dann für fur meine meinen meinem mein meiner unsere unser unseren unserem in im nach"
                   " bei da dort wir ich wohnen wohne lebe leben bin jetzt gerade heute welche wer hat der die das"
                   " von wohnort ort stadt plz postleitzahl aber so"
-                  " viel muss man amt büro buro stelle",
+                  " viel muss man amt büro buro stelle"
+                  " nein nee nicht kein sondern eigentlich umgezogen sorry entschuldigung",
     },
     "en": {
         "hours": "when hours opening times time appointment",
@@ -54,7 +56,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "filler": "me please pls any are there is and what about for my our how also too the with a some anything"
                   " something do you have got in at i we live am from im i'm town city postcode zip now right"
                   " currently today which ones it's it that"
-                  " need how does office on an",
+                  " need how does office on an"
+                  " no not don t dont anymore moved sorry actually",
     },
     "ar": {
         "hours": "مواعيد المواعيد ساعات الدوام دوام متى وقت أوقات اوقات موعد",
@@ -69,7 +72,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "filler": "من فضلك لو سمحت هل يوجد توجد في وفي هناك و عندك عندكم أريد اريد ماذا وماذا عن ل أجل اجل"
                   " بالنسبة وبالنسبة أنا انا نحن أسكن اسكن نسكن أعيش اعيش نعيش ساكن ساكنة مدينة مدينتي الآن الان"
                   " حاليا مني لي"
-                  " ما هي هو",
+                  " ما هي هو"
+                  " لا ليس وليس مش انتقلنا",
     },
     "fa": {
         "hours": "ساعت ساعات ساعت‌های ساعتهای کی وقت زمان نوبت",
@@ -82,11 +86,13 @@ LEXICON: dict[str, dict[str, str]] = {
                   " بچه‌هایم بچه‌هام",
         "filler": "لطفا لطفاً آیا هست هستند هم و چی چه برای من ما به درباره مورد در ام تو توی زندگی می‌کنم"
                   " میکنم می‌کنیم میکنیم هستم هستیم ساکن شهر چطور الان اکنون حالا کدام کدوم"
-                  " چیست چیه است",
+                  " چیست چیه است اش"
+                  " نه نیستیم اسباب کشی",
     },
     "uk": {
         "hours": "години годин графік коли розклад час прийом",
-        "time": "відкривається відкриваються роботи субота неділя завтра вранці",
+        "time": "відкривається відкриваються роботи субота неділя суботах суботу неділю завтра вранці"
+                " заздалегідь",
         "cost": "безкоштовно безкоштовний безкоштовна платно платний коштує ціна вартість скільки платити",
         "more": "ще більше покажи далі наступні інші інших результати",
         "closer": "ближче ближчі поближче",
@@ -96,11 +102,13 @@ LEXICON: dict[str, dict[str, str]] = {
                   " брат брата сестра сестри друг друга подруга подруги сім'я сім'ї родина родини",
         "filler": "а є і й будь ласка мені ну та для моєї мого моїх моя мій мої нашої нашого наших як щодо теж"
                   " також в у на я ми живу живемо мешкаю з із місто місті зараз які що"
-                  " треба потрібно це",
+                  " треба потрібно це"
+                  " ні вибачте насправді не переїхали по вони і",
     },
     "ru": {
-        "hours": "часы график когда расписание время приём прием",
-        "time": "открывается открываются работы суббота воскресенье завтра утром",
+        "hours": "часы график когда расписание время приём прием записываться запись",
+        "time": "открывается открываются работы суббота воскресенье субботам воскресеньям завтра утром"
+                " заранее",
         "cost": "бесплатно бесплатный бесплатная платно платный стоит цена стоимость сколько платить",
         "more": "ещё еще больше покажи дальше следующие другие других результаты",
         "closer": "ближе поближе ближайшие",
@@ -110,7 +118,8 @@ LEXICON: dict[str, dict[str, str]] = {
                   " подруга подруги семья семьи",
         "filler": "а есть и пожалуйста мне ну какие там для моей моего моих моя мой мои нашей нашего наших как"
                   " насчет насчёт тоже также что про в во на я мы живу живем живём из город городе сейчас"
-                  " надо нужно это",
+                  " надо нужно это"
+                  " нет не извините вообще-то переехали по они и",
     },
     "tr": {
         "hours": "saat saatleri saatler saati zaman randevu",
@@ -122,7 +131,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "person": "eşim eşime karım kocam çocuğum çocuğuma çocuklarım oğlum kızım annem babam kardeşim ablam abim"
                   " arkadaşım ailem",
         "filler": "var mı mi lütfen peki ve bana yok için icin ya benim de da ne olacak nasıl ben biz yaşıyorum"
-                  " yaşıyoruz oturuyorum oturuyoruz şehir şimdi şu an şuan hangi hangileri",
+                  " yaşıyoruz oturuyorum oturuyoruz şehir şimdi şu an şuan hangi hangileri"
+                  " hayır değil degil pardon taşındık",
     },
     "fr": {
         "hours": "heures horaires horaire quand rendez-vous rdv",
@@ -136,7 +146,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "filler": "moi s'il svp vous plait plaît il y en a et est ce qu des d pour ma mon mes notre nos quoi de"
                   " aussi sur à au aux dans je nous on habite habitons vis vivons suis sommes ville maintenant"
                   " actuellement lesquels qui"
-                  " faut c quels quelles sont les le la",
+                  " faut c quels quelles sont les le la"
+                  " non pas j déménagé",
     },
     "ku": {
         "hours": "saet saetên demjimêr demjimêrên kengê dema",
@@ -149,10 +160,12 @@ LEXICON: dict[str, dict[str, str]] = {
                   " xwişka heval hevalê malbat malbata",
         "filler": "û ji kerem ke min re hê hîn heye hene ma tu bo çi ka ya yê li ez em dijîm dijîn dimînim bajar"
                   " bajarê niha"
-                  " e ye",
+                  " e ye"
+                  " na ne",
     },
     "ti": {
         "hours": "ሰዓት ሰዓታት መዓስ ቆጸራ",
+        "time": "ስራሕ",
         "cost": "ብናጻ ናጻ ዋጋ ክንደይ",
         "more": "ተወሳኺ ዝያዳ ካልእ ካልኦት ቀጺሉ ኣርእየኒ",
         "closer": "ዝቐረበ ቀረባ",
@@ -160,7 +173,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "person": "ሰበይተይ ንሰበይተይ ሰበይተይከ ንሰበይተይከ ሰብኣየይ ንሰብኣየይ ቆልዓይ ንቆልዓይ ውላደይ ንውላደይ ወደይ ንወደይ ጓለይ"
                   " ንጓለይ ኣደይ ንኣደይ ኣቦይ ንኣቦይ ሓወይ ሓፍተይ ስድራይ ንስድራይ ዓርከይ",
         "filler": "በጃኻ በጃኺ ኣሎ ዶ ከ ኣብ ኣነ ንሕና እነብር ንነብር ሕጂ"
-                  " ድዩ",
+                  " ድዩ እዩ",
     },
     "ps": {
         "hours": "وخت ساعت ساعتونه کله",
@@ -171,7 +184,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "person": "مېرمن میرمن ښځه میړه ماشوم ماشومان زوی لور مور پلار ورور خور ملګری ملگری کورنۍ",
         "filler": "مهرباني وکړئ وکړه ایا آیا شته هم او ته ما زما د لپاره څه په اړه کې زه موږ اوسېږم اوسیږم"
                   " اوسو اوس"
-                  " ده دی",
+                  " ده دی"
+                  " نه",
     },
     "so": {
         "hours": "saacadaha saacad goorma waqti xilli ballan",
@@ -182,7 +196,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "person": "xaaskayga xaaska ninkayga ilmahayga ilmaha carruurta carruurtayda wiilkayga gabadhayda"
                   " hooyaday aabahay walaalkay walaashay saaxiibkay qoyskayga qoyska",
         "filler": "fadlan ma jiraan jira iyo wax kuwo i ii ah ka waa sidee u loogu ee maxaa ku saabsan waxaan aan"
-                  " deggan degenahay nool ayaan magaalada hadda",
+                  " deggan degenahay nool ayaan magaalada hadda"
+                  " maya",
     },
 }
 
@@ -217,15 +232,17 @@ def _lang_of(tokens: list[str]) -> str | None:
     return langs[0] if len(langs) == 1 else None
 
 
-def classify(text: str, place_span: tuple[int, int] | None = None) -> FollowUp | None:
+def classify(text: str, places: Sequence[tuple[int, int]] = ()) -> FollowUp | None:
     """The follow-up a message is, or None when it says more than a follow-up does.
 
-    `place_span` is the (start, end) of the place the NLU found, in the words of `normalise(text)`: those words
-    are the place, not part of the question ("und in Kamen?" -> a follow-up naming another place).
+    `places` are the (start, end) of the places the NLU found, in the words of `normalise(text)`: those words
+    are places, not part of the question ("und in Kamen?" -> a follow-up naming another place; "nein, in Kamen,
+    nicht in Unna" -> one that corrects it).
     """
     tokens = normalise(text).split()
-    if place_span is not None:
-        tokens = tokens[:place_span[0]] + tokens[place_span[1]:]
+    inside = {i for start, end in places for i in range(start, end)}
+    tokens = [t for i, t in enumerate(tokens) if i not in inside]
+    place_span = places[0] if places else None
     if not tokens and place_span is None:
         return None
     filler = _union("filler")
@@ -243,10 +260,10 @@ def classify(text: str, place_span: tuple[int, int] | None = None) -> FollowUp |
         return None  # "Morgen!", "Samstag": no question about the offers
     if "person" in present:
         return FollowUp(PERSON, lang) if present == {"person"} else None
-    if "cost" in present:
-        return FollowUp(COST, lang)  # "ist das kostenlos?": the topic's answer tells
     if "hours" in present or {"open", "time"} <= present:
         return FollowUp(HOURS, lang)  # "wann hat die offen?", "open on Saturday?": the nearest with their hours
+    if "cost" in present:
+        return FollowUp(COST, lang)  # "ist das kostenlos?": the topic's answer tells
     if "open" in present:
         return FollowUp(OPEN_NOW, lang)
     if "closer" in present:

@@ -21,6 +21,7 @@ from bot.engine import followups
 from bot.engine.conversation import Conversation, Turn
 from bot.engine.models import Reply
 from bot.nlu.intents import OUT_OF_SCOPE, Role
+from bot.nlu.places import Found
 
 
 class State(StrEnum):
@@ -66,14 +67,13 @@ def dispatch(engine: Conversation, turn: Turn) -> Reply:
 @state(IDLE)
 def idle(engine: Conversation, turn: Turn) -> Reply:
     """A new question, or a follow-up on the last topic ("more", "and in Unna?", "for my wife?")."""
-    found = engine.nlu.places.find(turn.text)
-    follow = followups.classify(turn.text, (found.start, found.end) if found else None)
-    if follow is None:
-        return engine.understood(turn)
+    follow = followups.classify(turn.text, [(f.start, f.end) for f in engine.nlu.places.named(turn.text)])
+    found = _place_only(engine, turn, follow)
+    if follow is None or (follow.kind == followups.PLACE and found is None):
+        return engine.understood(turn)  # also "nicht in Unna": where then?
     engine.follow_language(turn.session, follow.lang)
     topic = engine.last_topic(turn.session)
-    if follow.kind == followups.PLACE:
-        assert found is not None
+    if found is not None:  # "und in Kamen?", "No, I live in Bergkamen, not Bochum"
         engine.remember_place(turn.session, found.place)
         if topic is None:
             return engine.place_saved(turn.incoming, turn.session)
@@ -89,6 +89,15 @@ def idle(engine: Conversation, turn: Turn) -> Reply:
     return engine.page(turn.incoming, turn.session, topic, follow.kind)
 
 
+def _place_only(engine: Conversation, turn: Turn, follow: followups.FollowUp | None) -> Found | None:
+    """The place a message that says nothing but where the person is names as theirs ("wir wohnen in Kamen",
+    "nein, in Kamen, nicht in Unna"); such a message never goes to the NLU, whose danger model once read "I live
+    in Bergkamen, not Bochum" as "I do not want to live"."""
+    if follow is None or follow.kind != followups.PLACE:
+        return None
+    return engine.nlu.places.where_now(turn.text)
+
+
 @state(AWAITING_PLACE)
 def awaiting_place(engine: Conversation, turn: Turn) -> Reply | None:
     """After "Where are you?": a message that names a place answers it for the pending topic ("wir wohnen in
@@ -96,6 +105,10 @@ def awaiting_place(engine: Conversation, turn: Turn) -> Reply | None:
     pending = turn.session.pending_intent
     if pending not in engine.intents:
         return None
+    follow = followups.classify(turn.text, [(f.start, f.end) for f in engine.nlu.places.named(turn.text)])
+    if (found := _place_only(engine, turn, follow)) is not None:  # "No, I live in Bergkamen, not Dortmund"
+        engine.remember_place(turn.session, found.place)
+        return engine.topic(turn.incoming, turn.session, pending, explain=False)
     understanding = engine.understand(turn)
     if understanding.place is not None:
         engine.remember_place(turn.session, understanding.place)

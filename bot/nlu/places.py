@@ -74,6 +74,14 @@ NOW = _words(
     "ሕጂ ንነብር "  # ti
 )
 NOW_REACH = 4  # words before a place that may say "now"
+#: Words shortly before a place that say the person is not there ("nicht in Unna", "not Bochum", "не в Шверте").
+NOT_THERE = _words(
+    "nicht nie kein not no don t dont anymore non pas ne na "  # de, en, fr, ku
+    "не ні нет ни ne ni net "  # ru, uk
+    "لا ليس وليس مش مو مب نه نیستیم نیستم نيس"  # ar, fa, ps
+)
+NOT_REACH = 2  # words before a place (and its "in") that may say "not": "No, I live in" is no "not"
+NOT_AFTER = _words("değil degil")  # Turkish says it after: "Schwerte'de değil"
 CUES_AFTER = _words("de da te ta den dan ten tan deki daki e a ye ya yi ê ye کی کې gudaheeda")
 #: Turkish and Kurmanji suffixes glued to a name ("Unnada", "Lünende", "Dortmundê"): folded, longest first.
 #: Also Russian and Ukrainian case endings in Latin script ("v Marle", "u Lunene", "v Dortmunde", "iz Unny").
@@ -226,6 +234,37 @@ class PlaceFinder:
             index = hit.end
         return best
 
+    def named(self, text: str) -> list[Found]:
+        """Every place a message names, in reading order ("nein, in Kamen, nicht in Unna": Kamen and Unna), each with
+        the word before it that says it is a place, as find() gives it."""
+        keys = [fold(w) for w in normalise(text).split()]
+        caps = _capitalised(text)
+        out: list[Found] = []
+        index = 0
+        while index < len(keys):
+            match = _POSTCODE.fullmatch(keys[index])
+            if match and (place := self.gazetteer.postcode(match.group(1))):
+                out.append(Found(place, index, index + 1))
+            elif (found := self._at(keys, index, caps)) is not None:
+                hit = found[1]
+                cue = hit.start > 0 and keys[hit.start - 1] in CUES_BEFORE  # "in Kamen": the cue is the place's
+                out.append(Found(hit.place, hit.start - 1, hit.end) if cue else hit)
+                index = hit.end
+                continue
+            index += 1
+        return out
+
+    def where_now(self, text: str) -> Found | None:
+        """Of the places a message names, the one the person is in: not one they say they are not in ("No, I live
+        in Bergkamen, not Bochum", "I don't live in Unna anymore, I moved to Selm"), one after a word for "now"
+        first, else the first."""
+        keys = [fold(w) for w in normalise(text).split()]
+        there = [hit for hit in self.named(text)
+                 if not any(k in NOT_THERE for k in keys[max(0, hit.start - NOT_REACH):hit.start])
+                 and not any(k in NOT_AFTER for k in keys[hit.end:hit.end + 2])]
+        now = [hit for hit in there if any(k in NOW for k in keys[max(0, hit.start - NOW_REACH):hit.start])]
+        return (now or there)[0] if now or there else None
+
     def _cued(self, keys: list[str], start: int, end: int) -> bool:
         before = keys[start - 1] if start > 0 else None
         after = keys[end] if end < len(keys) else None
@@ -282,9 +321,9 @@ class PlaceFinder:
                     return 0, Found(place, index, index + 1)
         # A long name heard and spelt a little differently, with its case ending ("в Хюккельховене" for
         # Хюккельхофен): one or two letters off, with an ending or without.
-        if len(word) >= LONG_CYRILLIC:
+        for whole in forms if len(word) >= LONG_CYRILLIC else ():
             for ending in sorted(_CYR_ENDINGS, key=len, reverse=True):
-                form = word[:len(word) - len(ending)] if ending and word.endswith(ending) else word
+                form = whole[:len(whole) - len(ending)] if ending and whole.endswith(ending) else whole
                 hit = process.extractOne(form.rstrip(_CYR_VOWELS) or form, self._long_cyrillic.keys(),
                                          scorer=fuzz.ratio, score_cutoff=CYRILLIC_CUTOFF)
                 if hit:
